@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, text } from './http-util.js'
+import { makeTarGz } from './tarball.js'
+
+/**
+ * A loopback GitHub: the REST API (repository, commits with the sha media
+ * type, tarball redirect), the web host (`/archive/{sha}.tar.gz`) and
+ * codeload (the archives themselves, signed for private repositories).
+ */
+
+export interface RepoSpec {
+  visibility: 'public' | 'private' | 'internal'
+  /** Branch and tag names → commit SHA. */
+  branches?: Record<string, string>
+  tags?: Record<string, string>
+  /** Extra commits reachable only by SHA. */
+  commits?: string[]
+}
+
+export interface GitHubOptions {
+  repos?: Record<string, RepoSpec>
+  /** Tokens that may read private repositories. */
+  tokens?: string[]
+  signedUrlTtlSeconds?: number
+  faults?: Fault[]
+}
+
+export const DEFAULT_GITHUB_TOKEN = 'ghs_sandboxGitHubToken0123456789abcdefABCD'
+export const SHA_MAIN = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+export const SHA_TAG = '0f1e2d3c4b5a69788796a5b4c3d2e1f001234567'
+
+export function defaultRepos(): Record<string, RepoSpec> {
+  return {
+    'acme/shop': { visibility: 'public', branches: { main: SHA_MAIN }, tags: { 'v1.2.0': SHA_TAG } },
+    'acme/secret-shop': { visibility: 'private', branches: { main: SHA_MAIN }, tags: { 'v1.2.0': SHA_TAG } }
+  }
+}
+
+export class GitHubSandbox {
+  readonly requests: RecordedRequest[] = []
+  faults: Fault[]
+  /** Signed codeload tokens → expiry (ms). */
+  readonly signed = new Map<string, number>()
+  private readonly counters = new Map<Fault, number>()
+  private api?: SandboxServer
+  private web?: SandboxServer
+  private codeload?: SandboxServer
+  readonly repos: Record<string, RepoSpec>
+
+  constructor(readonly options: GitHubOptions = {}) {
+    this.faults = options.faults ?? []
+    this.repos = options.repos ?? defaultRepos()
+  }
+
+  get apiUrl(): string {
+    return this.api!.url
+  }
+  get serverUrl(): string {
+    return this.web!.url
+  }
+  get codeloadUrl(): string {
+    return this.codeload!.url
+  }
+  get tokens(): string[] {
+    return this.options.tokens ?? [DEFAULT_GITHUB_TOKEN]
+  }
+
+  async start(): Promise<this> {
+    const faults = (): Fault[] => this.faults
+    this.api = await startServer('github-api', (req, res, _b, url) => this.handleApi(req, res, url), this.requests, faults, this.counters)
+    this.web = await startServer('github-web', (req, res, _b, url) => this.handleWeb(req, res, url), this.requests, faults, this.counters)
+    this.codeload = await startServer('codeload', (req, res, _b, url) => this.handleCodeload(req, res, url), this.requests, faults, this.counters)
+    return this
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.api?.close(), this.web?.close(), this.codeload?.close()])
+  }
+
+  /** Expires every signed archive URL handed out so far. */
+  expireSignedUrls(): void {
+    for (const k of this.signed.keys()) this.signed.set(k, 0)
+  }
+
+  private allShas(spec: RepoSpec): string[] {
+    return [...Object.values(spec.branches ?? {}), ...Object.values(spec.tags ?? {}), ...(spec.commits ?? [])]
+  }
+
+  /** What GitHub's commits endpoint accepts: names, qualified refs, full or abbreviated SHAs. */
+  resolve(spec: RepoSpec, ref: string): string | undefined {
+    const branches = spec.branches ?? {}
+    const tags = spec.tags ?? {}
+    if (branches[ref]) return branches[ref]
+    if (tags[ref]) return tags[ref]
+    const m = /^(?:refs\/)?(heads|tags)\/(.+)$/.exec(ref)
+    if (m) return (m[1] === 'heads' ? branches : tags)[m[2]]
+    if (/^[0-9a-f]{4,40}$/i.test(ref)) {
+      const found = [...new Set(this.allShas(spec))].filter(s => s.startsWith(ref.toLowerCase()))
+      if (found.length === 1) return found[0]
+    }
+    return undefined
+  }
+
+  private auth(req: IncomingMessage): 'none' | 'valid' | 'bad' {
+    const h = req.headers.authorization
+    if (!h) return 'none'
+    const m = /^(?:token|Bearer) (.+)$/i.exec(h)
+    return m && this.tokens.includes(m[1]) ? 'valid' : 'bad'
+  }
+
+  private repoFor(req: IncomingMessage, owner: string, name: string): RepoSpec | undefined {
+    const spec = this.repos[`${owner}/${name}`]
+    if (!spec) return undefined
+    // Private repositories look absent without a token that can read them.
+    if (spec.visibility !== 'public' && this.auth(req) !== 'valid') return undefined
+    return spec
+  }
+
+  private notFound(res: ServerResponse): void {
+    json(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' })
+  }
+
+  private handleApi(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (this.auth(req) === 'bad') return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+    const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(commits|tarball)(?:\/(.+))?)?$/.exec(url.pathname)
+    if (!m || req.method !== 'GET') return this.notFound(res)
+    const [, owner, name, kind, rawRef] = m
+    const spec = this.repoFor(req, decodeURIComponent(owner), decodeURIComponent(name))
+    if (!spec) return this.notFound(res)
+    const full = `${decodeURIComponent(owner)}/${decodeURIComponent(name)}`
+    if (!kind) {
+      return json(res, 200, {
+        id: 1296269,
+        name: decodeURIComponent(name),
+        full_name: full,
+        private: spec.visibility !== 'public',
+        visibility: spec.visibility,
+        default_branch: 'main',
+        owner: { login: decodeURIComponent(owner) }
+      })
+    }
+    const ref = rawRef ? rawRef.split('/').map(decodeURIComponent).join('/') : 'main'
+    const sha = this.resolve(spec, ref)
+    if (kind === 'commits') {
+      if (!sha) return json(res, 422, { message: `No commit found for SHA: ${ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit', status: '422' })
+      if ((req.headers.accept ?? '').includes('application/vnd.github.sha')) {
+        return text(res, 200, sha, 'application/vnd.github.sha; charset=utf-8')
+      }
+      return json(res, 200, { sha, commit: { message: 'Sandbox commit' } })
+    }
+    // tarball: a redirect to codeload, signed for private repositories.
+    if (!sha) return this.notFound(res)
+    let location = `${this.codeloadUrl}/${owner}/${name}/legacy.tar.gz/${sha}`
+    if (spec.visibility !== 'public') {
+      const token = `GHSAT0AAAA${randomBytes(18).toString('hex').toUpperCase()}`
+      this.signed.set(token, Date.now() + (this.options.signedUrlTtlSeconds ?? 300) * 1000)
+      location += `?token=${token}`
+    }
+    res.writeHead(302, { Location: location, 'Content-Length': 0 })
+    res.end()
+  }
+
+  private handleWeb(_req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const m = /^\/([^/]+)\/([^/]+)\/archive\/(.+)\.tar\.gz$/.exec(url.pathname)
+    if (!m) return text(res, 404, 'Not Found')
+    const spec = this.repos[`${m[1]}/${m[2]}`]
+    // The web host serves archives of public repositories only (no token here).
+    if (!spec || spec.visibility !== 'public') return text(res, 404, 'Not Found')
+    const sha = this.resolve(spec, m[3])
+    if (!sha) return text(res, 404, 'Not Found')
+    res.writeHead(302, { Location: `${this.codeloadUrl}/${m[1]}/${m[2]}/tar.gz/${m[3]}`, 'Content-Length': 0 })
+    res.end()
+  }
+
+  private handleCodeload(_req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const m = /^\/([^/]+)\/([^/]+)\/(?:legacy\.)?tar\.gz\/(.+)$/.exec(url.pathname)
+    if (!m) return text(res, 404, 'Not Found')
+    const spec = this.repos[`${m[1]}/${m[2]}`]
+    if (!spec) return text(res, 404, 'Not Found')
+    if (spec.visibility !== 'public') {
+      const exp = this.signed.get(url.searchParams.get('token') ?? '')
+      if (exp === undefined || exp < Date.now()) return text(res, 404, 'Not Found')
+    }
+    const sha = this.resolve(spec, m[3])
+    if (!sha) return text(res, 404, 'Not Found')
+    const archive = makeTarGz(`${m[1]}-${m[2]}-${sha.slice(0, 7)}`, {
+      'package.json': JSON.stringify({ name: m[2], version: '1.0.0', scripts: { start: 'node server.js' } }, null, 2),
+      'server.js': "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)\n",
+      Procfile: 'web: npm start\n'
+    })
+    res.writeHead(200, { 'Content-Type': 'application/x-gzip', 'Content-Length': archive.length, 'Content-Disposition': `attachment; filename=${m[2]}-${sha.slice(0, 7)}.tar.gz` })
+    res.end(archive)
+  }
+}

@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+/** What a sandbox server saw: for assertions and for secret scans. */
+export interface RecordedRequest {
+  server: string
+  method: string
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  body: string
+  at: number
+}
+
+/** A scripted misbehaviour: matched by method and path, used `times` times. */
+export interface Fault {
+  method?: string
+  /** A substring or pattern of the path (with query). */
+  path: string | RegExp
+  /** How many matching requests to spoil; default 1. */
+  times?: number
+  /** Let this many matching requests through first. */
+  skip?: number
+  /**
+   * - `respond`: answer with status/headers/body instead of the real handler;
+   * - `reset`: destroy the connection without an answer;
+   * - `hang`: never answer;
+   * - `process-then-reset`: run the real handler, then drop the connection
+   *   before the answer is written (an ambiguous POST).
+   */
+  action?: 'respond' | 'reset' | 'hang' | 'process-then-reset'
+  status?: number
+  headers?: Record<string, string>
+  body?: string
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL) => void | Promise<void>
+
+export interface SandboxServer {
+  server: Server
+  url: string
+  close(): Promise<void>
+}
+
+export function json(res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(data)
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers })
+  res.end(body)
+}
+
+export function text(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+function matches(f: Fault, method: string, path: string): boolean {
+  if (f.method && f.method !== method) return false
+  return typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)
+}
+
+/**
+ * A loopback HTTP server that records every request and applies faults
+ * before the real handler runs.
+ */
+export async function startServer(
+  name: string,
+  handler: Handler,
+  log: RecordedRequest[],
+  faults: () => Fault[],
+  counters: Map<Fault, number>
+): Promise<SandboxServer> {
+  const sockets = new Set<Socket>()
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      const url = new URL(req.url ?? '/', 'http://sandbox.local')
+      const method = req.method ?? 'GET'
+      const path = `${url.pathname}${url.search}`
+      log.push({ server: name, method, path, headers: req.headers, body, at: Date.now() })
+      const fault = faults().find(f => {
+        if (!matches(f, method, path)) return false
+        const seen = counters.get(f) ?? 0
+        counters.set(f, seen + 1)
+        const skip = f.skip ?? 0
+        return seen >= skip && seen < skip + (f.times ?? 1)
+      })
+      const run = async (): Promise<void> => {
+        if (fault) {
+          const action = fault.action ?? 'respond'
+          if (action === 'reset') return void req.socket.destroy()
+          if (action === 'hang') return
+          if (action === 'respond') {
+            res.writeHead(fault.status ?? 503, fault.headers ?? { 'Content-Type': 'text/plain' })
+            res.end(fault.body ?? '')
+            return
+          }
+          if (action === 'process-then-reset') {
+            // Run the handler against a response that is never sent.
+            const fake = Object.create(res) as ServerResponse
+            fake.writeHead = (() => fake) as unknown as ServerResponse['writeHead']
+            fake.end = (() => {
+              req.socket.destroy()
+              return fake
+            }) as unknown as ServerResponse['end']
+            await handler(req, fake, body, url)
+            return
+          }
+        }
+        await handler(req, res, body, url)
+      }
+      run().catch(err => {
+        if (!res.headersSent) json(res, 500, { error: `sandbox error: ${String(err)}` })
+        else res.destroy()
+      })
+    })
+  })
+  server.on('connection', s => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      })
+  }
+}

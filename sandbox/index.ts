@@ -1,0 +1,65 @@
+import { GitHubSandbox, type GitHubOptions, DEFAULT_GITHUB_TOKEN, SHA_MAIN } from './github.js'
+import { ScalingoSandbox, type ScalingoOptions, DEFAULT_API_TOKEN } from './scalingo.js'
+
+export * from './github.js'
+export * from './scalingo.js'
+export * from './http-util.js'
+export * from './run-action.js'
+
+export interface SandboxOptions {
+  scalingo?: ScalingoOptions
+  github?: GitHubOptions
+}
+
+export interface Sandbox {
+  scalingo: ScalingoSandbox
+  github: GitHubSandbox
+  /** Inputs as the runner passes them (INPUT_<NAME>, hyphens kept) plus the workflow's GITHUB_* variables. */
+  env(inputs?: Record<string, string>): Record<string, string>
+  close(): Promise<void>
+}
+
+/** The runner's GITHUB_* variables for a workflow in acme/shop at SHA_MAIN. */
+export function workflowEnv(github: GitHubSandbox): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SHA: SHA_MAIN,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_API_URL: github.apiUrl,
+    GITHUB_SERVER_URL: github.serverUrl,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_WORKFLOW: 'Release'
+  }
+}
+
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
+  return env
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const scalingo = await new ScalingoSandbox(opts.scalingo).start()
+  const github = await new GitHubSandbox(opts.github).start()
+  return {
+    scalingo,
+    github,
+    env(inputs = {}) {
+      return {
+        ...workflowEnv(github),
+        ...inputEnv({
+          app: 'my-app',
+          'api-token': DEFAULT_API_TOKEN,
+          'github-token': DEFAULT_GITHUB_TOKEN,
+          'api-url': scalingo.apiUrl,
+          'auth-url': scalingo.authUrl,
+          ...inputs
+        })
+      }
+    },
+    async close() {
+      await Promise.all([scalingo.close(), github.close()])
+    }
+  }
+}

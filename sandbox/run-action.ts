@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * Runs the bundled action as the runner does: a child `node dist/index.js`
+ * with inputs in INPUT_* variables and GITHUB_OUTPUT/GITHUB_STEP_SUMMARY files.
+ */
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const BUNDLE = join(ROOT, 'dist', 'index.js')
+
+export interface ActionRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** ms from spawn to exit. */
+  wallMs: number
+}
+
+export interface RunOptions {
+  env: Record<string, string>
+  /** Node binary; default the one running this process. */
+  node?: string
+  /** Kill the process after this long (a hung action fails the test, not the suite). */
+  killAfterMs?: number
+  /** Called with each stdout chunk as it arrives. */
+  onStdout?: (chunk: string) => void
+  /** Print the action's output through to this process's stdout (the demo). */
+  inherit?: boolean
+  /** Called with the child once spawned (signals tests). */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<delimiter` … `delimiter`, or `name=value`). */
+export function parseOutputFile(content: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = content.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delim] = heredoc
+      const value: string[] = []
+      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i])
+      out[name] = value.join('\n')
+      continue
+    }
+    const eq = line.indexOf('=')
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return out
+}
+
+export async function runAction(opts: RunOptions): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'scalingo-action-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  await writeFile(outputFile, '')
+  await writeFile(summaryFile, '')
+  // Only what a runner would give the step: no inherited INPUT_* or GITHUB_* from this process.
+  const base: Record<string, string> = {}
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT']) if (process.env[k]) base[k] = process.env[k] as string
+  const env = { ...base, RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...opts.env }
+  const started = Date.now()
+  const child = spawn(opts.node ?? process.execPath, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  opts.onSpawn?.(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (c: string) => {
+    stdout += c
+    opts.onStdout?.(c)
+    if (opts.inherit) process.stdout.write(c)
+  })
+  child.stderr.on('data', (c: string) => {
+    stderr += c
+    if (opts.inherit) process.stderr.write(c)
+  })
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000)
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res => child.on('close', (c, s) => res([c, s])))
+  clearTimeout(killer)
+  const wallMs = Date.now() - started
+  const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
+  const summary = await readFile(summaryFile, 'utf8')
+  await rm(dir, { recursive: true, force: true })
+  return { code, signal, stdout, stderr, outputs, summary, wallMs }
+}

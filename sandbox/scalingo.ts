@@ -1,0 +1,387 @@
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, text } from './http-util.js'
+
+/**
+ * A loopback Scalingo: the auth service (token exchange) and a regional
+ * API (apps, deployments with a scripted status timeline, build output),
+ * following ../shared/scalingo-api.md rather than our client.
+ */
+
+export interface Step {
+  /** Wait this long after the previous step. */
+  afterMs: number
+  status?: string
+  log?: string[]
+}
+
+export interface AppSpec {
+  /** Public URL of the app; default https://<name>.<region>.scalingo.io */
+  url?: string
+}
+
+export interface ScalingoOptions {
+  apiTokens?: string[]
+  apps?: Record<string, AppSpec>
+  /** The status timeline every new deployment follows (or a function of it). */
+  timeline?: Step[] | ((d: SandboxDeployment) => Step[])
+  bearerTtlSeconds?: number
+  region?: string
+  faults?: Fault[]
+  /** Fetch loopback source URLs as Scalingo would; a failed fetch is a build-error. */
+  fetchSource?: boolean
+}
+
+export interface SandboxDeployment {
+  id: string
+  app_id: string
+  app: string
+  created_at: string
+  status: string
+  git_ref: string | null
+  source_url: string
+  duration: number
+  log: string[]
+  finishedAt?: number
+  createdAtMs: number
+}
+
+interface AppState {
+  id: string
+  name: string
+  url: string
+  created_at: string
+  deployments: SandboxDeployment[]
+}
+
+export const DEFAULT_API_TOKEN = 'tk-us-sandbox-0123456789abcdef0123456789abcdef'
+
+const RUNNING = new Set(['queued', 'building', 'pushing', 'starting'])
+
+export function defaultTimeline(): Step[] {
+  return [
+    { afterMs: 150, status: 'building', log: ['-----> Downloading archive', '-----> Node.js app detected', '-----> Installing dependencies'] },
+    { afterMs: 150, log: ['       added 42 packages in 1s', '-----> Build succeeded!'] },
+    { afterMs: 100, status: 'pushing', log: ['-----> Pushing image to the registry'] },
+    { afterMs: 100, status: 'starting', log: ['-----> Starting containers'] },
+    { afterMs: 100, status: 'success', log: ['-----> Application deployed'] }
+  ]
+}
+
+function hexId(prefix = ''): string {
+  return prefix + randomBytes(12).toString('hex')
+}
+
+function b64url(data: unknown): string {
+  return Buffer.from(JSON.stringify(data)).toString('base64url')
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const h = new URL(url).hostname
+    return h === 'localhost' || h === '[::1]' || /^127\./.test(h)
+  } catch {
+    return false
+  }
+}
+
+export class ScalingoSandbox {
+  readonly requests: RecordedRequest[] = []
+  readonly apps = new Map<string, AppState>()
+  /** Every bearer issued, with its expiry in ms. */
+  readonly bearers = new Map<string, number>()
+  faults: Fault[]
+  private readonly counters = new Map<Fault, number>()
+  private auth?: SandboxServer
+  private api?: SandboxServer
+  private closed = false
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly listeners = new Set<() => void>()
+
+  constructor(readonly options: ScalingoOptions = {}) {
+    this.faults = options.faults ?? []
+    for (const [name, spec] of Object.entries(options.apps ?? { 'my-app': {} })) this.addApp(name, spec)
+  }
+
+  get region(): string {
+    return this.options.region ?? 'osc-fr1'
+  }
+
+  get authUrl(): string {
+    return this.auth!.url
+  }
+
+  get apiUrl(): string {
+    return this.api!.url
+  }
+
+  get apiTokens(): string[] {
+    return this.options.apiTokens ?? [DEFAULT_API_TOKEN]
+  }
+
+  addApp(name: string, spec: AppSpec = {}): AppState {
+    const app: AppState = {
+      id: hexId(),
+      name,
+      url: spec.url ?? `https://${name}.${this.region}.scalingo.io`,
+      created_at: new Date(Date.now() - 86_400_000).toISOString(),
+      deployments: []
+    }
+    this.apps.set(name, app)
+    return app
+  }
+
+  async start(): Promise<this> {
+    const faults = (): Fault[] => this.faults
+    this.auth = await startServer('scalingo-auth', (req, res) => this.handleAuth(req, res), this.requests, faults, this.counters)
+    this.api = await startServer('scalingo-api', (req, res, body, url) => this.handleApi(req, res, body, url), this.requests, faults, this.counters)
+    return this
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const t of this.timers) clearTimeout(t)
+    await Promise.all([this.auth?.close(), this.api?.close()])
+  }
+
+  /** Makes every bearer issued so far invalid, as an expiry would. */
+  expireBearers(): void {
+    for (const k of this.bearers.keys()) this.bearers.set(k, 0)
+  }
+
+  /** All deployments of all apps, oldest first. */
+  allDeployments(): SandboxDeployment[] {
+    return [...this.apps.values()].flatMap(a => a.deployments)
+  }
+
+  /** Resolves when a deployment reaches a finished status. */
+  waitFinished(id: string): Promise<SandboxDeployment> {
+    return new Promise(resolve => {
+      const check = (): void => {
+        const d = this.allDeployments().find(x => x.id === id)
+        if (d && !RUNNING.has(d.status)) {
+          this.listeners.delete(check)
+          resolve(d)
+        }
+      }
+      this.listeners.add(check)
+      check()
+    })
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) l()
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const t = setTimeout(() => {
+        this.timers.delete(t)
+        resolve()
+      }, ms)
+      this.timers.add(t)
+    })
+  }
+
+  // --- auth service -------------------------------------------------------
+
+  private handleAuth(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (req.method === 'POST' && url.pathname === '/v1/tokens/exchange') {
+      const header = req.headers.authorization ?? ''
+      const m = /^Basic (.+)$/i.exec(header)
+      const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : ''
+      const sep = decoded.indexOf(':')
+      const password = sep >= 0 ? decoded.slice(sep + 1) : ''
+      if (!m || sep < 0 || !this.apiTokens.includes(password)) {
+        return json(res, 401, { error: 'invalid credentials' })
+      }
+      const now = Math.floor(Date.now() / 1000)
+      const exp = now + (this.options.bearerTtlSeconds ?? 3600)
+      const jwt = `${b64url({ alg: 'HS512', typ: 'JWT' })}.${b64url({ iss: 'Scalingo', iat: now, exp, uuid: hexId(), sa: false })}.${randomBytes(32).toString('base64url')}`
+      this.bearers.set(jwt, exp * 1000)
+      return json(res, 200, { token: jwt })
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/regions') {
+      return json(res, 200, {
+        regions: [
+          { name: this.region, display_name: 'Sandbox', api: this.apiUrl, dashboard: 'https://dashboard.scalingo.com', database_api: this.apiUrl, ssh: 'ssh.sandbox:22', default: true }
+        ]
+      })
+    }
+    return json(res, 404, { error: 'not found' })
+  }
+
+  // --- regional API -------------------------------------------------------
+
+  private authorized(req: IncomingMessage): boolean {
+    const m = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')
+    if (!m) return false
+    const exp = this.bearers.get(m[1])
+    return exp !== undefined && exp > Date.now()
+  }
+
+  private deploymentJson(d: SandboxDeployment): Record<string, unknown> {
+    return {
+      id: d.id,
+      app_id: d.app_id,
+      created_at: d.created_at,
+      status: d.status,
+      git_ref: d.git_ref,
+      image_size: RUNNING.has(d.status) ? 0 : 104_857_600,
+      stack_base_image: 'registry-1.osc-fr1.scalingo.com/scalingo/scalingo-22:latest',
+      duration: d.duration,
+      pusher: { id: 'us-sandbox', username: 'sandbox-ci', email: 'ci@example.com' },
+      links: { output: `${this.apiUrl}/v1/apps/${d.app}/deployments/${d.id}/output` }
+    }
+  }
+
+  private appJson(app: AppState): Record<string, unknown> {
+    const last = app.deployments[app.deployments.length - 1]
+    return {
+      id: app.id,
+      name: app.name,
+      created_at: app.created_at,
+      region: this.region,
+      url: app.url,
+      base_url: app.url,
+      git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
+      last_deployment_id: last?.id ?? null,
+      status: 'running',
+      links: { deployments_stream: `${this.apiUrl.replace(/^http/, 'ws')}/v1/apps/${app.name}/deployments/stream` }
+    }
+  }
+
+  private handleApi(req: IncomingMessage, res: ServerResponse, body: string, url: URL): void {
+    if (!this.authorized(req)) return json(res, 401, { error: 'You are not authorized to do this operation' })
+    const method = req.method ?? 'GET'
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    if (parts[0] !== 'v1' || parts[1] !== 'apps' || !parts[2]) return json(res, 404, { error: 'not found' })
+    const app = this.apps.get(parts[2])
+    if (!app) return json(res, 404, { resource: 'app', error: 'not found' })
+
+    if (parts.length === 3 && method === 'GET') return json(res, 200, { app: this.appJson(app) })
+
+    if (parts[3] === 'deployments') {
+      if (parts.length === 4 && method === 'POST') return this.createDeployment(app, res, body)
+      if (parts.length === 4 && method === 'GET') {
+        const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), 100)
+        const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
+        const all = [...app.deployments].reverse()
+        const totalPages = Math.max(1, Math.ceil(all.length / perPage))
+        return json(res, 200, {
+          deployments: all.slice((page - 1) * perPage, page * perPage).map(d => this.deploymentJson(d)),
+          meta: {
+            pagination: {
+              prev_page: page > 1 ? page - 1 : null,
+              current_page: page,
+              next_page: page < totalPages ? page + 1 : null,
+              total_pages: totalPages,
+              total_count: all.length
+            }
+          }
+        })
+      }
+      const d = app.deployments.find(x => x.id === parts[4])
+      if (!d) return json(res, 404, { resource: 'deployment', error: 'not found' })
+      if (parts.length === 5 && method === 'GET') return json(res, 200, { deployment: this.deploymentJson(d) })
+      if (parts.length === 6 && parts[5] === 'output' && method === 'GET') {
+        if (d.log.length === 0) return json(res, 404, { error: 'not found' })
+        return text(res, 200, d.log.map(l => `${l}\n`).join(''))
+      }
+    }
+    return json(res, 404, { error: 'not found' })
+  }
+
+  private createDeployment(app: AppState, res: ServerResponse, body: string): void {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch {
+      return json(res, 400, { error: 'invalid JSON' })
+    }
+    const params = (parsed as { deployment?: { git_ref?: unknown; source_url?: unknown } })?.deployment
+    if (!params || typeof params !== 'object') return json(res, 422, { errors: { deployment: ['is missing'] } })
+    const sourceUrl = params.source_url
+    if (typeof sourceUrl !== 'string' || sourceUrl === '') return json(res, 422, { errors: { source_url: ["can't be blank"] } })
+    if (!/^https?:\/\//.test(sourceUrl)) return json(res, 422, { errors: { source_url: ['is invalid'] } })
+    const gitRef = params.git_ref
+    if (gitRef !== undefined && gitRef !== null && typeof gitRef !== 'string') return json(res, 422, { errors: { git_ref: ['is invalid'] } })
+    if (typeof gitRef === 'string' && gitRef.startsWith('-')) return json(res, 422, { errors: { git_ref: ['is invalid'] } })
+    const now = Date.now()
+    const d: SandboxDeployment = {
+      id: hexId(),
+      app_id: app.id,
+      app: app.name,
+      created_at: new Date(now).toISOString(),
+      status: 'queued',
+      git_ref: typeof gitRef === 'string' ? gitRef : null,
+      source_url: sourceUrl,
+      duration: 0,
+      log: [],
+      createdAtMs: now
+    }
+    app.deployments.push(d)
+    json(res, 201, { deployment: this.deploymentJson(d) })
+    void this.runTimeline(app, d)
+  }
+
+  private async fetchSource(d: SandboxDeployment): Promise<string | undefined> {
+    if (this.options.fetchSource === false || !isLoopbackUrl(d.source_url)) return undefined
+    try {
+      let url = d.source_url
+      for (let hops = 0; hops < 5; hops++) {
+        const r = await fetch(url, { redirect: 'manual' })
+        if (r.status >= 300 && r.status < 400 && r.headers.get('location')) {
+          url = new URL(r.headers.get('location')!, url).toString()
+          await r.arrayBuffer().catch(() => undefined)
+          continue
+        }
+        const data = Buffer.from(await r.arrayBuffer())
+        if (r.status !== 200) return `archive download failed: HTTP ${r.status}`
+        if (data[0] !== 0x1f || data[1] !== 0x8b) return 'archive is not a gzip file'
+        return undefined
+      }
+      return 'too many redirects'
+    } catch (err) {
+      return `archive download failed: ${(err as Error).message}`
+    }
+  }
+
+  private async runTimeline(app: AppState, d: SandboxDeployment): Promise<void> {
+    // One deployment at a time per app: later ones wait, queued.
+    while (!this.closed && app.deployments.some(o => o !== d && o.createdAtMs <= d.createdAtMs && RUNNING.has(o.status) && app.deployments.indexOf(o) < app.deployments.indexOf(d))) {
+      await this.sleep(20)
+    }
+    const problem = await this.fetchSource(d)
+    if (this.closed) return
+    if (problem) {
+      d.log.push('-----> Downloading archive', ` !     ${problem}`)
+      this.finish(d, 'build-error')
+      return
+    }
+    const t = this.options.timeline
+    const steps = typeof t === 'function' ? t(d) : (t ?? defaultTimeline())
+    for (const step of steps) {
+      await this.sleep(step.afterMs)
+      if (this.closed) return
+      if (step.log) d.log.push(...step.log)
+      if (step.status) {
+        if (RUNNING.has(step.status)) {
+          d.status = step.status
+          this.notify()
+        } else {
+          this.finish(d, step.status)
+          return
+        }
+      }
+    }
+  }
+
+  private finish(d: SandboxDeployment, status: string): void {
+    d.status = status
+    d.finishedAt = Date.now()
+    d.duration = Math.max(1, Math.round((d.finishedAt - d.createdAtMs) / 1000))
+    this.notify()
+  }
+}

@@ -1,0 +1,180 @@
+import * as core from '@actions/core'
+import { type Clock, formatDuration, systemClock } from './clock.js'
+import { createDeploymentOnce } from './deployment.js'
+import { ActionError, describeError } from './errors.js'
+import { followDeployment } from './follow.js'
+import { type Source, resolveSource } from './github.js'
+import { Http, safeUrl } from './http.js'
+import { type Settings, isFullSha, isLoopbackHost, readSettings } from './inputs.js'
+import {
+  type RunReport,
+  dashboardUrl,
+  lastLines,
+  printBuildOutput,
+  printLines,
+  setOutputs,
+  writeSummary
+} from './report.js'
+import { type Deployment, ScalingoClient } from './scalingo.js'
+import { registerSecret, registerSecretUrl } from './secrets.js'
+import { describeStatus, hasFailed, isSuccess, statusHint } from './statuses.js'
+import { USER_AGENT } from './version.js'
+
+/** Lines of build output repeated outside the collapsed group when a deployment fails. */
+const TAIL_LINES = 30
+
+/** The signed source URL is only a secret when it carries credentials. */
+function sourceFromUrl(settings: Settings): Source {
+  const url = settings.sourceUrl as string
+  const u = new URL(url)
+  if (u.search || u.username || u.password) registerSecretUrl(url)
+  return {
+    sha: isFullSha(settings.ref) ? settings.ref.toLowerCase() : '',
+    sourceUrl: url,
+    archiveUrl: safeUrl(url),
+    visibility: 'unknown'
+  }
+}
+
+/** The bearer goes only to https URLs, or to loopback for tests. */
+function safeToSendBearer(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname))
+  } catch {
+    return false
+  }
+}
+
+async function fetchOutput(client: ScalingoClient, d: Deployment): Promise<string | undefined> {
+  const link = d.links?.output
+  if (!link || !safeToSendBearer(link)) return undefined
+  try {
+    return await client.getOutput(link)
+  } catch (err) {
+    core.warning(`Could not read the build output: ${describeError(err)}`)
+    return undefined
+  }
+}
+
+export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<void> {
+  const startedAt = clock.now()
+  // Secrets are masked the moment they are read, before anything can print them.
+  registerSecret(core.getInput('api-token'))
+  registerSecret(core.getInput('github-token'))
+
+  const report: RunReport = { app: core.getInput('app'), region: core.getInput('region') || 'osc-fr1', waited: true }
+  let http: Http | undefined
+  try {
+    const settings = readSettings(name => core.getInput(name), env)
+    report.app = settings.app
+    report.region = settings.region
+    report.waited = settings.wait
+    report.dashboardUrl = dashboardUrl(settings.region, settings.app)
+    const deadline = startedAt + settings.timeoutSeconds * 1000
+
+    http = new Http({
+      userAgent: USER_AGENT,
+      clock,
+      onRetry: ({ attempt, delayMs, reason }) => core.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+    })
+
+    // Source: what exactly ships.
+    let source: Source
+    if (settings.sourceUrl) {
+      source = sourceFromUrl(settings)
+      core.info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`)
+    } else {
+      const repo = settings.repository
+      report.repository = `${repo.owner}/${repo.repo}`
+      report.ref = settings.ref
+      source = await resolveSource(
+        { http, apiUrl: settings.githubApiUrl, token: settings.githubToken },
+        settings.githubServerUrl,
+        repo,
+        settings.ref
+      )
+      const how = settings.ref === source.sha ? source.sha : `${settings.ref} → ${source.sha}`
+      core.info(`Deploying ${report.repository}@${how}`)
+    }
+    report.sha = source.sha || undefined
+    report.archiveUrl = source.archiveUrl
+
+    // Session.
+    const client = new ScalingoClient(http, {
+      apiUrl: settings.apiUrl,
+      authUrl: settings.authUrl,
+      apiToken: settings.apiToken,
+      app: settings.app,
+      region: settings.region,
+      clock
+    })
+    await client.exchange()
+    const app = await client.getApp(deadline)
+    report.appUrl = app.url || app.base_url || undefined
+
+    // Deployment: created at most once.
+    const gitRef = source.sha || settings.ref || null
+    const { deployment } = await createDeploymentOnce(client, gitRef, source.sourceUrl, clock)
+    report.deploymentId = deployment.id
+    report.status = deployment.status
+    core.setOutput('deployment-id', deployment.id)
+    core.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
+
+    if (!settings.wait) {
+      core.info('wait is false: not following the deployment')
+      return
+    }
+
+    core.startGroup('Deployment status')
+    let result
+    try {
+      result = await followDeployment({
+        client,
+        deployment,
+        deadline,
+        clock,
+        onStatus: (status, previous) => {
+          const at = formatDuration(clock.now() - startedAt)
+          core.info(`[${at}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`)
+        }
+      })
+    } finally {
+      core.endGroup()
+    }
+    const final = result.deployment
+    report.status = final.status
+    report.durationSeconds = final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000)
+
+    if (result.timedOut) {
+      report.timedOut = true
+      throw new ActionError(
+        `deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`,
+        `follow it with: scalingo --region ${settings.region} --app ${settings.app} deployment-follow${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`
+      )
+    }
+
+    const output = await fetchOutput(client, final)
+    if (output !== undefined) printBuildOutput(output)
+
+    if (hasFailed(final.status)) {
+      if (output !== undefined) {
+        report.logTail = lastLines(output, TAIL_LINES)
+        core.info(`Last ${report.logTail.length} lines of the build output:`)
+        printLines(report.logTail)
+      }
+      throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}`, statusHint(final.status))
+    }
+    if (isSuccess(final.status)) {
+      core.info(`✅ ${settings.app} is running ${source.sha || gitRef || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`)
+    }
+  } catch (err) {
+    report.error = describeError(err)
+    core.setFailed(report.error)
+    if (!(err instanceof ActionError) && err instanceof Error && err.stack) core.debug(describeError(err.stack))
+  } finally {
+    http?.dispose()
+    setOutputs(report)
+    await writeSummary(report)
+  }
+}

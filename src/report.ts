@@ -1,0 +1,134 @@
+import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { formatDuration } from './clock.js'
+import { KNOWN_REGIONS } from './inputs.js'
+import { scrub } from './secrets.js'
+import { describeStatus, isSuccess } from './statuses.js'
+
+/**
+ * Outputs, job summary and build output printing. Reads the result; decides
+ * nothing about the deployment.
+ */
+
+export interface RunReport {
+  app: string
+  region: string
+  repository?: string
+  ref?: string
+  sha?: string
+  /** Without credentials. */
+  archiveUrl?: string
+  deploymentId?: string
+  status?: string
+  durationSeconds?: number
+  appUrl?: string
+  dashboardUrl?: string
+  waited: boolean
+  timedOut?: boolean
+  /** The one-line failure, when the run failed. */
+  error?: string
+  /** The end of the build output, shown when the deployment failed. */
+  logTail?: string[]
+}
+
+export function dashboardUrl(region: string, app: string): string | undefined {
+  if (!(KNOWN_REGIONS as readonly string[]).includes(region)) return undefined
+  return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`
+}
+
+/** The last `n` non-empty lines of a log. */
+export function lastLines(text: string, n: number): string[] {
+  const lines = text.split(/\r?\n/)
+  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop()
+  return lines.slice(-n)
+}
+
+/**
+ * Build output is data, not commands: a buildpack printing `::add-mask::`
+ * or `::error::` must not drive the runner. Everything printed inside runs
+ * between `::stop-commands::<token>` and `::<token>::`.
+ */
+export function printAsData(print: () => void): void {
+  const token = randomBytes(16).toString('hex')
+  core.info(`::stop-commands::${token}`)
+  try {
+    print()
+  } finally {
+    core.info(`::${token}::`)
+  }
+}
+
+export function printLines(lines: string[]): void {
+  printAsData(() => {
+    for (const line of lines) core.info(scrub(line))
+  })
+}
+
+export function printBuildOutput(text: string): void {
+  const lines = text.split(/\r?\n/)
+  if (lines.length && lines[lines.length - 1] === '') lines.pop()
+  core.startGroup(`Build output (${lines.length} lines)`)
+  try {
+    printLines(lines)
+  } finally {
+    core.endGroup()
+  }
+}
+
+export function setOutputs(r: RunReport): void {
+  core.setOutput('deployment-id', r.deploymentId ?? '')
+  core.setOutput('status', r.status ?? '')
+  core.setOutput('sha', r.sha ?? '')
+  core.setOutput('archive-url', r.archiveUrl ?? '')
+  core.setOutput('app-url', r.appUrl ?? '')
+  core.setOutput('duration', r.durationSeconds !== undefined ? String(r.durationSeconds) : '')
+}
+
+function escapeCell(v: string): string {
+  return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
+}
+
+function headline(r: RunReport): string {
+  if (r.error && !r.status) return '❌ Scalingo deployment failed'
+  if (r.timedOut) return `⏱️ Scalingo deployment still ${r.status} at the timeout`
+  if (!r.waited && r.status && !isSuccess(r.status)) return `🚀 Scalingo deployment created (${r.status})`
+  if (r.status && isSuccess(r.status)) return '✅ Scalingo deployment succeeded'
+  return `❌ Scalingo deployment ${r.status ?? 'failed'}`
+}
+
+/** The job summary as Markdown (pure, so tests read it directly). */
+export function summaryMarkdown(r: RunReport): string {
+  const rows: [string, string][] = []
+  rows.push(['App', r.appUrl ? `[${r.app}](${r.appUrl})` : r.app])
+  rows.push(['Region', r.region])
+  if (r.repository) rows.push(['Repository', r.repository])
+  if (r.ref || r.sha) {
+    const ref = r.ref && r.ref !== r.sha ? `\`${r.ref}\` → ` : ''
+    rows.push(['Commit', `${ref}\`${r.sha ?? '?'}\``])
+  }
+  if (r.status) rows.push(['Status', `\`${r.status}\` — ${describeStatus(r.status)}`])
+  if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
+  if (r.deploymentId) rows.push(['Deployment', `\`${r.deploymentId}\``])
+  if (r.archiveUrl) rows.push(['Archive', r.archiveUrl])
+  if (r.dashboardUrl) rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`])
+  let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`
+  md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n')
+  md += '\n'
+  if (r.error) md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`
+  if (!r.waited && r.deploymentId && !r.error) md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`
+  if (r.logTail && r.logTail.length > 0) {
+    const body = r.logTail.join('\n').replace(/```/g, "'''")
+    md += `\n<details open><summary>Last ${r.logTail.length} lines of the build output</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`
+  }
+  return scrub(md)
+}
+
+/** Written on success and on failure; skipped (not failed) outside a runner. */
+export async function writeSummary(r: RunReport): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  try {
+    await core.summary.addRaw(summaryMarkdown(r)).write()
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}

@@ -1,0 +1,225 @@
+import { type Clock, systemClock } from './clock.js'
+import { ActionError, HttpError } from './errors.js'
+import type { Http, HttpResponse, RequestOptions } from './http.js'
+import { parseJson } from './http.js'
+import { registerSecret } from './secrets.js'
+
+/**
+ * Scalingo only: the token exchange, the bearer (masked, exchanged again
+ * before it expires or once after a 401), and the few endpoints we use.
+ */
+
+export interface App {
+  id: string
+  name: string
+  url?: string
+  base_url?: string
+  last_deployment_id?: string
+  links?: { deployments_stream?: string }
+}
+
+export interface Deployment {
+  id: string
+  app_id?: string
+  created_at?: string
+  status: string
+  git_ref?: string | null
+  duration?: number
+  links?: { output?: string }
+}
+
+export interface ScalingoConfig {
+  apiUrl: string
+  authUrl: string
+  apiToken: string
+  app: string
+  region: string
+  clock?: Clock
+}
+
+/** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000
+
+/** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
+export function jwtExpiry(token: string): number | undefined {
+  const part = token.split('.')[1]
+  if (!part) return undefined
+  try {
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { exp?: unknown }
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Checks a `{"deployment": {...}}` answer has what we rely on. */
+export function readDeployment(data: unknown, what: string): Deployment {
+  const d = (data as { deployment?: unknown } | null)?.deployment as Partial<Deployment> | undefined
+  if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
+    throw new ActionError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`)
+  }
+  return d as Deployment
+}
+
+export class ScalingoClient {
+  private bearerToken?: string
+  private bearerExpiry?: number
+  private readonly clock: Clock
+  exchanges = 0
+
+  constructor(
+    private readonly http: Http,
+    readonly config: ScalingoConfig
+  ) {
+    this.clock = config.clock ?? systemClock
+  }
+
+  private appPath(suffix = ''): string {
+    return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`
+  }
+
+  /** Basic auth with an empty user and the API token as password. */
+  async exchange(): Promise<string> {
+    const basic = Buffer.from(`:${this.config.apiToken}`).toString('base64')
+    registerSecret(basic)
+    this.exchanges++
+    let token: unknown
+    try {
+      const { data } = await this.http.json<{ token?: unknown }>({
+        method: 'POST',
+        url: `${this.config.authUrl}/v1/tokens/exchange`,
+        headers: { Authorization: `Basic ${basic}` },
+        retry: 'idempotent'
+      })
+      token = data?.token
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) {
+        throw new ActionError(
+          `the Scalingo API token was refused (401: ${err.serverMessage})`,
+          'check the api-token secret: it must be a valid, unexpired API token of the account that owns the app'
+        )
+      }
+      throw err
+    }
+    if (typeof token !== 'string' || token === '') {
+      throw new ActionError('the Scalingo token exchange answered without a token')
+    }
+    registerSecret(token)
+    this.bearerToken = token
+    this.bearerExpiry = jwtExpiry(token)
+    return token
+  }
+
+  /** The bearer, exchanged again when it is about to expire. */
+  async bearer(): Promise<string> {
+    if (
+      !this.bearerToken ||
+      (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)
+    ) {
+      return this.exchange()
+    }
+    return this.bearerToken
+  }
+
+  /** A call with the bearer; a 401 means it expired: exchange again once and retry. */
+  private async call(opts: RequestOptions): Promise<HttpResponse> {
+    const send = async (): Promise<HttpResponse> =>
+      this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${await this.bearer()}` } })
+    try {
+      return await send()
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 401)) throw err
+      this.bearerToken = undefined
+      try {
+        return await send()
+      } catch (again) {
+        if (again instanceof HttpError && again.status === 401) {
+          throw new ActionError(
+            `Scalingo refused the bearer token for ${opts.method} ${again.url} (401: ${again.serverMessage})`,
+            'the API token may have been revoked during the run'
+          )
+        }
+        throw again
+      }
+    }
+  }
+
+  /** Turns Scalingo's answer into a sentence about our app. */
+  explain(err: unknown): unknown {
+    if (!(err instanceof HttpError)) return err
+    const { app, region } = this.config
+    const rid = err.requestId ? `, request id ${err.requestId}` : ''
+    switch (err.status) {
+      case 404:
+        return new ActionError(
+          `app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`,
+          "check the app name and region; the app may live in another region, or the token's account has no access to it"
+        )
+      case 402:
+        return new ActionError(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app')
+      case 403:
+        return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, "the token's account needs the right to deploy this app")
+      case 422:
+        return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`)
+      default:
+        return err
+    }
+  }
+
+  async getApp(deadline?: number): Promise<App> {
+    const url = this.appPath()
+    try {
+      const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline })
+      const app = parseJson<{ app?: App }>(res, { method: 'GET', url }).app
+      if (!app || typeof app !== 'object') throw new ActionError(`Scalingo answered GET app without an "app" object`)
+      return app
+    } catch (err) {
+      throw this.explain(err)
+    }
+  }
+
+  /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
+  async createDeployment(gitRef: string | null, sourceUrl: string): Promise<Deployment> {
+    const url = this.appPath('/deployments')
+    try {
+      const res = await this.call({
+        method: 'POST',
+        url,
+        json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
+        retry: 'unsent-only'
+      })
+      return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation')
+    } catch (err) {
+      throw this.explain(err)
+    }
+  }
+
+  async getDeployment(id: string, deadline?: number): Promise<Deployment> {
+    const url = this.appPath(`/deployments/${encodeURIComponent(id)}`)
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline })
+    return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
+  }
+
+  /** The newest deployments first. */
+  async listDeployments(perPage = 10, deadline?: number): Promise<Deployment[]> {
+    const url = this.appPath(`/deployments?page=1&per_page=${perPage}`)
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline })
+    const list = parseJson<{ deployments?: unknown }>(res, { method: 'GET', url }).deployments
+    if (!Array.isArray(list)) throw new ActionError('Scalingo answered the deployment list without a "deployments" array')
+    return list.filter((d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string')
+  }
+
+  /** The whole build output so far; undefined while there is none yet (404). */
+  async getOutput(outputUrl: string, deadline?: number): Promise<string | undefined> {
+    const res = await this.call({
+      method: 'GET',
+      url: outputUrl,
+      headers: { Accept: 'text/plain, */*' },
+      retry: 'idempotent',
+      accept: [404],
+      deadline,
+      maxBodyBytes: 64 * 1024 * 1024
+    })
+    return res.status === 404 ? undefined : res.body
+  }
+}
