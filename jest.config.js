@@ -10,6 +10,9 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   clearMocks: true,
+  // End-to-end tests mostly wait on loopback servers and timers: run more files at once than there are cores.
+  maxWorkers: 3,
+  reporters: ['default', '<rootDir>/scripts/jest-count-reporter.js'],
   testTimeout: 30000,
   collectCoverageFrom: ['src/**/*.ts']
 }

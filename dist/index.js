@@ -31539,6 +31539,14 @@ function describeError(err) {
     }
     if (err instanceof Error)
         return scrub(oneLine(err.message || err.name, 1000));
+    if (err !== null && typeof err === 'object') {
+        try {
+            return scrub(oneLine(JSON.stringify(err), 1000));
+        }
+        catch {
+            return 'unexpected error';
+        }
+    }
     return scrub(oneLine(String(err), 1000));
 }
 
@@ -32165,10 +32173,13 @@ class Http {
             let retryReason;
             let retryAfterMs;
             let failure;
+            const sentAt = Date.now();
             try {
                 const msg = await this.open(opts);
                 const body = await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024);
                 const status = msg.statusCode ?? 0;
+                const rid = headerValue(msg.headers['x-request-id']);
+                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`);
                 const response = {
                     status,
                     headers: msg.headers,
@@ -32195,6 +32206,7 @@ class Http {
             catch (err) {
                 if (!(err instanceof NetworkError))
                     throw err;
+                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
                 failure = err;
                 if (opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)) {
                     retryReason = err.code ?? 'network error';
@@ -32604,6 +32616,8 @@ async function run(env = process.env, clock = systemClock) {
         report.waited = settings.wait;
         report.dashboardUrl = dashboardUrl(settings.region, settings.app);
         const deadline = startedAt + settings.timeoutSeconds * 1000;
+        core_debug(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+            `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
         http = new Http({
             userAgent: USER_AGENT,
             clock,

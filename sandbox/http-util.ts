@@ -79,13 +79,16 @@ export async function startServer(
       const method = req.method ?? 'GET'
       const path = `${url.pathname}${url.search}`
       log.push({ server: name, method, path, headers: req.headers, body, at: Date.now() })
-      const fault = faults().find(f => {
-        if (!matches(f, method, path)) return false
+      // Every matching fault counts this request, so `skip` means "the
+      // n-th matching request" whatever other faults did with it.
+      let fault: Fault | undefined
+      for (const f of faults()) {
+        if (!matches(f, method, path)) continue
         const seen = counters.get(f) ?? 0
         counters.set(f, seen + 1)
         const skip = f.skip ?? 0
-        return seen >= skip && seen < skip + (f.times ?? 1)
-      })
+        if (!fault && seen >= skip && seen < skip + (f.times ?? 1)) fault = f
+      }
       const run = async (): Promise<void> => {
         if (fault) {
           const action = fault.action ?? 'respond'

@@ -13,6 +13,8 @@ export interface Step {
   afterMs: number
   status?: string
   log?: string[]
+  /** Something else that happens at this step (a bearer expiring, say). */
+  run?: (sandbox: ScalingoSandbox, deployment: SandboxDeployment) => void
 }
 
 export interface AppSpec {
@@ -366,6 +368,7 @@ export class ScalingoSandbox {
       await this.sleep(step.afterMs)
       if (this.closed) return
       if (step.log) d.log.push(...step.log)
+      step.run?.(this, d)
       if (step.status) {
         if (RUNNING.has(step.status)) {
           d.status = step.status

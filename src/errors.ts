@@ -137,5 +137,12 @@ export function describeError(err: unknown): string {
     return scrub(oneLine(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`, 1000))
   }
   if (err instanceof Error) return scrub(oneLine(err.message || err.name, 1000))
+  if (err !== null && typeof err === 'object') {
+    try {
+      return scrub(oneLine(JSON.stringify(err), 1000))
+    } catch {
+      return 'unexpected error'
+    }
+  }
   return scrub(oneLine(String(err), 1000))
 }

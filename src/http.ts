@@ -177,10 +177,13 @@ export class Http {
       let retryReason: string | undefined
       let retryAfterMs: number | undefined
       let failure: Error
+      const sentAt = Date.now()
       try {
         const msg = await this.open(opts)
         const body = await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024)
         const status = msg.statusCode ?? 0
+        const rid = headerValue(msg.headers['x-request-id'])
+        core.debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`)
         const response: HttpResponse = {
           status,
           headers: msg.headers,
@@ -205,6 +208,7 @@ export class Http {
         }
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err
+        core.debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`)
         failure = err
         if (opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)) {
           retryReason = err.code ?? 'network error'

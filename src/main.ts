@@ -72,6 +72,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     report.waited = settings.wait
     report.dashboardUrl = dashboardUrl(settings.region, settings.app)
     const deadline = startedAt + settings.timeoutSeconds * 1000
+    core.debug(
+      `settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+        `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`
+    )
 
     http = new Http({
       userAgent: USER_AGENT,

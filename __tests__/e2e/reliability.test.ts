@@ -1,0 +1,120 @@
+/** End to end: transient faults never fail a good deployment, and never create two. */
+import { runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
+import { errorLines, leaks, scalingoCalls, secretsOf } from '../helpers.js'
+
+let sandbox: Sandbox
+afterEach(async () => {
+  await sandbox?.close()
+})
+
+const longer: Step[] = [
+  { afterMs: 300, status: 'building', log: ['-----> Building'] },
+  { afterMs: 1200, status: 'pushing' },
+  { afterMs: 300, status: 'success', log: ['-----> Done'] }
+]
+
+describe('transient failures', () => {
+  it('503s and a dropped connection while following do not fail a successful deployment', async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        timeline: longer,
+        faults: [
+          { method: 'GET', path: /\/deployments\/[0-9a-f]+$/, skip: 1, times: 2, status: 503, body: '<html><title>503 Service Unavailable</title></html>', headers: { 'Content-Type': 'text/html' } },
+          { method: 'GET', path: /\/deployments\/[0-9a-f]+$/, skip: 4, times: 1, action: 'reset' }
+        ]
+      }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(run.outputs.status).toBe('success')
+    expect(run.stdout).toMatch(/\(503; retrying in/)
+    expect(errorLines(run)).toEqual([])
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
+  })
+
+  it('retries the token exchange on 502/503 and a reset connection', async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        faults: [
+          { path: '/v1/tokens/exchange', times: 1, status: 502 },
+          { path: '/v1/tokens/exchange', skip: 1, times: 1, action: 'reset' }
+        ]
+      }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/tokens/exchange')).toHaveLength(3)
+    expect(sandbox.scalingo.bearers.size).toBe(1)
+  })
+
+  it('honours Retry-After on a 429', async () => {
+    sandbox = await startSandbox({
+      scalingo: { faults: [{ method: 'GET', path: /^\/v1\/apps\/my-app$/, times: 1, status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'text/plain' }, body: 'Retry later' }] }
+    })
+    const run = await runAction({ env: sandbox.env({ wait: 'false' }) })
+    expect(run.code).toBe(0)
+    const gets = sandbox.scalingo.requests.filter(r => r.method === 'GET' && r.path === '/v1/apps/my-app')
+    expect(gets).toHaveLength(2)
+    expect(gets[1].at - gets[0].at).toBeGreaterThanOrEqual(1900)
+    expect(run.stdout).toMatch(/\(429; retrying in 2s, attempt 2\)/)
+  })
+
+  it('retries a deployment POST refused with 429: it was not processed', async () => {
+    sandbox = await startSandbox({
+      scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 1, status: 429, headers: { 'Retry-After': '1' }, body: 'Retry later' }] }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(2)
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
+  })
+
+  it('exchanges the token again once when the bearer expires mid-follow', async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        timeline: [
+          { afterMs: 300, status: 'building', run: sb => sb.expireBearers() },
+          { afterMs: 1200, status: 'success' }
+        ]
+      }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/tokens/exchange')).toHaveLength(2)
+    expect(sandbox.scalingo.requests.some(r => r.server === 'scalingo-api')).toBe(true)
+    expect(leaks(run, secretsOf(sandbox))).toEqual([])
+  })
+})
+
+describe('at most one deployment per run', () => {
+  it('an ambiguous POST (processed, then the connection dropped) is found, not posted again', async () => {
+    sandbox = await startSandbox({ scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 1, action: 'process-then-reset' }] } })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(1)
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
+    expect(run.outputs['deployment-id']).toBe(sandbox.scalingo.allDeployments()[0].id)
+    expect(run.stdout).toMatch(/::warning::The deployment request got no clear answer .*looking for it instead of posting again/)
+  })
+
+  it('a 502 on the POST with no deployment created fails clearly without posting again', async () => {
+    sandbox = await startSandbox({ scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 5, status: 502, body: 'Bad Gateway' }] } })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(1)
+    expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(1)
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(0)
+    expect(errorLines(run)).toEqual([expect.stringMatching(/^::error::the deployment request got no clear answer and no matching deployment appeared on the app/)])
+  }, 30_000)
+
+  it('an earlier deployment of the same commit is not mistaken for ours', async () => {
+    sandbox = await startSandbox({ scalingo: { timeline: [{ afterMs: 50, status: 'build-error' }] } })
+    const first = await runAction({ env: sandbox.env({ wait: 'false' }) })
+    expect(first.code).toBe(0)
+    sandbox.scalingo.faults = [{ method: 'POST', path: '/deployments', times: 5, status: 504, body: 'Gateway Timeout' }]
+    // The earlier one is older than the skew window only if we fake its date.
+    sandbox.scalingo.allDeployments()[0].created_at = new Date(Date.now() - 10 * 60_000).toISOString()
+    const second = await runAction({ env: sandbox.env() })
+    expect(second.code).toBe(1)
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
+  }, 30_000)
+})

@@ -1,0 +1,107 @@
+import { Http, } from '../src/http.js'
+import { followDeployment, pollDelay } from '../src/follow.js'
+import { ScalingoClient } from '../src/scalingo.js'
+import { systemClock } from '../src/clock.js'
+import { createDeploymentOnce, findOurs, isAmbiguous } from '../src/deployment.js'
+import { HttpError, NetworkError } from '../src/errors.js'
+import { DEFAULT_API_TOKEN, ScalingoSandbox, type ScalingoOptions } from '../sandbox/index.js'
+
+let sb: ScalingoSandbox
+let http: Http
+async function setup(opts: ScalingoOptions = {}): Promise<ScalingoClient> {
+  sb = await new ScalingoSandbox(opts).start()
+  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
+  return new ScalingoClient(http, { apiUrl: sb.apiUrl, authUrl: sb.authUrl, apiToken: DEFAULT_API_TOKEN, app: 'my-app', region: 'osc-fr1' })
+}
+afterEach(async () => {
+  http?.dispose()
+  await sb?.close()
+})
+
+const quick = () => 20
+
+describe('pollDelay', () => {
+  it('is quick at first and near transitions, slower during a long build, capped', () => {
+    expect(pollDelay('queued', 0)).toBe(500)
+    expect(pollDelay('building', 60_000)).toBe(2000)
+    expect(pollDelay('starting', 60_000)).toBe(1000)
+    expect(pollDelay('building', 3_600_000)).toBe(4000)
+  })
+  it('keeps a 60 s build under 40 polls', () => {
+    let t = 0
+    let polls = 0
+    while (t < 60_000) {
+      t += pollDelay('building', t)
+      polls++
+    }
+    expect(polls).toBeLessThanOrEqual(40)
+  })
+})
+
+describe('followDeployment', () => {
+  it('reports each status change in order and ends on the terminal one', async () => {
+    const client = await setup({ timeline: [{ afterMs: 60, status: 'building' }, { afterMs: 60, status: 'pushing' }, { afterMs: 60, status: 'crashed-error' }] })
+    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+    const seen: string[] = []
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, pollDelay: quick, onStatus: s => seen.push(s) })
+    expect(r.timedOut).toBe(false)
+    expect(r.deployment.status).toBe('crashed-error')
+    expect(seen).toEqual(['queued', 'building', 'pushing', 'crashed-error'])
+  })
+
+  it('stops at the deadline without cancelling', async () => {
+    const client = await setup({ timeline: [{ afterMs: 10, status: 'building' }, { afterMs: 60_000, status: 'success' }] })
+    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 300, clock: systemClock, pollDelay: quick })
+    expect(r.timedOut).toBe(true)
+    expect(r.deployment.status).toBe('building')
+  })
+
+  it('stops at the deadline even when a request hangs', async () => {
+    const client = await setup({ timeline: [{ afterMs: 10, status: 'building' }, { afterMs: 60_000, status: 'success' }], faults: [{ method: 'GET', path: '/deployments/', times: 100, action: 'hang' }] })
+    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+    const started = Date.now()
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 500, clock: systemClock, pollDelay: quick })
+    expect(r.timedOut).toBe(true)
+    expect(Date.now() - started).toBeLessThan(3000)
+  })
+
+  it('keeps following through persistent transient errors until they pass', async () => {
+    const client = await setup({ timeline: [{ afterMs: 300, status: 'success' }], faults: [{ method: 'GET', path: '/deployments/', times: 12, status: 503 }] })
+    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, pollDelay: quick })
+    expect(r.deployment.status).toBe('success')
+    expect(r.transientErrors).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('createDeploymentOnce', () => {
+  it('knows which failures are ambiguous', () => {
+    const http = (status: number) => new HttpError({ status, method: 'POST', url: 'u', serverMessage: '', body: '', headers: {} })
+    expect(isAmbiguous(http(502))).toBe(true)
+    expect(isAmbiguous(http(504))).toBe(true)
+    expect(isAmbiguous(http(422))).toBe(false)
+    expect(isAmbiguous(new NetworkError({ method: 'POST', url: 'u', cause: 'ECONNRESET', unsent: false }))).toBe(true)
+    expect(isAmbiguous(new NetworkError({ method: 'POST', url: 'u', cause: 'ECONNREFUSED', unsent: true }))).toBe(false)
+  })
+
+  it('finds only a deployment created since we posted, with our git_ref', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z')
+    const list = [
+      { id: 'new-other', status: 'queued', git_ref: 'zzz', created_at: '2026-11-25T12:00:01Z' },
+      { id: 'ours', status: 'queued', git_ref: 'abc', created_at: '2026-11-25T12:00:01Z' },
+      { id: 'old', status: 'success', git_ref: 'abc', created_at: '2026-11-25T11:00:00Z' }
+    ]
+    expect(findOurs(list, 'abc', now)?.id).toBe('ours')
+    expect(findOurs(list.slice(2), 'abc', now)).toBeUndefined()
+    expect(findOurs(list, null, now)).toBeUndefined()
+  })
+
+  it('recovers a processed POST whose answer was lost, with one deployment', async () => {
+    const client = await setup({ faults: [{ method: 'POST', path: '/deployments', action: 'process-then-reset' }] })
+    await client.exchange()
+    const r = await createDeploymentOnce(client, 'abc', 'https://example.com/a.tar.gz', systemClock)
+    expect(r.recovered).toBe(true)
+    expect(sb.allDeployments().map(d => d.id)).toEqual([r.deployment.id])
+  })
+})

@@ -1,0 +1,52 @@
+import { Http } from '../src/http.js'
+import { encodeRef, publicArchiveUrl, resolveSource, type GitHubApi } from '../src/github.js'
+import { DEFAULT_GITHUB_TOKEN, GitHubSandbox, SHA_MAIN, SHA_TAG } from '../sandbox/index.js'
+
+let gh: GitHubSandbox
+let http: Http
+beforeEach(async () => {
+  gh = await new GitHubSandbox().start()
+  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
+})
+afterEach(async () => {
+  http.dispose()
+  await gh.close()
+})
+
+const api = (token = DEFAULT_GITHUB_TOKEN): GitHubApi => ({ http, apiUrl: gh.apiUrl, token })
+
+describe('pure helpers', () => {
+  it('keeps slashes in branch names and encodes the rest', () => {
+    expect(encodeRef('feature/a b#c')).toBe('feature/a%20b%23c')
+  })
+  it('builds the public archive URL', () => {
+    expect(publicArchiveUrl('https://github.com', { owner: 'o', repo: 'r' }, SHA_MAIN)).toBe(`https://github.com/o/r/archive/${SHA_MAIN}.tar.gz`)
+  })
+})
+
+describe('resolveSource', () => {
+  it('public: tag → SHA → public archive', async () => {
+    const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'v1.2.0')
+    expect(s).toEqual({ sha: SHA_TAG, sourceUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`, archiveUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`, visibility: 'public' })
+  })
+
+  it('private: a signed codeload URL that actually serves the archive', async () => {
+    const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')
+    expect(s.sha).toBe(SHA_MAIN)
+    expect(s.visibility).toBe('private')
+    expect(s.sourceUrl).toMatch(/\?token=GHSAT/)
+    expect(s.archiveUrl).toBe(`${gh.serverUrl}/acme/secret-shop/archive/${SHA_MAIN}.tar.gz`)
+    const res = await fetch(s.sourceUrl)
+    expect(res.status).toBe(200)
+    const body = Buffer.from(await res.arrayBuffer())
+    expect([body[0], body[1]]).toEqual([0x1f, 0x8b])
+  })
+
+  it('an unknown ref names the ref', async () => {
+    await expect(resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'nope')).rejects.toThrow(/ref "nope" was not found in acme\/shop \(422: No commit found for SHA: nope\)/)
+  })
+
+  it('an unreadable repository says what to check', async () => {
+    await expect(resolveSource(api(''), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')).rejects.toThrow(/not found or is not readable with github-token/)
+  })
+})

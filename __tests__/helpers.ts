@@ -1,0 +1,57 @@
+import { DEFAULT_API_TOKEN, DEFAULT_GITHUB_TOKEN, type ActionRun, type Sandbox } from '../sandbox/index.js'
+
+/** Every secret this run may have seen: tokens, bearers, signed URLs and their tokens. */
+export function secretsOf(sandbox: Sandbox, extra: string[] = []): string[] {
+  const basic = Buffer.from(`:${DEFAULT_API_TOKEN}`).toString('base64')
+  const secrets = [DEFAULT_API_TOKEN, DEFAULT_GITHUB_TOKEN, basic, ...sandbox.scalingo.bearers.keys(), ...sandbox.github.signed.keys(), ...extra]
+  return secrets.filter(s => s.length >= 8)
+}
+
+/**
+ * Everything a person could read from a run: the log (less the runner's
+ * own `::add-mask::` commands, which the runner swallows), stderr, outputs
+ * and the summary.
+ */
+export function readable(run: ActionRun): string {
+  const log = run.stdout
+    .split('\n')
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
+  return [log, run.stderr, JSON.stringify(run.outputs), run.summary].join('\n')
+}
+
+export function leaks(run: ActionRun, secrets: string[]): string[] {
+  const text = readable(run)
+  return secrets.filter(s => text.includes(s))
+}
+
+/**
+ * The workflow-command lines the runner would obey, as the runner reads the
+ * log: nothing between `::stop-commands::<token>` and `::<token>::` counts.
+ */
+export function obeyedCommands(stdout: string): string[] {
+  const obeyed: string[] = []
+  let stopToken: string | undefined
+  for (const line of stdout.split('\n')) {
+    if (stopToken !== undefined) {
+      if (line === `::${stopToken}::`) stopToken = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line)
+    if (stop) {
+      stopToken = stop[1]
+      continue
+    }
+    if (line.startsWith('::')) obeyed.push(line)
+  }
+  return obeyed
+}
+
+/** The `::error::` lines of a run that the runner would turn into annotations. */
+export function errorLines(run: ActionRun): string[] {
+  return obeyedCommands(run.stdout).filter(l => l.startsWith('::error'))
+}
+
+export function scalingoCalls(sandbox: Sandbox): string[] {
+  return sandbox.scalingo.requests.map(r => `${r.method} ${r.path.replace(/\?.*$/, '')}`)
+}

@@ -1,0 +1,84 @@
+/** The action's metadata agrees with the code and the package. */
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT } from '../sandbox/run-action.js'
+import { VERSION } from '../src/version.js'
+
+const actionYml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
+
+/** The keys directly under a top-level section of action.yml (no YAML parser needed for our flat file). */
+function keysOf(section: string): string[] {
+  const lines = actionYml.split('\n')
+  const start = lines.indexOf(`${section}:`)
+  const keys: string[] = []
+  for (const line of lines.slice(start + 1)) {
+    if (/^\S/.test(line)) break
+    const m = /^ {2}([a-z][a-z0-9-]*):\s*$/.exec(line)
+    if (m) keys.push(m[1])
+  }
+  return keys
+}
+
+function sourceFiles(): string {
+  return readdirSync(join(ROOT, 'src'))
+    .filter(f => f.endsWith('.ts'))
+    .map(f => readFileSync(join(ROOT, 'src', f), 'utf8'))
+    .join('\n')
+}
+
+describe('action.yml', () => {
+  it('runs the ESM bundle on node24', () => {
+    expect(actionYml).toMatch(/\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n/)
+  })
+
+  it('declares exactly the inputs the code reads', () => {
+    const declared = keysOf('inputs').sort()
+    const src = sourceFiles()
+    const read = [...new Set([...src.matchAll(/(?:getInput|get)\('([a-z-]+)'\)/g)].map(m => m[1]))].sort()
+    expect(declared).toEqual(['api-token', 'api-url', 'app', 'auth-url', 'github-token', 'ref', 'region', 'repository', 'source-url', 'timeout', 'wait'])
+    expect(read).toEqual(declared)
+  })
+
+  it('declares exactly the outputs the code sets', () => {
+    const declared = keysOf('outputs').sort()
+    const set = [...new Set([...sourceFiles().matchAll(/setOutput\('([a-z-]+)'/g)].map(m => m[1]))].sort()
+    expect(declared).toEqual(['app-url', 'archive-url', 'deployment-id', 'duration', 'sha', 'status'])
+    expect(set).toEqual(declared)
+  })
+
+  it('documents every input and output', () => {
+    for (const section of ['inputs', 'outputs']) {
+      for (const key of keysOf(section)) {
+        expect(actionYml).toMatch(new RegExp(`\\n {2}${key}:\\n {4}description: \\S`))
+      }
+    }
+  })
+})
+
+describe('package', () => {
+  it('sends the package version in the User-Agent', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+    expect(VERSION).toBe(pkg.version)
+  })
+  it('commits an ESM bundle', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, 'dist', 'package.json'), 'utf8'))).toEqual({ type: 'module' })
+    expect(readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8')).not.toContain('webpackMissingModule')
+  })
+})
+
+describe('README', () => {
+  it('starts with exactly the two commands', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const block = /^# .+\n\n```sh\n([\s\S]*?)\n```/.exec(readme)
+    expect(block).not.toBeNull()
+    const commands = block![1].split('\n').map(l => l.replace(/\s+#.*$/, '').trim())
+    expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
+  })
+
+  it('has inputs and outputs tables that match action.yml (npm run docs)', async () => {
+    const { render } = await import('../scripts/docs.js')
+    const { parse } = await import('yaml')
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    expect(render(readme, parse(actionYml))).toBe(readme)
+  })
+})

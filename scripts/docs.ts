@@ -1,0 +1,59 @@
+/**
+ * `npm run docs`: writes the inputs and outputs tables of README.md from
+ * action.yml, between the `<!-- inputs:start -->`/`<!-- outputs:start -->`
+ * markers. `--check` fails instead of writing when they disagree.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { ROOT } from '../sandbox/run-action.js'
+
+interface ActionMeta {
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+}
+
+function cell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').trim()
+}
+
+export function tables(meta: ActionMeta): { inputs: string; outputs: string } {
+  const inputs = ['| Input | Required | Default | Description |', '|---|---|---|---|']
+  for (const [name, i] of Object.entries(meta.inputs)) {
+    const def = i.default === undefined || i.default === '' ? '' : `\`${cell(String(i.default))}\``
+    inputs.push(`| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${def} | ${cell(i.description)} |`)
+  }
+  const outputs = ['| Output | Description |', '|---|---|']
+  for (const [name, o] of Object.entries(meta.outputs)) outputs.push(`| \`${name}\` | ${cell(o.description)} |`)
+  return { inputs: inputs.join('\n'), outputs: outputs.join('\n') }
+}
+
+export function render(readme: string, meta: ActionMeta): string {
+  const t = tables(meta)
+  let out = readme
+  for (const key of ['inputs', 'outputs'] as const) {
+    const re = new RegExp(`(<!-- ${key}:start -->)[\\s\\S]*?(<!-- ${key}:end -->)`)
+    if (!re.test(out)) throw new Error(`README.md has no <!-- ${key}:start --> … <!-- ${key}:end --> markers`)
+    out = out.replace(re, (_m, start: string, end: string) => `${start}\n${t[key]}\n${end}`)
+  }
+  return out
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, 'scripts/'))
+if (isMain) {
+  const meta = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMeta
+  const path = join(ROOT, 'README.md')
+  const readme = readFileSync(path, 'utf8')
+  const next = render(readme, meta)
+  if (process.argv.includes('--check')) {
+    if (next !== readme) {
+      console.error('README.md inputs/outputs tables differ from action.yml: run npm run docs')
+      process.exit(1)
+    }
+  } else if (next !== readme) {
+    writeFileSync(path, next)
+    console.log('README.md tables updated from action.yml')
+  } else {
+    console.log('README.md tables already match action.yml')
+  }
+}
