@@ -2,6 +2,7 @@ import { Http, } from '../src/http.js'
 import { followDeployment, pollDelay } from '../src/follow.js'
 import { ScalingoClient } from '../src/scalingo.js'
 import { systemClock } from '../src/clock.js'
+import { BuildLog } from '../src/buildlog.js'
 import { createDeploymentOnce, findOurs, isAmbiguous } from '../src/deployment.js'
 import { HttpError, NetworkError } from '../src/errors.js'
 import { DEFAULT_API_TOKEN, ScalingoSandbox, type ScalingoOptions } from '../sandbox/index.js'
@@ -21,20 +22,27 @@ afterEach(async () => {
 const quick = () => 20
 
 describe('pollDelay', () => {
-  it('is quick at first and near transitions, slower during a long build, capped', () => {
-    expect(pollDelay('queued', 0)).toBe(500)
-    expect(pollDelay('building', 60_000)).toBe(2000)
-    expect(pollDelay('starting', 60_000)).toBe(1000)
-    expect(pollDelay('building', 3_600_000)).toBe(4000)
+  it('is quick at first and near fast transitions, slower during a long build or queue, capped', () => {
+    expect(pollDelay('queued', 0, 0)).toBe(500)
+    expect(pollDelay('building', 1_000, 60_000)).toBe(1000)
+    expect(pollDelay('building', 60_000, 60_000)).toBe(3000)
+    expect(pollDelay('building', 600_000, 600_000)).toBe(5000)
+    expect(pollDelay('starting', 60_000, 60_000)).toBe(1000)
+    expect(pollDelay('queued', 60_000, 60_000)).toBe(3000)
   })
-  it('keeps a 60 s build under 40 polls', () => {
+  it('keeps the status polls of a 60 s deployment (1 s queued, 48 s building, 5 s pushing, 6 s starting) under 35', () => {
+    const phases: [string, number][] = [['queued', 1_000], ['building', 48_000], ['pushing', 5_000], ['starting', 6_000]]
     let t = 0
     let polls = 0
-    while (t < 60_000) {
-      t += pollDelay('building', t)
-      polls++
+    for (const [status, length] of phases) {
+      const end = t + length
+      const since = t
+      while (t < end) {
+        t += pollDelay(status, t - since, t)
+        polls++
+      }
     }
-    expect(polls).toBeLessThanOrEqual(40)
+    expect(polls).toBeLessThanOrEqual(35)
   })
 })
 
@@ -43,7 +51,7 @@ describe('followDeployment', () => {
     const client = await setup({ timeline: [{ afterMs: 60, status: 'building' }, { afterMs: 60, status: 'pushing' }, { afterMs: 60, status: 'crashed-error' }] })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
     const seen: string[] = []
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, pollDelay: quick, onStatus: s => seen.push(s) })
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, log: new BuildLog(), pollDelay: quick, onStatus: s => seen.push(s) })
     expect(r.timedOut).toBe(false)
     expect(r.deployment.status).toBe('crashed-error')
     expect(seen).toEqual(['queued', 'building', 'pushing', 'crashed-error'])
@@ -52,7 +60,7 @@ describe('followDeployment', () => {
   it('stops at the deadline without cancelling', async () => {
     const client = await setup({ timeline: [{ afterMs: 10, status: 'building' }, { afterMs: 60_000, status: 'success' }] })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 300, clock: systemClock, pollDelay: quick })
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 300, clock: systemClock, log: new BuildLog(), pollDelay: quick })
     expect(r.timedOut).toBe(true)
     expect(r.deployment.status).toBe('building')
   })
@@ -61,7 +69,7 @@ describe('followDeployment', () => {
     const client = await setup({ timeline: [{ afterMs: 10, status: 'building' }, { afterMs: 60_000, status: 'success' }], faults: [{ method: 'GET', path: '/deployments/', times: 100, action: 'hang' }] })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
     const started = Date.now()
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 500, clock: systemClock, pollDelay: quick })
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 500, clock: systemClock, log: new BuildLog(), pollDelay: quick })
     expect(r.timedOut).toBe(true)
     expect(Date.now() - started).toBeLessThan(3000)
   })
@@ -69,7 +77,7 @@ describe('followDeployment', () => {
   it('keeps following through persistent transient errors until they pass', async () => {
     const client = await setup({ timeline: [{ afterMs: 300, status: 'success' }], faults: [{ method: 'GET', path: '/deployments/', times: 12, status: 503 }] })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, pollDelay: quick })
+    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, log: new BuildLog(), pollDelay: quick })
     expect(r.deployment.status).toBe('success')
     expect(r.transientErrors).toBeGreaterThanOrEqual(2)
   })

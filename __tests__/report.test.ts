@@ -1,49 +1,12 @@
-import { jest } from '@jest/globals'
-import { dashboardUrl, lastLines, printBuildOutput, summaryMarkdown } from '../src/report.js'
-import { registerSecret, resetSecretsForTests } from '../src/secrets.js'
-
-function capture(fn: () => void): string {
-  let out = ''
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk)
-    return true
-  })
-  try {
-    fn()
-  } finally {
-    spy.mockRestore()
-  }
-  return out
-}
+import { dashboardUrl, summaryMarkdown } from '../src/report.js'
+import { resetSecretsForTests } from '../src/secrets.js'
 
 describe('report', () => {
   afterEach(() => resetSecretsForTests())
 
-  it('keeps the last non-empty lines', () => {
-    expect(lastLines('a\nb\nc\n\n', 2)).toEqual(['b', 'c'])
-    expect(lastLines('a\r\nb', 5)).toEqual(['a', 'b'])
-  })
-
   it('links the dashboard for known regions only', () => {
     expect(dashboardUrl('osc-secnum-fr1', 'app')).toBe('https://my.osc-secnum-fr1.scalingo.com/apps/app')
     expect(dashboardUrl('elsewhere', 'app')).toBeUndefined()
-  })
-
-  it('prints build output in a group, inside a stop-commands region, scrubbed', () => {
-    registerSecret('leaky-password-123')
-    const out = capture(() => printBuildOutput('one\n::error::two\nDB=leaky-password-123\n'))
-    const lines = out.trim().split('\n')
-    expect(lines[0]).toBe('::group::Build output (3 lines)')
-    const token = /^::stop-commands::([0-9a-f]{32})$/.exec(lines[1])![1]
-    expect(lines.slice(2, 5)).toEqual(['one', '::error::two', 'DB=***'])
-    expect(lines[5]).toBe(`::${token}::`)
-    expect(lines[6]).toBe('::endgroup::')
-  })
-
-  it('uses a fresh stop token each time (a log cannot guess it)', () => {
-    const a = capture(() => printBuildOutput('x'))
-    const b = capture(() => printBuildOutput('x'))
-    expect(a).not.toBe(b)
   })
 
   it('summarizes a success', () => {

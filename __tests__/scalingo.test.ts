@@ -66,11 +66,19 @@ describe('ScalingoClient against the sandbox', () => {
     expect(app.links?.deployments_stream).toMatch(/^ws:\/\//)
     const d = await c.createDeployment('abc', 'https://example.com/a.tar.gz')
     expect(d).toMatchObject({ status: 'queued', git_ref: 'abc' })
-    expect(await c.getOutput(d.links!.output!)).toBeUndefined() // no log yet: 404
+    const read = async (): Promise<string | undefined> => {
+      let text: string | undefined
+      const found = await c.readOutput(d.links!.output!, async body => {
+        text = ''
+        for await (const chunk of body) text += String(chunk)
+      })
+      return found ? text : undefined
+    }
+    expect(await read()).toBeUndefined() // no log yet: 404
     await sb.waitFinished(d.id)
     expect((await c.getDeployment(d.id)).status).toBe('success')
     expect((await c.listDeployments()).map(x => x.id)).toEqual([d.id])
-    expect(await c.getOutput(d.links!.output!)).toContain('-----> Application deployed\n')
+    expect(await read()).toContain('-----> Application deployed\n')
   })
 
   it('explains a 404 for the app with the region', async () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
 import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, text } from './http-util.js'
 
 /**
@@ -32,6 +34,20 @@ export interface ScalingoOptions {
   faults?: Fault[]
   /** Fetch loopback source URLs as Scalingo would; a failed fetch is a build-error. */
   fetchSource?: boolean
+  stream?: StreamBehaviour
+}
+
+/** How the deployment stream behaves: faithful by default, faulty on demand. */
+export interface StreamBehaviour {
+  /** `refuse`: the upgrade is answered 503; `silent`: authenticated, then nothing, ever. */
+  mode?: 'ok' | 'refuse' | 'silent'
+  /** Drop the first connection after this many frames (a reconnect replays the logs). */
+  dropAfterFrames?: number
+  /** Lines per log frame (Scalingo sends about one line per frame). */
+  linesPerFrame?: number
+  pingMs?: number
+  /** Frames sent to every connection of the app right after authentication (forged events). */
+  extraFrames?: unknown[]
 }
 
 export interface SandboxDeployment {
@@ -96,6 +112,14 @@ export class ScalingoSandbox {
   private readonly counters = new Map<Fault, number>()
   private auth?: SandboxServer
   private api?: SandboxServer
+  private deploymentsHost?: SandboxServer
+  private wss?: WebSocketServer
+  /** Authenticated stream connections, by app name. */
+  private readonly sockets = new Map<string, Set<WebSocket>>()
+  /** Stream connections made so far, authenticated or not. */
+  streamConnections = 0
+  /** Frames sent on the stream, by type. */
+  readonly streamFrames: Record<string, number> = {}
   private closed = false
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly listeners = new Set<() => void>()
@@ -137,13 +161,110 @@ export class ScalingoSandbox {
     const faults = (): Fault[] => this.faults
     this.auth = await startServer('scalingo-auth', (req, res) => this.handleAuth(req, res), this.requests, faults, this.counters)
     this.api = await startServer('scalingo-api', (req, res, body, url) => this.handleApi(req, res, body, url), this.requests, faults, this.counters)
+    this.deploymentsHost = await startServer('scalingo-deployments', (_req, res) => json(res, 404, { error: 'not found' }), this.requests, faults, this.counters)
+    this.wss = new WebSocketServer({ noServer: true })
+    this.deploymentsHost.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
     return this
+  }
+
+  get deploymentsUrl(): string {
+    return this.deploymentsHost!.url.replace(/^http/, 'ws')
+  }
+
+  // --- deployment stream -------------------------------------------------
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.streamConnections++
+    this.requests.push({ server: 'scalingo-deployments', method: 'GET', path: req.url ?? '/', headers: req.headers, body: '', at: Date.now() })
+    const m = /^\/apps\/([^/?]+)$/.exec((req.url ?? '').split('?')[0])
+    const app = m ? this.apps.get(decodeURIComponent(m[1])) : undefined
+    const behaviour = this.options.stream ?? {}
+    if (!app || behaviour.mode === 'refuse') {
+      socket.end(`HTTP/1.1 ${app ? '503 Service Unavailable' : '404 Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+      return
+    }
+    this.wss!.handleUpgrade(req, socket, head, ws => this.serveStream(app, ws, this.streamConnections))
+  }
+
+  private serveStream(app: AppState, ws: WebSocket, connection: number): void {
+    const behaviour = this.options.stream ?? {}
+    let frames = 0
+    let authed = false
+    const send = (frame: { type: string } & Record<string, unknown>): void => {
+      if (ws.readyState !== ws.OPEN) return
+      if (behaviour.mode === 'silent') return
+      ws.send(JSON.stringify(frame))
+      this.streamFrames[frame.type] = (this.streamFrames[frame.type] ?? 0) + 1
+      frames++
+      if (connection === 1 && behaviour.dropAfterFrames !== undefined && frames >= behaviour.dropAfterFrames) ws.terminate()
+    }
+    ;(ws as WebSocket & { sendEvent?: typeof send }).sendEvent = send
+    const authTimer = setTimeout(() => ws.close(4001, 'authentication timeout'), 5000)
+    const ping = setInterval(() => send({ type: 'ping', data: { ts: Math.floor(Date.now() / 1000) } }), behaviour.pingMs ?? 15_000)
+    ws.on('close', () => {
+      clearTimeout(authTimer)
+      clearInterval(ping)
+      this.sockets.get(app.name)?.delete(ws)
+    })
+    ws.on('message', data => {
+      if (authed) return
+      let frame: { type?: string; data?: { token?: string } } = {}
+      try {
+        frame = JSON.parse(data.toString())
+      } catch {
+        // not JSON: refused below
+      }
+      const token = frame.type === 'auth' ? frame.data?.token : undefined
+      const exp = token ? this.bearers.get(token) : undefined
+      clearTimeout(authTimer)
+      if (exp === undefined || exp <= Date.now()) {
+        ws.close(4003, 'invalid token')
+        return
+      }
+      authed = true
+      // Replay what was already logged, then go live.
+      for (const d of app.deployments) {
+        for (const chunk of this.chunks(d.log)) send({ type: 'log', id: d.id, data: { content: chunk } })
+      }
+      for (const f of behaviour.extraFrames ?? []) send(f as { type: string })
+      if (!this.sockets.has(app.name)) this.sockets.set(app.name, new Set())
+      this.sockets.get(app.name)!.add(ws)
+    })
+  }
+
+  private chunks(lines: string[]): string[] {
+    const per = this.options.stream?.linesPerFrame ?? 1
+    const out: string[] = []
+    for (let i = 0; i < lines.length; i += per) out.push(lines.slice(i, i + per).map(l => `${l}\n`).join(''))
+    return out
+  }
+
+  private broadcast(app: string, frame: { type: string } & Record<string, unknown>): void {
+    for (const ws of this.sockets.get(app) ?? []) (ws as WebSocket & { sendEvent?: (f: typeof frame) => void }).sendEvent?.(frame)
+  }
+
+  /** Sends a frame to every authenticated stream connection of an app (forged events in tests). */
+  sendStreamFrame(app: string, frame: { type: string } & Record<string, unknown>): void {
+    this.broadcast(app, frame)
+  }
+
+  private appendLog(d: SandboxDeployment, lines: string[]): void {
+    d.log.push(...lines)
+    for (const chunk of this.chunks(lines)) this.broadcast(d.app, { type: 'log', id: d.id, data: { content: chunk } })
+  }
+
+  private setStatus(d: SandboxDeployment, status: string): void {
+    d.status = status
+    this.broadcast(d.app, { type: 'status', id: d.id, data: { status } })
   }
 
   async close(): Promise<void> {
     this.closed = true
     for (const t of this.timers) clearTimeout(t)
-    await Promise.all([this.auth?.close(), this.api?.close()])
+    for (const set of this.sockets.values()) for (const ws of set) ws.terminate()
+    for (const ws of this.wss?.clients ?? []) ws.terminate()
+    this.wss?.close()
+    await Promise.all([this.auth?.close(), this.api?.close(), this.deploymentsHost?.close()])
   }
 
   /** Makes every bearer issued so far invalid, as an expiry would. */
@@ -250,7 +371,7 @@ export class ScalingoSandbox {
       git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
       last_deployment_id: last?.id ?? null,
       status: 'running',
-      links: { deployments_stream: `${this.apiUrl.replace(/^http/, 'ws')}/v1/apps/${app.name}/deployments/stream` }
+      links: { deployments_stream: `${this.deploymentsUrl}/apps/${app.name}` }
     }
   }
 
@@ -325,6 +446,7 @@ export class ScalingoSandbox {
     }
     app.deployments.push(d)
     json(res, 201, { deployment: this.deploymentJson(d) })
+    this.broadcast(app.name, { type: 'new', data: { deployment: this.deploymentJson(d) } })
     void this.runTimeline(app, d)
   }
 
@@ -358,7 +480,7 @@ export class ScalingoSandbox {
     const problem = await this.fetchSource(d)
     if (this.closed) return
     if (problem) {
-      d.log.push('-----> Downloading archive', ` !     ${problem}`)
+      this.appendLog(d, ['-----> Downloading archive', ` !     ${problem}`])
       this.finish(d, 'build-error')
       return
     }
@@ -367,11 +489,11 @@ export class ScalingoSandbox {
     for (const step of steps) {
       await this.sleep(step.afterMs)
       if (this.closed) return
-      if (step.log) d.log.push(...step.log)
+      if (step.log) this.appendLog(d, step.log)
       step.run?.(this, d)
       if (step.status) {
         if (RUNNING.has(step.status)) {
-          d.status = step.status
+          this.setStatus(d, step.status)
           this.notify()
         } else {
           this.finish(d, step.status)
@@ -382,9 +504,9 @@ export class ScalingoSandbox {
   }
 
   private finish(d: SandboxDeployment, status: string): void {
-    d.status = status
     d.finishedAt = Date.now()
     d.duration = Math.max(1, Math.round((d.finishedAt - d.createdAtMs) / 1000))
+    this.setStatus(d, status)
     this.notify()
   }
 }

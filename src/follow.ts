@@ -1,13 +1,20 @@
 import * as core from '@actions/core'
+import { appendFromResponse, type BuildLog } from './buildlog.js'
 import type { Clock } from './clock.js'
 import { HttpError, NetworkError, describeError } from './errors.js'
 import type { Deployment, ScalingoClient } from './scalingo.js'
 import { isRunning } from './statuses.js'
+import { DeploymentStream, streamUrlAllowed } from './stream.js'
 
 /**
- * Follows a deployment until a terminal status or the deadline. A transient
- * failure (5xx, 429, dropped connection) while following never fails the
- * run: we keep polling until the deadline.
+ * Follows a deployment until a terminal status or the deadline.
+ *
+ * Two sources behind one loop: the app's deployment stream (live log lines
+ * and status changes) and polling. The stream only accelerates: a terminal
+ * status it announces is confirmed with a GET before it is reported, and
+ * when it cannot connect, drops or goes silent, adaptive polling of the
+ * deployment and of its output takes over without losing or repeating lines.
+ * A transient failure (5xx, 429, dropped connection) never fails the run.
  */
 
 export interface FollowResult {
@@ -16,6 +23,8 @@ export interface FollowResult {
   /** GETs that failed transiently and were skipped. */
   transientErrors: number
   polls: number
+  outputFetches: number
+  streamUsed: boolean
 }
 
 export interface FollowOptions {
@@ -24,20 +33,37 @@ export interface FollowOptions {
   /** ms since epoch. */
   deadline: number
   clock: Clock
-  onStatus?: (status: string, previous: string | undefined, deployment: Deployment) => void
-  pollDelay?: (status: string, elapsedMs: number) => number
+  log: BuildLog
+  /** The app's `links.deployments_stream`; polling only when absent. */
+  streamUrl?: string
+  userAgent?: string
+  onStatus?: (status: string, previous: string | undefined) => void
+  pollDelay?: (status: string, inStatusMs: number, elapsedMs: number) => number
+  /** Poll interval while the stream is healthy: a safety net only. */
+  safetyPollMs?: number
+  /** How often the output is fetched while polling without the stream. */
+  logPollMs?: number
 }
 
 /**
- * How long to wait before the next poll: quick at the start and once the
- * image is pushed (transitions come fast there), slower during a long build.
+ * How long to wait before the next status poll without the stream: quick at
+ * the start and near the transitions that come fast (pushing, starting),
+ * slower while a long build or a queue lasts.
  */
-export function pollDelay(status: string, elapsedMs: number): number {
-  if (elapsedMs < 3_000) return 500
-  if (status === 'pushing' || status === 'starting') return 1_000
-  if (elapsedMs < 10_000) return 1_000
-  if (elapsedMs < 120_000) return 2_000
-  return 4_000
+export function pollDelay(status: string, inStatusMs: number, elapsedMs: number): number {
+  if (elapsedMs < 2_000) return 500
+  switch (status) {
+    case 'pushing':
+    case 'starting':
+      return 1_000
+    case 'queued':
+      return inStatusMs < 10_000 ? 1_000 : 3_000
+    case 'building':
+      if (inStatusMs < 5_000) return 1_000
+      return inStatusMs < 120_000 ? 3_000 : 5_000
+    default:
+      return 2_000
+  }
 }
 
 export function isTransient(err: unknown): boolean {
@@ -60,32 +86,143 @@ async function beforeDeadline<T>(p: Promise<T>, deadline: number, clock: Clock):
 }
 
 export async function followDeployment(opts: FollowOptions): Promise<FollowResult> {
-  const { client, clock, deadline } = opts
-  const delay = opts.pollDelay ?? pollDelay
+  const { client, clock, deadline, log } = opts
+  const delayFor = opts.pollDelay ?? pollDelay
   const start = clock.now()
+  const id = opts.deployment.id
   let current = opts.deployment
+  let shown = current.status
+  let shownSince = start
   let transientErrors = 0
   let polls = 0
-  opts.onStatus?.(current.status, undefined, current)
-  while (isRunning(current.status)) {
-    const now = clock.now()
-    if (now >= deadline) return { deployment: current, timedOut: true, transientErrors, polls }
-    await clock.sleep(Math.min(delay(current.status, now - start), deadline - now))
-    if (clock.now() >= deadline) return { deployment: current, timedOut: true, transientErrors, polls }
-    polls++
-    let next: Deployment | undefined
-    try {
-      next = await beforeDeadline(client.getDeployment(current.id, deadline), deadline, clock)
-    } catch (err) {
-      if (!isTransient(err)) throw err
-      transientErrors++
-      core.info(`(could not read the deployment's status: ${describeError(err)}; still following)`)
-      continue
-    }
-    if (!next) return { deployment: current, timedOut: true, transientErrors, polls }
-    const previous = current.status
-    current = next
-    if (current.status !== previous) opts.onStatus?.(current.status, previous, current)
+  let outputFetches = 0
+  /** A terminal status announced by the stream, waiting for the API's word. */
+  let claimed: string | undefined
+  let wake: (() => void) | undefined
+  let lastLogAt = start
+  let streamUsed = false
+
+  log.phase = shown
+  const show = (status: string): void => {
+    if (status === shown) return
+    log.closeGroup()
+    log.phase = status
+    opts.onStatus?.(status, shown)
+    shown = status
+    shownSince = clock.now()
   }
-  return { deployment: current, timedOut: false, transientErrors, polls }
+  opts.onStatus?.(shown, undefined)
+
+  // Log frames of each connection start again at the beginning of the log (replay).
+  const connOffsets = new Map<number, number>()
+  let stream: DeploymentStream | undefined
+  if (opts.streamUrl && streamUrlAllowed(opts.streamUrl)) {
+    stream = new DeploymentStream(
+      { url: opts.streamUrl, bearer: () => client.bearer(), userAgent: opts.userAgent ?? 'scalingo-deploy-action' },
+      {
+        onEvent: (event, conn) => {
+          if (event.type === 'log' && event.id === id) {
+            const offset = connOffsets.get(conn) ?? 0
+            log.append(offset, event.content)
+            connOffsets.set(conn, offset + event.content.length)
+            lastLogAt = clock.now()
+          } else if (event.type === 'status' && event.id === id) {
+            if (isRunning(event.status)) {
+              show(event.status)
+            } else {
+              claimed = event.status
+              wake?.()
+            }
+          }
+        },
+        onState: (state, why) => {
+          if (state === 'up') streamUsed = true
+          if (state === 'gave-up') core.info(`(live build output unavailable: ${why}; following by polling)`)
+          else if (state === 'down') core.debug(`deployment stream down (${why}); reconnecting, polling meanwhile`)
+          wake?.()
+        }
+      }
+    )
+    stream.start()
+  } else if (opts.streamUrl) {
+    core.debug('deployment stream link is not wss: following by polling')
+  }
+
+  // A pause the stream can cut short; a stale timer never clears a newer pause's wake.
+  const pause = (ms: number): Promise<void> =>
+    new Promise(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        if (wake === done) wake = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, ms))
+      wake = done
+    })
+
+  /** Reads the output past what was printed; never fails the run. */
+  const catchUpOutput = async (): Promise<void> => {
+    const link = current.links?.output
+    if (!link) return
+    outputFetches++
+    try {
+      await beforeDeadline(
+        client.readOutput(link, body => appendFromResponse(log, body)),
+        Math.max(deadline, clock.now() + 30_000),
+        clock
+      )
+    } catch (err) {
+      core.warning(`Could not read the build output: ${describeError(err)}`)
+    }
+    lastLogAt = clock.now()
+  }
+
+  let timedOut = false
+  try {
+    for (;;) {
+      const now = clock.now()
+      if (now >= deadline) {
+        timedOut = true
+        break
+      }
+      const healthy = stream?.healthy ?? false
+      const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 10_000) : delayFor(shown, now - shownSince, now - start)
+      if (delay > 0) await pause(Math.min(delay, deadline - now))
+      if (clock.now() >= deadline) {
+        timedOut = true
+        break
+      }
+      polls++
+      let next: Deployment | undefined
+      try {
+        next = await beforeDeadline(client.getDeployment(id, deadline), deadline, clock)
+      } catch (err) {
+        if (!isTransient(err)) throw err
+        transientErrors++
+        core.info(`(could not read the deployment's status: ${describeError(err)}; still following)`)
+        continue
+      }
+      if (!next) {
+        timedOut = true
+        break
+      }
+      current = next
+      if (!isRunning(current.status)) break
+      if (claimed) {
+        core.debug(`the stream announced ${claimed} but the API says ${current.status}: waiting for the API`)
+        claimed = undefined
+      }
+      show(current.status)
+      if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 10_000)) await catchUpOutput()
+    }
+  } finally {
+    const streamDeliveredEnd = claimed !== undefined && claimed === current.status && (stream?.healthy ?? false)
+    stream?.stop()
+    // Whatever the stream did not deliver, the output endpoint has.
+    if (!timedOut && !streamDeliveredEnd) await catchUpOutput()
+    log.flush()
+    log.closeGroup()
+  }
+  if (!timedOut) show(current.status)
+  return { deployment: current, timedOut, transientErrors, polls, outputFetches, streamUsed }
 }

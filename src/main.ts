@@ -5,23 +5,13 @@ import { ActionError, describeError } from './errors.js'
 import { followDeployment } from './follow.js'
 import { type Source, resolveSource } from './github.js'
 import { Http, safeUrl } from './http.js'
-import { type Settings, isFullSha, isLoopbackHost, readSettings } from './inputs.js'
-import {
-  type RunReport,
-  dashboardUrl,
-  lastLines,
-  printBuildOutput,
-  printLines,
-  setOutputs,
-  writeSummary
-} from './report.js'
-import { type Deployment, ScalingoClient } from './scalingo.js'
+import { type Settings, isFullSha, readSettings } from './inputs.js'
+import { BuildLog } from './buildlog.js'
+import { type RunReport, dashboardUrl, printLines, setOutputs, writeSummary } from './report.js'
+import { ScalingoClient } from './scalingo.js'
 import { registerSecret, registerSecretUrl } from './secrets.js'
 import { describeStatus, hasFailed, isSuccess, statusHint } from './statuses.js'
 import { USER_AGENT } from './version.js'
-
-/** Lines of build output repeated outside the collapsed group when a deployment fails. */
-const TAIL_LINES = 30
 
 /** The signed source URL is only a secret when it carries credentials. */
 function sourceFromUrl(settings: Settings): Source {
@@ -33,27 +23,6 @@ function sourceFromUrl(settings: Settings): Source {
     sourceUrl: url,
     archiveUrl: safeUrl(url),
     visibility: 'unknown'
-  }
-}
-
-/** The bearer goes only to https URLs, or to loopback for tests. */
-function safeToSendBearer(url: string): boolean {
-  try {
-    const u = new URL(url)
-    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname))
-  } catch {
-    return false
-  }
-}
-
-async function fetchOutput(client: ScalingoClient, d: Deployment): Promise<string | undefined> {
-  const link = d.links?.output
-  if (!link || !safeToSendBearer(link)) return undefined
-  try {
-    return await client.getOutput(link)
-  } catch (err) {
-    core.warning(`Could not read the build output: ${describeError(err)}`)
-    return undefined
   }
 }
 
@@ -130,22 +99,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       return
     }
 
-    core.startGroup('Deployment status')
-    let result
-    try {
-      result = await followDeployment({
-        client,
-        deployment,
-        deadline,
-        clock,
-        onStatus: (status, previous) => {
-          const at = formatDuration(clock.now() - startedAt)
-          core.info(`[${at}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`)
-        }
-      })
-    } finally {
-      core.endGroup()
-    }
+    const log = new BuildLog()
+    const result = await followDeployment({
+      client,
+      deployment,
+      deadline,
+      clock,
+      log,
+      streamUrl: app.links?.deployments_stream,
+      userAgent: USER_AGENT,
+      onStatus: (status, previous) => {
+        const at = formatDuration(clock.now() - startedAt)
+        core.info(`[${at}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`)
+      }
+    })
+    core.debug(
+      `followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
+        `${result.outputFetches} output fetches, ${result.transientErrors} transient errors, ${log.lines} log lines`
+    )
     const final = result.deployment
     report.status = final.status
     report.durationSeconds = final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000)
@@ -158,14 +129,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       )
     }
 
-    const output = await fetchOutput(client, final)
-    if (output !== undefined) printBuildOutput(output)
-
     if (hasFailed(final.status)) {
-      if (output !== undefined) {
-        report.logTail = lastLines(output, TAIL_LINES)
-        core.info(`Last ${report.logTail.length} lines of the build output:`)
-        printLines(report.logTail)
+      const tail = log.lastLines()
+      if (tail.length > 0) {
+        report.logTail = tail
+        core.info(`Last ${tail.length} lines of the build output:`)
+        printLines(tail)
       }
       throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}`, statusHint(final.status))
     }

@@ -36,13 +36,6 @@ export function dashboardUrl(region: string, app: string): string | undefined {
   return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`
 }
 
-/** The last `n` non-empty lines of a log. */
-export function lastLines(text: string, n: number): string[] {
-  const lines = text.split(/\r?\n/)
-  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop()
-  return lines.slice(-n)
-}
-
 /**
  * Build output is data, not commands: a buildpack printing `::add-mask::`
  * or `::error::` must not drive the runner. Everything printed inside runs
@@ -62,17 +55,6 @@ export function printLines(lines: string[]): void {
   printAsData(() => {
     for (const line of lines) core.info(scrub(line))
   })
-}
-
-export function printBuildOutput(text: string): void {
-  const lines = text.split(/\r?\n/)
-  if (lines.length && lines[lines.length - 1] === '') lines.pop()
-  core.startGroup(`Build output (${lines.length} lines)`)
-  try {
-    printLines(lines)
-  } finally {
-    core.endGroup()
-  }
 }
 
 export function setOutputs(r: RunReport): void {

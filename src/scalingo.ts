@@ -1,7 +1,11 @@
+import * as core from '@actions/core'
 import { type Clock, systemClock } from './clock.js'
+import { isLoopbackHost } from './inputs.js'
 import { ActionError, HttpError } from './errors.js'
+import type { IncomingMessage } from 'node:http'
 import type { Http, HttpResponse, RequestOptions } from './http.js'
-import { parseJson } from './http.js'
+import { extractServerMessage, oneLine } from './errors.js'
+import { parseJson, safeUrl } from './http.js'
 import { registerSecret } from './secrets.js'
 
 /**
@@ -35,6 +39,16 @@ export interface ScalingoConfig {
   app: string
   region: string
   clock?: Clock
+}
+
+/** The bearer goes only to https URLs, or to loopback for tests. */
+export function bearerMayGoTo(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname))
+  } catch {
+    return false
+  }
 }
 
 /** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
@@ -209,17 +223,41 @@ export class ScalingoClient {
     return list.filter((d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string')
   }
 
-  /** The whole build output so far; undefined while there is none yet (404). */
-  async getOutput(outputUrl: string, deadline?: number): Promise<string | undefined> {
-    const res = await this.call({
-      method: 'GET',
-      url: outputUrl,
-      headers: { Accept: 'text/plain, */*' },
-      retry: 'idempotent',
-      accept: [404],
-      deadline,
-      maxBodyBytes: 64 * 1024 * 1024
-    })
-    return res.status === 404 ? undefined : res.body
+  /**
+   * Streams the whole build output so far into `sink`, without holding it:
+   * false when there is none yet (404). One attempt: the caller polls again.
+   */
+  async readOutput(outputUrl: string, sink: (body: IncomingMessage) => Promise<void>): Promise<boolean> {
+    if (!bearerMayGoTo(outputUrl)) {
+      core.warning('The deployment output link is not https: not sending the bearer token there')
+      return false
+    }
+    for (let attempt = 1; ; attempt++) {
+      const msg = await this.http.open({
+        method: 'GET',
+        url: outputUrl,
+        headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${await this.bearer()}` }
+      })
+      const status = msg.statusCode ?? 0
+      if (status >= 200 && status < 300) {
+        await sink(msg)
+        return true
+      }
+      let body = ''
+      for await (const c of msg) if (body.length < 4096) body += String(c)
+      if (status === 404) return false
+      if (status === 401 && attempt === 1) {
+        this.bearerToken = undefined
+        continue
+      }
+      throw new HttpError({
+        status,
+        method: 'GET',
+        url: safeUrl(outputUrl),
+        serverMessage: oneLine(extractServerMessage(body)),
+        body,
+        headers: msg.headers
+      })
+    }
   }
 }
