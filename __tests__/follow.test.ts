@@ -27,10 +27,10 @@ describe('pollDelay', () => {
     expect(pollDelay('building', 1_000, 60_000)).toBe(1000)
     expect(pollDelay('building', 60_000, 60_000)).toBe(3000)
     expect(pollDelay('building', 600_000, 600_000)).toBe(5000)
-    expect(pollDelay('starting', 60_000, 60_000)).toBe(1000)
+    expect(pollDelay('starting', 60_000, 60_000)).toBe(1500)
     expect(pollDelay('queued', 60_000, 60_000)).toBe(3000)
   })
-  it('keeps the status polls of a 60 s deployment (1 s queued, 48 s building, 5 s pushing, 6 s starting) under 35', () => {
+  it('keeps the status polls of a 60 s deployment (1 s queued, 48 s building, 5 s pushing, 6 s starting) under 32', () => {
     const phases: [string, number][] = [['queued', 1_000], ['building', 48_000], ['pushing', 5_000], ['starting', 6_000]]
     let t = 0
     let polls = 0
@@ -42,7 +42,7 @@ describe('pollDelay', () => {
         polls++
       }
     }
-    expect(polls).toBeLessThanOrEqual(35)
+    expect(polls).toBeLessThanOrEqual(32)
   })
 })
 

@@ -37411,7 +37411,7 @@ function pollDelay(status, inStatusMs, elapsedMs) {
     switch (status) {
         case 'pushing':
         case 'starting':
-            return 1_000;
+            return 1_500;
         case 'queued':
             return inStatusMs < 10_000 ? 1_000 : 3_000;
         case 'building':
@@ -37540,7 +37540,7 @@ async function followDeployment(opts) {
                 break;
             }
             const healthy = stream?.healthy ?? false;
-            const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 10_000) : delayFor(shown, now - shownSince, now - start);
+            const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start);
             if (delay > 0)
                 await pause(Math.min(delay, deadline - now));
             if (clock.now() >= deadline) {
@@ -37571,7 +37571,7 @@ async function followDeployment(opts) {
                 claimed = undefined;
             }
             show(current.status);
-            if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 10_000))
+            if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 15_000))
                 await catchUpOutput();
         }
     }

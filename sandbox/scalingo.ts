@@ -39,8 +39,11 @@ export interface ScalingoOptions {
 
 /** How the deployment stream behaves: faithful by default, faulty on demand. */
 export interface StreamBehaviour {
-  /** `refuse`: the upgrade is answered 503; `silent`: authenticated, then nothing, ever. */
-  mode?: 'ok' | 'refuse' | 'silent'
+  /**
+   * `refuse`: the upgrade is answered 503; `silent`: authenticated, then
+   * nothing, ever; `absent`: the app has no `links.deployments_stream`.
+   */
+  mode?: 'ok' | 'refuse' | 'silent' | 'absent'
   /** Drop the first connection after this many frames (a reconnect replays the logs). */
   dropAfterFrames?: number
   /** Lines per log frame (Scalingo sends about one line per frame). */
@@ -371,7 +374,7 @@ export class ScalingoSandbox {
       git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
       last_deployment_id: last?.id ?? null,
       status: 'running',
-      links: { deployments_stream: `${this.deploymentsUrl}/apps/${app.name}` }
+      links: this.options.stream?.mode === 'absent' ? {} : { deployments_stream: `${this.deploymentsUrl}/apps/${app.name}` }
     }
   }
 

@@ -55,7 +55,7 @@ export function pollDelay(status: string, inStatusMs: number, elapsedMs: number)
   switch (status) {
     case 'pushing':
     case 'starting':
-      return 1_000
+      return 1_500
     case 'queued':
       return inStatusMs < 10_000 ? 1_000 : 3_000
     case 'building':
@@ -186,7 +186,7 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
         break
       }
       const healthy = stream?.healthy ?? false
-      const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 10_000) : delayFor(shown, now - shownSince, now - start)
+      const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start)
       if (delay > 0) await pause(Math.min(delay, deadline - now))
       if (clock.now() >= deadline) {
         timedOut = true
@@ -213,7 +213,7 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
         claimed = undefined
       }
       show(current.status)
-      if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 10_000)) await catchUpOutput()
+      if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 15_000)) await catchUpOutput()
     }
   } finally {
     const streamDeliveredEnd = claimed !== undefined && claimed === current.status && (stream?.healthy ?? false)
