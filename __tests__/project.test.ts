@@ -82,3 +82,14 @@ describe('README', () => {
     expect(render(readme, parse(actionYml))).toBe(readme)
   })
 })
+
+describe('README workflows', () => {
+  it('are real files under .github/workflows/examples/, identical', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1]).filter(b => /^on:/m.test(b) && /^jobs:/m.test(b))
+    const dir = join(ROOT, '.github', 'workflows', 'examples')
+    const files = readdirSync(dir).map(f => readFileSync(join(dir, f), 'utf8'))
+    expect(blocks.length).toBeGreaterThanOrEqual(4)
+    for (const block of blocks) expect(files).toContain(block)
+  })
+})

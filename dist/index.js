@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(259);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9244);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 259:
+/***/ 9244:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36717,6 +36717,8 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
     throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 // EXTERNAL MODULE: external "node:crypto"
@@ -37094,6 +37096,7 @@ async function writeSummary(r) {
 
 
 
+
 /**
  * The deployment's build output, printed live and exactly once. The stream
  * (replayed from the start on each connection) and the output endpoint (the
@@ -37104,6 +37107,7 @@ async function writeSummary(r) {
 const TAIL_SIZE = 30;
 /** Lines arriving within this window are printed as one batch. */
 const BATCH_MS = 50;
+const BATCH_CHARS = 32 * 1024;
 class BuildLog {
     groupTitle;
     /** Characters of the log printed (or held as a partial line) so far. */
@@ -37112,6 +37116,7 @@ class BuildLog {
     tail = [];
     groupOpen = false;
     pending = [];
+    pendingChars = 0;
     timer;
     /** The deployment's status, named in the group title. */
     phase = '';
@@ -37162,7 +37167,10 @@ class BuildLog {
     }
     print(raw) {
         const lines = raw.map(l => scrub(l.endsWith('\r') ? l.slice(0, -1) : l));
-        this.pending.push(...lines);
+        for (const l of lines) {
+            this.pending.push(l);
+            this.pendingChars += l.length + 1;
+        }
         this.lines += lines.length;
         for (const l of lines.slice(-TAIL_SIZE)) {
             this.tail.push(l);
@@ -37171,7 +37179,9 @@ class BuildLog {
         }
         // Lines arriving together are printed together: one stop-commands region
         // and one write per batch, not per line (a 20 MB log has ~300k lines).
-        if (this.pending.length >= 2000)
+        // Small writes stay in V8's young generation: a 20 MB log does not pile
+        // up as large-object garbage between major collections.
+        if (this.pendingChars >= BATCH_CHARS)
             this.drain();
         else
             this.timer ??= setTimeout(() => this.drain(), BATCH_MS);
@@ -37184,11 +37194,14 @@ class BuildLog {
             return;
         const lines = this.pending;
         this.pending = [];
+        this.pendingChars = 0;
         if (!this.groupOpen) {
             startGroup(this.groupTitle(this.phase));
             this.groupOpen = true;
         }
-        printAsData(() => info(lines.join('\n')));
+        // What core.info does, minus one copy of the batch.
+        lines.push('');
+        printAsData(() => process.stdout.write(lines.join(external_node_os_namespaceObject.EOL)));
     }
 }
 /** Feeds a whole-log HTTP answer into the BuildLog without holding it in memory. */

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { EOL } from 'node:os'
 import { StringDecoder } from 'node:string_decoder'
 import type { IncomingMessage } from 'node:http'
 import { printAsData } from './report.js'
@@ -15,6 +16,7 @@ import { scrub } from './secrets.js'
 export const TAIL_SIZE = 30
 /** Lines arriving within this window are printed as one batch. */
 const BATCH_MS = 50
+const BATCH_CHARS = 32 * 1024
 
 export class BuildLog {
   /** Characters of the log printed (or held as a partial line) so far. */
@@ -23,6 +25,7 @@ export class BuildLog {
   private readonly tail: string[] = []
   private groupOpen = false
   private pending: string[] = []
+  private pendingChars = 0
   private timer?: NodeJS.Timeout
   /** The deployment's status, named in the group title. */
   phase = ''
@@ -74,7 +77,10 @@ export class BuildLog {
 
   private print(raw: string[]): void {
     const lines = raw.map(l => scrub(l.endsWith('\r') ? l.slice(0, -1) : l))
-    this.pending.push(...lines)
+    for (const l of lines) {
+      this.pending.push(l)
+      this.pendingChars += l.length + 1
+    }
     this.lines += lines.length
     for (const l of lines.slice(-TAIL_SIZE)) {
       this.tail.push(l)
@@ -82,7 +88,9 @@ export class BuildLog {
     }
     // Lines arriving together are printed together: one stop-commands region
     // and one write per batch, not per line (a 20 MB log has ~300k lines).
-    if (this.pending.length >= 2000) this.drain()
+    // Small writes stay in V8's young generation: a 20 MB log does not pile
+    // up as large-object garbage between major collections.
+    if (this.pendingChars >= BATCH_CHARS) this.drain()
     else this.timer ??= setTimeout(() => this.drain(), BATCH_MS)
   }
 
@@ -93,11 +101,14 @@ export class BuildLog {
     if (this.pending.length === 0) return
     const lines = this.pending
     this.pending = []
+    this.pendingChars = 0
     if (!this.groupOpen) {
       core.startGroup(this.groupTitle(this.phase))
       this.groupOpen = true
     }
-    printAsData(() => core.info(lines.join('\n')))
+    // What core.info does, minus one copy of the batch.
+    lines.push('')
+    printAsData(() => process.stdout.write(lines.join(EOL)))
   }
 }
 
