@@ -1,4 +1,4 @@
-import { Http, } from '../src/http.js'
+import { Http } from '../src/http.js'
 import { followDeployment, pollDelay } from '../src/follow.js'
 import { ScalingoClient } from '../src/scalingo.js'
 import { systemClock } from '../src/clock.js'
@@ -31,7 +31,12 @@ describe('pollDelay', () => {
     expect(pollDelay('queued', 60_000, 60_000)).toBe(3000)
   })
   it('keeps the status polls of a 60 s deployment (1 s queued, 48 s building, 5 s pushing, 6 s starting) under 32', () => {
-    const phases: [string, number][] = [['queued', 1_000], ['building', 48_000], ['pushing', 5_000], ['starting', 6_000]]
+    const phases: [string, number][] = [
+      ['queued', 1_000],
+      ['building', 48_000],
+      ['pushing', 5_000],
+      ['starting', 6_000]
+    ]
     let t = 0
     let polls = 0
     for (const [status, length] of phases) {
@@ -48,36 +53,85 @@ describe('pollDelay', () => {
 
 describe('followDeployment', () => {
   it('reports each status change in order and ends on the terminal one', async () => {
-    const client = await setup({ timeline: [{ afterMs: 60, status: 'building' }, { afterMs: 60, status: 'pushing' }, { afterMs: 60, status: 'crashed-error' }] })
+    const client = await setup({
+      timeline: [
+        { afterMs: 60, status: 'building' },
+        { afterMs: 60, status: 'pushing' },
+        { afterMs: 60, status: 'crashed-error' }
+      ]
+    })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
     const seen: string[] = []
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, log: new BuildLog(), pollDelay: quick, onStatus: s => seen.push(s) })
+    const r = await followDeployment({
+      client,
+      deployment: d,
+      deadline: Date.now() + 10_000,
+      clock: systemClock,
+      log: new BuildLog(),
+      pollDelay: quick,
+      onStatus: s => seen.push(s)
+    })
     expect(r.timedOut).toBe(false)
     expect(r.deployment.status).toBe('crashed-error')
     expect(seen).toEqual(['queued', 'building', 'pushing', 'crashed-error'])
   })
 
   it('stops at the deadline without cancelling', async () => {
-    const client = await setup({ timeline: [{ afterMs: 10, status: 'building' }, { afterMs: 60_000, status: 'success' }] })
+    const client = await setup({
+      timeline: [
+        { afterMs: 10, status: 'building' },
+        { afterMs: 60_000, status: 'success' }
+      ]
+    })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 300, clock: systemClock, log: new BuildLog(), pollDelay: quick })
+    const r = await followDeployment({
+      client,
+      deployment: d,
+      deadline: Date.now() + 300,
+      clock: systemClock,
+      log: new BuildLog(),
+      pollDelay: quick
+    })
     expect(r.timedOut).toBe(true)
     expect(r.deployment.status).toBe('building')
   })
 
   it('stops at the deadline even when a request hangs', async () => {
-    const client = await setup({ timeline: [{ afterMs: 10, status: 'building' }, { afterMs: 60_000, status: 'success' }], faults: [{ method: 'GET', path: '/deployments/', times: 100, action: 'hang' }] })
+    const client = await setup({
+      timeline: [
+        { afterMs: 10, status: 'building' },
+        { afterMs: 60_000, status: 'success' }
+      ],
+      faults: [{ method: 'GET', path: '/deployments/', times: 100, action: 'hang' }]
+    })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
     const started = Date.now()
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 500, clock: systemClock, log: new BuildLog(), pollDelay: quick })
+    const r = await followDeployment({
+      client,
+      deployment: d,
+      deadline: Date.now() + 500,
+      clock: systemClock,
+      log: new BuildLog(),
+      pollDelay: quick
+    })
     expect(r.timedOut).toBe(true)
     expect(Date.now() - started).toBeLessThan(3000)
   })
 
   it('keeps following through persistent transient errors until they pass', async () => {
-    const client = await setup({ timeline: [{ afterMs: 300, status: 'success' }], faults: [{ method: 'GET', path: '/deployments/', times: 12, status: 503 }] })
+    const client = await setup({
+      timeline: [{ afterMs: 300, status: 'success' }],
+      faults: [{ method: 'GET', path: '/deployments/', times: 12, status: 503 }]
+    })
     const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-    const r = await followDeployment({ client, deployment: d, deadline: Date.now() + 10_000, clock: systemClock, log: new BuildLog(), pollDelay: quick })
+    const r = await followDeployment({
+      client,
+      deployment: d,
+      deadline: Date.now() + 10_000,
+      clock: systemClock,
+      log: new BuildLog(),
+      pollDelay: quick
+    })
     expect(r.deployment.status).toBe('success')
     expect(r.transientErrors).toBeGreaterThanOrEqual(2)
   })

@@ -20,14 +20,21 @@ describe('pure helpers', () => {
     expect(encodeRef('feature/a b#c')).toBe('feature/a%20b%23c')
   })
   it('builds the public archive URL', () => {
-    expect(publicArchiveUrl('https://github.com', { owner: 'o', repo: 'r' }, SHA_MAIN)).toBe(`https://github.com/o/r/archive/${SHA_MAIN}.tar.gz`)
+    expect(publicArchiveUrl('https://github.com', { owner: 'o', repo: 'r' }, SHA_MAIN)).toBe(
+      `https://github.com/o/r/archive/${SHA_MAIN}.tar.gz`
+    )
   })
 })
 
 describe('resolveSource', () => {
   it('public: tag → SHA → public archive', async () => {
     const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'v1.2.0')
-    expect(s).toEqual({ sha: SHA_TAG, sourceUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`, archiveUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`, visibility: 'public' })
+    expect(s).toEqual({
+      sha: SHA_TAG,
+      sourceUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
+      archiveUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
+      visibility: 'public'
+    })
   })
 
   it('private: a signed codeload URL that actually serves the archive', async () => {
@@ -43,10 +50,14 @@ describe('resolveSource', () => {
   })
 
   it('an unknown ref names the ref', async () => {
-    await expect(resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'nope')).rejects.toThrow(/ref "nope" was not found in acme\/shop \(422: No commit found for SHA: nope\)/)
+    await expect(resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'nope')).rejects.toThrow(
+      /ref "nope" was not found in acme\/shop \(422: No commit found for SHA: nope\)/
+    )
   })
 
   it('an unreadable repository says what to check', async () => {
-    await expect(resolveSource(api(''), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')).rejects.toThrow(/not found or is not readable with github-token/)
+    await expect(resolveSource(api(''), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')).rejects.toThrow(
+      /not found or is not readable with github-token/
+    )
   })
 })

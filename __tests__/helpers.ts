@@ -3,7 +3,14 @@ import { DEFAULT_API_TOKEN, DEFAULT_GITHUB_TOKEN, type ActionRun, type Sandbox }
 /** Every secret this run may have seen: tokens, bearers, signed URLs and their tokens. */
 export function secretsOf(sandbox: Sandbox, extra: string[] = []): string[] {
   const basic = Buffer.from(`:${DEFAULT_API_TOKEN}`).toString('base64')
-  const secrets = [DEFAULT_API_TOKEN, DEFAULT_GITHUB_TOKEN, basic, ...sandbox.scalingo.bearers.keys(), ...sandbox.github.signed.keys(), ...extra]
+  const secrets = [
+    DEFAULT_API_TOKEN,
+    DEFAULT_GITHUB_TOKEN,
+    basic,
+    ...sandbox.scalingo.bearers.keys(),
+    ...sandbox.github.signed.keys(),
+    ...extra
+  ]
   return secrets.filter(s => s.length >= 8)
 }
 

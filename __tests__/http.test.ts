@@ -65,7 +65,11 @@ describe('Http against a local server', () => {
   })
 
   it('gives up after the bounded number of attempts with the last error', async () => {
-    answers = Array(10).fill({ status: 500, body: '{"error":"boom"}', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'r-1' } })
+    answers = Array(10).fill({
+      status: 500,
+      body: '{"error":"boom"}',
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'r-1' }
+    })
     const http = fast()
     const err = await http.request({ method: 'GET', url: `${base}/x`, retry: 'idempotent' }).catch(e => e)
     http.dispose()

@@ -2,7 +2,12 @@ import { InputError } from '../src/errors.js'
 import { parseBaseUrl, parseRef, parseTimeout, readSettings, isLoopbackHost } from '../src/inputs.js'
 
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
-const env = { GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: 'https://api.github.com', GITHUB_SERVER_URL: 'https://github.com' }
+const env = {
+  GITHUB_SHA: SHA,
+  GITHUB_REPOSITORY: 'acme/shop',
+  GITHUB_API_URL: 'https://api.github.com',
+  GITHUB_SERVER_URL: 'https://github.com'
+}
 
 function settings(inputs: Record<string, string>, e: NodeJS.ProcessEnv = env) {
   return readSettings(name => inputs[name] ?? '', e)
@@ -34,7 +39,9 @@ describe('readSettings', () => {
 
   it('accepts an unknown region only with api-url', () => {
     expect(() => settings({ ...base, region: 'osc-xx9' })).toThrow(/Input 'region'.*set api-url/)
-    expect(settings({ ...base, region: 'osc-xx9', 'api-url': 'https://api.osc-xx9.example.com/' }).apiUrl).toBe('https://api.osc-xx9.example.com')
+    expect(settings({ ...base, region: 'osc-xx9', 'api-url': 'https://api.osc-xx9.example.com/' }).apiUrl).toBe(
+      'https://api.osc-xx9.example.com'
+    )
   })
 
   it('strips a trailing /v1 from base URLs (we add it)', () => {

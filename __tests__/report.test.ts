@@ -30,7 +30,14 @@ describe('report', () => {
   })
 
   it('summarizes a failure with the log tail, without breaking the code block', () => {
-    const md = summaryMarkdown({ app: 'a', region: 'osc-fr1', status: 'build-error', waited: true, error: 'boom', logTail: ['x', '```', 'npm ERR! y'] })
+    const md = summaryMarkdown({
+      app: 'a',
+      region: 'osc-fr1',
+      status: 'build-error',
+      waited: true,
+      error: 'boom',
+      logTail: ['x', '```', 'npm ERR! y']
+    })
     expect(md).toContain('### ❌ Scalingo deployment build-error')
     expect(md).toContain('**Error:** boom')
     expect(md).toContain("x\n'''\nnpm ERR! y")

@@ -15,7 +15,14 @@ afterEach(async () => {
 })
 
 function client(over: Partial<ConstructorParameters<typeof ScalingoClient>[1]> = {}): ScalingoClient {
-  return new ScalingoClient(http, { apiUrl: sb.apiUrl, authUrl: sb.authUrl, apiToken: DEFAULT_API_TOKEN, app: 'my-app', region: 'osc-fr1', ...over })
+  return new ScalingoClient(http, {
+    apiUrl: sb.apiUrl,
+    authUrl: sb.authUrl,
+    apiToken: DEFAULT_API_TOKEN,
+    app: 'my-app',
+    region: 'osc-fr1',
+    ...over
+  })
 }
 
 describe('jwtExpiry', () => {
@@ -46,7 +53,9 @@ describe('ScalingoClient against the sandbox', () => {
   })
 
   it('says the token was refused on 401', async () => {
-    await expect(client({ apiToken: 'wrong-token' }).exchange()).rejects.toThrow(/the Scalingo API token was refused \(401: invalid credentials\)/)
+    await expect(client({ apiToken: 'wrong-token' }).exchange()).rejects.toThrow(
+      /the Scalingo API token was refused \(401: invalid credentials\)/
+    )
   })
 
   it('exchanges again before the bearer expires', async () => {

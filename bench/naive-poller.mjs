@@ -4,7 +4,9 @@
 const { API_URL, AUTH_URL, API_TOKEN, APP, SOURCE_URL, GIT_REF } = process.env
 
 const basic = Buffer.from(`:${API_TOKEN}`).toString('base64')
-const { token } = await (await fetch(`${AUTH_URL}/v1/tokens/exchange`, { method: 'POST', headers: { Authorization: `Basic ${basic}` } })).json()
+const { token } = await (
+  await fetch(`${AUTH_URL}/v1/tokens/exchange`, { method: 'POST', headers: { Authorization: `Basic ${basic}` } })
+).json()
 const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' }
 const created = await fetch(`${API_URL}/v1/apps/${APP}/deployments`, {
   method: 'POST',

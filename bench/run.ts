@@ -91,8 +91,12 @@ async function runNaive(sandbox: Sandbox): Promise<Measured> {
   return { spawnedAt, exitAt: Date.now(), code, peakKb: peak(), stdoutBytes: bytes }
 }
 
+/** The action's first request (the sandbox's own archive downloads do not count). */
 function firstRequestAt(sb: Sandbox): number {
-  return Math.min(...[...sb.scalingo.requests, ...sb.github.requests].map(r => r.at))
+  const ours = [...sb.scalingo.requests, ...sb.github.requests].filter(r =>
+    String(r.headers['user-agent'] ?? '').startsWith('scalingo-deploy-action/')
+  )
+  return Math.min(...ours.map(r => r.at))
 }
 
 /** A deterministic spread of final-transition times, the same for every mode. */
@@ -190,7 +194,11 @@ async function memory(mode: 'stream' | 'polling' | 'naive'): Promise<Measured> {
 function bundleBreakdown(): { size: number; parts: [string, number][] } {
   const size = statSync(BUNDLE).size
   const out = mkdtempSync(join(tmpdir(), 'bench-ncc-'))
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'ncc'), ['build', 'src/index.ts', '-o', out, '--stats-out', join(out, 'stats.json'), '-q'], { cwd: ROOT, stdio: 'ignore' })
+  execFileSync(
+    join(ROOT, 'node_modules', '.bin', 'ncc'),
+    ['build', 'src/index.ts', '-o', out, '--stats-out', join(out, 'stats.json'), '-q'],
+    { cwd: ROOT, stdio: 'ignore' }
+  )
   interface Mod {
     name?: string
     size?: number
@@ -269,7 +277,9 @@ async function main(): Promise<void> {
   log('  memory done')
 
   const b = bundleBreakdown()
-  rows.push(`| dist/index.js size | ${(b.size / 1024).toFixed(0)} kB | ${b.parts.map(([p, s]) => `${p} ${(s / 1024).toFixed(0)} kB`).join(', ')} |`)
+  rows.push(
+    `| dist/index.js size | ${(b.size / 1024).toFixed(0)} kB | ${b.parts.map(([p, s]) => `${p} ${(s / 1024).toFixed(0)} kB`).join(', ')} |`
+  )
 
   const table = ['| measure | result (median, min–max) | beside it |', '|---|---|---|', ...rows].join('\n')
   console.log(table)

@@ -36579,9 +36579,10 @@ function isUnsentCode(code) {
     return code !== undefined && UNSENT_CODES.has(code);
 }
 /** One line, no control characters, bounded length: safe for `::error::`. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
 function oneLine(text, max = 300) {
-    // eslint-disable-next-line no-control-regex
-    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+    const flat = text.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim();
     return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 /**
@@ -36654,75 +36655,6 @@ function describeError(err) {
     return scrub(oneLine(String(err), 1000));
 }
 
-;// CONCATENATED MODULE: ./src/deployment.ts
-
-
-/**
- * Creates the deployment, at most once per run. When the POST's fate is
- * unknown (the connection dropped after sending, or a gateway answered
- * 502/504), we look the deployment up rather than post again.
- */
-/**
- * Clock skew allowed between the runner and Scalingo: a deployment with our
- * git_ref created more than this before we posted is an earlier run's.
- */
-const SKEW_MS = 60 * 1000;
-/** An answer that does not tell whether Scalingo created the deployment. */
-function isAmbiguous(err) {
-    if (err instanceof NetworkError)
-        return !err.unsent;
-    if (err instanceof HttpError)
-        return err.status >= 500;
-    return false;
-}
-/** The newest listed deployment with our git_ref created since we posted. */
-function findOurs(list, gitRef, since) {
-    if (gitRef === null)
-        return undefined;
-    return list.find(d => {
-        if (d.git_ref !== gitRef)
-            return false;
-        const created = d.created_at ? Date.parse(d.created_at) : NaN;
-        return !Number.isNaN(created) && created >= since - SKEW_MS;
-    });
-}
-async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
-    const postedAt = clock.now();
-    try {
-        return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
-    }
-    catch (err) {
-        if (!isAmbiguous(err))
-            throw err;
-        warning(`The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`);
-    }
-    // Give Scalingo a moment to list what it may have created.
-    for (const waitMs of [0, 2000, 5000]) {
-        if (waitMs)
-            await clock.sleep(waitMs);
-        let list;
-        try {
-            list = await client.listDeployments(20);
-        }
-        catch (err) {
-            warning(`Could not list the app's deployments: ${describeError(err)}`);
-            continue;
-        }
-        const ours = findOurs(list, gitRef, postedAt);
-        if (ours) {
-            info(`Found the deployment the request created: ${ours.id}`);
-            return { deployment: ours, recovered: true };
-        }
-    }
-    throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /**
@@ -36937,6 +36869,529 @@ function readSettings(get, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/http.ts
+
+
+
+
+
+const defaultRetry = {
+    attempts: 5,
+    baseDelayMs: 500,
+    maxDelayMs: 8000,
+    maxRetryAfterMs: 60_000,
+    rateLimitAttempts: 10,
+    rateLimitBaseDelayMs: 2000,
+    rateLimitMaxDelayMs: 30_000
+};
+/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    const v = Array.isArray(value) ? value[0] : value;
+    if (!v)
+        return undefined;
+    const trimmed = v.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(parseFloat(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/** Exponential backoff with full jitter, bounded; Retry-After wins when present. */
+function backoffDelay(attempt, settings, random, retryAfterMs) {
+    if (retryAfterMs !== undefined)
+        return Math.min(retryAfterMs, settings.maxRetryAfterMs);
+    const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+    // Half fixed, half random: never zero, never in lock-step with other runs.
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+function isRetryableStatus(status) {
+    return status === 429 || status === 408 || (status >= 500 && status <= 599);
+}
+/** A URL safe to print: no credentials, no query string. */
+function safeUrl(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}`;
+    }
+    catch {
+        return '(invalid URL)';
+    }
+}
+function headerValue(h) {
+    return Array.isArray(h) ? h[0] : h;
+}
+async function readBody(msg, maxBytes) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of msg) {
+        const buf = chunk;
+        if (size < maxBytes)
+            chunks.push(size + buf.length > maxBytes ? buf.subarray(0, maxBytes - size) : buf);
+        size += buf.length;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+class Http {
+    client;
+    settings;
+    clock;
+    random;
+    onRetry;
+    /** Every request attempted, for the summary and the benchmarks. */
+    requestCount = 0;
+    /** 429 answers met, for the log. */
+    rateLimited = 0;
+    /** No request outlives this instant (ms since epoch): the action's timeout. */
+    deadline;
+    constructor(opts) {
+        this.client = new lib_HttpClient(opts.userAgent, [], {
+            allowRedirects: false,
+            allowRetries: false,
+            keepAlive: true,
+            socketTimeout: opts.timeoutMs ?? 30_000
+        });
+        this.settings = { ...defaultRetry, ...opts.retry };
+        this.clock = opts.clock ?? systemClock;
+        this.random = opts.random ?? Math.random;
+        this.onRetry = opts.onRetry;
+    }
+    dispose() {
+        this.client.dispose();
+    }
+    /** One attempt, raw: the stream is the caller's to read (build output). */
+    async open(opts) {
+        const headers = { Accept: 'application/json', ...opts.headers };
+        let data = null;
+        if (opts.json !== undefined) {
+            data = JSON.stringify(opts.json);
+            headers['Content-Type'] = 'application/json';
+        }
+        this.requestCount++;
+        try {
+            const res = await this.client.request(opts.method, opts.url, data, headers);
+            return res.message;
+        }
+        catch (err) {
+            const e = err;
+            throw new NetworkError({
+                code: e.code,
+                method: opts.method,
+                url: safeUrl(opts.url),
+                // http-client's timeout message carries the path and query: keep only our words.
+                cause: e.code ? `${e.code}` : /timeout/i.test(e.message) ? 'request timed out' : scrub(oneLine(e.message, 120)),
+                unsent: isUnsentCode(e.code)
+            });
+        }
+    }
+    async request(opts) {
+        const max = opts.retry === 'none' ? 1 : this.settings.attempts;
+        for (let attempt = 1;; attempt++) {
+            let retryReason;
+            let retryAfterMs;
+            let rateLimitedWithoutHint = false;
+            let failure;
+            const sentAt = Date.now();
+            const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity);
+            try {
+                const msg = await this.beforeDeadline(this.open(opts), deadline, opts);
+                const body = await this.beforeDeadline(readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024), deadline, opts);
+                const status = msg.statusCode ?? 0;
+                const rid = headerValue(msg.headers['x-request-id']);
+                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`);
+                const response = {
+                    status,
+                    headers: msg.headers,
+                    body,
+                    requestId: headerValue(msg.headers['x-request-id'])
+                };
+                if ((status >= 200 && status < 300) || opts.accept?.includes(status))
+                    return response;
+                failure = new HttpError({
+                    status,
+                    method: opts.method,
+                    url: safeUrl(opts.url),
+                    serverMessage: scrub(extractServerMessage(body, headerValue(msg.headers['content-type']))),
+                    requestId: response.requestId,
+                    body,
+                    headers: msg.headers
+                });
+                const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
+                if (status === 429)
+                    this.rateLimited++;
+                if (retryable) {
+                    retryReason = `${status}`;
+                    retryAfterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
+                    if (status === 429 && retryAfterMs === undefined)
+                        rateLimitedWithoutHint = true;
+                }
+            }
+            catch (err) {
+                if (!(err instanceof NetworkError))
+                    throw err;
+                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
+                failure = err;
+                if (opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)) {
+                    retryReason = err.code ?? 'network error';
+                }
+            }
+            const limit = rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max;
+            if (retryReason === undefined || attempt >= limit)
+                throw failure;
+            const delayMs = rateLimitedWithoutHint
+                ? backoffDelay(attempt, { ...this.settings, baseDelayMs: this.settings.rateLimitBaseDelayMs, maxDelayMs: this.settings.rateLimitMaxDelayMs }, this.random)
+                : backoffDelay(attempt, this.settings, this.random, retryAfterMs);
+            if (this.clock.now() + delayMs > Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity))
+                throw failure;
+            this.onRetry?.({ attempt, delayMs, reason: retryReason });
+            core_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retryReason}`);
+            await this.clock.sleep(delayMs);
+        }
+    }
+    /** A request that hangs past the deadline fails as a network error instead of holding the run. */
+    async beforeDeadline(p, deadline, opts) {
+        if (deadline === Infinity)
+            return p;
+        let timer;
+        const expired = new Promise((_resolve, reject) => {
+            timer = setTimeout(() => reject(new NetworkError({
+                code: 'ETIMEDOUT',
+                method: opts.method,
+                url: safeUrl(opts.url),
+                cause: 'no answer before the timeout',
+                unsent: false
+            })), Math.max(0, deadline - this.clock.now()));
+        });
+        try {
+            return await Promise.race([p, expired]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    /** A JSON body, parsed; a clear error when it is not JSON. */
+    async json(opts) {
+        const response = await this.request(opts);
+        return { data: parseJson(response, opts), response };
+    }
+}
+function parseJson(response, opts) {
+    try {
+        return JSON.parse(response.body);
+    }
+    catch {
+        const what = response.body.trim() === ''
+            ? 'an empty body'
+            : `a body that is not JSON (${extractServerMessage(response.body, headerValue(response.headers['content-type']))})`;
+        throw new HttpError({
+            status: response.status,
+            method: opts.method,
+            url: safeUrl(opts.url),
+            serverMessage: scrub(`expected JSON, got ${what}`),
+            requestId: response.requestId,
+            body: response.body,
+            headers: response.headers
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/scalingo.ts
+
+
+
+
+
+
+
+/** The bearer goes only to https URLs, or to loopback for tests. */
+function bearerMayGoTo(url) {
+    try {
+        const u = new URL(url);
+        return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+    }
+    catch {
+        return false;
+    }
+}
+/** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
+function jwtExpiry(token) {
+    const part = token.split('.')[1];
+    if (!part)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+        return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
+class MalformedAnswerError extends ActionError {
+    constructor(message) {
+        super(message);
+        this.name = 'MalformedAnswerError';
+    }
+}
+/** Checks a `{"deployment": {...}}` answer has what we rely on. */
+function readDeployment(data, what) {
+    const d = data?.deployment;
+    if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
+        throw new MalformedAnswerError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`);
+    }
+    return d;
+}
+class ScalingoClient {
+    http;
+    config;
+    bearerToken;
+    bearerExpiry;
+    clock;
+    exchanges = 0;
+    constructor(http, config) {
+        this.http = http;
+        this.config = config;
+        this.clock = config.clock ?? systemClock;
+    }
+    appPath(suffix = '') {
+        return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`;
+    }
+    /** Basic auth with an empty user and the API token as password. */
+    async exchange() {
+        const basic = Buffer.from(`:${this.config.apiToken}`).toString('base64');
+        registerSecret(basic);
+        this.exchanges++;
+        let token;
+        try {
+            const { data } = await this.http.json({
+                method: 'POST',
+                url: `${this.config.authUrl}/v1/tokens/exchange`,
+                headers: { Authorization: `Basic ${basic}` },
+                retry: 'idempotent'
+            });
+            token = data?.token;
+        }
+        catch (err) {
+            if (err instanceof HttpError && err.status === 401) {
+                throw new ActionError(`the Scalingo API token was refused (401: ${err.serverMessage})`, 'check the api-token secret: it must be a valid, unexpired API token of the account that owns the app');
+            }
+            throw err;
+        }
+        if (typeof token !== 'string' || token === '') {
+            throw new ActionError('the Scalingo token exchange answered without a token');
+        }
+        registerSecret(token);
+        this.bearerToken = token;
+        this.bearerExpiry = jwtExpiry(token);
+        return token;
+    }
+    /** The bearer, exchanged again when it is about to expire. */
+    async bearer() {
+        if (!this.bearerToken || (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
+            return this.exchange();
+        }
+        return this.bearerToken;
+    }
+    /** A call with the bearer; a 401 means it expired: exchange again once and retry. */
+    async call(opts) {
+        const send = async () => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${await this.bearer()}` } });
+        try {
+            return await send();
+        }
+        catch (err) {
+            if (!(err instanceof HttpError && err.status === 401))
+                throw err;
+            this.bearerToken = undefined;
+            try {
+                return await send();
+            }
+            catch (again) {
+                if (again instanceof HttpError && again.status === 401) {
+                    throw new ActionError(`Scalingo refused the bearer token for ${opts.method} ${again.url} (401: ${again.serverMessage})`, 'the API token may have been revoked during the run');
+                }
+                throw again;
+            }
+        }
+    }
+    /** Turns Scalingo's answer into a sentence about our app. */
+    explain(err) {
+        if (!(err instanceof HttpError))
+            return err;
+        const { app, region } = this.config;
+        const rid = err.requestId ? `, request id ${err.requestId}` : '';
+        switch (err.status) {
+            case 404:
+                return new ActionError(`app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`, "check the app name and region; the app may live in another region, or the token's account has no access to it");
+            case 402:
+                return new ActionError(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app');
+            case 403:
+                return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, "the token's account needs the right to deploy this app");
+            case 422:
+                return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`);
+            default:
+                return err;
+        }
+    }
+    async getApp(deadline) {
+        const url = this.appPath();
+        try {
+            const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
+            const app = parseJson(res, { method: 'GET', url }).app;
+            if (!app || typeof app !== 'object')
+                throw new ActionError(`Scalingo answered GET app without an "app" object`);
+            return app;
+        }
+        catch (err) {
+            throw this.explain(err);
+        }
+    }
+    /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
+    async createDeployment(gitRef, sourceUrl) {
+        const url = this.appPath('/deployments');
+        try {
+            const res = await this.call({
+                method: 'POST',
+                url,
+                json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
+                retry: 'unsent-only'
+            });
+            return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation');
+        }
+        catch (err) {
+            throw this.explain(err);
+        }
+    }
+    async getDeployment(id, deadline) {
+        const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
+        const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
+        return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
+    }
+    /** The newest deployments first. */
+    async listDeployments(perPage = 10, deadline) {
+        const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
+        const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
+        const list = parseJson(res, { method: 'GET', url }).deployments;
+        if (!Array.isArray(list))
+            throw new ActionError('Scalingo answered the deployment list without a "deployments" array');
+        return list.filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string');
+    }
+    /**
+     * Streams the whole build output so far into `sink`, without holding it:
+     * false when there is none yet (404). One attempt: the caller polls again.
+     */
+    async readOutput(outputUrl, sink) {
+        if (!bearerMayGoTo(outputUrl)) {
+            warning('The deployment output link is not https: not sending the bearer token there');
+            return false;
+        }
+        for (let attempt = 1;; attempt++) {
+            const msg = await this.http.open({
+                method: 'GET',
+                url: outputUrl,
+                headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${await this.bearer()}` }
+            });
+            const status = msg.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+                await sink(msg);
+                return true;
+            }
+            let body = '';
+            for await (const c of msg)
+                if (body.length < 4096)
+                    body += String(c);
+            if (status === 404)
+                return false;
+            if (status === 401 && attempt === 1) {
+                this.bearerToken = undefined;
+                continue;
+            }
+            throw new HttpError({
+                status,
+                method: 'GET',
+                url: safeUrl(outputUrl),
+                serverMessage: oneLine(extractServerMessage(body)),
+                body,
+                headers: msg.headers
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deployment.ts
+
+
+
+/**
+ * Creates the deployment, at most once per run. When the POST's fate is
+ * unknown (the connection dropped after sending, or a gateway answered
+ * 502/504), we look the deployment up rather than post again.
+ */
+/**
+ * Clock skew allowed between the runner and Scalingo: a deployment with our
+ * git_ref created more than this before we posted is an earlier run's.
+ */
+const SKEW_MS = 60 * 1000;
+/**
+ * An answer that does not tell whether Scalingo created the deployment: no
+ * answer, a gateway error, or a success we cannot read.
+ */
+function isAmbiguous(err) {
+    if (err instanceof NetworkError)
+        return !err.unsent;
+    if (err instanceof HttpError)
+        return err.status >= 500 || (err.status >= 200 && err.status < 300);
+    return err instanceof MalformedAnswerError;
+}
+/** The newest listed deployment with our git_ref created since we posted. */
+function findOurs(list, gitRef, since) {
+    if (gitRef === null)
+        return undefined;
+    return list.find(d => {
+        if (d.git_ref !== gitRef)
+            return false;
+        const created = d.created_at ? Date.parse(d.created_at) : NaN;
+        return !Number.isNaN(created) && created >= since - SKEW_MS;
+    });
+}
+async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
+    const postedAt = clock.now();
+    try {
+        return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
+    }
+    catch (err) {
+        if (!isAmbiguous(err))
+            throw err;
+        warning(`The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`);
+    }
+    // Give Scalingo a moment to list what it may have created.
+    for (const waitMs of [0, 2000, 5000]) {
+        if (waitMs)
+            await clock.sleep(waitMs);
+        let list;
+        try {
+            list = await client.listDeployments(20);
+        }
+        catch (err) {
+            warning(`Could not list the app's deployments: ${describeError(err)}`);
+            continue;
+        }
+        const ours = findOurs(list, gitRef, postedAt);
+        if (ours) {
+            info(`Found the deployment the request created: ${ours.id}`);
+            return { deployment: ours, recovered: true };
+        }
+    }
+    throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/statuses.ts
 /**
  * Scalingo's deployment statuses, mirroring go-scalingo: a deployment is
@@ -37544,6 +37999,24 @@ async function followDeployment(opts) {
         }
         lastLogAt = clock.now();
     };
+    /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
+    let queueExplained = false;
+    const explainQueue = async () => {
+        try {
+            const others = (await client.listDeployments(10, deadline)).filter(d => d.id !== id && isRunning(d.status));
+            log.closeGroup();
+            if (others.length > 0) {
+                const o = others[0];
+                info(`(deployment ${id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
+            }
+            else {
+                info(`(deployment ${id} is still queued: all deployment slots of the account may be busy)`);
+            }
+        }
+        catch (err) {
+            core_debug(`could not list the app's deployments: ${describeError(err)}`);
+        }
+    };
     let timedOut = false;
     try {
         for (;;) {
@@ -37553,7 +38026,10 @@ async function followDeployment(opts) {
                 break;
             }
             const healthy = stream?.healthy ?? false;
-            const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start);
+            let delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start);
+            // Queued for a while: look once at why, even while the stream is quiet.
+            if (shown === 'queued' && !queueExplained)
+                delay = Math.min(delay, Math.max(0, shownSince + 5_100 - now));
             if (delay > 0)
                 await pause(Math.min(delay, deadline - now));
             if (clock.now() >= deadline) {
@@ -37584,6 +38060,10 @@ async function followDeployment(opts) {
                 claimed = undefined;
             }
             show(current.status);
+            if (current.status === 'queued' && !queueExplained && clock.now() - shownSince > 5_000) {
+                queueExplained = true;
+                await explainQueue();
+            }
             if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 15_000))
                 await catchUpOutput();
         }
@@ -37705,411 +38185,6 @@ async function resolveSource(api, serverUrl, repo, ref) {
     return { sha, sourceUrl, archiveUrl, visibility };
 }
 
-;// CONCATENATED MODULE: ./src/http.ts
-
-
-
-
-
-const defaultRetry = {
-    attempts: 5,
-    baseDelayMs: 500,
-    maxDelayMs: 8000,
-    maxRetryAfterMs: 60_000
-};
-/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-function parseRetryAfter(value, now) {
-    const v = Array.isArray(value) ? value[0] : value;
-    if (!v)
-        return undefined;
-    const trimmed = v.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(parseFloat(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/** Exponential backoff with full jitter, bounded; Retry-After wins when present. */
-function backoffDelay(attempt, settings, random, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, settings.maxRetryAfterMs);
-    const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-    // Half fixed, half random: never zero, never in lock-step with other runs.
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-function isRetryableStatus(status) {
-    return status === 429 || status === 408 || (status >= 500 && status <= 599);
-}
-/** A URL safe to print: no credentials, no query string. */
-function safeUrl(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}`;
-    }
-    catch {
-        return '(invalid URL)';
-    }
-}
-function headerValue(h) {
-    return Array.isArray(h) ? h[0] : h;
-}
-async function readBody(msg, maxBytes) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of msg) {
-        const buf = chunk;
-        if (size < maxBytes)
-            chunks.push(size + buf.length > maxBytes ? buf.subarray(0, maxBytes - size) : buf);
-        size += buf.length;
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-class Http {
-    client;
-    settings;
-    clock;
-    random;
-    onRetry;
-    /** Every request attempted, for the summary and the benchmarks. */
-    requestCount = 0;
-    constructor(opts) {
-        this.client = new lib_HttpClient(opts.userAgent, [], {
-            allowRedirects: false,
-            allowRetries: false,
-            keepAlive: true,
-            socketTimeout: opts.timeoutMs ?? 30_000
-        });
-        this.settings = { ...defaultRetry, ...opts.retry };
-        this.clock = opts.clock ?? systemClock;
-        this.random = opts.random ?? Math.random;
-        this.onRetry = opts.onRetry;
-    }
-    dispose() {
-        this.client.dispose();
-    }
-    /** One attempt, raw: the stream is the caller's to read (build output). */
-    async open(opts) {
-        const headers = { Accept: 'application/json', ...opts.headers };
-        let data = null;
-        if (opts.json !== undefined) {
-            data = JSON.stringify(opts.json);
-            headers['Content-Type'] = 'application/json';
-        }
-        this.requestCount++;
-        try {
-            const res = await this.client.request(opts.method, opts.url, data, headers);
-            return res.message;
-        }
-        catch (err) {
-            const e = err;
-            throw new NetworkError({
-                code: e.code,
-                method: opts.method,
-                url: safeUrl(opts.url),
-                // http-client's timeout message carries the path and query: keep only our words.
-                cause: e.code ? `${e.code}` : /timeout/i.test(e.message) ? 'request timed out' : scrub(oneLine(e.message, 120)),
-                unsent: isUnsentCode(e.code)
-            });
-        }
-    }
-    async request(opts) {
-        const max = opts.retry === 'none' ? 1 : this.settings.attempts;
-        for (let attempt = 1;; attempt++) {
-            let retryReason;
-            let retryAfterMs;
-            let failure;
-            const sentAt = Date.now();
-            try {
-                const msg = await this.open(opts);
-                const body = await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024);
-                const status = msg.statusCode ?? 0;
-                const rid = headerValue(msg.headers['x-request-id']);
-                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`);
-                const response = {
-                    status,
-                    headers: msg.headers,
-                    body,
-                    requestId: headerValue(msg.headers['x-request-id'])
-                };
-                if ((status >= 200 && status < 300) || opts.accept?.includes(status))
-                    return response;
-                failure = new HttpError({
-                    status,
-                    method: opts.method,
-                    url: safeUrl(opts.url),
-                    serverMessage: scrub(extractServerMessage(body, headerValue(msg.headers['content-type']))),
-                    requestId: response.requestId,
-                    body,
-                    headers: msg.headers
-                });
-                const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
-                if (retryable) {
-                    retryReason = `${status}`;
-                    retryAfterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
-                }
-            }
-            catch (err) {
-                if (!(err instanceof NetworkError))
-                    throw err;
-                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
-                failure = err;
-                if (opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)) {
-                    retryReason = err.code ?? 'network error';
-                }
-            }
-            if (retryReason === undefined || attempt >= max)
-                throw failure;
-            const delayMs = backoffDelay(attempt, this.settings, this.random, retryAfterMs);
-            if (opts.deadline !== undefined && this.clock.now() + delayMs > opts.deadline)
-                throw failure;
-            this.onRetry?.({ attempt, delayMs, reason: retryReason });
-            core_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retryReason}`);
-            await this.clock.sleep(delayMs);
-        }
-    }
-    /** A JSON body, parsed; a clear error when it is not JSON. */
-    async json(opts) {
-        const response = await this.request(opts);
-        return { data: parseJson(response, opts), response };
-    }
-}
-function parseJson(response, opts) {
-    try {
-        return JSON.parse(response.body);
-    }
-    catch {
-        const what = response.body.trim() === '' ? 'an empty body' : `a body that is not JSON (${extractServerMessage(response.body, headerValue(response.headers['content-type']))})`;
-        throw new HttpError({
-            status: response.status,
-            method: opts.method,
-            url: safeUrl(opts.url),
-            serverMessage: scrub(`expected JSON, got ${what}`),
-            requestId: response.requestId,
-            body: response.body,
-            headers: response.headers
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/scalingo.ts
-
-
-
-
-
-
-
-/** The bearer goes only to https URLs, or to loopback for tests. */
-function bearerMayGoTo(url) {
-    try {
-        const u = new URL(url);
-        return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
-    }
-    catch {
-        return false;
-    }
-}
-/** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
-const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-/** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
-function jwtExpiry(token) {
-    const part = token.split('.')[1];
-    if (!part)
-        return undefined;
-    try {
-        const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-        return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Checks a `{"deployment": {...}}` answer has what we rely on. */
-function readDeployment(data, what) {
-    const d = data?.deployment;
-    if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
-        throw new ActionError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`);
-    }
-    return d;
-}
-class ScalingoClient {
-    http;
-    config;
-    bearerToken;
-    bearerExpiry;
-    clock;
-    exchanges = 0;
-    constructor(http, config) {
-        this.http = http;
-        this.config = config;
-        this.clock = config.clock ?? systemClock;
-    }
-    appPath(suffix = '') {
-        return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`;
-    }
-    /** Basic auth with an empty user and the API token as password. */
-    async exchange() {
-        const basic = Buffer.from(`:${this.config.apiToken}`).toString('base64');
-        registerSecret(basic);
-        this.exchanges++;
-        let token;
-        try {
-            const { data } = await this.http.json({
-                method: 'POST',
-                url: `${this.config.authUrl}/v1/tokens/exchange`,
-                headers: { Authorization: `Basic ${basic}` },
-                retry: 'idempotent'
-            });
-            token = data?.token;
-        }
-        catch (err) {
-            if (err instanceof HttpError && err.status === 401) {
-                throw new ActionError(`the Scalingo API token was refused (401: ${err.serverMessage})`, 'check the api-token secret: it must be a valid, unexpired API token of the account that owns the app');
-            }
-            throw err;
-        }
-        if (typeof token !== 'string' || token === '') {
-            throw new ActionError('the Scalingo token exchange answered without a token');
-        }
-        registerSecret(token);
-        this.bearerToken = token;
-        this.bearerExpiry = jwtExpiry(token);
-        return token;
-    }
-    /** The bearer, exchanged again when it is about to expire. */
-    async bearer() {
-        if (!this.bearerToken ||
-            (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
-            return this.exchange();
-        }
-        return this.bearerToken;
-    }
-    /** A call with the bearer; a 401 means it expired: exchange again once and retry. */
-    async call(opts) {
-        const send = async () => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${await this.bearer()}` } });
-        try {
-            return await send();
-        }
-        catch (err) {
-            if (!(err instanceof HttpError && err.status === 401))
-                throw err;
-            this.bearerToken = undefined;
-            try {
-                return await send();
-            }
-            catch (again) {
-                if (again instanceof HttpError && again.status === 401) {
-                    throw new ActionError(`Scalingo refused the bearer token for ${opts.method} ${again.url} (401: ${again.serverMessage})`, 'the API token may have been revoked during the run');
-                }
-                throw again;
-            }
-        }
-    }
-    /** Turns Scalingo's answer into a sentence about our app. */
-    explain(err) {
-        if (!(err instanceof HttpError))
-            return err;
-        const { app, region } = this.config;
-        const rid = err.requestId ? `, request id ${err.requestId}` : '';
-        switch (err.status) {
-            case 404:
-                return new ActionError(`app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`, "check the app name and region; the app may live in another region, or the token's account has no access to it");
-            case 402:
-                return new ActionError(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app');
-            case 403:
-                return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, "the token's account needs the right to deploy this app");
-            case 422:
-                return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`);
-            default:
-                return err;
-        }
-    }
-    async getApp(deadline) {
-        const url = this.appPath();
-        try {
-            const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
-            const app = parseJson(res, { method: 'GET', url }).app;
-            if (!app || typeof app !== 'object')
-                throw new ActionError(`Scalingo answered GET app without an "app" object`);
-            return app;
-        }
-        catch (err) {
-            throw this.explain(err);
-        }
-    }
-    /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
-    async createDeployment(gitRef, sourceUrl) {
-        const url = this.appPath('/deployments');
-        try {
-            const res = await this.call({
-                method: 'POST',
-                url,
-                json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
-                retry: 'unsent-only'
-            });
-            return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation');
-        }
-        catch (err) {
-            throw this.explain(err);
-        }
-    }
-    async getDeployment(id, deadline) {
-        const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
-        return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
-    }
-    /** The newest deployments first. */
-    async listDeployments(perPage = 10, deadline) {
-        const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
-        const list = parseJson(res, { method: 'GET', url }).deployments;
-        if (!Array.isArray(list))
-            throw new ActionError('Scalingo answered the deployment list without a "deployments" array');
-        return list.filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string');
-    }
-    /**
-     * Streams the whole build output so far into `sink`, without holding it:
-     * false when there is none yet (404). One attempt: the caller polls again.
-     */
-    async readOutput(outputUrl, sink) {
-        if (!bearerMayGoTo(outputUrl)) {
-            warning('The deployment output link is not https: not sending the bearer token there');
-            return false;
-        }
-        for (let attempt = 1;; attempt++) {
-            const msg = await this.http.open({
-                method: 'GET',
-                url: outputUrl,
-                headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${await this.bearer()}` }
-            });
-            const status = msg.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-                await sink(msg);
-                return true;
-            }
-            let body = '';
-            for await (const c of msg)
-                if (body.length < 4096)
-                    body += String(c);
-            if (status === 404)
-                return false;
-            if (status === 401 && attempt === 1) {
-                this.bearerToken = undefined;
-                continue;
-            }
-            throw new HttpError({
-                status,
-                method: 'GET',
-                url: safeUrl(outputUrl),
-                serverMessage: oneLine(extractServerMessage(body)),
-                body,
-                headers: msg.headers
-            });
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Sent in the User-Agent; a test keeps it equal to package.json's version. */
 const VERSION = '0.1.0';
@@ -38150,6 +38225,21 @@ async function run(env = process.env, clock = systemClock) {
     registerSecret(getInput('github-token'));
     const report = { app: getInput('app'), region: getInput('region') || 'osc-fr1', waited: true };
     let http;
+    let phase = 'preparing';
+    const stopSignals = onCancel(signal => {
+        // The runner sends SIGINT, then SIGTERM, then kills: say what is left running, quickly.
+        const how = `scalingo --region ${report.region} --app ${report.app} deployment-follow`;
+        report.error =
+            phase === 'created'
+                ? `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${how}`
+                : phase === 'creating'
+                    ? `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${how})`
+                    : `cancelled (${signal}) before any deployment was created`;
+        setFailed(report.error);
+        http?.dispose();
+        setOutputs(report);
+        void writeSummary(report).finally(() => process.exit(1));
+    });
     try {
         const settings = readSettings(name => getInput(name), env);
         report.app = settings.app;
@@ -38164,6 +38254,8 @@ async function run(env = process.env, clock = systemClock) {
             clock,
             onRetry: ({ attempt, delayMs, reason }) => info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
         });
+        // Every request, not only the follow loop, ends by the timeout.
+        http.deadline = deadline;
         // Source: what exactly ships.
         let source;
         if (settings.sourceUrl) {
@@ -38194,7 +38286,9 @@ async function run(env = process.env, clock = systemClock) {
         report.appUrl = app.url || app.base_url || undefined;
         // Deployment: created at most once.
         const gitRef = source.sha || settings.ref || null;
+        phase = 'creating';
         const { deployment } = await createDeploymentOnce(client, gitRef, source.sourceUrl, clock);
+        phase = 'created';
         report.deploymentId = deployment.id;
         report.status = deployment.status;
         setOutput('deployment-id', deployment.id);
@@ -38213,6 +38307,7 @@ async function run(env = process.env, clock = systemClock) {
             streamUrl: app.links?.deployments_stream,
             userAgent: USER_AGENT,
             onStatus: (status, previous) => {
+                report.status = status;
                 const at = formatDuration(clock.now() - startedAt);
                 info(`[${at}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
             }
@@ -38246,10 +38341,27 @@ async function run(env = process.env, clock = systemClock) {
             core_debug(describeError(err.stack));
     }
     finally {
+        stopSignals();
         http?.dispose();
         setOutputs(report);
         await writeSummary(report);
     }
+}
+/** Calls `handler` once on SIGINT or SIGTERM; returns a function that removes it. */
+function onCancel(handler) {
+    let fired = false;
+    const listener = (signal) => {
+        if (fired)
+            return;
+        fired = true;
+        handler(signal);
+    };
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+    };
 }
 
 

@@ -70,7 +70,13 @@ export class GitHubSandbox {
     const faults = (): Fault[] => this.faults
     this.api = await startServer('github-api', (req, res, _b, url) => this.handleApi(req, res, url), this.requests, faults, this.counters)
     this.web = await startServer('github-web', (req, res, _b, url) => this.handleWeb(req, res, url), this.requests, faults, this.counters)
-    this.codeload = await startServer('codeload', (req, res, _b, url) => this.handleCodeload(req, res, url), this.requests, faults, this.counters)
+    this.codeload = await startServer(
+      'codeload',
+      (req, res, _b, url) => this.handleCodeload(req, res, url),
+      this.requests,
+      faults,
+      this.counters
+    )
     return this
   }
 
@@ -122,7 +128,8 @@ export class GitHubSandbox {
   }
 
   private handleApi(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    if (this.auth(req) === 'bad') return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+    if (this.auth(req) === 'bad')
+      return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(commits|tarball)(?:\/(.+))?)?$/.exec(url.pathname)
     if (!m || req.method !== 'GET') return this.notFound(res)
     const [, owner, name, kind, rawRef] = m
@@ -143,7 +150,12 @@ export class GitHubSandbox {
     const ref = rawRef ? rawRef.split('/').map(decodeURIComponent).join('/') : 'main'
     const sha = this.resolve(spec, ref)
     if (kind === 'commits') {
-      if (!sha) return json(res, 422, { message: `No commit found for SHA: ${ref}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit', status: '422' })
+      if (!sha)
+        return json(res, 422, {
+          message: `No commit found for SHA: ${ref}`,
+          documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit',
+          status: '422'
+        })
       if ((req.headers.accept ?? '').includes('application/vnd.github.sha')) {
         return text(res, 200, sha, 'application/vnd.github.sha; charset=utf-8')
       }
@@ -189,7 +201,11 @@ export class GitHubSandbox {
       'server.js': "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)\n",
       Procfile: 'web: npm start\n'
     })
-    res.writeHead(200, { 'Content-Type': 'application/x-gzip', 'Content-Length': archive.length, 'Content-Disposition': `attachment; filename=${m[2]}-${sha.slice(0, 7)}.tar.gz` })
+    res.writeHead(200, {
+      'Content-Type': 'application/x-gzip',
+      'Content-Length': archive.length,
+      'Content-Disposition': `attachment; filename=${m[2]}-${sha.slice(0, 7)}.tar.gz`
+    })
     res.end(archive)
   }
 }

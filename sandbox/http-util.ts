@@ -31,7 +31,7 @@ export interface Fault {
   action?: 'respond' | 'reset' | 'hang' | 'process-then-reset'
   status?: number
   headers?: Record<string, string>
-  body?: string
+  body?: string | Buffer
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL) => void | Promise<void>

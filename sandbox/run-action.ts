@@ -25,7 +25,7 @@ export interface ActionRun {
 
 export interface RunOptions {
   env: Record<string, string>
-  /** Node binary; default the one running this process. */
+  /** Node binary; default ACTION_NODE, else the one running this process. */
   node?: string
   /** Kill the process after this long (a hung action fails the test, not the suite). */
   killAfterMs?: number
@@ -68,7 +68,11 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT']) if (process.env[k]) base[k] = process.env[k] as string
   const env = { ...base, RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...opts.env }
   const started = Date.now()
-  const child = spawn(opts.node ?? process.execPath, [BUNDLE], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(opts.node ?? (process.env.ACTION_NODE || process.execPath), [BUNDLE], {
+    env,
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   opts.onSpawn?.(child)
   let stdout = ''
   let stderr = ''

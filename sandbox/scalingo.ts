@@ -35,6 +35,8 @@ export interface ScalingoOptions {
   /** Fetch loopback source URLs as Scalingo would; a failed fetch is a build-error. */
   fetchSource?: boolean
   stream?: StreamBehaviour
+  /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
+  rateLimit?: { requests: number; windowMs: number; retryAfter?: boolean }
 }
 
 /** How the deployment stream behaves: faithful by default, faulty on demand. */
@@ -81,7 +83,11 @@ const RUNNING = new Set(['queued', 'building', 'pushing', 'starting'])
 
 export function defaultTimeline(): Step[] {
   return [
-    { afterMs: 150, status: 'building', log: ['-----> Downloading archive', '-----> Node.js app detected', '-----> Installing dependencies'] },
+    {
+      afterMs: 150,
+      status: 'building',
+      log: ['-----> Downloading archive', '-----> Node.js app detected', '-----> Installing dependencies']
+    },
     { afterMs: 150, log: ['       added 42 packages in 1s', '-----> Build succeeded!'] },
     { afterMs: 100, status: 'pushing', log: ['-----> Pushing image to the registry'] },
     { afterMs: 100, status: 'starting', log: ['-----> Starting containers'] },
@@ -119,6 +125,9 @@ export class ScalingoSandbox {
   private wss?: WebSocketServer
   /** Authenticated stream connections, by app name. */
   private readonly sockets = new Map<string, Set<WebSocket>>()
+  /** Answers of 429 given by the rate limit. */
+  rateLimited = 0
+  private readonly window: number[] = []
   /** Stream connections made so far, authenticated or not. */
   streamConnections = 0
   /** Frames sent on the stream, by type. */
@@ -163,8 +172,20 @@ export class ScalingoSandbox {
   async start(): Promise<this> {
     const faults = (): Fault[] => this.faults
     this.auth = await startServer('scalingo-auth', (req, res) => this.handleAuth(req, res), this.requests, faults, this.counters)
-    this.api = await startServer('scalingo-api', (req, res, body, url) => this.handleApi(req, res, body, url), this.requests, faults, this.counters)
-    this.deploymentsHost = await startServer('scalingo-deployments', (_req, res) => json(res, 404, { error: 'not found' }), this.requests, faults, this.counters)
+    this.api = await startServer(
+      'scalingo-api',
+      (req, res, body, url) => this.handleApi(req, res, body, url),
+      this.requests,
+      faults,
+      this.counters
+    )
+    this.deploymentsHost = await startServer(
+      'scalingo-deployments',
+      (_req, res) => json(res, 404, { error: 'not found' }),
+      this.requests,
+      faults,
+      this.counters
+    )
     this.wss = new WebSocketServer({ noServer: true })
     this.deploymentsHost.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
     return this
@@ -178,7 +199,14 @@ export class ScalingoSandbox {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.streamConnections++
-    this.requests.push({ server: 'scalingo-deployments', method: 'GET', path: req.url ?? '/', headers: req.headers, body: '', at: Date.now() })
+    this.requests.push({
+      server: 'scalingo-deployments',
+      method: 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: '',
+      at: Date.now()
+    })
     const m = /^\/apps\/([^/?]+)$/.exec((req.url ?? '').split('?')[0])
     const app = m ? this.apps.get(decodeURIComponent(m[1])) : undefined
     const behaviour = this.options.stream ?? {}
@@ -238,7 +266,13 @@ export class ScalingoSandbox {
   private chunks(lines: string[]): string[] {
     const per = this.options.stream?.linesPerFrame ?? 1
     const out: string[] = []
-    for (let i = 0; i < lines.length; i += per) out.push(lines.slice(i, i + per).map(l => `${l}\n`).join(''))
+    for (let i = 0; i < lines.length; i += per)
+      out.push(
+        lines
+          .slice(i, i + per)
+          .map(l => `${l}\n`)
+          .join('')
+      )
     return out
   }
 
@@ -311,7 +345,25 @@ export class ScalingoSandbox {
 
   // --- auth service -------------------------------------------------------
 
+  /** True (and answered 429) when the account is over its request budget. */
+  private overLimit(res: ServerResponse): boolean {
+    const limit = this.options.rateLimit
+    if (!limit) return false
+    const now = Date.now()
+    while (this.window.length && this.window[0] <= now - limit.windowMs) this.window.shift()
+    if (this.window.length >= limit.requests) {
+      this.rateLimited++
+      const retryIn = Math.ceil((this.window[0] + limit.windowMs - now) / 1000)
+      res.writeHead(429, { 'Content-Type': 'text/plain', ...(limit.retryAfter ? { 'Retry-After': String(retryIn) } : {}) })
+      res.end('Retry later')
+      return true
+    }
+    this.window.push(now)
+    return false
+  }
+
   private handleAuth(req: IncomingMessage, res: ServerResponse): void {
+    if (this.overLimit(res)) return
     const url = new URL(req.url ?? '/', 'http://x')
     if (req.method === 'POST' && url.pathname === '/v1/tokens/exchange') {
       const header = req.headers.authorization ?? ''
@@ -331,7 +383,15 @@ export class ScalingoSandbox {
     if (req.method === 'GET' && url.pathname === '/v1/regions') {
       return json(res, 200, {
         regions: [
-          { name: this.region, display_name: 'Sandbox', api: this.apiUrl, dashboard: 'https://dashboard.scalingo.com', database_api: this.apiUrl, ssh: 'ssh.sandbox:22', default: true }
+          {
+            name: this.region,
+            display_name: 'Sandbox',
+            api: this.apiUrl,
+            dashboard: 'https://dashboard.scalingo.com',
+            database_api: this.apiUrl,
+            ssh: 'ssh.sandbox:22',
+            default: true
+          }
         ]
       })
     }
@@ -379,6 +439,7 @@ export class ScalingoSandbox {
   }
 
   private handleApi(req: IncomingMessage, res: ServerResponse, body: string, url: URL): void {
+    if (this.overLimit(res)) return
     if (!this.authorized(req)) return json(res, 401, { error: 'You are not authorized to do this operation' })
     const method = req.method ?? 'GET'
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
@@ -432,7 +493,8 @@ export class ScalingoSandbox {
     if (typeof sourceUrl !== 'string' || sourceUrl === '') return json(res, 422, { errors: { source_url: ["can't be blank"] } })
     if (!/^https?:\/\//.test(sourceUrl)) return json(res, 422, { errors: { source_url: ['is invalid'] } })
     const gitRef = params.git_ref
-    if (gitRef !== undefined && gitRef !== null && typeof gitRef !== 'string') return json(res, 422, { errors: { git_ref: ['is invalid'] } })
+    if (gitRef !== undefined && gitRef !== null && typeof gitRef !== 'string')
+      return json(res, 422, { errors: { git_ref: ['is invalid'] } })
     if (typeof gitRef === 'string' && gitRef.startsWith('-')) return json(res, 422, { errors: { git_ref: ['is invalid'] } })
     const now = Date.now()
     const d: SandboxDeployment = {
@@ -477,7 +539,12 @@ export class ScalingoSandbox {
 
   private async runTimeline(app: AppState, d: SandboxDeployment): Promise<void> {
     // One deployment at a time per app: later ones wait, queued.
-    while (!this.closed && app.deployments.some(o => o !== d && o.createdAtMs <= d.createdAtMs && RUNNING.has(o.status) && app.deployments.indexOf(o) < app.deployments.indexOf(d))) {
+    while (
+      !this.closed &&
+      app.deployments.some(
+        o => o !== d && o.createdAtMs <= d.createdAtMs && RUNNING.has(o.status) && app.deployments.indexOf(o) < app.deployments.indexOf(d)
+      )
+    ) {
       await this.sleep(20)
     }
     const problem = await this.fetchSource(d)
@@ -492,16 +559,17 @@ export class ScalingoSandbox {
     for (const step of steps) {
       await this.sleep(step.afterMs)
       if (this.closed) return
+      // A new running status comes before its lines; a final one after them.
+      const running = step.status !== undefined && RUNNING.has(step.status)
+      if (running) {
+        this.setStatus(d, step.status!)
+        this.notify()
+      }
       if (step.log) this.appendLog(d, step.log)
       step.run?.(this, d)
-      if (step.status) {
-        if (RUNNING.has(step.status)) {
-          this.setStatus(d, step.status)
-          this.notify()
-        } else {
-          this.finish(d, step.status)
-          return
-        }
+      if (step.status && !running) {
+        this.finish(d, step.status)
+        return
       }
     }
   }

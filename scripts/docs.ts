@@ -28,15 +28,18 @@ export function tables(meta: ActionMeta): { inputs: string; outputs: string } {
   return { inputs: inputs.join('\n'), outputs: outputs.join('\n') }
 }
 
-export function render(readme: string, meta: ActionMeta): string {
+/** The README with fresh tables, formatted as Prettier formats it (so `prettier --check` agrees). */
+export async function render(readme: string, meta: ActionMeta): Promise<string> {
   const t = tables(meta)
   let out = readme
   for (const key of ['inputs', 'outputs'] as const) {
     const re = new RegExp(`(<!-- ${key}:start -->)[\\s\\S]*?(<!-- ${key}:end -->)`)
     if (!re.test(out)) throw new Error(`README.md has no <!-- ${key}:start --> … <!-- ${key}:end --> markers`)
-    out = out.replace(re, (_m, start: string, end: string) => `${start}\n${t[key]}\n${end}`)
+    out = out.replace(re, (_m, start: string, end: string) => `${start}\n\n${t[key]}\n\n${end}`)
   }
-  return out
+  const prettier = await import('prettier')
+  const options = (await prettier.resolveConfig(join(ROOT, 'README.md'))) ?? {}
+  return prettier.format(out, { ...options, parser: 'markdown' })
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, 'scripts/'))
@@ -44,7 +47,7 @@ if (isMain) {
   const meta = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMeta
   const path = join(ROOT, 'README.md')
   const readme = readFileSync(path, 'utf8')
-  const next = render(readme, meta)
+  const next = await render(readme, meta)
   if (process.argv.includes('--check')) {
     if (next !== readme) {
       console.error('README.md inputs/outputs tables differ from action.yml: run npm run docs')

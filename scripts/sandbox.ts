@@ -1,11 +1,29 @@
 /**
  * `npm run sandbox`: the loopback Scalingo + GitHub, left running so you can
  * point the action (or curl, or Scalingo's CLI) at it. Ctrl+C stops it.
+ *
+ * `--github-env`: also append SANDBOX_* variables to $GITHUB_ENV, so later
+ * steps of a workflow can use the sandbox (see .github/workflows/self-test.yml).
  */
-import { startSandbox } from '../sandbox/index.js'
+import { appendFileSync } from 'node:fs'
+import { DEFAULT_API_TOKEN, SHA_MAIN, startSandbox } from '../sandbox/index.js'
 
 const sandbox = await startSandbox()
 const env = sandbox.env()
+const shared = {
+  SANDBOX_API_URL: sandbox.scalingo.apiUrl,
+  SANDBOX_AUTH_URL: sandbox.scalingo.authUrl,
+  SANDBOX_API_TOKEN: DEFAULT_API_TOKEN,
+  SANDBOX_SOURCE_URL: `${sandbox.github.codeloadUrl}/acme/shop/tar.gz/${SHA_MAIN}`
+}
+if (process.argv.includes('--github-env') && process.env.GITHUB_ENV) {
+  appendFileSync(
+    process.env.GITHUB_ENV,
+    Object.entries(shared)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join('')
+  )
+}
 console.log('Sandbox up. Run the bundled action against it with:\n')
 console.log(
   Object.entries(env)

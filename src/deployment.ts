@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Clock } from './clock.js'
 import { ActionError, HttpError, NetworkError, describeError } from './errors.js'
-import type { Deployment, ScalingoClient } from './scalingo.js'
+import { MalformedAnswerError, type Deployment, type ScalingoClient } from './scalingo.js'
 
 /**
  * Creates the deployment, at most once per run. When the POST's fate is
@@ -15,11 +15,14 @@ import type { Deployment, ScalingoClient } from './scalingo.js'
  */
 const SKEW_MS = 60 * 1000
 
-/** An answer that does not tell whether Scalingo created the deployment. */
+/**
+ * An answer that does not tell whether Scalingo created the deployment: no
+ * answer, a gateway error, or a success we cannot read.
+ */
 export function isAmbiguous(err: unknown): boolean {
   if (err instanceof NetworkError) return !err.unsent
-  if (err instanceof HttpError) return err.status >= 500
-  return false
+  if (err instanceof HttpError) return err.status >= 500 || (err.status >= 200 && err.status < 300)
+  return err instanceof MalformedAnswerError
 }
 
 /** The newest listed deployment with our git_ref created since we posted. */

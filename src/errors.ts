@@ -80,9 +80,11 @@ export function isUnsentCode(code: string | undefined): boolean {
 }
 
 /** One line, no control characters, bounded length: safe for `::error::`. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g
+
 export function oneLine(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim()
+  const flat = text.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim()
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 

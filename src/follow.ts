@@ -177,6 +177,25 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
     lastLogAt = clock.now()
   }
 
+  /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
+  let queueExplained = false
+  const explainQueue = async (): Promise<void> => {
+    try {
+      const others = (await client.listDeployments(10, deadline)).filter(d => d.id !== id && isRunning(d.status))
+      log.closeGroup()
+      if (others.length > 0) {
+        const o = others[0]
+        core.info(
+          `(deployment ${id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`
+        )
+      } else {
+        core.info(`(deployment ${id} is still queued: all deployment slots of the account may be busy)`)
+      }
+    } catch (err) {
+      core.debug(`could not list the app's deployments: ${describeError(err)}`)
+    }
+  }
+
   let timedOut = false
   try {
     for (;;) {
@@ -186,7 +205,9 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
         break
       }
       const healthy = stream?.healthy ?? false
-      const delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start)
+      let delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start)
+      // Queued for a while: look once at why, even while the stream is quiet.
+      if (shown === 'queued' && !queueExplained) delay = Math.min(delay, Math.max(0, shownSince + 5_100 - now))
       if (delay > 0) await pause(Math.min(delay, deadline - now))
       if (clock.now() >= deadline) {
         timedOut = true
@@ -213,6 +234,10 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
         claimed = undefined
       }
       show(current.status)
+      if (current.status === 'queued' && !queueExplained && clock.now() - shownSince > 5_000) {
+        queueExplained = true
+        await explainQueue()
+      }
       if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 15_000)) await catchUpOutput()
     }
   } finally {

@@ -119,12 +119,7 @@ export async function signedTarballUrl(api: GitHubApi, repo: Repository, sha: st
 }
 
 /** Resolves what to deploy: the SHA, and the archive URL for it. */
-export async function resolveSource(
-  api: GitHubApi,
-  serverUrl: string,
-  repo: Repository,
-  ref: string
-): Promise<Source> {
+export async function resolveSource(api: GitHubApi, serverUrl: string, repo: Repository, ref: string): Promise<Source> {
   const visibility = await getVisibility(api, repo)
   const sha = await resolveSha(api, repo, ref)
   const archiveUrl = publicArchiveUrl(serverUrl, repo, sha)

@@ -47,13 +47,23 @@ export interface RetrySettings {
   maxDelayMs: number
   /** Longest Retry-After we honour; longer ones are capped (and bounded by the deadline). */
   maxRetryAfterMs: number
+  /**
+   * 429 without Retry-After: Scalingo counts requests per minute, so short
+   * retries only burn the budget. More attempts, longer waits.
+   */
+  rateLimitAttempts: number
+  rateLimitBaseDelayMs: number
+  rateLimitMaxDelayMs: number
 }
 
 export const defaultRetry: RetrySettings = {
   attempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 8000,
-  maxRetryAfterMs: 60_000
+  maxRetryAfterMs: 60_000,
+  rateLimitAttempts: 10,
+  rateLimitBaseDelayMs: 2000,
+  rateLimitMaxDelayMs: 30_000
 }
 
 export interface HttpOptions {
@@ -79,12 +89,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 }
 
 /** Exponential backoff with full jitter, bounded; Retry-After wins when present. */
-export function backoffDelay(
-  attempt: number,
-  settings: RetrySettings,
-  random: () => number,
-  retryAfterMs?: number
-): number {
+export function backoffDelay(attempt: number, settings: RetrySettings, random: () => number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, settings.maxRetryAfterMs)
   const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1))
   // Half fixed, half random: never zero, never in lock-step with other runs.
@@ -128,6 +133,10 @@ export class Http {
   private readonly onRetry?: HttpOptions['onRetry']
   /** Every request attempted, for the summary and the benchmarks. */
   requestCount = 0
+  /** 429 answers met, for the log. */
+  rateLimited = 0
+  /** No request outlives this instant (ms since epoch): the action's timeout. */
+  deadline?: number
 
   constructor(opts: HttpOptions) {
     this.client = new HttpClient(opts.userAgent, [], {
@@ -176,11 +185,13 @@ export class Http {
     for (let attempt = 1; ; attempt++) {
       let retryReason: string | undefined
       let retryAfterMs: number | undefined
+      let rateLimitedWithoutHint = false
       let failure: Error
       const sentAt = Date.now()
+      const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity)
       try {
-        const msg = await this.open(opts)
-        const body = await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024)
+        const msg = await this.beforeDeadline(this.open(opts), deadline, opts)
+        const body = await this.beforeDeadline(readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024), deadline, opts)
         const status = msg.statusCode ?? 0
         const rid = headerValue(msg.headers['x-request-id'])
         core.debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`)
@@ -200,11 +211,12 @@ export class Http {
           body,
           headers: msg.headers
         })
-        const retryable =
-          opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429
+        const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429
+        if (status === 429) this.rateLimited++
         if (retryable) {
           retryReason = `${status}`
           retryAfterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now())
+          if (status === 429 && retryAfterMs === undefined) rateLimitedWithoutHint = true
         }
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err
@@ -214,12 +226,45 @@ export class Http {
           retryReason = err.code ?? 'network error'
         }
       }
-      if (retryReason === undefined || attempt >= max) throw failure
-      const delayMs = backoffDelay(attempt, this.settings, this.random, retryAfterMs)
-      if (opts.deadline !== undefined && this.clock.now() + delayMs > opts.deadline) throw failure
+      const limit = rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max
+      if (retryReason === undefined || attempt >= limit) throw failure
+      const delayMs = rateLimitedWithoutHint
+        ? backoffDelay(
+            attempt,
+            { ...this.settings, baseDelayMs: this.settings.rateLimitBaseDelayMs, maxDelayMs: this.settings.rateLimitMaxDelayMs },
+            this.random
+          )
+        : backoffDelay(attempt, this.settings, this.random, retryAfterMs)
+      if (this.clock.now() + delayMs > Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity)) throw failure
       this.onRetry?.({ attempt, delayMs, reason: retryReason })
       core.debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retryReason}`)
       await this.clock.sleep(delayMs)
+    }
+  }
+
+  /** A request that hangs past the deadline fails as a network error instead of holding the run. */
+  private async beforeDeadline<T>(p: Promise<T>, deadline: number, opts: Pick<RequestOptions, 'method' | 'url'>): Promise<T> {
+    if (deadline === Infinity) return p
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new NetworkError({
+              code: 'ETIMEDOUT',
+              method: opts.method,
+              url: safeUrl(opts.url),
+              cause: 'no answer before the timeout',
+              unsent: false
+            })
+          ),
+        Math.max(0, deadline - this.clock.now())
+      )
+    })
+    try {
+      return await Promise.race([p, expired])
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -234,7 +279,10 @@ export function parseJson<T>(response: HttpResponse, opts: Pick<RequestOptions, 
   try {
     return JSON.parse(response.body) as T
   } catch {
-    const what = response.body.trim() === '' ? 'an empty body' : `a body that is not JSON (${extractServerMessage(response.body, headerValue(response.headers['content-type']))})`
+    const what =
+      response.body.trim() === ''
+        ? 'an empty body'
+        : `a body that is not JSON (${extractServerMessage(response.body, headerValue(response.headers['content-type']))})`
     throw new HttpError({
       status: response.status,
       method: opts.method,

@@ -194,7 +194,8 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
 
   const region = get('region') || KNOWN_REGIONS[0]
   noControl('region', region)
-  if (!REGION_NAME.test(region)) throw new InputError('region', `${show(region)} is not a region name; known regions: ${KNOWN_REGIONS.join(', ')}`)
+  if (!REGION_NAME.test(region))
+    throw new InputError('region', `${show(region)} is not a region name; known regions: ${KNOWN_REGIONS.join(', ')}`)
 
   const apiUrlInput = get('api-url')
   if (apiUrlInput === '' && !(KNOWN_REGIONS as readonly string[]).includes(region)) {
@@ -216,7 +217,8 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
   const repository = repoInput ? parseRepository(repoInput) : { owner: '', repo: '' }
 
   const githubToken = get('github-token')
-  if (CONTROL.test(githubToken) || /\s/.test(githubToken)) throw new InputError('github-token', 'must be a single token without spaces or newlines')
+  if (CONTROL.test(githubToken) || /\s/.test(githubToken))
+    throw new InputError('github-token', 'must be a single token without spaces or newlines')
 
   // GITHUB_API_URL carries the GitHub token: same rule as our own URLs.
   const githubApiUrl = sourceUrl

@@ -34,6 +34,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
 
   const report: RunReport = { app: core.getInput('app'), region: core.getInput('region') || 'osc-fr1', waited: true }
   let http: Http | undefined
+  let phase: 'preparing' | 'creating' | 'created' = 'preparing'
+  const stopSignals = onCancel(signal => {
+    // The runner sends SIGINT, then SIGTERM, then kills: say what is left running, quickly.
+    const how = `scalingo --region ${report.region} --app ${report.app} deployment-follow`
+    report.error =
+      phase === 'created'
+        ? `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${how}`
+        : phase === 'creating'
+          ? `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${how})`
+          : `cancelled (${signal}) before any deployment was created`
+    core.setFailed(report.error)
+    http?.dispose()
+    setOutputs(report)
+    void writeSummary(report).finally(() => process.exit(1))
+  })
   try {
     const settings = readSettings(name => core.getInput(name), env)
     report.app = settings.app
@@ -51,6 +66,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       clock,
       onRetry: ({ attempt, delayMs, reason }) => core.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
     })
+    // Every request, not only the follow loop, ends by the timeout.
+    http.deadline = deadline
 
     // Source: what exactly ships.
     let source: Source
@@ -88,7 +105,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
 
     // Deployment: created at most once.
     const gitRef = source.sha || settings.ref || null
+    phase = 'creating'
     const { deployment } = await createDeploymentOnce(client, gitRef, source.sourceUrl, clock)
+    phase = 'created'
     report.deploymentId = deployment.id
     report.status = deployment.status
     core.setOutput('deployment-id', deployment.id)
@@ -109,6 +128,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       streamUrl: app.links?.deployments_stream,
       userAgent: USER_AGENT,
       onStatus: (status, previous) => {
+        report.status = status
         const at = formatDuration(clock.now() - startedAt)
         core.info(`[${at}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`)
       }
@@ -146,8 +166,25 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     core.setFailed(report.error)
     if (!(err instanceof ActionError) && err instanceof Error && err.stack) core.debug(describeError(err.stack))
   } finally {
+    stopSignals()
     http?.dispose()
     setOutputs(report)
     await writeSummary(report)
+  }
+}
+
+/** Calls `handler` once on SIGINT or SIGTERM; returns a function that removes it. */
+function onCancel(handler: (signal: NodeJS.Signals) => void): () => void {
+  let fired = false
+  const listener = (signal: NodeJS.Signals): void => {
+    if (fired) return
+    fired = true
+    handler(signal)
+  }
+  process.on('SIGINT', listener)
+  process.on('SIGTERM', listener)
+  return () => {
+    process.off('SIGINT', listener)
+    process.off('SIGTERM', listener)
   }
 }

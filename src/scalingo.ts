@@ -66,11 +66,19 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
+export class MalformedAnswerError extends ActionError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MalformedAnswerError'
+  }
+}
+
 /** Checks a `{"deployment": {...}}` answer has what we rely on. */
 export function readDeployment(data: unknown, what: string): Deployment {
   const d = (data as { deployment?: unknown } | null)?.deployment as Partial<Deployment> | undefined
   if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
-    throw new ActionError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`)
+    throw new MalformedAnswerError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`)
   }
   return d as Deployment
 }
@@ -126,10 +134,7 @@ export class ScalingoClient {
 
   /** The bearer, exchanged again when it is about to expire. */
   async bearer(): Promise<string> {
-    if (
-      !this.bearerToken ||
-      (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)
-    ) {
+    if (!this.bearerToken || (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
       return this.exchange()
     }
     return this.bearerToken
@@ -170,9 +175,15 @@ export class ScalingoClient {
           "check the app name and region; the app may live in another region, or the token's account has no access to it"
         )
       case 402:
-        return new ActionError(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app')
+        return new ActionError(
+          `Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`,
+          'check the billing of the account that owns the app'
+        )
       case 403:
-        return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, "the token's account needs the right to deploy this app")
+        return new ActionError(
+          `Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`,
+          "the token's account needs the right to deploy this app"
+        )
       case 422:
         return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`)
       default:

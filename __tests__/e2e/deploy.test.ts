@@ -86,7 +86,9 @@ describe('deploying a public repository', () => {
       expect(r.headers['user-agent']).toMatch(/^scalingo-deploy-action\//)
     }
     const post = sandbox.scalingo.requests.find(r => r.method === 'POST' && r.server === 'scalingo-api')!
-    expect(JSON.parse(post.body)).toEqual({ deployment: { git_ref: SHA_MAIN, source_url: `${sandbox.github.serverUrl}/acme/shop/archive/${SHA_MAIN}.tar.gz` } })
+    expect(JSON.parse(post.body)).toEqual({
+      deployment: { git_ref: SHA_MAIN, source_url: `${sandbox.github.serverUrl}/acme/shop/archive/${SHA_MAIN}.tar.gz` }
+    })
     expect(post.headers['content-type']).toBe('application/json')
   })
 })
@@ -113,7 +115,11 @@ describe('deploying a private repository', () => {
     sandbox = await startSandbox()
     const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', 'github-token': '' }) })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/^::error::GitHub repository acme\/secret-shop was not found or is not readable with github-token \(404: Not Found\)/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error::GitHub repository acme\/secret-shop was not found or is not readable with github-token \(404: Not Found\)/
+      )
+    ])
     expect(sandbox.scalingo.requests).toHaveLength(0)
   })
 })
@@ -148,7 +154,9 @@ describe('unknown ref', () => {
     sandbox = await startSandbox()
     const run = await runAction({ env: sandbox.env({ ref: 'v9.9.9' }) })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/^::error::ref "v9\.9\.9" was not found in acme\/shop \(422: No commit found for SHA: v9\.9\.9\)/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error::ref "v9\.9\.9" was not found in acme\/shop \(422: No commit found for SHA: v9\.9\.9\)/)
+    ])
     expect(sandbox.scalingo.requests).toHaveLength(0)
     expect(run.summary).toContain('❌ Scalingo deployment failed')
   })

@@ -9,7 +9,11 @@ afterEach(async () => {
 
 function failingTimeline(status: string): Step[] {
   return [
-    { afterMs: 100, status: 'building', log: ['-----> Installing dependencies', ...Array.from({ length: 40 }, (_, i) => `       step ${i + 1}`)] },
+    {
+      afterMs: 100,
+      status: 'building',
+      log: ['-----> Installing dependencies', ...Array.from({ length: 40 }, (_, i) => `       step ${i + 1}`)]
+    },
     { afterMs: 100, log: [' !     ERROR: the last telling line'] },
     { afterMs: 100, status }
   ]
@@ -69,12 +73,34 @@ describe('refused by Scalingo', () => {
   })
 
   it.each([
-    [402, { error: 'free trial has ended', url: 'https://dashboard.scalingo.com/billing' }, /payment required for app "my-app" \(402: free trial has ended, request id req-123\)/],
-    [403, { error: 'you are not a collaborator of this app', code: 'forbidden' }, /refused access to app "my-app" \(403: you are not a collaborator of this app, request id req-123\)/],
-    [422, { errors: { source_url: ['is invalid', 'must be reachable'] } }, /rejected the deployment for app "my-app" \(422: source_url is invalid, must be reachable, request id req-123\)/]
-  ])('a %d on the deployment POST shows Scalingo\'s own message', async (status, body, message) => {
+    [
+      402,
+      { error: 'free trial has ended', url: 'https://dashboard.scalingo.com/billing' },
+      /payment required for app "my-app" \(402: free trial has ended, request id req-123\)/
+    ],
+    [
+      403,
+      { error: 'you are not a collaborator of this app', code: 'forbidden' },
+      /refused access to app "my-app" \(403: you are not a collaborator of this app, request id req-123\)/
+    ],
+    [
+      422,
+      { errors: { source_url: ['is invalid', 'must be reachable'] } },
+      /rejected the deployment for app "my-app" \(422: source_url is invalid, must be reachable, request id req-123\)/
+    ]
+  ])("a %d on the deployment POST shows Scalingo's own message", async (status, body, message) => {
     sandbox = await startSandbox({
-      scalingo: { faults: [{ method: 'POST', path: '/deployments', status, headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-123' }, body: JSON.stringify(body) }] }
+      scalingo: {
+        faults: [
+          {
+            method: 'POST',
+            path: '/deployments',
+            status,
+            headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-123' },
+            body: JSON.stringify(body)
+          }
+        ]
+      }
     })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(1)
@@ -89,14 +115,25 @@ describe('refused by Scalingo', () => {
 
 describe('timeout', () => {
   it('fails clearly when the deployment is still running, names it, and does not cancel it', async () => {
-    sandbox = await startSandbox({ scalingo: { timeline: [{ afterMs: 100, status: 'building' }, { afterMs: 60_000, status: 'success' }] } })
+    sandbox = await startSandbox({
+      scalingo: {
+        timeline: [
+          { afterMs: 100, status: 'building' },
+          { afterMs: 60_000, status: 'success' }
+        ]
+      }
+    })
     const started = Date.now()
     const run = await runAction({ env: sandbox.env({ timeout: '2s' }) })
     const elapsed = Date.now() - started
     expect(run.code).toBe(1)
     const [d] = sandbox.scalingo.allDeployments()
     expect(errorLines(run)).toEqual([
-      expect.stringMatching(new RegExp(`^::error::deployment ${d.id} is still building after 2s \\(the timeout\\); it was not cancelled \\(follow it with: scalingo --region osc-fr1 --app my-app deployment-follow, or on https://my.osc-fr1.scalingo.com/apps/my-app\\)`))
+      expect.stringMatching(
+        new RegExp(
+          `^::error::deployment ${d.id} is still building after 2s \\(the timeout\\); it was not cancelled \\(follow it with: scalingo --region osc-fr1 --app my-app deployment-follow, or on https://my.osc-fr1.scalingo.com/apps/my-app\\)`
+        )
+      )
     ])
     expect(run.outputs.status).toBe('building')
     expect(run.outputs['deployment-id']).toBe(d.id)
@@ -110,8 +147,20 @@ describe('timeout', () => {
 
 describe('build output is data, not commands', () => {
   it('prints workflow commands from the build log inside a stop-commands region', async () => {
-    const hostile = ['::add-mask::my-app', '::error::fake error from a buildpack', '::stop-commands::abc', '::set-output name=status::success']
-    sandbox = await startSandbox({ scalingo: { timeline: [{ afterMs: 100, status: 'building', log: hostile }, { afterMs: 100, status: 'build-error' }] } })
+    const hostile = [
+      '::add-mask::my-app',
+      '::error::fake error from a buildpack',
+      '::stop-commands::abc',
+      '::set-output name=status::success'
+    ]
+    sandbox = await startSandbox({
+      scalingo: {
+        timeline: [
+          { afterMs: 100, status: 'building', log: hostile },
+          { afterMs: 100, status: 'build-error' }
+        ]
+      }
+    })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(1)
     // Every hostile line appears only between a ::stop-commands::<token> line and its ::<token>:: line.

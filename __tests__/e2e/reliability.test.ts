@@ -19,7 +19,15 @@ describe('transient failures', () => {
       scalingo: {
         timeline: longer,
         faults: [
-          { method: 'GET', path: /\/deployments\/[0-9a-f]+$/, skip: 1, times: 2, status: 503, body: '<html><title>503 Service Unavailable</title></html>', headers: { 'Content-Type': 'text/html' } },
+          {
+            method: 'GET',
+            path: /\/deployments\/[0-9a-f]+$/,
+            skip: 1,
+            times: 2,
+            status: 503,
+            body: '<html><title>503 Service Unavailable</title></html>',
+            headers: { 'Content-Type': 'text/html' }
+          },
           { method: 'GET', path: /\/deployments\/[0-9a-f]+$/, skip: 4, times: 1, action: 'reset' }
         ]
       }
@@ -49,7 +57,18 @@ describe('transient failures', () => {
 
   it('honours Retry-After on a 429', async () => {
     sandbox = await startSandbox({
-      scalingo: { faults: [{ method: 'GET', path: /^\/v1\/apps\/my-app$/, times: 1, status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'text/plain' }, body: 'Retry later' }] }
+      scalingo: {
+        faults: [
+          {
+            method: 'GET',
+            path: /^\/v1\/apps\/my-app$/,
+            times: 1,
+            status: 429,
+            headers: { 'Retry-After': '2', 'Content-Type': 'text/plain' },
+            body: 'Retry later'
+          }
+        ]
+      }
     })
     const run = await runAction({ env: sandbox.env({ wait: 'false' }) })
     expect(run.code).toBe(0)
@@ -61,7 +80,9 @@ describe('transient failures', () => {
 
   it('retries a deployment POST refused with 429: it was not processed', async () => {
     sandbox = await startSandbox({
-      scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 1, status: 429, headers: { 'Retry-After': '1' }, body: 'Retry later' }] }
+      scalingo: {
+        faults: [{ method: 'POST', path: '/deployments', times: 1, status: 429, headers: { 'Retry-After': '1' }, body: 'Retry later' }]
+      }
     })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(0)
@@ -88,7 +109,9 @@ describe('transient failures', () => {
 
 describe('at most one deployment per run', () => {
   it('an ambiguous POST (processed, then the connection dropped) is found, not posted again', async () => {
-    sandbox = await startSandbox({ scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 1, action: 'process-then-reset' }] } })
+    sandbox = await startSandbox({
+      scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 1, action: 'process-then-reset' }] }
+    })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(0)
     expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(1)
@@ -98,12 +121,16 @@ describe('at most one deployment per run', () => {
   })
 
   it('a 502 on the POST with no deployment created fails clearly without posting again', async () => {
-    sandbox = await startSandbox({ scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 5, status: 502, body: 'Bad Gateway' }] } })
+    sandbox = await startSandbox({
+      scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 5, status: 502, body: 'Bad Gateway' }] }
+    })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(1)
     expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(1)
     expect(sandbox.scalingo.allDeployments()).toHaveLength(0)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/^::error::the deployment request got no clear answer and no matching deployment appeared on the app/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error::the deployment request got no clear answer and no matching deployment appeared on the app/)
+    ])
   }, 30_000)
 
   it('an earlier deployment of the same commit is not mistaken for ours', async () => {

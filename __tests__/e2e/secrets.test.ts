@@ -15,14 +15,59 @@ const debug = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }
 const scenarios: [string, SandboxOptions, Record<string, string>][] = [
   ['public success', {}, {}],
   ['private success', {}, { repository: 'acme/secret-shop' }],
-  ['private build-error', { scalingo: { timeline: [{ afterMs: 50, status: 'building', log: ['oops'] }, { afterMs: 50, status: 'build-error' }] } }, { repository: 'acme/secret-shop' }],
+  [
+    'private build-error',
+    {
+      scalingo: {
+        timeline: [
+          { afterMs: 50, status: 'building', log: ['oops'] },
+          { afterMs: 50, status: 'build-error' }
+        ]
+      }
+    },
+    { repository: 'acme/secret-shop' }
+  ],
   ['bad API token', {}, { 'api-token': 'tk-us-refused-token-1234567890' }],
   ['unknown app', {}, { app: 'ghost-app' }],
-  ['5xx everywhere then success', { scalingo: { faults: [{ path: '/v1/', times: 2, status: 503, body: 'down' }] } }, { repository: 'acme/secret-shop' }],
-  ['bearer expiring mid-follow', { scalingo: { timeline: [{ afterMs: 50, status: 'building', run: sb => sb.expireBearers() }, { afterMs: 900, status: 'success' }] } }, { repository: 'acme/secret-shop' }],
-  ['timeout', { scalingo: { timeline: [{ afterMs: 50, status: 'building' }, { afterMs: 60_000, status: 'success' }] } }, { repository: 'acme/secret-shop', timeout: '2s' }],
-  ['ambiguous POST', { scalingo: { faults: [{ method: 'POST', path: '/deployments', action: 'process-then-reset' }] } }, { repository: 'acme/secret-shop' }],
-  ['tokenized source-url', {}, { 'source-url': 'https://archives.example.com/app.tar.gz?X-Amz-Signature=deadbeefcafe0123456789', wait: 'false' }]
+  [
+    '5xx everywhere then success',
+    { scalingo: { faults: [{ path: '/v1/', times: 2, status: 503, body: 'down' }] } },
+    { repository: 'acme/secret-shop' }
+  ],
+  [
+    'bearer expiring mid-follow',
+    {
+      scalingo: {
+        timeline: [
+          { afterMs: 50, status: 'building', run: sb => sb.expireBearers() },
+          { afterMs: 900, status: 'success' }
+        ]
+      }
+    },
+    { repository: 'acme/secret-shop' }
+  ],
+  [
+    'timeout',
+    {
+      scalingo: {
+        timeline: [
+          { afterMs: 50, status: 'building' },
+          { afterMs: 60_000, status: 'success' }
+        ]
+      }
+    },
+    { repository: 'acme/secret-shop', timeout: '2s' }
+  ],
+  [
+    'ambiguous POST',
+    { scalingo: { faults: [{ method: 'POST', path: '/deployments', action: 'process-then-reset' }] } },
+    { repository: 'acme/secret-shop' }
+  ],
+  [
+    'tokenized source-url',
+    {},
+    { 'source-url': 'https://archives.example.com/app.tar.gz?X-Amz-Signature=deadbeefcafe0123456789', wait: 'false' }
+  ]
 ]
 
 describe('no secret ever shows', () => {

@@ -77,7 +77,10 @@ describe('live build output', () => {
 
   it('a stream that never connects falls back to polling, with every line once', async () => {
     sandbox = await startSandbox({
-      scalingo: { timeline: build({ status: 'pushing' }).map((s, i, all) => (i === all.length - 1 ? { ...s, status: 'build-error' } : s)), stream: { mode: 'refuse' } }
+      scalingo: {
+        timeline: build({ status: 'pushing' }).map((s, i, all) => (i === all.length - 1 ? { ...s, status: 'build-error' } : s)),
+        stream: { mode: 'refuse' }
+      }
     })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(1)
@@ -98,7 +101,10 @@ describe('live build output', () => {
 
   it('ignores a final status for another deployment id', async () => {
     sandbox = await startSandbox({
-      scalingo: { timeline: build(), stream: { extraFrames: [{ type: 'status', id: 'another-deployment', data: { status: 'build-error' } }] } }
+      scalingo: {
+        timeline: build(),
+        stream: { extraFrames: [{ type: 'status', id: 'another-deployment', data: { status: 'build-error' } }] }
+      }
     })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(0)
