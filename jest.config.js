@@ -9,6 +9,8 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1'
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // Every end-to-end run is scanned for secrets once its file is done.
+  setupFilesAfterEnv: ['<rootDir>/__tests__/e2e/setup-secrets-scan.ts'],
   clearMocks: true,
   // End-to-end tests mostly wait on loopback servers and timers: run more files at once than there are cores.
   maxWorkers: 3,

@@ -39,14 +39,24 @@ export function inputEnv(inputs: Record<string, string>): Record<string, string>
   return env
 }
 
+/** Every sandbox of this process, so a suite-wide check can collect their secrets. */
+export const allSandboxes: Sandbox[] = []
+
+/** What a sandbox handed out that must never be seen: bearers, signed archive tokens. */
+export function sandboxSecrets(sb: Sandbox): string[] {
+  return [...sb.scalingo.bearers.keys(), ...sb.github.signed.keys()]
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const scalingo = await new ScalingoSandbox(opts.scalingo).start()
   const github = await new GitHubSandbox(opts.github).start()
-  return {
+  const sandbox: Sandbox = {
     scalingo,
     github,
     env(inputs = {}) {
       return {
+        // Debug output on, as with ACTIONS_STEP_DEBUG: the secrets scan covers it.
+        RUNNER_DEBUG: '1',
         ...workflowEnv(github),
         ...inputEnv({
           app: 'my-app',
@@ -62,4 +72,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await Promise.all([scalingo.close(), github.close()])
     }
   }
+  allSandboxes.push(sandbox)
+  return sandbox
 }

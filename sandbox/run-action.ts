@@ -57,6 +57,9 @@ export function parseOutputFile(content: string): Record<string, string> {
   return out
 }
 
+/** Every run of this process, for suite-wide checks (the secrets scan). */
+export const recordedRuns: { run: ActionRun; env: Record<string, string> }[] = []
+
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'scalingo-action-'))
   const outputFile = join(dir, 'output')
@@ -94,5 +97,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
   const summary = await readFile(summaryFile, 'utf8')
   await rm(dir, { recursive: true, force: true })
-  return { code, signal, stdout, stderr, outputs, summary, wallMs }
+  const result = { code, signal, stdout, stderr, outputs, summary, wallMs }
+  recordedRuns.push({ run: result, env: opts.env })
+  return result
 }

@@ -1,0 +1,27 @@
+/**
+ * Runs after every test file (a no-op where the action never ran): each run of the action in that
+ * file (all with debug output on) is scanned for every secret any sandbox
+ * handed out and every token given as input. Zero hits, or the file fails.
+ */
+import { afterAll, expect } from '@jest/globals'
+import { allSandboxes, recordedRuns, sandboxSecrets } from '../../sandbox/index.js'
+import { readable } from '../helpers.js'
+
+afterAll(() => {
+  if (recordedRuns.length === 0) return // a unit-test file: nothing ran
+  const secrets = new Set<string>()
+  for (const sb of allSandboxes) for (const s of sandboxSecrets(sb)) secrets.add(s)
+  for (const { env } of recordedRuns) {
+    for (const key of ['INPUT_API-TOKEN', 'INPUT_GITHUB-TOKEN']) if (env[key] && env[key].length >= 8) secrets.add(env[key])
+    const api = env['INPUT_API-TOKEN']
+    if (api) secrets.add(Buffer.from(`:${api}`).toString('base64'))
+    const src = env['INPUT_SOURCE-URL']
+    if (src && new URL(src).search) secrets.add(src)
+  }
+  const hits: string[] = []
+  for (const { run } of recordedRuns) {
+    const text = readable(run)
+    for (const s of secrets) if (text.includes(s)) hits.push(`${s.slice(0, 12)}… in a run that exited ${run.code}`)
+  }
+  expect(hits).toEqual([])
+})
