@@ -7,7 +7,8 @@ describe('parseStreamFrame', () => {
     ['{"type":"status","id":"d1","data":{"status":"pushing"}}', { type: 'status', id: 'd1', status: 'pushing' }],
     ['{"type":"status","id":"d1","data":{"Status":"success"}}', { type: 'status', id: 'd1', status: 'success' }],
     ['{"type":"new","data":{"deployment":{"id":"d2"}}}', { type: 'new', id: 'd2' }],
-    ['{"type":"new","data":"d3"}', { type: 'new', id: 'd3' }]
+    ['{"type":"new","data":"d3"}', { type: 'new', id: 'd3' }],
+    ['{"type":"new","data":{"deployment":"d4"}}', { type: 'new', id: 'd4' }]
   ])('%s', (frame, event) => {
     expect(parseStreamFrame(frame)).toEqual(event)
   })

@@ -37739,8 +37739,9 @@ function parseStreamFrame(text) {
             return { type: 'status', id, status };
         }
         case 'new': {
+            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
             const dep = data.deployment;
-            const newId = typeof o.data === 'string' ? o.data : typeof dep?.id === 'string' ? dep.id : id;
+            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
             return newId ? { type: 'new', id: newId } : undefined;
         }
         default:

@@ -69,12 +69,19 @@ export interface SandboxDeployment {
   createdAtMs: number
 }
 
+export interface SandboxVariable {
+  id: string
+  name: string
+  value: string
+}
+
 interface AppState {
   id: string
   name: string
   url: string
   created_at: string
   deployments: SandboxDeployment[]
+  variables: SandboxVariable[]
 }
 
 export const DEFAULT_API_TOKEN = 'tk-us-sandbox-0123456789abcdef0123456789abcdef'
@@ -163,7 +170,8 @@ export class ScalingoSandbox {
       name,
       url: spec.url ?? `https://${name}.${this.region}.scalingo.io`,
       created_at: new Date(Date.now() - 86_400_000).toISOString(),
-      deployments: []
+      deployments: [],
+      variables: []
     }
     this.apps.set(name, app)
     return app
@@ -449,6 +457,8 @@ export class ScalingoSandbox {
 
     if (parts.length === 3 && method === 'GET') return json(res, 200, { app: this.appJson(app) })
 
+    if (parts[3] === 'variables') return this.handleVariables(app, method, parts[4], body, res)
+
     if (parts[3] === 'deployments') {
       if (parts.length === 4 && method === 'POST') return this.createDeployment(app, res, body)
       if (parts.length === 4 && method === 'GET') {
@@ -476,6 +486,61 @@ export class ScalingoSandbox {
         if (d.log.length === 0) return json(res, 404, { error: 'not found' })
         return text(res, 200, d.log.map(l => `${l}\n`).join(''))
       }
+    }
+    return json(res, 404, { error: 'not found' })
+  }
+
+  /** Environment variables, as in Scalingo's API and its JS/Go clients (bulk PUT creates or updates). */
+  private handleVariables(app: AppState, method: string, id: string | undefined, body: string, res: ServerResponse): void {
+    let parsed: Record<string, unknown> = {}
+    if (body) {
+      try {
+        parsed = JSON.parse(body) as Record<string, unknown>
+      } catch {
+        return json(res, 400, { error: 'invalid JSON' })
+      }
+    }
+    const validName = (n: unknown): n is string => typeof n === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n)
+    const upsert = (name: string, value: string): SandboxVariable => {
+      const existing = app.variables.find(v => v.name === name)
+      if (existing) {
+        existing.value = value
+        return existing
+      }
+      const v = { id: hexId(), name, value }
+      app.variables.push(v)
+      return v
+    }
+    if (!id && method === 'GET') return json(res, 200, { variables: app.variables })
+    if (!id && method === 'POST') {
+      const v = parsed.variable as { name?: unknown; value?: unknown } | undefined
+      if (!v || !validName(v.name)) return json(res, 422, { errors: { name: ['is invalid'] } })
+      if (app.variables.some(x => x.name === v.name)) return json(res, 422, { errors: { name: ['has already been taken'] } })
+      return json(res, 201, { variable: upsert(v.name, String(v.value ?? '')) })
+    }
+    if (!id && method === 'PUT') {
+      const list = parsed.variables
+      if (!Array.isArray(list)) return json(res, 422, { errors: { variables: ['must be an array'] } })
+      for (const v of list as { name?: unknown }[]) if (!validName(v?.name)) return json(res, 422, { errors: { name: [`${String(v?.name)} is invalid`] } })
+      const updated = (list as { name: string; value?: unknown }[]).map(v => upsert(v.name, String(v.value ?? '')))
+      return json(res, 200, { variables: updated })
+    }
+    if (!id && method === 'DELETE') {
+      const ids = Array.isArray(parsed.variable_ids) ? (parsed.variable_ids as string[]) : []
+      app.variables = app.variables.filter(v => !ids.includes(v.id))
+      return json(res, 200, { variable_ids: ids })
+    }
+    const v = app.variables.find(x => x.id === id)
+    if (!v) return json(res, 404, { resource: 'variable', error: 'not found' })
+    if (method === 'PATCH') {
+      const value = (parsed.variable as { value?: unknown } | undefined)?.value
+      v.value = String(value ?? '')
+      return json(res, 200, { variable: v })
+    }
+    if (method === 'DELETE') {
+      app.variables = app.variables.filter(x => x !== v)
+      res.writeHead(204)
+      return void res.end()
     }
     return json(res, 404, { error: 'not found' })
   }

@@ -45,8 +45,9 @@ export function parseStreamFrame(text: string): StreamEvent | undefined {
       return { type: 'status', id, status }
     }
     case 'new': {
-      const dep = data.deployment as { id?: unknown } | undefined
-      const newId = typeof o.data === 'string' ? o.data : typeof dep?.id === 'string' ? dep.id : id
+      // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
+      const dep = data.deployment as { id?: unknown } | string | undefined
+      const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id
       return newId ? { type: 'new', id: newId } : undefined
     }
     default:
