@@ -5,6 +5,7 @@ export * from './github.js'
 export * from './scalingo.js'
 export * from './http-util.js'
 export * from './run-action.js'
+export * from './proxy.js'
 
 export interface SandboxOptions {
   scalingo?: ScalingoOptions
