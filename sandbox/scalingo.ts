@@ -521,7 +521,8 @@ export class ScalingoSandbox {
     if (!id && method === 'PUT') {
       const list = parsed.variables
       if (!Array.isArray(list)) return json(res, 422, { errors: { variables: ['must be an array'] } })
-      for (const v of list as { name?: unknown }[]) if (!validName(v?.name)) return json(res, 422, { errors: { name: [`${String(v?.name)} is invalid`] } })
+      for (const v of list as { name?: unknown }[])
+        if (!validName(v?.name)) return json(res, 422, { errors: { name: [`${String(v?.name)} is invalid`] } })
       const updated = (list as { name: string; value?: unknown }[]).map(v => upsert(v.name, String(v.value ?? '')))
       return json(res, 200, { variables: updated })
     }
