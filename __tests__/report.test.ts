@@ -1,8 +1,16 @@
-import { dashboardUrl, summaryMarkdown } from '../src/report.js'
+import { dashboardUrl, mostTellingLine, summaryMarkdown } from '../src/report.js'
 import { resetSecretsForTests } from '../src/secrets.js'
 
 describe('report', () => {
   afterEach(() => resetSecretsForTests())
+
+  it('picks the most telling build-log line', () => {
+    expect(mostTellingLine(['-----> Installing', 'npm ERR! missing script: build', '', 'npm ERR! A complete log…', '-----> done?'])).toBe('npm ERR! A complete log…')
+    expect(mostTellingLine([' !     Push rejected, failed to compile', '       step'])).toBe('!     Push rejected, failed to compile')
+    expect(mostTellingLine(['\u001b[31mError: Cannot find module x\u001b[0m', 'ok'])).toBe('Error: Cannot find module x')
+    expect(mostTellingLine(['all', 'quiet'])).toBe('quiet')
+    expect(mostTellingLine([])).toBeUndefined()
+  })
 
   it('links the dashboard for known regions only', () => {
     expect(dashboardUrl('osc-secnum-fr1', 'app')).toBe('https://my.osc-secnum-fr1.scalingo.com/apps/app')

@@ -36519,10 +36519,13 @@ function resetSecretsForTests() {
  */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    /** The annotation's title, when the failure deserves one (`Scalingo build-error`). */
+    title;
+    constructor(message, hint, title) {
         super(message);
         this.name = 'ActionError';
         this.hint = hint;
+        this.title = title;
     }
 }
 /** An input that cannot be used: raised before any request is made. */
@@ -37452,6 +37455,18 @@ function statusHint(status) {
 
 
 
+const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
+/**
+ * The build-log line that best says why: the last one that looks like an
+ * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
+ */
+function mostTellingLine(lines) {
+    // eslint-disable-next-line no-control-regex
+    const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '');
+    const hit = [...clean].reverse().find(l => TELLING.test(l));
+    const line = hit ?? clean[clean.length - 1];
+    return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
 function dashboardUrl(region, app) {
     if (!KNOWN_REGIONS.includes(region))
         return undefined;
@@ -38329,7 +38344,8 @@ async function run(env = process.env, clock = systemClock) {
                 info(`Last ${tail.length} lines of the build output:`);
                 printLines(tail);
             }
-            throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}`, statusHint(final.status));
+            const telling = mostTellingLine(tail);
+            throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), `Scalingo ${final.status}`);
         }
         if (isSuccess(final.status)) {
             info(`✅ ${settings.app} is running ${source.sha || gitRef || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
@@ -38337,7 +38353,14 @@ async function run(env = process.env, clock = systemClock) {
     }
     catch (err) {
         report.error = describeError(err);
-        setFailed(report.error);
+        // One annotation: titled when the error has a title (a failed deployment).
+        if (err instanceof ActionError && err.title) {
+            error(report.error, { title: err.title });
+            process.exitCode = 1;
+        }
+        else {
+            setFailed(report.error);
+        }
         if (!(err instanceof ActionError) && err instanceof Error && err.stack)
             core_debug(describeError(err.stack));
     }

@@ -6,10 +6,13 @@ import { scrub } from './secrets.js'
  */
 export class ActionError extends Error {
   readonly hint?: string
-  constructor(message: string, hint?: string) {
+  /** The annotation's title, when the failure deserves one (`Scalingo build-error`). */
+  readonly title?: string
+  constructor(message: string, hint?: string, title?: string) {
     super(message)
     this.name = 'ActionError'
     this.hint = hint
+    this.title = title
   }
 }
 

@@ -7,7 +7,7 @@ import { type Source, resolveSource } from './github.js'
 import { Http, safeUrl } from './http.js'
 import { type Settings, isFullSha, readSettings } from './inputs.js'
 import { BuildLog } from './buildlog.js'
-import { type RunReport, dashboardUrl, printLines, setOutputs, writeSummary } from './report.js'
+import { type RunReport, dashboardUrl, mostTellingLine, printLines, setOutputs, writeSummary } from './report.js'
 import { ScalingoClient } from './scalingo.js'
 import { registerSecret, registerSecretUrl } from './secrets.js'
 import { describeStatus, hasFailed, isSuccess, statusHint } from './statuses.js'
@@ -156,14 +156,25 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
         core.info(`Last ${tail.length} lines of the build output:`)
         printLines(tail)
       }
-      throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}`, statusHint(final.status))
+      const telling = mostTellingLine(tail)
+      throw new ActionError(
+        `deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`,
+        statusHint(final.status),
+        `Scalingo ${final.status}`
+      )
     }
     if (isSuccess(final.status)) {
       core.info(`✅ ${settings.app} is running ${source.sha || gitRef || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`)
     }
   } catch (err) {
     report.error = describeError(err)
-    core.setFailed(report.error)
+    // One annotation: titled when the error has a title (a failed deployment).
+    if (err instanceof ActionError && err.title) {
+      core.error(report.error, { title: err.title })
+      process.exitCode = 1
+    } else {
+      core.setFailed(report.error)
+    }
     if (!(err instanceof ActionError) && err instanceof Error && err.stack) core.debug(describeError(err.stack))
   } finally {
     stopSignals()

@@ -31,6 +31,20 @@ export interface RunReport {
   logTail?: string[]
 }
 
+const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i
+
+/**
+ * The build-log line that best says why: the last one that looks like an
+ * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
+ */
+export function mostTellingLine(lines: string[]): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '')
+  const hit = [...clean].reverse().find(l => TELLING.test(l))
+  const line = hit ?? clean[clean.length - 1]
+  return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line
+}
+
 export function dashboardUrl(region: string, app: string): string | undefined {
   if (!(KNOWN_REGIONS as readonly string[]).includes(region)) return undefined
   return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`

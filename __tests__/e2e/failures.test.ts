@@ -34,7 +34,9 @@ describe('failed deployments', () => {
     const [d] = sandbox.scalingo.allDeployments()
     const errors = errorLines(run)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(new RegExp(`^::error::deployment ${d.id} ended with ${status}: ${words}`))
+    // One annotation titled with the status, with the most telling build-log line.
+    expect(errors[0]).toMatch(new RegExp(`^::error title=Scalingo ${status}::deployment ${d.id} ended with ${status}: ${words}`))
+    expect(errors[0]).toContain(' — ! ERROR: the last telling line')
     // The tail, outside the collapsed group, after the group.
     const afterGroup = run.stdout.slice(run.stdout.lastIndexOf('::endgroup::'))
     expect(afterGroup).toMatch(/Last 30 lines of the build output:/)
