@@ -35,19 +35,12 @@ describe('action.yml', () => {
     const declared = keysOf('inputs').sort()
     const src = sourceFiles()
     const read = [...new Set([...src.matchAll(/(?:getInput|get)\('([a-z-]+)'\)/g)].map(m => m[1]))].sort()
-    expect(declared).toEqual([
-      'api-token',
-      'api-url',
-      'app',
-      'auth-url',
-      'github-token',
-      'ref',
-      'region',
-      'repository',
-      'source-url',
-      'timeout',
-      'wait'
-    ])
+    expect(declared).toEqual(
+      [
+        ...['api-token', 'api-url', 'app', 'auth-url', 'github-token', 'ref', 'region', 'repository', 'source-url', 'timeout', 'wait'],
+        ...['dry-run', 'env-file', 'environment', 'force', 'promote-from', 'promote-from-api-token', 'promote-from-region']
+      ].sort()
+    )
     expect(read).toEqual(declared)
   })
 

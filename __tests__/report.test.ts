@@ -5,7 +5,9 @@ describe('report', () => {
   afterEach(() => resetSecretsForTests())
 
   it('picks the most telling build-log line', () => {
-    expect(mostTellingLine(['-----> Installing', 'npm ERR! missing script: build', '', 'npm ERR! A complete log…', '-----> done?'])).toBe('npm ERR! A complete log…')
+    expect(mostTellingLine(['-----> Installing', 'npm ERR! missing script: build', '', 'npm ERR! A complete log…', '-----> done?'])).toBe(
+      'npm ERR! A complete log…'
+    )
     expect(mostTellingLine([' !     Push rejected, failed to compile', '       step'])).toBe('!     Push rejected, failed to compile')
     expect(mostTellingLine(['\u001b[31mError: Cannot find module x\u001b[0m', 'ok'])).toBe('Error: Cannot find module x')
     expect(mostTellingLine(['all', 'quiet'])).toBe('quiet')

@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9244);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4989);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9244:
+/***/ 4989:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36658,7 +36658,96 @@ function describeError(err) {
     return scrub(oneLine(String(err), 1000));
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/envfile.ts
+
+
+
+/**
+ * `env-file`: a dotenv file in the workspace, as `scalingo env-set --file`
+ * users write them. Parsed whole before anything changes on the app: one
+ * malformed line and nothing is set.
+ */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_BYTES = 1024 * 1024;
+/** Parses dotenv text: `NAME=value`, `export NAME=value`, quotes, `#` comments, blank lines. */
+function parseDotenv(text) {
+    const out = new Map();
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const lineNo = i + 1;
+        const raw = lines[i];
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = /^(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line);
+        if (!m)
+            throw new InputError('env-file', `line ${lineNo} is not NAME=value`);
+        const name = m[1];
+        if (!NAME.test(name))
+            throw new InputError('env-file', `line ${lineNo}: "${name.slice(0, 40)}" is not a variable name (letters, digits, _)`);
+        let value = m[2].trim();
+        const quote = value[0];
+        if (quote === '"' || quote === "'") {
+            const end = value.indexOf(quote, 1);
+            if (end < 0)
+                throw new InputError('env-file', `line ${lineNo}: ${name} has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+            const rest = value.slice(end + 1).trim();
+            if (rest !== '' && !rest.startsWith('#'))
+                throw new InputError('env-file', `line ${lineNo}: unexpected text after the quoted value of ${name}`);
+            value = value.slice(1, end);
+            if (quote === '"')
+                value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+        }
+        else {
+            value = value.replace(/\s+#.*$/, '');
+        }
+        out.set(name, value);
+    }
+    return [...out.entries()].map(([name, value]) => ({ name, value }));
+}
+/** Reads the file, which must be inside the workspace (no `../` escape, no symlink out). */
+function readEnvFile(input, workspace) {
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
+    let real;
+    try {
+        real = (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        throw new InputError('env-file', `${JSON.stringify(input.slice(0, 80))} was not found in the workspace`);
+    }
+    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(workspace), real);
+    if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
+        throw new InputError('env-file', 'must be a file inside the workspace');
+    const st = (0,external_node_fs_namespaceObject.statSync)(real);
+    if (!st.isFile())
+        throw new InputError('env-file', 'must be a file');
+    if (st.size > MAX_BYTES)
+        throw new InputError('env-file', 'is larger than 1 MB');
+    return { path: real, variables: parseDotenv((0,external_node_fs_namespaceObject.readFileSync)(real, 'utf8')) };
+}
+/** What setting these variables changes: names only (values are secrets). */
+function diffVariables(current, wanted) {
+    const now = new Map(current.map(v => [v.name, v.value]));
+    const added = [];
+    const changed = [];
+    const unchanged = [];
+    for (const v of wanted) {
+        if (!now.has(v.name))
+            added.push(v.name);
+        else if (now.get(v.name) !== v.value)
+            changed.push(v.name);
+        else
+            unchanged.push(v.name);
+    }
+    return { added, changed, unchanged };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 /**
  * Reads and validates every input before any network call. The only module
@@ -36855,6 +36944,44 @@ function readSettings(get, env) {
     const githubServerUrl = parseServerUrl(env.GITHUB_SERVER_URL || 'https://github.com');
     const wait = parseBoolean('wait', get('wait'), true);
     const timeoutSeconds = parseTimeout(get('timeout') || '30m');
+    const force = parseBoolean('force', get('force'), false);
+    const dryRun = parseBoolean('dry-run', get('dry-run'), false);
+    const envFileInput = get('env-file');
+    const envFile = envFileInput ? readEnvFile(envFileInput, env.GITHUB_WORKSPACE || process.cwd()) : undefined;
+    const environment = get('environment') || undefined;
+    if (environment !== undefined) {
+        noControl('environment', environment);
+        if (environment.length > 255)
+            throw new InputError('environment', 'must be at most 255 characters');
+    }
+    let promoteFrom;
+    const promoteApp = get('promote-from');
+    if (promoteApp) {
+        const name = parseAppName('promote-from', promoteApp);
+        if (name === app)
+            throw new InputError('promote-from', 'must be another app than app');
+        const token = get('promote-from-api-token') || apiToken;
+        if (CONTROL.test(token) || /\s/.test(token))
+            throw new InputError('promote-from-api-token', 'must be a single token without spaces or newlines');
+        const pRegion = get('promote-from-region') || region;
+        if (!REGION_NAME.test(pRegion))
+            throw new InputError('promote-from-region', `${show(pRegion)} is not a region name`);
+        let pApiUrl = apiUrl;
+        if (pRegion !== region) {
+            if (!KNOWN_REGIONS.includes(pRegion)) {
+                throw new InputError('promote-from-region', `${show(pRegion)} is not a known region (${KNOWN_REGIONS.join(', ')})`);
+            }
+            pApiUrl = `https://api.${pRegion}.scalingo.com`;
+        }
+        promoteFrom = { app: name, apiToken: token, region: pRegion, apiUrl: pApiUrl };
+    }
+    else if (get('promote-from-api-token') || get('promote-from-region')) {
+        throw new InputError('promote-from', 'is needed when promote-from-api-token or promote-from-region is set');
+    }
+    if (promoteFrom && refInput)
+        throw new InputError('ref', 'cannot be combined with promote-from (the commit comes from the promoted app)');
+    if (promoteFrom && sourceUrl)
+        throw new InputError('source-url', 'cannot be combined with promote-from');
     return {
         app,
         apiToken,
@@ -36868,7 +36995,12 @@ function readSettings(get, env) {
         githubServerUrl,
         sourceUrl,
         wait,
-        timeoutSeconds
+        timeoutSeconds,
+        force,
+        dryRun,
+        envFile,
+        environment,
+        promoteFrom
     };
 }
 
@@ -37271,6 +37403,34 @@ class ScalingoClient {
         const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
         return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
     }
+    async listVariables() {
+        const url = this.appPath('/variables');
+        try {
+            const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
+            const list = parseJson(res, { method: 'GET', url }).variables;
+            if (!Array.isArray(list))
+                throw new ActionError('Scalingo answered the variables list without a "variables" array');
+            return list
+                .filter((v) => !!v && typeof v.name === 'string')
+                .map(v => ({ name: v.name, value: String(v.value ?? '') }));
+        }
+        catch (err) {
+            throw this.explain(err);
+        }
+    }
+    /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. */
+    async setVariables(variables) {
+        const url = this.appPath('/variables');
+        try {
+            await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' });
+        }
+        catch (err) {
+            if (err instanceof HttpError && err.status === 422) {
+                throw new ActionError(`Scalingo rejected the variables of env-file for app "${this.config.app}" (422: ${err.serverMessage})`);
+            }
+            throw this.explain(err);
+        }
+    }
     /** The newest deployments first. */
     async listDeployments(perPage = 10, deadline) {
         const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
@@ -37505,6 +37665,10 @@ function escapeCell(v) {
     return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 function headline(r) {
+    if (r.skipped)
+        return '⏭️ Scalingo deployment skipped: already live';
+    if (r.plan)
+        return '🧪 Scalingo deployment dry run: everything checked, nothing created';
     if (r.error && !r.status)
         return '❌ Scalingo deployment failed';
     if (r.timedOut)
@@ -37526,8 +37690,12 @@ function summaryMarkdown(r) {
         const ref = r.ref && r.ref !== r.sha ? `\`${r.ref}\` → ` : '';
         rows.push(['Commit', `${ref}\`${r.sha ?? '?'}\``]);
     }
-    if (r.status)
-        rows.push(['Status', `\`${r.status}\` — ${describeStatus(r.status)}`]);
+    if (r.promotedFrom)
+        rows.push(['Promoted from', r.promotedFrom]);
+    if (r.status) {
+        const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
+        rows.push(['Status', `\`${r.status}\` — ${words}`]);
+    }
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
     if (r.deploymentId)
@@ -37539,6 +37707,10 @@ function summaryMarkdown(r) {
     let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
     md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n');
     md += '\n';
+    if (r.skipped)
+        md += `\n**Skipped:** ${r.skipped}.\n`;
+    if (r.plan)
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${l}`).join('\n')}\n`;
     if (r.error)
         md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`;
     if (!r.waited && r.deploymentId && !r.error)
@@ -38201,12 +38373,98 @@ async function resolveSource(api, serverUrl, repo, ref) {
     return { sha, sourceUrl, archiveUrl, visibility };
 }
 
+;// CONCATENATED MODULE: ./src/github-deployments.ts
+
+
+
+class GitHubDeployment {
+    api;
+    repo;
+    environment;
+    id;
+    disabled = false;
+    constructor(api, repo, environment) {
+        this.api = api;
+        this.repo = repo;
+        this.environment = environment;
+    }
+    get created() {
+        return this.id !== undefined;
+    }
+    headers() {
+        const h = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' };
+        if (this.api.token)
+            h.Authorization = `Bearer ${this.api.token}`;
+        return h;
+    }
+    giveUp(err) {
+        this.disabled = true;
+        const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401);
+        warning(perm
+            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
+            : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`);
+    }
+    async create(sha, description) {
+        if (this.disabled)
+            return;
+        try {
+            const { data } = await this.api.http.json({
+                method: 'POST',
+                url: `${this.api.apiUrl}${repoPath(this.repo)}/deployments`,
+                headers: this.headers(),
+                // Not retried blindly: a second POST would record a second deployment.
+                retry: 'unsent-only',
+                json: {
+                    ref: sha,
+                    environment: this.environment,
+                    description: description.slice(0, 140),
+                    auto_merge: false,
+                    required_contexts: [],
+                    transient_environment: false,
+                    production_environment: /^prod(uction)?$/i.test(this.environment)
+                }
+            });
+            if (typeof data.id !== 'number')
+                throw new Error('GitHub answered without a deployment id');
+            this.id = data.id;
+            info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
+        }
+        catch (err) {
+            this.giveUp(err);
+        }
+    }
+    async status(state, opts = {}) {
+        if (this.disabled || this.id === undefined)
+            return;
+        try {
+            await this.api.http.request({
+                method: 'POST',
+                url: `${this.api.apiUrl}${repoPath(this.repo)}/deployments/${this.id}/statuses`,
+                headers: this.headers(),
+                retry: 'idempotent',
+                json: {
+                    state,
+                    log_url: opts.logUrl,
+                    environment_url: opts.environmentUrl,
+                    description: opts.description?.slice(0, 140),
+                    auto_inactive: state === 'success'
+                }
+            });
+        }
+        catch (err) {
+            this.giveUp(err);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Sent in the User-Agent; a test keeps it equal to package.json's version. */
 const VERSION = '0.1.0';
 const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -38241,6 +38499,7 @@ async function run(env = process.env, clock = systemClock) {
     registerSecret(getInput('github-token'));
     const report = { app: getInput('app'), region: getInput('region') || 'osc-fr1', waited: true };
     let http;
+    let ghDeployment;
     let phase = 'preparing';
     const stopSignals = onCancel(signal => {
         // The runner sends SIGINT, then SIGTERM, then kills: say what is left running, quickly.
@@ -38272,6 +38531,28 @@ async function run(env = process.env, clock = systemClock) {
         });
         // Every request, not only the follow loop, ends by the timeout.
         http.deadline = deadline;
+        for (const v of settings.envFile?.variables ?? [])
+            registerSecret(v.value);
+        const githubApi = { http, apiUrl: settings.githubApiUrl, token: settings.githubToken };
+        // Promotion: the commit is the one running on another app.
+        let ref = settings.ref;
+        if (settings.promoteFrom) {
+            const p = settings.promoteFrom;
+            const staging = new ScalingoClient(http, {
+                apiUrl: p.apiUrl,
+                authUrl: settings.authUrl,
+                apiToken: p.apiToken,
+                app: p.app,
+                region: p.region,
+                clock
+            });
+            if (p.apiToken !== settings.apiToken)
+                registerSecret(p.apiToken);
+            const promoted = await findPromotedCommit(staging);
+            ref = promoted.sha;
+            report.promotedFrom = `${p.app} (deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, ${promoted.deployment.created_at}` : ''})`;
+            info(`Promoting ${promoted.sha} from ${p.app}: its latest successful deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, created ${promoted.deployment.created_at}` : ''}`);
+        }
         // Source: what exactly ships.
         let source;
         if (settings.sourceUrl) {
@@ -38281,9 +38562,9 @@ async function run(env = process.env, clock = systemClock) {
         else {
             const repo = settings.repository;
             report.repository = `${repo.owner}/${repo.repo}`;
-            report.ref = settings.ref;
-            source = await resolveSource({ http, apiUrl: settings.githubApiUrl, token: settings.githubToken }, settings.githubServerUrl, repo, settings.ref);
-            const how = settings.ref === source.sha ? source.sha : `${settings.ref} → ${source.sha}`;
+            report.ref = ref;
+            source = await resolveSource(githubApi, settings.githubServerUrl, repo, ref);
+            const how = ref === source.sha ? source.sha : `${ref} → ${source.sha}`;
             info(`Deploying ${report.repository}@${how}`);
         }
         report.sha = source.sha || undefined;
@@ -38300,8 +38581,34 @@ async function run(env = process.env, clock = systemClock) {
         await client.exchange();
         const app = await client.getApp(deadline);
         report.appUrl = app.url || app.base_url || undefined;
+        const gitRef = source.sha || ref || null;
+        // Already live? A re-run does not rebuild what is running.
+        if (!settings.force && source.sha) {
+            const live = (await client.listDeployments(20, deadline)).find(d => d.status === 'success');
+            if (live && live.git_ref === source.sha) {
+                report.status = 'skipped';
+                report.deploymentId = live.id;
+                report.skipped = `${source.sha} is already live on ${settings.app} (deployment ${live.id}${live.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
+                info(`Skipped: ${report.skipped}`);
+                return;
+            }
+        }
+        if (settings.dryRun) {
+            await checkArchive(http, source);
+            const plan = dryRunPlan(settings, source, gitRef);
+            report.status = 'dry-run';
+            report.plan = plan;
+            info(`Dry run: everything checked, nothing created.\n${plan.map(l => `  ${l}`).join('\n')}`);
+            return;
+        }
+        if (settings.envFile)
+            await applyEnvFile(client, settings.envFile.variables, settings.envFile.path);
+        if (settings.environment && !settings.sourceUrl) {
+            ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment);
+            await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`);
+            await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` });
+        }
         // Deployment: created at most once.
-        const gitRef = source.sha || settings.ref || null;
         phase = 'creating';
         const { deployment } = await createDeploymentOnce(client, gitRef, source.sourceUrl, clock);
         phase = 'created';
@@ -38366,6 +38673,18 @@ async function run(env = process.env, clock = systemClock) {
     }
     finally {
         stopSignals();
+        if (ghDeployment?.created) {
+            const state = report.status === 'success'
+                ? 'success'
+                : report.status && hasFailed(report.status) && !report.timedOut
+                    ? 'failure'
+                    : report.waited
+                        ? 'error'
+                        : 'in_progress';
+            if (state !== 'in_progress') {
+                await ghDeployment.status(state, { environmentUrl: report.appUrl, description: `Scalingo ${report.status ?? 'failed'}` });
+            }
+        }
         http?.dispose();
         setOutputs(report);
         await writeSummary(report);
@@ -38386,6 +38705,63 @@ function onCancel(handler) {
         process.off('SIGINT', listener);
         process.off('SIGTERM', listener);
     };
+}
+/** The latest successful deployment of the promoted app, and its commit. */
+async function findPromotedCommit(staging) {
+    const app = staging.config.app;
+    await staging.exchange();
+    const live = (await staging.listDeployments(50)).find(d => d.status === 'success');
+    if (!live)
+        throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
+    const sha = live.git_ref ?? '';
+    if (!isFullSha(sha)) {
+        throw new ActionError(`the latest successful deployment of "${app}" (${live.id}) has git_ref ${JSON.stringify(sha)}, not a commit SHA: cannot tell which commit to promote`);
+    }
+    return { sha: sha.toLowerCase(), deployment: live };
+}
+/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
+async function checkArchive(http, source) {
+    if (source.visibility !== 'public')
+        return;
+    const res = await http.request({
+        method: 'HEAD',
+        url: source.sourceUrl,
+        retry: 'idempotent',
+        accept: [301, 302, 303, 307, 308, 404, 403]
+    });
+    if (res.status >= 400)
+        throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
+}
+function dryRunPlan(settings, source, gitRef) {
+    const plan = [
+        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+        `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
+        `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
+    ];
+    if (settings.envFile)
+        plan.push(`env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`);
+    if (settings.environment)
+        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
+    plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting');
+    return plan;
+}
+/** Sets the env-file's variables in one bulk call; logs names only. */
+async function applyEnvFile(client, variables, path) {
+    const current = await client.listVariables();
+    const { added, changed, unchanged } = diffVariables(current, variables);
+    if (added.length + changed.length === 0) {
+        info(`env-file ${path}: ${unchanged.length} variables, all already set`);
+        return;
+    }
+    await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)));
+    info(`env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
+        `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`);
+}
+/** The workflow run's page, for the GitHub deployment's log link. */
+function runUrl(env, settings) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return undefined;
+    return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
 
 

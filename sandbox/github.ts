@@ -24,6 +24,18 @@ export interface GitHubOptions {
   tokens?: string[]
   signedUrlTtlSeconds?: number
   faults?: Fault[]
+  /** Whether the token may write deployments (permissions: deployments: write). Default true. */
+  deploymentsWrite?: boolean
+}
+
+export interface SandboxGitHubDeployment {
+  id: number
+  repo: string
+  ref: string
+  sha: string
+  environment: string
+  payload: Record<string, unknown>
+  statuses: { state: string; log_url?: string; environment_url?: string; description?: string }[]
 }
 
 export const DEFAULT_GITHUB_TOKEN = 'ghs_sandboxGitHubToken0123456789abcdefABCD'
@@ -47,6 +59,7 @@ export class GitHubSandbox {
   private web?: SandboxServer
   private codeload?: SandboxServer
   readonly repos: Record<string, RepoSpec>
+  readonly deployments: SandboxGitHubDeployment[] = []
 
   constructor(readonly options: GitHubOptions = {}) {
     this.faults = options.faults ?? []
@@ -68,7 +81,13 @@ export class GitHubSandbox {
 
   async start(): Promise<this> {
     const faults = (): Fault[] => this.faults
-    this.api = await startServer('github-api', (req, res, _b, url) => this.handleApi(req, res, url), this.requests, faults, this.counters)
+    this.api = await startServer(
+      'github-api',
+      (req, res, body, url) => this.handleApi(req, res, url, body),
+      this.requests,
+      faults,
+      this.counters
+    )
     this.web = await startServer('github-web', (req, res, _b, url) => this.handleWeb(req, res, url), this.requests, faults, this.counters)
     this.codeload = await startServer(
       'codeload',
@@ -127,9 +146,64 @@ export class GitHubSandbox {
     json(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' })
   }
 
-  private handleApi(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  /** POST /repos/{o}/{r}/deployments and …/deployments/{id}/statuses, as GitHub's REST API. */
+  private handleDeployments(req: IncomingMessage, res: ServerResponse, full: string, spec: RepoSpec, rest: string, body: string): void {
+    if (this.auth(req) !== 'valid' || this.options.deploymentsWrite === false) {
+      return json(res, 403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
+        status: '403'
+      })
+    }
+    let params: Record<string, unknown>
+    try {
+      params = JSON.parse(body || '{}') as Record<string, unknown>
+    } catch {
+      return json(res, 400, { message: 'Problems parsing JSON' })
+    }
+    const m = /^\/(\d+)\/statuses$/.exec(rest)
+    if (rest === '') {
+      const ref = String(params.ref ?? '')
+      const sha = this.resolve(spec, ref)
+      if (!sha) return json(res, 422, { message: `No ref found for: ${ref}`, status: '422' })
+      const d: SandboxGitHubDeployment = {
+        id: 1000 + this.deployments.length + 1,
+        repo: full,
+        ref,
+        sha,
+        environment: String(params.environment ?? 'production'),
+        payload: params,
+        statuses: []
+      }
+      this.deployments.push(d)
+      return json(res, 201, { id: d.id, sha, ref, environment: d.environment, task: 'deploy', created_at: new Date().toISOString() })
+    }
+    if (m) {
+      const d = this.deployments.find(x => x.id === Number(m[1]) && x.repo === full)
+      if (!d) return this.notFound(res)
+      const state = String(params.state ?? '')
+      if (!['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'].includes(state))
+        return json(res, 422, { message: 'Validation Failed', status: '422' })
+      d.statuses.push({
+        state,
+        log_url: params.log_url as string | undefined,
+        environment_url: params.environment_url as string | undefined,
+        description: params.description as string | undefined
+      })
+      return json(res, 201, { id: d.statuses.length, state })
+    }
+    return this.notFound(res)
+  }
+
+  private handleApi(req: IncomingMessage, res: ServerResponse, url: URL, body = ''): void {
     if (this.auth(req) === 'bad')
       return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+    const dm = /^\/repos\/([^/]+)\/([^/]+)\/deployments(\/.*)?$/.exec(url.pathname)
+    if (dm && req.method === 'POST') {
+      const spec = this.repoFor(req, decodeURIComponent(dm[1]), decodeURIComponent(dm[2]))
+      if (!spec) return this.notFound(res)
+      return this.handleDeployments(req, res, `${decodeURIComponent(dm[1])}/${decodeURIComponent(dm[2])}`, spec, dm[3] ?? '', body)
+    }
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(commits|tarball)(?:\/(.+))?)?$/.exec(url.pathname)
     if (!m || req.method !== 'GET') return this.notFound(res)
     const [, owner, name, kind, rawRef] = m

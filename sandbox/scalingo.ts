@@ -317,6 +317,27 @@ export class ScalingoSandbox {
     for (const k of this.bearers.keys()) this.bearers.set(k, 0)
   }
 
+  /** Adds a finished deployment to an app's history (a staging app's last release, say). */
+  seedDeployment(app: string, d: { git_ref: string | null; status: string; ageMs?: number }): SandboxDeployment {
+    const state = this.apps.get(app) ?? this.addApp(app)
+    const at = Date.now() - (d.ageMs ?? 3_600_000)
+    const dep: SandboxDeployment = {
+      id: hexId(),
+      app_id: state.id,
+      app,
+      created_at: new Date(at).toISOString(),
+      status: d.status,
+      git_ref: d.git_ref,
+      source_url: 'https://example.com/seeded.tar.gz',
+      duration: 120,
+      log: ['-----> seeded'],
+      createdAtMs: at,
+      finishedAt: at + 120_000
+    }
+    state.deployments.push(dep)
+    return dep
+  }
+
   /** All deployments of all apps, oldest first. */
   allDeployments(): SandboxDeployment[] {
     return [...this.apps.values()].flatMap(a => a.deployments)

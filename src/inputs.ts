@@ -1,3 +1,4 @@
+import { readEnvFile } from './envfile.js'
 import { InputError } from './errors.js'
 
 /**
@@ -31,6 +32,18 @@ export interface Settings {
   sourceUrl?: string
   wait: boolean
   timeoutSeconds: number
+  force: boolean
+  dryRun: boolean
+  /** Absolute path of the dotenv file, and its parsed variables. */
+  envFile?: { path: string; variables: EnvVariable[] }
+  /** GitHub environment to record a deployment in. */
+  environment?: string
+  promoteFrom?: { app: string; apiToken: string; region: string; apiUrl: string }
+}
+
+export interface EnvVariable {
+  name: string
+  value: string
 }
 
 /** Reads one input by name (`core.getInput` in the action, a map in tests). */
@@ -228,6 +241,41 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
 
   const wait = parseBoolean('wait', get('wait'), true)
   const timeoutSeconds = parseTimeout(get('timeout') || '30m')
+  const force = parseBoolean('force', get('force'), false)
+  const dryRun = parseBoolean('dry-run', get('dry-run'), false)
+
+  const envFileInput = get('env-file')
+  const envFile = envFileInput ? readEnvFile(envFileInput, env.GITHUB_WORKSPACE || process.cwd()) : undefined
+
+  const environment = get('environment') || undefined
+  if (environment !== undefined) {
+    noControl('environment', environment)
+    if (environment.length > 255) throw new InputError('environment', 'must be at most 255 characters')
+  }
+
+  let promoteFrom: Settings['promoteFrom']
+  const promoteApp = get('promote-from')
+  if (promoteApp) {
+    const name = parseAppName('promote-from', promoteApp)
+    if (name === app) throw new InputError('promote-from', 'must be another app than app')
+    const token = get('promote-from-api-token') || apiToken
+    if (CONTROL.test(token) || /\s/.test(token))
+      throw new InputError('promote-from-api-token', 'must be a single token without spaces or newlines')
+    const pRegion = get('promote-from-region') || region
+    if (!REGION_NAME.test(pRegion)) throw new InputError('promote-from-region', `${show(pRegion)} is not a region name`)
+    let pApiUrl = apiUrl
+    if (pRegion !== region) {
+      if (!(KNOWN_REGIONS as readonly string[]).includes(pRegion)) {
+        throw new InputError('promote-from-region', `${show(pRegion)} is not a known region (${KNOWN_REGIONS.join(', ')})`)
+      }
+      pApiUrl = `https://api.${pRegion}.scalingo.com`
+    }
+    promoteFrom = { app: name, apiToken: token, region: pRegion, apiUrl: pApiUrl }
+  } else if (get('promote-from-api-token') || get('promote-from-region')) {
+    throw new InputError('promote-from', 'is needed when promote-from-api-token or promote-from-region is set')
+  }
+  if (promoteFrom && refInput) throw new InputError('ref', 'cannot be combined with promote-from (the commit comes from the promoted app)')
+  if (promoteFrom && sourceUrl) throw new InputError('source-url', 'cannot be combined with promote-from')
 
   return {
     app,
@@ -242,6 +290,11 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
     githubServerUrl,
     sourceUrl,
     wait,
-    timeoutSeconds
+    timeoutSeconds,
+    force,
+    dryRun,
+    envFile,
+    environment,
+    promoteFrom
   }
 }

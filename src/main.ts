@@ -5,10 +5,12 @@ import { ActionError, describeError } from './errors.js'
 import { followDeployment } from './follow.js'
 import { type Source, resolveSource } from './github.js'
 import { Http, safeUrl } from './http.js'
-import { type Settings, isFullSha, readSettings } from './inputs.js'
+import { type EnvVariable, type Settings, isFullSha, readSettings } from './inputs.js'
 import { BuildLog } from './buildlog.js'
 import { type RunReport, dashboardUrl, mostTellingLine, printLines, setOutputs, writeSummary } from './report.js'
-import { ScalingoClient } from './scalingo.js'
+import { type Deployment, ScalingoClient } from './scalingo.js'
+import { diffVariables } from './envfile.js'
+import { GitHubDeployment } from './github-deployments.js'
 import { registerSecret, registerSecretUrl } from './secrets.js'
 import { describeStatus, hasFailed, isSuccess, statusHint } from './statuses.js'
 import { USER_AGENT } from './version.js'
@@ -34,6 +36,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
 
   const report: RunReport = { app: core.getInput('app'), region: core.getInput('region') || 'osc-fr1', waited: true }
   let http: Http | undefined
+  let ghDeployment: GitHubDeployment | undefined
   let phase: 'preparing' | 'creating' | 'created' = 'preparing'
   const stopSignals = onCancel(signal => {
     // The runner sends SIGINT, then SIGTERM, then kills: say what is left running, quickly.
@@ -69,6 +72,30 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     // Every request, not only the follow loop, ends by the timeout.
     http.deadline = deadline
 
+    for (const v of settings.envFile?.variables ?? []) registerSecret(v.value)
+    const githubApi = { http, apiUrl: settings.githubApiUrl, token: settings.githubToken }
+
+    // Promotion: the commit is the one running on another app.
+    let ref = settings.ref
+    if (settings.promoteFrom) {
+      const p = settings.promoteFrom
+      const staging = new ScalingoClient(http, {
+        apiUrl: p.apiUrl,
+        authUrl: settings.authUrl,
+        apiToken: p.apiToken,
+        app: p.app,
+        region: p.region,
+        clock
+      })
+      if (p.apiToken !== settings.apiToken) registerSecret(p.apiToken)
+      const promoted = await findPromotedCommit(staging)
+      ref = promoted.sha
+      report.promotedFrom = `${p.app} (deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, ${promoted.deployment.created_at}` : ''})`
+      core.info(
+        `Promoting ${promoted.sha} from ${p.app}: its latest successful deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, created ${promoted.deployment.created_at}` : ''}`
+      )
+    }
+
     // Source: what exactly ships.
     let source: Source
     if (settings.sourceUrl) {
@@ -77,14 +104,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     } else {
       const repo = settings.repository
       report.repository = `${repo.owner}/${repo.repo}`
-      report.ref = settings.ref
-      source = await resolveSource(
-        { http, apiUrl: settings.githubApiUrl, token: settings.githubToken },
-        settings.githubServerUrl,
-        repo,
-        settings.ref
-      )
-      const how = settings.ref === source.sha ? source.sha : `${settings.ref} → ${source.sha}`
+      report.ref = ref
+      source = await resolveSource(githubApi, settings.githubServerUrl, repo, ref)
+      const how = ref === source.sha ? source.sha : `${ref} → ${source.sha}`
       core.info(`Deploying ${report.repository}@${how}`)
     }
     report.sha = source.sha || undefined
@@ -102,9 +124,38 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     await client.exchange()
     const app = await client.getApp(deadline)
     report.appUrl = app.url || app.base_url || undefined
+    const gitRef = source.sha || ref || null
+
+    // Already live? A re-run does not rebuild what is running.
+    if (!settings.force && source.sha) {
+      const live = (await client.listDeployments(20, deadline)).find(d => d.status === 'success')
+      if (live && live.git_ref === source.sha) {
+        report.status = 'skipped'
+        report.deploymentId = live.id
+        report.skipped = `${source.sha} is already live on ${settings.app} (deployment ${live.id}${live.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`
+        core.info(`Skipped: ${report.skipped}`)
+        return
+      }
+    }
+
+    if (settings.dryRun) {
+      await checkArchive(http, source)
+      const plan = dryRunPlan(settings, source, gitRef)
+      report.status = 'dry-run'
+      report.plan = plan
+      core.info(`Dry run: everything checked, nothing created.\n${plan.map(l => `  ${l}`).join('\n')}`)
+      return
+    }
+
+    if (settings.envFile) await applyEnvFile(client, settings.envFile.variables, settings.envFile.path)
+
+    if (settings.environment && !settings.sourceUrl) {
+      ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment)
+      await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`)
+      await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` })
+    }
 
     // Deployment: created at most once.
-    const gitRef = source.sha || settings.ref || null
     phase = 'creating'
     const { deployment } = await createDeploymentOnce(client, gitRef, source.sourceUrl, clock)
     phase = 'created'
@@ -178,6 +229,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     if (!(err instanceof ActionError) && err instanceof Error && err.stack) core.debug(describeError(err.stack))
   } finally {
     stopSignals()
+    if (ghDeployment?.created) {
+      const state =
+        report.status === 'success'
+          ? 'success'
+          : report.status && hasFailed(report.status) && !report.timedOut
+            ? 'failure'
+            : report.waited
+              ? 'error'
+              : 'in_progress'
+      if (state !== 'in_progress') {
+        await ghDeployment.status(state, { environmentUrl: report.appUrl, description: `Scalingo ${report.status ?? 'failed'}` })
+      }
+    }
     http?.dispose()
     setOutputs(report)
     await writeSummary(report)
@@ -198,4 +262,67 @@ function onCancel(handler: (signal: NodeJS.Signals) => void): () => void {
     process.off('SIGINT', listener)
     process.off('SIGTERM', listener)
   }
+}
+
+/** The latest successful deployment of the promoted app, and its commit. */
+async function findPromotedCommit(staging: ScalingoClient): Promise<{ sha: string; deployment: Deployment }> {
+  const app = staging.config.app
+  await staging.exchange()
+  const live = (await staging.listDeployments(50)).find(d => d.status === 'success')
+  if (!live) throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from')
+  const sha = live.git_ref ?? ''
+  if (!isFullSha(sha)) {
+    throw new ActionError(
+      `the latest successful deployment of "${app}" (${live.id}) has git_ref ${JSON.stringify(sha)}, not a commit SHA: cannot tell which commit to promote`
+    )
+  }
+  return { sha: sha.toLowerCase(), deployment: live }
+}
+
+/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
+async function checkArchive(http: Http, source: Source): Promise<void> {
+  if (source.visibility !== 'public') return
+  const res = await http.request({
+    method: 'HEAD',
+    url: source.sourceUrl,
+    retry: 'idempotent',
+    accept: [301, 302, 303, 307, 308, 404, 403]
+  })
+  if (res.status >= 400) throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`)
+}
+
+function dryRunPlan(settings: Settings, source: Source, gitRef: string | null): string[] {
+  const plan = [
+    `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+    `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
+    `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
+  ]
+  if (settings.envFile)
+    plan.push(
+      `env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`
+    )
+  if (settings.environment) plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`)
+  plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting')
+  return plan
+}
+
+/** Sets the env-file's variables in one bulk call; logs names only. */
+async function applyEnvFile(client: ScalingoClient, variables: EnvVariable[], path: string): Promise<void> {
+  const current = await client.listVariables()
+  const { added, changed, unchanged } = diffVariables(current, variables)
+  if (added.length + changed.length === 0) {
+    core.info(`env-file ${path}: ${unchanged.length} variables, all already set`)
+    return
+  }
+  await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)))
+  core.info(
+    `env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
+      `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`
+  )
+}
+
+/** The workflow run's page, for the GitHub deployment's log link. */
+function runUrl(env: NodeJS.ProcessEnv, settings: Settings): string | undefined {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined
+  return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
 }

@@ -29,9 +29,16 @@ export interface RunReport {
   error?: string
   /** The end of the build output, shown when the deployment failed. */
   logTail?: string[]
+  /** Why nothing was deployed (already live). */
+  skipped?: string
+  /** What a dry run would do. */
+  plan?: string[]
+  /** The app and deployment the commit was promoted from. */
+  promotedFrom?: string
 }
 
-const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i
+const TELLING =
+  /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i
 
 /**
  * The build-log line that best says why: the last one that looks like an
@@ -85,6 +92,8 @@ function escapeCell(v: string): string {
 }
 
 function headline(r: RunReport): string {
+  if (r.skipped) return '⏭️ Scalingo deployment skipped: already live'
+  if (r.plan) return '🧪 Scalingo deployment dry run: everything checked, nothing created'
   if (r.error && !r.status) return '❌ Scalingo deployment failed'
   if (r.timedOut) return `⏱️ Scalingo deployment still ${r.status} at the timeout`
   if (!r.waited && r.status && !isSuccess(r.status)) return `🚀 Scalingo deployment created (${r.status})`
@@ -102,7 +111,11 @@ export function summaryMarkdown(r: RunReport): string {
     const ref = r.ref && r.ref !== r.sha ? `\`${r.ref}\` → ` : ''
     rows.push(['Commit', `${ref}\`${r.sha ?? '?'}\``])
   }
-  if (r.status) rows.push(['Status', `\`${r.status}\` — ${describeStatus(r.status)}`])
+  if (r.promotedFrom) rows.push(['Promoted from', r.promotedFrom])
+  if (r.status) {
+    const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status)
+    rows.push(['Status', `\`${r.status}\` — ${words}`])
+  }
   if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
   if (r.deploymentId) rows.push(['Deployment', `\`${r.deploymentId}\``])
   if (r.archiveUrl) rows.push(['Archive', r.archiveUrl])
@@ -110,6 +123,8 @@ export function summaryMarkdown(r: RunReport): string {
   let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n')
   md += '\n'
+  if (r.skipped) md += `\n**Skipped:** ${r.skipped}.\n`
+  if (r.plan) md += `\n**Plan:**\n\n${r.plan.map(l => `- ${l}`).join('\n')}\n`
   if (r.error) md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`
   if (!r.waited && r.deploymentId && !r.error) md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`
   if (r.logTail && r.logTail.length > 0) {

@@ -225,6 +225,33 @@ export class ScalingoClient {
     return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
   }
 
+  async listVariables(): Promise<{ name: string; value: string }[]> {
+    const url = this.appPath('/variables')
+    try {
+      const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
+      const list = parseJson<{ variables?: unknown }>(res, { method: 'GET', url }).variables
+      if (!Array.isArray(list)) throw new ActionError('Scalingo answered the variables list without a "variables" array')
+      return list
+        .filter((v): v is { name: string; value: string } => !!v && typeof v.name === 'string')
+        .map(v => ({ name: v.name, value: String(v.value ?? '') }))
+    } catch (err) {
+      throw this.explain(err)
+    }
+  }
+
+  /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. */
+  async setVariables(variables: { name: string; value: string }[]): Promise<void> {
+    const url = this.appPath('/variables')
+    try {
+      await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' })
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 422) {
+        throw new ActionError(`Scalingo rejected the variables of env-file for app "${this.config.app}" (422: ${err.serverMessage})`)
+      }
+      throw this.explain(err)
+    }
+  }
+
   /** The newest deployments first. */
   async listDeployments(perPage = 10, deadline?: number): Promise<Deployment[]> {
     const url = this.appPath(`/deployments?page=1&per_page=${perPage}`)

@@ -24,13 +24,15 @@ it('ten parallel runs with one token all end right, with exactly ten deployments
     scalingo: { apps: Object.fromEntries(apps.map(a => [a, {}])), timeline, rateLimit: { requests: 20, windowMs: 10_000 } }
   })
   // One run alone first, for the comparison.
-  const alone = await runAction({ env: sandbox.env({ app: apps[0] }) })
+  const alone = await runAction({ env: sandbox.env({ app: apps[0], force: 'true' }) })
   expect(alone.code).toBe(0)
   const limitedAlone = sandbox.scalingo.rateLimited
   await new Promise(r => setTimeout(r, 10_000)) // let the budget refill
 
   const started = Date.now()
-  const runs: ActionRun[] = await Promise.all(apps.map(app => runAction({ env: sandbox.env({ app }), killAfterMs: 170_000 })))
+  const runs: ActionRun[] = await Promise.all(
+    apps.map(app => runAction({ env: sandbox.env({ app, force: 'true' }), killAfterMs: 170_000 }))
+  )
   const wall = Date.now() - started
 
   for (const [i, run] of runs.entries()) {

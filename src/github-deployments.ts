@@ -1,0 +1,93 @@
+import * as core from '@actions/core'
+import { HttpError, describeError } from './errors.js'
+import type { GitHubApi } from './github.js'
+import { repoPath } from './github.js'
+import type { Repository } from './inputs.js'
+
+/**
+ * `environment`: a GitHub deployment for the commit, so the repository's
+ * Environments page and the commit show what is live. Optional by nature:
+ * without `deployments: write` it warns once and the Scalingo deployment
+ * goes on.
+ */
+
+export type GitHubDeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive'
+
+export class GitHubDeployment {
+  private id?: number
+  private disabled = false
+
+  constructor(
+    private readonly api: GitHubApi,
+    private readonly repo: Repository,
+    private readonly environment: string
+  ) {}
+
+  get created(): boolean {
+    return this.id !== undefined
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' }
+    if (this.api.token) h.Authorization = `Bearer ${this.api.token}`
+    return h
+  }
+
+  private giveUp(err: unknown): void {
+    this.disabled = true
+    const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401)
+    core.warning(
+      perm
+        ? `Could not record a GitHub deployment in "${this.environment}" (${(err as HttpError).status}: ${(err as HttpError).serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
+        : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`
+    )
+  }
+
+  async create(sha: string, description: string): Promise<void> {
+    if (this.disabled) return
+    try {
+      const { data } = await this.api.http.json<{ id?: unknown }>({
+        method: 'POST',
+        url: `${this.api.apiUrl}${repoPath(this.repo)}/deployments`,
+        headers: this.headers(),
+        // Not retried blindly: a second POST would record a second deployment.
+        retry: 'unsent-only',
+        json: {
+          ref: sha,
+          environment: this.environment,
+          description: description.slice(0, 140),
+          auto_merge: false,
+          required_contexts: [],
+          transient_environment: false,
+          production_environment: /^prod(uction)?$/i.test(this.environment)
+        }
+      })
+      if (typeof data.id !== 'number') throw new Error('GitHub answered without a deployment id')
+      this.id = data.id
+      core.info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`)
+    } catch (err) {
+      this.giveUp(err)
+    }
+  }
+
+  async status(state: GitHubDeploymentState, opts: { logUrl?: string; environmentUrl?: string; description?: string } = {}): Promise<void> {
+    if (this.disabled || this.id === undefined) return
+    try {
+      await this.api.http.request({
+        method: 'POST',
+        url: `${this.api.apiUrl}${repoPath(this.repo)}/deployments/${this.id}/statuses`,
+        headers: this.headers(),
+        retry: 'idempotent',
+        json: {
+          state,
+          log_url: opts.logUrl,
+          environment_url: opts.environmentUrl,
+          description: opts.description?.slice(0, 140),
+          auto_inactive: state === 'success'
+        }
+      })
+    } catch (err) {
+      this.giveUp(err)
+    }
+  }
+}
