@@ -38,7 +38,8 @@ describe('action.yml', () => {
     expect(declared).toEqual(
       [
         ...['api-token', 'api-url', 'app', 'auth-url', 'github-token', 'ref', 'region', 'repository', 'source-url', 'timeout', 'wait'],
-        ...['dry-run', 'env-file', 'environment', 'force', 'promote-from', 'promote-from-api-token', 'promote-from-region']
+        ...['dry-run', 'env-file', 'environment', 'force', 'promote-from', 'promote-from-api-token', 'promote-from-region'],
+        ...['archive-path', 'archive-transfer']
       ].sort()
     )
     expect(read).toEqual(declared)

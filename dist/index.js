@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4989);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9651);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4989:
+/***/ 9651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33496,6 +33496,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: chooseTransfer
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -36658,8 +36660,8 @@ function describeError(err) {
     return scrub(oneLine(String(err), 1000));
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/envfile.ts
@@ -36714,20 +36716,20 @@ function readEnvFile(input, workspace) {
     const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
     let real;
     try {
-        real = (0,external_node_fs_namespaceObject.realpathSync)(path);
+        real = (0,external_node_fs_.realpathSync)(path);
     }
     catch {
         throw new InputError('env-file', `${JSON.stringify(input.slice(0, 80))} was not found in the workspace`);
     }
-    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(workspace), real);
+    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_.realpathSync)(workspace), real);
     if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
         throw new InputError('env-file', 'must be a file inside the workspace');
-    const st = (0,external_node_fs_namespaceObject.statSync)(real);
+    const st = (0,external_node_fs_.statSync)(real);
     if (!st.isFile())
         throw new InputError('env-file', 'must be a file');
     if (st.size > MAX_BYTES)
         throw new InputError('env-file', 'is larger than 1 MB');
-    return { path: real, variables: parseDotenv((0,external_node_fs_namespaceObject.readFileSync)(real, 'utf8')) };
+    return { path: real, variables: parseDotenv((0,external_node_fs_.readFileSync)(real, 'utf8')) };
 }
 /** What setting these variables changes: names only (values are secrets). */
 function diffVariables(current, wanted) {
@@ -36747,6 +36749,7 @@ function diffVariables(current, wanted) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 /**
@@ -36926,7 +36929,7 @@ function readSettings(get, env) {
     const sourceUrl = sourceUrlInput ? parseSourceUrl(sourceUrlInput) : undefined;
     const refInput = get('ref');
     const ref = refInput ? parseRef(refInput) : (env.GITHUB_SHA ?? '');
-    if (ref === '' && !sourceUrl)
+    if (ref === '' && !sourceUrl && !get('archive-path'))
         throw new InputError('ref', 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
     if (!refInput && ref && !isFullSha(ref))
         throw new InputError('ref', `is empty and GITHUB_SHA (${show(ref)}) is not a commit SHA`);
@@ -36982,6 +36985,19 @@ function readSettings(get, env) {
         throw new InputError('ref', 'cannot be combined with promote-from (the commit comes from the promoted app)');
     if (promoteFrom && sourceUrl)
         throw new InputError('source-url', 'cannot be combined with promote-from');
+    const transfer = get('archive-transfer') || 'auto';
+    if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
+        throw new InputError('archive-transfer', `must be auto, url or upload, got ${show(transfer)}`);
+    const archiveInput = get('archive-path');
+    let archivePath;
+    if (archiveInput) {
+        noControl('archive-path', archiveInput);
+        if (sourceUrl)
+            throw new InputError('archive-path', 'cannot be combined with source-url');
+        if (promoteFrom)
+            throw new InputError('archive-path', 'cannot be combined with promote-from');
+        archivePath = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archiveInput);
+    }
     return {
         app,
         apiToken,
@@ -37000,7 +37016,9 @@ function readSettings(get, env) {
         dryRun,
         envFile,
         environment,
-        promoteFrom
+        promoteFrom,
+        archivePath,
+        archiveTransfer: transfer
     };
 }
 
@@ -37202,6 +37220,47 @@ class Http {
         }
         finally {
             clearTimeout(timer);
+        }
+    }
+    /**
+     * Streams a file as the body of a PUT (an upload URL carries its own
+     * signature: no Authorization header). One attempt: the caller decides.
+     */
+    async putFile(url, path, size, contentType) {
+        const { createReadStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
+        this.requestCount++;
+        const started = Date.now();
+        try {
+            const res = await this.client.sendStream('PUT', url, createReadStream(path), {
+                'Content-Type': contentType,
+                'Content-Length': String(size)
+            });
+            const body = await res.readBody();
+            const status = res.message.statusCode ?? 0;
+            core_debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`);
+            if (status < 200 || status >= 300) {
+                throw new HttpError({
+                    status,
+                    method: 'PUT',
+                    url: safeUrl(url),
+                    serverMessage: scrub(extractServerMessage(body)),
+                    body,
+                    headers: res.message.headers
+                });
+            }
+            return status;
+        }
+        catch (err) {
+            if (err instanceof HttpError)
+                throw err;
+            const e = err;
+            throw new NetworkError({
+                code: e.code,
+                method: 'PUT',
+                url: safeUrl(url),
+                cause: e.code ?? 'upload failed',
+                unsent: isUnsentCode(e.code)
+            });
         }
     }
     /** A JSON body, parsed; a clear error when it is not JSON. */
@@ -37430,6 +37489,18 @@ class ScalingoClient {
             }
             throw this.explain(err);
         }
+    }
+    /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
+    async createSource() {
+        const url = `${this.config.apiUrl}/v1/sources`;
+        const res = await this.call({ method: 'POST', url, retry: 'unsent-only' });
+        const src = parseJson(res, { method: 'POST', url }).source;
+        if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
+            throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url');
+        }
+        registerSecretUrl(src.upload_url);
+        registerSecretUrl(src.download_url);
+        return { uploadUrl: src.upload_url, downloadUrl: src.download_url };
     }
     /** The newest deployments first. */
     async listDeployments(perPage = 10, deadline) {
@@ -38373,6 +38444,169 @@ async function resolveSource(api, serverUrl, repo, ref) {
     return { sha, sourceUrl, archiveUrl, visibility };
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/archive.ts
+
+
+
+
+
+/** The first path component of a tar entry name, or undefined for the root itself. */
+function topComponent(name) {
+    const clean = name.replace(/^\.\//, '');
+    const first = clean.split('/')[0];
+    return first === '' || first === '.' ? undefined : first;
+}
+/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
+class TarWalker extends external_node_stream_.Writable {
+    buf = Buffer.alloc(0);
+    skip = 0;
+    longName;
+    paxPath;
+    pendingMeta;
+    ended = false;
+    tops = new Map(); // top component → seen as a directory (or with children)
+    filesAtRoot = [];
+    entries = 0;
+    bad;
+    _write(chunk, _enc, done) {
+        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+        try {
+            this.drain();
+            done();
+        }
+        catch (err) {
+            done(err);
+        }
+    }
+    drain() {
+        while (!this.ended && !this.bad) {
+            if (this.skip > 0) {
+                const n = Math.min(this.skip, this.buf.length);
+                if (this.pendingMeta)
+                    this.pendingMeta.data.push(this.buf.subarray(0, n));
+                this.buf = this.buf.subarray(n);
+                this.skip -= n;
+                if (this.skip > 0)
+                    return;
+                if (this.pendingMeta)
+                    this.finishMeta();
+                continue;
+            }
+            if (this.buf.length < 512)
+                return;
+            const header = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (header.every(b => b === 0)) {
+                this.ended = true;
+                return;
+            }
+            const magic = header.subarray(257, 262).toString('latin1');
+            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
+            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
+                this.bad = 'is not a tar archive inside the gzip';
+                return;
+            }
+            const size = parseInt(sizeField || '0', 8);
+            const type = String.fromCharCode(header[156] || 48);
+            const padded = Math.ceil(size / 512) * 512;
+            if (type === 'L' || type === 'x') {
+                this.pendingMeta = { kind: type, size, data: [] };
+                this.skip = padded;
+                if (padded === 0)
+                    this.finishMeta();
+                continue;
+            }
+            if (type === 'g') {
+                this.skip = padded;
+                continue;
+            }
+            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
+            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
+            this.paxPath = undefined;
+            this.longName = undefined;
+            this.entries++;
+            const top = topComponent(name);
+            if (top !== undefined) {
+                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
+                const isDir = type === '5' || rest !== '';
+                if (!isDir)
+                    this.filesAtRoot.push(top);
+                this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
+            }
+            this.skip = padded;
+        }
+    }
+    finishMeta() {
+        const meta = this.pendingMeta;
+        this.pendingMeta = undefined;
+        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
+        if (meta.kind === 'L')
+            this.longName = text.replace(/\0.*$/s, '');
+        else {
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
+            if (m)
+                this.paxPath = m[1];
+        }
+    }
+}
+/** Streams the archive once: gzip, tar, and a single folder at the root. */
+async function inspectArchive(path, input = 'archive-path') {
+    let bytes;
+    try {
+        const st = (0,external_node_fs_.statSync)(path);
+        if (!st.isFile())
+            throw new InputError(input, `${JSON.stringify(path)} is not a file`);
+        bytes = st.size;
+    }
+    catch (err) {
+        if (err instanceof InputError)
+            throw err;
+        throw new InputError(input, `${JSON.stringify(path)} was not found`);
+    }
+    const head = Buffer.alloc(2);
+    const fd = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23)).then(fs => fs.open(path, 'r'));
+    await fd.read(head, 0, 2, 0);
+    await fd.close();
+    if (head[0] !== 0x1f || head[1] !== 0x8b)
+        throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
+    const walker = new TarWalker();
+    try {
+        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
+    }
+    catch (err) {
+        throw new InputError(input, `could not be read as a .tar.gz (${err.message.slice(0, 80)})`);
+    }
+    if (walker.bad)
+        throw new InputError(input, walker.bad);
+    if (walker.filesAtRoot.length > 0) {
+        throw new InputError(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
+    }
+    const tops = [...walker.tops.keys()];
+    if (tops.length !== 1) {
+        throw new InputError(input, tops.length === 0
+            ? 'is an empty archive'
+            : `has ${tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
+    }
+    return { root: tops[0], entries: walker.entries, bytes };
+}
+/** Writes a response body to a file, streaming; returns its size. */
+async function saveTo(body, path) {
+    await (0,promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    if (bytes === 0)
+        throw new ActionError('the downloaded archive is empty');
+    return bytes;
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/github-deployments.ts
 
 
@@ -38479,6 +38713,11 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 
 
+
+
+
+
+
 /** The signed source URL is only a secret when it carries credentials. */
 function sourceFromUrl(settings) {
     const url = settings.sourceUrl;
@@ -38533,6 +38772,8 @@ async function run(env = process.env, clock = systemClock) {
         http.deadline = deadline;
         for (const v of settings.envFile?.variables ?? [])
             registerSecret(v.value);
+        // A local archive is input too: checked before any request.
+        const localArchive = settings.archivePath ? await inspectArchive(settings.archivePath) : undefined;
         const githubApi = { http, apiUrl: settings.githubApiUrl, token: settings.githubToken };
         // Promotion: the commit is the one running on another app.
         let ref = settings.ref;
@@ -38555,7 +38796,11 @@ async function run(env = process.env, clock = systemClock) {
         }
         // Source: what exactly ships.
         let source;
-        if (settings.sourceUrl) {
+        if (settings.archivePath && localArchive) {
+            source = { sha: isFullSha(ref) ? ref.toLowerCase() : '', sourceUrl: '', archiveUrl: '', visibility: 'unknown' };
+            info(`Deploying the local archive ${settings.archivePath} (${localArchive.bytes} bytes, folder ${localArchive.root}/ at its root)`);
+        }
+        else if (settings.sourceUrl) {
             source = sourceFromUrl(settings);
             info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
         }
@@ -38593,9 +38838,18 @@ async function run(env = process.env, clock = systemClock) {
                 return;
             }
         }
+        const transfer = settings.archivePath
+            ? 'upload'
+            : settings.sourceUrl
+                ? 'url'
+                : chooseTransfer(settings.archiveTransfer, source.visibility);
         if (settings.dryRun) {
-            await checkArchive(http, source);
+            if (!settings.archivePath)
+                await checkArchive(http, source);
             const plan = dryRunPlan(settings, source, gitRef);
+            plan.splice(3, 0, transfer === 'upload'
+                ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
+                : 'transfer: Scalingo would fetch the archive URL');
             report.status = 'dry-run';
             report.plan = plan;
             info(`Dry run: everything checked, nothing created.\n${plan.map(l => `  ${l}`).join('\n')}`);
@@ -38607,6 +38861,22 @@ async function run(env = process.env, clock = systemClock) {
             ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment);
             await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`);
             await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` });
+        }
+        if (transfer === 'upload') {
+            const uploaded = await uploadThroughSources({
+                http,
+                client,
+                githubApi,
+                settings,
+                source,
+                localPath: settings.archivePath,
+                fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto'
+            });
+            if (uploaded) {
+                source.sourceUrl = uploaded;
+                if (settings.archivePath)
+                    report.archiveUrl = source.archiveUrl = safeUrl(uploaded);
+            }
         }
         // Deployment: created at most once.
         phase = 'creating';
@@ -38763,6 +39033,50 @@ function runUrl(env, settings) {
         return undefined;
     return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
+/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
+function chooseTransfer(setting, visibility) {
+    if (setting === 'url' || setting === 'upload')
+        return setting;
+    return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url';
+}
+/**
+ * Uploads an archive through Scalingo's sources API and returns its signed
+ * download URL: the local file, or GitHub's tarball downloaded to the
+ * runner first. Streams both ways. Returns undefined when `auto` may fall
+ * back to handing Scalingo the URL (the sources API is not there).
+ */
+async function uploadThroughSources(opts) {
+    const { http, client, settings, source } = opts;
+    let path = opts.localPath;
+    if (!path) {
+        const location = source.visibility === 'public' ? await signedTarballUrl(opts.githubApi, settings.repository, source.sha) : source.sourceUrl;
+        const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
+        path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
+        const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
+        if ((body.statusCode ?? 0) !== 200) {
+            body.resume();
+            throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
+        }
+        const bytes = await saveTo(body, path);
+        await inspectArchive(path, 'archive');
+        info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
+    }
+    let target;
+    try {
+        target = await client.createSource();
+    }
+    catch (err) {
+        if (opts.fallbackToUrl && err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501)) {
+            warning(`Scalingo's sources API is not available (${err.status}): handing Scalingo the signed archive URL instead, which expires in minutes`);
+            return undefined;
+        }
+        throw client.explain(err);
+    }
+    const size = (0,external_node_fs_.statSync)(path).size;
+    await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
+    info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
+    return target.downloadUrl;
+}
 
 
 /***/ }),
@@ -38885,6 +39199,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 

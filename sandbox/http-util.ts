@@ -34,7 +34,7 @@ export interface Fault {
   body?: string | Buffer
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL) => void | Promise<void>
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL, raw: Buffer) => void | Promise<void>
 
 export interface SandboxServer {
   server: Server
@@ -74,7 +74,8 @@ export async function startServer(
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8')
+      const raw = Buffer.concat(chunks)
+      const body = raw.length > 1_000_000 ? '' : raw.toString('utf8')
       const url = new URL(req.url ?? '/', 'http://sandbox.local')
       const method = req.method ?? 'GET'
       const path = `${url.pathname}${url.search}`
@@ -107,11 +108,11 @@ export async function startServer(
               req.socket.destroy()
               return fake
             }) as unknown as ServerResponse['end']
-            await handler(req, fake, body, url)
+            await handler(req, fake, body, url, raw)
             return
           }
         }
-        await handler(req, res, body, url)
+        await handler(req, res, body, url, raw)
       }
       run().catch(err => {
         if (!res.headersSent) json(res, 500, { error: `sandbox error: ${String(err)}` })

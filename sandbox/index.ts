@@ -6,6 +6,7 @@ export * from './scalingo.js'
 export * from './http-util.js'
 export * from './run-action.js'
 export * from './proxy.js'
+export * from './tarball.js'
 
 export interface SandboxOptions {
   scalingo?: ScalingoOptions

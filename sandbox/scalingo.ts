@@ -182,7 +182,7 @@ export class ScalingoSandbox {
     this.auth = await startServer('scalingo-auth', (req, res) => this.handleAuth(req, res), this.requests, faults, this.counters)
     this.api = await startServer(
       'scalingo-api',
-      (req, res, body, url) => this.handleApi(req, res, body, url),
+      (req, res, body, url, raw) => this.handleApi(req, res, body, url, raw),
       this.requests,
       faults,
       this.counters
@@ -467,11 +467,51 @@ export class ScalingoSandbox {
     }
   }
 
-  private handleApi(req: IncomingMessage, res: ServerResponse, body: string, url: URL): void {
+  /** Uploaded sources: id → bytes and the two signed tokens (valid ~10 minutes). */
+  readonly sources = new Map<string, { upload: string; download: string; expires: number; data?: Buffer; contentType?: string }>()
+  /** Whether the sources API exists (a Scalingo without it answers 404). */
+  sourcesApi = true
+
+  private handleStorage(req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): void {
+    const m = /^\/sources-storage\/([0-9a-f]+)(\/download)?$/.exec(url.pathname)
+    const src = m ? this.sources.get(m[1]) : undefined
+    const token = url.searchParams.get('token')
+    if (!m || !src || src.expires < Date.now()) return text(res, 404, 'NoSuchKey')
+    if (!m[2] && req.method === 'PUT') {
+      if (token !== src.upload) return text(res, 403, 'SignatureDoesNotMatch')
+      if (req.headers.authorization) return text(res, 400, 'Only one auth mechanism allowed')
+      const length = Number(req.headers['content-length'])
+      if (!Number.isFinite(length) || length !== raw.length) return text(res, 411, 'MissingContentLength')
+      src.data = raw
+      src.contentType = String(req.headers['content-type'] ?? '')
+      return text(res, 200, '')
+    }
+    if (m[2] && req.method === 'GET') {
+      if (token !== src.download) return text(res, 403, 'SignatureDoesNotMatch')
+      if (!src.data) return text(res, 404, 'NoSuchKey')
+      res.writeHead(200, { 'Content-Type': 'application/x-gzip', 'Content-Length': src.data.length })
+      return void res.end(src.data)
+    }
+    return text(res, 405, 'MethodNotAllowed')
+  }
+
+  private handleApi(req: IncomingMessage, res: ServerResponse, body: string, url: URL, raw: Buffer = Buffer.alloc(0)): void {
+    if (url.pathname.startsWith('/sources-storage/')) return this.handleStorage(req, res, url, raw)
     if (this.overLimit(res)) return
     if (!this.authorized(req)) return json(res, 401, { error: 'You are not authorized to do this operation' })
     const method = req.method ?? 'GET'
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    if (parts[0] === 'v1' && parts[1] === 'sources' && parts.length === 2 && method === 'POST' && this.sourcesApi) {
+      const id = hexId()
+      const src = { upload: randomBytes(16).toString('hex'), download: randomBytes(16).toString('hex'), expires: Date.now() + 10 * 60_000 }
+      this.sources.set(id, src)
+      return json(res, 201, {
+        source: {
+          upload_url: `${this.apiUrl}/sources-storage/${id}?token=${src.upload}`,
+          download_url: `${this.apiUrl}/sources-storage/${id}/download?token=${src.download}`
+        }
+      })
+    }
     if (parts[0] !== 'v1' || parts[1] !== 'apps' || !parts[2]) return json(res, 404, { error: 'not found' })
     const app = this.apps.get(parts[2])
     if (!app) return json(res, 404, { resource: 'app', error: 'not found' })

@@ -268,6 +268,46 @@ export class Http {
     }
   }
 
+  /**
+   * Streams a file as the body of a PUT (an upload URL carries its own
+   * signature: no Authorization header). One attempt: the caller decides.
+   */
+  async putFile(url: string, path: string, size: number, contentType: string): Promise<number> {
+    const { createReadStream } = await import('node:fs')
+    this.requestCount++
+    const started = Date.now()
+    try {
+      const res = await this.client.sendStream('PUT', url, createReadStream(path), {
+        'Content-Type': contentType,
+        'Content-Length': String(size)
+      })
+      const body = await res.readBody()
+      const status = res.message.statusCode ?? 0
+      core.debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`)
+      if (status < 200 || status >= 300) {
+        throw new HttpError({
+          status,
+          method: 'PUT',
+          url: safeUrl(url),
+          serverMessage: scrub(extractServerMessage(body)),
+          body,
+          headers: res.message.headers
+        })
+      }
+      return status
+    } catch (err) {
+      if (err instanceof HttpError) throw err
+      const e = err as NodeJS.ErrnoException
+      throw new NetworkError({
+        code: e.code,
+        method: 'PUT',
+        url: safeUrl(url),
+        cause: e.code ?? 'upload failed',
+        unsent: isUnsentCode(e.code)
+      })
+    }
+  }
+
   /** A JSON body, parsed; a clear error when it is not JSON. */
   async json<T>(opts: RequestOptions): Promise<{ data: T; response: HttpResponse }> {
     const response = await this.request(opts)

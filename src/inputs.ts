@@ -1,4 +1,5 @@
 import { readEnvFile } from './envfile.js'
+import { resolve as resolvePath } from 'node:path'
 import { InputError } from './errors.js'
 
 /**
@@ -39,7 +40,12 @@ export interface Settings {
   /** GitHub environment to record a deployment in. */
   environment?: string
   promoteFrom?: { app: string; apiToken: string; region: string; apiUrl: string }
+  /** A local .tar.gz to upload through the sources API (absolute path). */
+  archivePath?: string
+  archiveTransfer: ArchiveTransfer
 }
+
+export type ArchiveTransfer = 'auto' | 'url' | 'upload'
 
 export interface EnvVariable {
   name: string
@@ -222,7 +228,8 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
 
   const refInput = get('ref')
   const ref = refInput ? parseRef(refInput) : (env.GITHUB_SHA ?? '')
-  if (ref === '' && !sourceUrl) throw new InputError('ref', 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA')
+  if (ref === '' && !sourceUrl && !get('archive-path'))
+    throw new InputError('ref', 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA')
   if (!refInput && ref && !isFullSha(ref)) throw new InputError('ref', `is empty and GITHUB_SHA (${show(ref)}) is not a commit SHA`)
 
   const repoInput = get('repository') || env.GITHUB_REPOSITORY || ''
@@ -277,6 +284,18 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
   if (promoteFrom && refInput) throw new InputError('ref', 'cannot be combined with promote-from (the commit comes from the promoted app)')
   if (promoteFrom && sourceUrl) throw new InputError('source-url', 'cannot be combined with promote-from')
 
+  const transfer = get('archive-transfer') || 'auto'
+  if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
+    throw new InputError('archive-transfer', `must be auto, url or upload, got ${show(transfer)}`)
+  const archiveInput = get('archive-path')
+  let archivePath: string | undefined
+  if (archiveInput) {
+    noControl('archive-path', archiveInput)
+    if (sourceUrl) throw new InputError('archive-path', 'cannot be combined with source-url')
+    if (promoteFrom) throw new InputError('archive-path', 'cannot be combined with promote-from')
+    archivePath = resolvePath(env.GITHUB_WORKSPACE || process.cwd(), archiveInput)
+  }
+
   return {
     app,
     apiToken,
@@ -295,6 +314,8 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
     dryRun,
     envFile,
     environment,
-    promoteFrom
+    promoteFrom,
+    archivePath,
+    archiveTransfer: transfer
   }
 }

@@ -1,9 +1,14 @@
 import * as core from '@actions/core'
 import { type Clock, formatDuration, systemClock } from './clock.js'
 import { createDeploymentOnce } from './deployment.js'
-import { ActionError, describeError } from './errors.js'
+import { ActionError, HttpError, describeError } from './errors.js'
 import { followDeployment } from './follow.js'
-import { type Source, resolveSource } from './github.js'
+import { type GitHubApi, type Source, resolveSource, signedTarballUrl } from './github.js'
+import { inspectArchive, saveTo } from './archive.js'
+import { mkdtemp } from 'node:fs/promises'
+import { statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Http, safeUrl } from './http.js'
 import { type EnvVariable, type Settings, isFullSha, readSettings } from './inputs.js'
 import { BuildLog } from './buildlog.js'
@@ -73,6 +78,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     http.deadline = deadline
 
     for (const v of settings.envFile?.variables ?? []) registerSecret(v.value)
+    // A local archive is input too: checked before any request.
+    const localArchive = settings.archivePath ? await inspectArchive(settings.archivePath) : undefined
     const githubApi = { http, apiUrl: settings.githubApiUrl, token: settings.githubToken }
 
     // Promotion: the commit is the one running on another app.
@@ -98,7 +105,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
 
     // Source: what exactly ships.
     let source: Source
-    if (settings.sourceUrl) {
+    if (settings.archivePath && localArchive) {
+      source = { sha: isFullSha(ref) ? ref.toLowerCase() : '', sourceUrl: '', archiveUrl: '', visibility: 'unknown' }
+      core.info(
+        `Deploying the local archive ${settings.archivePath} (${localArchive.bytes} bytes, folder ${localArchive.root}/ at its root)`
+      )
+    } else if (settings.sourceUrl) {
       source = sourceFromUrl(settings)
       core.info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`)
     } else {
@@ -138,9 +150,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       }
     }
 
+    const transfer: 'url' | 'upload' = settings.archivePath
+      ? 'upload'
+      : settings.sourceUrl
+        ? 'url'
+        : chooseTransfer(settings.archiveTransfer, source.visibility)
+
     if (settings.dryRun) {
-      await checkArchive(http, source)
+      if (!settings.archivePath) await checkArchive(http, source)
       const plan = dryRunPlan(settings, source, gitRef)
+      plan.splice(
+        3,
+        0,
+        transfer === 'upload'
+          ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
+          : 'transfer: Scalingo would fetch the archive URL'
+      )
       report.status = 'dry-run'
       report.plan = plan
       core.info(`Dry run: everything checked, nothing created.\n${plan.map(l => `  ${l}`).join('\n')}`)
@@ -153,6 +178,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment)
       await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`)
       await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` })
+    }
+
+    if (transfer === 'upload') {
+      const uploaded = await uploadThroughSources({
+        http,
+        client,
+        githubApi,
+        settings,
+        source,
+        localPath: settings.archivePath,
+        fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto'
+      })
+      if (uploaded) {
+        source.sourceUrl = uploaded
+        if (settings.archivePath) report.archiveUrl = source.archiveUrl = safeUrl(uploaded)
+      }
     }
 
     // Deployment: created at most once.
@@ -325,4 +366,59 @@ async function applyEnvFile(client: ScalingoClient, variables: EnvVariable[], pa
 function runUrl(env: NodeJS.ProcessEnv, settings: Settings): string | undefined {
   if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined
   return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+}
+
+/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
+export function chooseTransfer(setting: Settings['archiveTransfer'], visibility: Source['visibility']): 'url' | 'upload' {
+  if (setting === 'url' || setting === 'upload') return setting
+  return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url'
+}
+
+/**
+ * Uploads an archive through Scalingo's sources API and returns its signed
+ * download URL: the local file, or GitHub's tarball downloaded to the
+ * runner first. Streams both ways. Returns undefined when `auto` may fall
+ * back to handing Scalingo the URL (the sources API is not there).
+ */
+async function uploadThroughSources(opts: {
+  http: Http
+  client: ScalingoClient
+  githubApi: GitHubApi
+  settings: Settings
+  source: Source
+  localPath?: string
+  fallbackToUrl: boolean
+}): Promise<string | undefined> {
+  const { http, client, settings, source } = opts
+  let path = opts.localPath
+  if (!path) {
+    const location =
+      source.visibility === 'public' ? await signedTarballUrl(opts.githubApi, settings.repository, source.sha) : source.sourceUrl
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'scalingo-archive-'))
+    path = join(dir, `${source.sha}.tar.gz`)
+    const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } })
+    if ((body.statusCode ?? 0) !== 200) {
+      body.resume()
+      throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`)
+    }
+    const bytes = await saveTo(body, path)
+    await inspectArchive(path, 'archive')
+    core.info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`)
+  }
+  let target: { uploadUrl: string; downloadUrl: string }
+  try {
+    target = await client.createSource()
+  } catch (err) {
+    if (opts.fallbackToUrl && err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501)) {
+      core.warning(
+        `Scalingo's sources API is not available (${err.status}): handing Scalingo the signed archive URL instead, which expires in minutes`
+      )
+      return undefined
+    }
+    throw client.explain(err)
+  }
+  const size = statSync(path).size
+  await http.putFile(target.uploadUrl, path, size, 'application/x-gzip')
+  core.info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`)
+  return target.downloadUrl
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Http, HttpResponse, RequestOptions } from './http.js'
 import { extractServerMessage, oneLine } from './errors.js'
 import { parseJson, safeUrl } from './http.js'
-import { registerSecret } from './secrets.js'
+import { registerSecret, registerSecretUrl } from './secrets.js'
 
 /**
  * Scalingo only: the token exchange, the bearer (masked, exchanged again
@@ -250,6 +250,19 @@ export class ScalingoClient {
       }
       throw this.explain(err)
     }
+  }
+
+  /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
+  async createSource(): Promise<{ uploadUrl: string; downloadUrl: string }> {
+    const url = `${this.config.apiUrl}/v1/sources`
+    const res = await this.call({ method: 'POST', url, retry: 'unsent-only' })
+    const src = parseJson<{ source?: { upload_url?: unknown; download_url?: unknown } }>(res, { method: 'POST', url }).source
+    if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
+      throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url')
+    }
+    registerSecretUrl(src.upload_url)
+    registerSecretUrl(src.download_url)
+    return { uploadUrl: src.upload_url, downloadUrl: src.download_url }
   }
 
   /** The newest deployments first. */

@@ -94,9 +94,9 @@ describe('deploying a public repository', () => {
 })
 
 describe('deploying a private repository', () => {
-  it('hands Scalingo the signed tarball URL and never shows it', async () => {
+  it('with archive-transfer: url, hands Scalingo the signed tarball URL and never shows it', async () => {
     sandbox = await startSandbox()
-    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', ref: 'v1.2.0' }) })
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', ref: 'v1.2.0', 'archive-transfer': 'url' }) })
     expect(run.code).toBe(0)
     const [d] = sandbox.scalingo.allDeployments()
     // Scalingo got the signed codeload URL, and could fetch it.

@@ -1,0 +1,140 @@
+/**
+ * End to end: archives that travel through Scalingo's sources API, a local
+ * one (archive-path) or GitHub's private tarball (archive-transfer).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { SHA_MAIN, SHA_TAG, makeTarGz, runAction, startSandbox, type Sandbox } from '../../sandbox/index.js'
+import { errorLines, leaks, scalingoCalls } from '../helpers.js'
+
+let sandbox: Sandbox
+afterEach(async () => {
+  await sandbox?.close()
+})
+
+function workspaceWith(name: string, data: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'workspace-'))
+  writeFileSync(join(dir, name), data)
+  return dir
+}
+
+describe('archive-path', () => {
+  it('checks, uploads (streamed, no Authorization) and deploys a local archive', async () => {
+    sandbox = await startSandbox()
+    const archive = makeTarGz('build', { 'package.json': '{"name":"x"}', 'public/app.js': 'console.log(1)' })
+    const dir = workspaceWith('build.tar.gz', archive)
+    const run = await runAction({ env: { ...sandbox.env({ 'archive-path': 'build.tar.gz' }), GITHUB_WORKSPACE: dir } })
+    expect(errorLines(run)).toEqual([])
+    expect(run.code).toBe(0)
+    const put = sandbox.scalingo.requests.find(r => r.method === 'PUT' && r.path.startsWith('/sources-storage/'))!
+    expect(put.headers['content-type']).toBe('application/x-gzip')
+    expect(put.headers['content-length']).toBe(String(archive.length))
+    expect(put.headers.authorization).toBeUndefined()
+    const [src] = [...sandbox.scalingo.sources.values()]
+    expect(src.data?.equals(archive)).toBe(true)
+    const [d] = sandbox.scalingo.allDeployments()
+    expect(d.source_url).toContain(`/download?token=${src.download}`)
+    expect(d.git_ref).toBe(SHA_MAIN)
+    expect(d.status).toBe('success')
+    expect(sandbox.github.requests.filter(r => r.server === 'github-api')).toHaveLength(0)
+    expect(run.stdout).toContain(
+      `Deploying the local archive ${join(dir, 'build.tar.gz')} (${archive.length} bytes, folder build/ at its root)`
+    )
+    expect(leaks(run, [src.upload, src.download, d.source_url])).toEqual([])
+  })
+
+  it.each([
+    ['not gzip', Buffer.from('PK\u0003\u0004 a zip file'), /Input 'archive-path': is not a gzip file/],
+    [
+      'gzip but not tar',
+      gzipSync(Buffer.from('just some text that is long enough '.repeat(40))),
+      /Input 'archive-path': (is not a tar archive|could not be read)/
+    ],
+    ['two folders at the root', Buffer.concat([]), /Input 'archive-path': has 2 folders at its root/],
+    ['files at the root', Buffer.concat([]), /Input 'archive-path': has files at its root \(package\.json\)/]
+  ])('%s: a clear error before any request', async (name, data, message) => {
+    sandbox = await startSandbox()
+    let archive: Buffer = data
+    if (name === 'two folders at the root') {
+      const { gunzipSync } = await import('node:zlib')
+      const t1 = gunzipSync(makeTarGz('one', { 'a.txt': 'a' }))
+      const t2 = gunzipSync(makeTarGz('two', { 'b.txt': 'b' }))
+      archive = gzipSync(Buffer.concat([t1.subarray(0, t1.length - 1024), t2]))
+    }
+    if (name === 'files at the root') {
+      const { gunzipSync } = await import('node:zlib')
+      const t = gunzipSync(makeTarGz('x', { 'package.json': '{}' }))
+      // Rename the entry "x/package.json" to "package.json" at the root (header name field + checksum).
+      const entry = Buffer.from(t.subarray(512, 1024))
+      entry.fill(0, 0, 100)
+      entry.write('package.json', 0)
+      entry.fill(' ', 148, 156)
+      let sum = 0
+      for (const b of entry) sum += b
+      entry.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
+      archive = gzipSync(Buffer.concat([entry, t.subarray(1024)]))
+    }
+    const dir = workspaceWith('build.tar.gz', archive)
+    const run = await runAction({ env: { ...sandbox.env({ 'archive-path': 'build.tar.gz' }), GITHUB_WORKSPACE: dir } })
+    expect(run.code).toBe(1)
+    expect(errorLines(run)).toEqual([expect.stringMatching(new RegExp(`^::error::${message.source}`))])
+    expect(sandbox.scalingo.requests).toHaveLength(0)
+  })
+})
+
+describe('archive-transfer for a private repository', () => {
+  /** A deployment already running on the app keeps ours queued for `ms`. */
+  function blockFor(sb: Sandbox, ms: number): void {
+    const blocker = sb.scalingo.seedDeployment('my-app', { git_ref: 'other', status: 'building', ageMs: 1000 })
+    setTimeout(() => (blocker.status = 'success'), ms)
+  }
+
+  it('url: the signed URL expires while the deployment waits in the queue, and the build fails', async () => {
+    sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 1 } })
+    blockFor(sandbox, 2500)
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'url', force: 'true' }) })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('build-error')
+    expect(run.stdout).toContain('archive download failed: HTTP 404')
+  })
+
+  it('auto (the default): downloaded in the runner and uploaded, so the queue does not matter', async () => {
+    sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 1 } })
+    blockFor(sandbox, 2500)
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', ref: 'v1.2.0', force: 'true' }) })
+    expect(errorLines(run)).toEqual([])
+    expect(run.code).toBe(0)
+    const ours = sandbox.scalingo.allDeployments().find(d => d.git_ref === SHA_TAG)!
+    expect(ours.source_url).toMatch(/\/sources-storage\/[0-9a-f]+\/download\?token=/)
+    expect(ours.status).toBe('success')
+    expect(sandbox.github.requests.some(r => r.server === 'codeload' && r.path.includes('token='))).toBe(true)
+    expect(run.outputs['archive-url']).toBe(`${sandbox.github.serverUrl}/acme/secret-shop/archive/${SHA_TAG}.tar.gz`)
+    expect(leaks(run, [ours.source_url])).toEqual([])
+  })
+
+  it('auto without a sources API: warns and hands Scalingo the signed URL', async () => {
+    sandbox = await startSandbox()
+    sandbox.scalingo.sourcesApi = false
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop' }) })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/::warning::Scalingo's sources API is not available \(404\)/)
+    expect(sandbox.scalingo.allDeployments()[0].source_url).toMatch(/legacy\.tar\.gz\/.*\?token=GHSAT/)
+  })
+
+  it('upload for a public repository uploads too', async () => {
+    sandbox = await startSandbox()
+    const run = await runAction({ env: sandbox.env({ 'archive-transfer': 'upload' }) })
+    expect(run.code).toBe(0)
+    expect(scalingoCalls(sandbox)).toContain('POST /v1/sources')
+    expect(sandbox.scalingo.allDeployments()[0].source_url).toMatch(/\/sources-storage\//)
+  })
+
+  it('rejects an unknown archive-transfer', async () => {
+    sandbox = await startSandbox()
+    const run = await runAction({ env: sandbox.env({ 'archive-transfer': 'ftp' }) })
+    expect(errorLines(run)).toEqual(['::error::Input \'archive-transfer\': must be auto, url or upload, got "ftp"'])
+    expect(sandbox.scalingo.requests).toHaveLength(0)
+  })
+})
