@@ -38829,7 +38829,7 @@ async function run(env = process.env, clock = systemClock) {
         const gitRef = source.sha || ref || null;
         // Already live? A re-run does not rebuild what is running.
         if (!settings.force && source.sha) {
-            const live = (await client.listDeployments(20, deadline)).find(d => d.status === 'success');
+            const live = await latestSuccess(client, deadline);
             if (live && live.git_ref === source.sha) {
                 report.status = 'skipped';
                 report.deploymentId = live.id;
@@ -39047,35 +39047,51 @@ function chooseTransfer(setting, visibility) {
  */
 async function uploadThroughSources(opts) {
     const { http, client, settings, source } = opts;
-    let path = opts.localPath;
-    if (!path) {
-        const location = source.visibility === 'public' ? await signedTarballUrl(opts.githubApi, settings.repository, source.sha) : source.sourceUrl;
-        const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
-        path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
-        const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
-        if ((body.statusCode ?? 0) !== 200) {
-            body.resume();
-            throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
-        }
-        const bytes = await saveTo(body, path);
-        await inspectArchive(path, 'archive');
-        info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
-    }
-    let target;
     try {
-        target = await client.createSource();
+        // The upload target first: without a sources API there is nothing to download for.
+        const target = await client.createSource();
+        const path = opts.localPath ?? (await downloadArchive(http, opts.githubApi, settings, source));
+        const size = (0,external_node_fs_.statSync)(path).size;
+        await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
+        info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
+        return target.downloadUrl;
     }
     catch (err) {
-        if (opts.fallbackToUrl && err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501)) {
-            warning(`Scalingo's sources API is not available (${err.status}): handing Scalingo the signed archive URL instead, which expires in minutes`);
-            return undefined;
-        }
-        throw client.explain(err);
+        if (!opts.fallbackToUrl)
+            throw err instanceof HttpError ? client.explain(err) : err;
+        // auto: the upload is an improvement, not a requirement.
+        const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
+        const why = missing
+            ? `Scalingo's sources API is not available (${err.status})`
+            : `the upload failed (${describeError(err)})`;
+        warning(`${why}: handing Scalingo the signed archive URL instead, which expires in minutes`);
+        return undefined;
     }
-    const size = (0,external_node_fs_.statSync)(path).size;
-    await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
-    info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
-    return target.downloadUrl;
+}
+/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
+async function downloadArchive(http, githubApi, settings, source) {
+    const location = source.visibility === 'public' ? await signedTarballUrl(githubApi, settings.repository, source.sha) : source.sourceUrl;
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
+    const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
+    const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
+    if ((body.statusCode ?? 0) !== 200) {
+        body.resume();
+        throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
+    }
+    const bytes = await saveTo(body, path);
+    await inspectArchive(path, 'archive');
+    info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
+    return path;
+}
+/** The app's latest successful deployment; a listing that fails only costs the check. */
+async function latestSuccess(client, deadline) {
+    try {
+        return (await client.listDeployments(20, deadline)).find(d => d.status === 'success');
+    }
+    catch (err) {
+        warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
+        return undefined;
+    }
 }
 
 

@@ -123,6 +123,24 @@ describe('archive-transfer for a private repository', () => {
     expect(sandbox.scalingo.allDeployments()[0].source_url).toMatch(/legacy\.tar\.gz\/.*\?token=GHSAT/)
   })
 
+  it('auto: a failed download in the runner falls back to the signed URL, with a warning', async () => {
+    sandbox = await startSandbox({ github: { faults: [{ path: '/legacy.tar.gz/', times: 1, status: 500, body: 'oops' }] } })
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop' }) })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /::warning::the upload failed \(downloading the archive of [0-9a-f]{40} from GitHub failed \(500\)\): handing Scalingo the signed archive URL instead/
+    )
+    expect(sandbox.scalingo.allDeployments()[0].source_url).toMatch(/legacy\.tar\.gz\/.*\?token=GHSAT/)
+  })
+
+  it('upload (explicit): a failed download fails the step, nothing deployed', async () => {
+    sandbox = await startSandbox({ github: { faults: [{ path: '/legacy.tar.gz/', times: 10, status: 500, body: 'oops' }] } })
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'upload' }) })
+    expect(run.code).toBe(1)
+    expect(errorLines(run)).toEqual([expect.stringMatching(/downloading the archive of [0-9a-f]{40} from GitHub failed \(500\)/)])
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(0)
+  })
+
   it('upload for a public repository uploads too', async () => {
     sandbox = await startSandbox()
     const run = await runAction({ env: sandbox.env({ 'archive-transfer': 'upload' }) })

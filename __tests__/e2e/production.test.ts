@@ -32,6 +32,18 @@ describe('skip what is already live', () => {
     expect(posts(sandbox)).toBe(1)
   })
 
+  it('a deployment list that cannot be read only costs the check: a warning, then the deployment', async () => {
+    sandbox = await startSandbox({
+      scalingo: { faults: [{ method: 'GET', path: '/deployments?page=', times: 10, status: 404, body: '{"error":"not found"}' }] }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /::warning::Could not check whether this commit is already live \(GET .* answered 404: not found\); deploying it/
+    )
+    expect(posts(sandbox)).toBe(1)
+  })
+
   it('deploys when the live commit is another one, or the last deployment of this commit failed', async () => {
     sandbox = await startSandbox()
     sandbox.scalingo.seedDeployment('my-app', { git_ref: SHA_MAIN, status: 'success', ageMs: 7_200_000 })
