@@ -1,5 +1,5 @@
 import { InputError } from '../src/errors.js'
-import { parseBaseUrl, parseRef, parseTimeout, readSettings, isLoopbackHost } from '../src/inputs.js'
+import { parseBaseUrl, parseRef, parseTimeout, readSettings, isLoopbackHost, mayCarrySecrets } from '../src/inputs.js'
 
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 const env = {
@@ -128,6 +128,21 @@ describe('URLs', () => {
     expect(() => parseBaseUrl('api-url', 'http://10.0.0.1')).toThrow(InputError)
     expect(() => parseBaseUrl('api-url', 'http://127.0.0.1.example.com')).toThrow(InputError)
   })
+  it('lets a secret travel over https/wss, or plain http/ws to loopback only', () => {
+    expect(['https://a.example', 'wss://a.example', 'http://127.0.0.1:1', 'ws://localhost:2'].map(mayCarrySecrets)).toEqual([
+      true,
+      true,
+      true,
+      true
+    ])
+    expect(['http://a.example', 'ws://a.example', 'ftp://127.0.0.1', 'not a url'].map(mayCarrySecrets)).toEqual([
+      false,
+      false,
+      false,
+      false
+    ])
+  })
+
   it('knows loopback hosts', () => {
     expect(isLoopbackHost('127.3.2.1')).toBe(true)
     expect(isLoopbackHost('[::1]')).toBe(true)

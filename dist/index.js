@@ -36782,6 +36782,21 @@ function isLoopbackHost(hostname) {
     return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 /**
+ * Whether a URL may carry a secret: https/wss, or plain http/ws to a
+ * loopback host (tests). The one rule for every token we send.
+ */
+function mayCarrySecrets(url) {
+    try {
+        const u = new URL(url);
+        if (u.protocol === 'https:' || u.protocol === 'wss:')
+            return true;
+        return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname);
+    }
+    catch {
+        return false;
+    }
+}
+/**
  * An https base URL (http only for loopback hosts, so tests can run):
  * a token never travels over plain http. Returns it without a trailing slash.
  */
@@ -37160,15 +37175,7 @@ class Http {
                 };
                 if ((status >= 200 && status < 300) || opts.accept?.includes(status))
                     return response;
-                failure = new HttpError({
-                    status,
-                    method: opts.method,
-                    url: safeUrl(opts.url),
-                    serverMessage: scrub(extractServerMessage(body, headerValue(msg.headers['content-type']))),
-                    requestId: response.requestId,
-                    body,
-                    headers: msg.headers
-                });
+                failure = httpError(status, opts.method, opts.url, body, msg.headers);
                 const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
                 if (status === 429)
                     this.rateLimited++;
@@ -37239,14 +37246,7 @@ class Http {
             const status = res.message.statusCode ?? 0;
             core_debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`);
             if (status < 200 || status >= 300) {
-                throw new HttpError({
-                    status,
-                    method: 'PUT',
-                    url: safeUrl(url),
-                    serverMessage: scrub(extractServerMessage(body)),
-                    body,
-                    headers: res.message.headers
-                });
+                throw httpError(status, 'PUT', url, body, res.message.headers);
             }
             return status;
         }
@@ -37268,6 +37268,18 @@ class Http {
         const response = await this.request(opts);
         return { data: parseJson(response, opts), response };
     }
+}
+/** An HttpError for a non-2xx answer: the URL without query, the server's message scrubbed. */
+function httpError(status, method, url, body, headers) {
+    return new HttpError({
+        status,
+        method,
+        url: safeUrl(url),
+        serverMessage: scrub(extractServerMessage(body, headerValue(headers['content-type']))),
+        requestId: headerValue(headers['x-request-id']),
+        body,
+        headers
+    });
 }
 function parseJson(response, opts) {
     try {
@@ -37296,17 +37308,6 @@ function parseJson(response, opts) {
 
 
 
-
-/** The bearer goes only to https URLs, or to loopback for tests. */
-function bearerMayGoTo(url) {
-    try {
-        const u = new URL(url);
-        return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
-    }
-    catch {
-        return false;
-    }
-}
 /** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 /** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
@@ -37516,7 +37517,7 @@ class ScalingoClient {
      * false when there is none yet (404). One attempt: the caller polls again.
      */
     async readOutput(outputUrl, sink) {
-        if (!bearerMayGoTo(outputUrl)) {
+        if (!mayCarrySecrets(outputUrl) || outputUrl.startsWith('ws')) {
             warning('The deployment output link is not https: not sending the bearer token there');
             return false;
         }
@@ -37541,14 +37542,7 @@ class ScalingoClient {
                 this.bearerToken = undefined;
                 continue;
             }
-            throw new HttpError({
-                status,
-                method: 'GET',
-                url: safeUrl(outputUrl),
-                serverMessage: oneLine(extractServerMessage(body)),
-                body,
-                headers: msg.headers
-            });
+            throw httpError(status, 'GET', outputUrl, body, msg.headers);
         }
     }
 }
@@ -38008,13 +38002,7 @@ function parseStreamFrame(text) {
 }
 /** The bearer goes only over wss, or plain ws to loopback for tests. */
 function streamUrlAllowed(url) {
-    try {
-        const u = new URL(url);
-        return u.protocol === 'wss:' || (u.protocol === 'ws:' && isLoopbackHost(u.hostname));
-    }
-    catch {
-        return false;
-    }
+    return /^wss?:/.test(url) && mayCarrySecrets(url);
 }
 class DeploymentStream {
     opts;

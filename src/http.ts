@@ -202,15 +202,7 @@ export class Http {
           requestId: headerValue(msg.headers['x-request-id'])
         }
         if ((status >= 200 && status < 300) || opts.accept?.includes(status)) return response
-        failure = new HttpError({
-          status,
-          method: opts.method,
-          url: safeUrl(opts.url),
-          serverMessage: scrub(extractServerMessage(body, headerValue(msg.headers['content-type']))),
-          requestId: response.requestId,
-          body,
-          headers: msg.headers
-        })
+        failure = httpError(status, opts.method, opts.url, body, msg.headers)
         const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429
         if (status === 429) this.rateLimited++
         if (retryable) {
@@ -285,14 +277,7 @@ export class Http {
       const status = res.message.statusCode ?? 0
       core.debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`)
       if (status < 200 || status >= 300) {
-        throw new HttpError({
-          status,
-          method: 'PUT',
-          url: safeUrl(url),
-          serverMessage: scrub(extractServerMessage(body)),
-          body,
-          headers: res.message.headers
-        })
+        throw httpError(status, 'PUT', url, body, res.message.headers)
       }
       return status
     } catch (err) {
@@ -313,6 +298,19 @@ export class Http {
     const response = await this.request(opts)
     return { data: parseJson<T>(response, opts), response }
   }
+}
+
+/** An HttpError for a non-2xx answer: the URL without query, the server's message scrubbed. */
+export function httpError(status: number, method: string, url: string, body: string, headers: HttpResponse['headers']): HttpError {
+  return new HttpError({
+    status,
+    method,
+    url: safeUrl(url),
+    serverMessage: scrub(extractServerMessage(body, headerValue(headers['content-type']))),
+    requestId: headerValue(headers['x-request-id']),
+    body,
+    headers
+  })
 }
 
 export function parseJson<T>(response: HttpResponse, opts: Pick<RequestOptions, 'method' | 'url'>): T {

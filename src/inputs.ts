@@ -80,6 +80,20 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * Whether a URL may carry a secret: https/wss, or plain http/ws to a
+ * loopback host (tests). The one rule for every token we send.
+ */
+export function mayCarrySecrets(url: string): boolean {
+  try {
+    const u = new URL(url)
+    if (u.protocol === 'https:' || u.protocol === 'wss:') return true
+    return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname)
+  } catch {
+    return false
+  }
+}
+
+/**
  * An https base URL (http only for loopback hosts, so tests can run):
  * a token never travels over plain http. Returns it without a trailing slash.
  */

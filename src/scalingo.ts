@@ -1,11 +1,10 @@
 import * as core from '@actions/core'
 import { type Clock, systemClock } from './clock.js'
-import { isLoopbackHost } from './inputs.js'
+import { mayCarrySecrets } from './inputs.js'
 import { ActionError, HttpError } from './errors.js'
 import type { IncomingMessage } from 'node:http'
 import type { Http, HttpResponse, RequestOptions } from './http.js'
-import { extractServerMessage, oneLine } from './errors.js'
-import { parseJson, safeUrl } from './http.js'
+import { httpError, parseJson } from './http.js'
 import { registerSecret, registerSecretUrl } from './secrets.js'
 
 /**
@@ -39,16 +38,6 @@ export interface ScalingoConfig {
   app: string
   region: string
   clock?: Clock
-}
-
-/** The bearer goes only to https URLs, or to loopback for tests. */
-export function bearerMayGoTo(url: string): boolean {
-  try {
-    const u = new URL(url)
-    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname))
-  } catch {
-    return false
-  }
 }
 
 /** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
@@ -279,7 +268,7 @@ export class ScalingoClient {
    * false when there is none yet (404). One attempt: the caller polls again.
    */
   async readOutput(outputUrl: string, sink: (body: IncomingMessage) => Promise<void>): Promise<boolean> {
-    if (!bearerMayGoTo(outputUrl)) {
+    if (!mayCarrySecrets(outputUrl) || outputUrl.startsWith('ws')) {
       core.warning('The deployment output link is not https: not sending the bearer token there')
       return false
     }
@@ -301,14 +290,7 @@ export class ScalingoClient {
         this.bearerToken = undefined
         continue
       }
-      throw new HttpError({
-        status,
-        method: 'GET',
-        url: safeUrl(outputUrl),
-        serverMessage: oneLine(extractServerMessage(body)),
-        body,
-        headers: msg.headers
-      })
+      throw httpError(status, 'GET', outputUrl, body, msg.headers)
     }
   }
 }
