@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9651);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9140);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9651:
+/***/ 9140:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33496,8 +33496,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: chooseTransfer
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -36668,6 +36666,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 /**
  * `env-file`: a dotenv file in the workspace, as `scalingo env-set --file`
  * users write them. Parsed whole before anything changes on the app: one
@@ -36746,6 +36745,18 @@ function diffVariables(current, wanted) {
             unchanged.push(v.name);
     }
     return { added, changed, unchanged };
+}
+/** Sets the env-file's variables in one bulk call; logs names only. */
+async function applyEnvFile(client, variables, path) {
+    const current = await client.listVariables();
+    const { added, changed, unchanged } = diffVariables(current, variables);
+    if (added.length + changed.length === 0) {
+        info(`env-file ${path}: ${unchanged.length} variables, all already set`);
+        return;
+    }
+    await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)));
+    info(`env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
+        `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`);
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -37613,6 +37624,16 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
     }
     throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
 }
+/** The app's latest successful deployment; a listing that fails only costs the check. */
+async function latestSuccess(client, deadline) {
+    try {
+        return (await client.listDeployments(20, deadline)).find(d => d.status === 'success');
+    }
+    catch (err) {
+        warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
+        return undefined;
+    }
+}
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -37796,6 +37817,19 @@ async function writeSummary(r) {
     catch (err) {
         warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
     }
+}
+function dryRunPlan(settings, source, gitRef) {
+    const plan = [
+        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+        `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
+        `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
+    ];
+    if (settings.envFile)
+        plan.push(`env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`);
+    if (settings.environment)
+        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
+    plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting');
+    return plan;
 }
 
 ;// CONCATENATED MODULE: ./src/buildlog.ts
@@ -38593,8 +38627,103 @@ async function saveTo(body, path) {
     return bytes;
 }
 
+;// CONCATENATED MODULE: ./src/promotion.ts
+
+
+/** `promote-from`: the commit running on another app (staging), to ship as is. */
+/** The latest successful deployment of the promoted app, and its commit. */
+async function findPromotedCommit(staging) {
+    const app = staging.config.app;
+    await staging.exchange();
+    const live = (await staging.listDeployments(50)).find(d => d.status === 'success');
+    if (!live)
+        throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
+    const sha = live.git_ref ?? '';
+    if (!isFullSha(sha)) {
+        throw new ActionError(`the latest successful deployment of "${app}" (${live.id}) has git_ref ${JSON.stringify(sha)}, not a commit SHA: cannot tell which commit to promote`);
+    }
+    return { sha: sha.toLowerCase(), deployment: live };
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/transfer.ts
+
+
+
+
+
+
+
+
+/**
+ * How Scalingo gets the archive: by URL, or uploaded through its sources
+ * API (a local archive, or GitHub's tarball downloaded in the runner).
+ */
+/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
+function chooseTransfer(setting, visibility) {
+    if (setting === 'url' || setting === 'upload')
+        return setting;
+    return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url';
+}
+/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
+async function checkArchive(http, source) {
+    if (source.visibility !== 'public')
+        return;
+    const res = await http.request({
+        method: 'HEAD',
+        url: source.sourceUrl,
+        retry: 'idempotent',
+        accept: [301, 302, 303, 307, 308, 404, 403]
+    });
+    if (res.status >= 400)
+        throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
+}
+/**
+ * Uploads an archive through Scalingo's sources API and returns its signed
+ * download URL: the local file, or GitHub's tarball downloaded to the
+ * runner first. Streams both ways. Returns undefined when `auto` may fall
+ * back to handing Scalingo the URL (the sources API is not there).
+ */
+async function uploadThroughSources(opts) {
+    const { http, client, settings, source } = opts;
+    try {
+        // The upload target first: without a sources API there is nothing to download for.
+        const target = await client.createSource();
+        const path = opts.localPath ?? (await downloadArchive(http, opts.githubApi, settings, source));
+        const size = (0,external_node_fs_.statSync)(path).size;
+        await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
+        info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
+        return target.downloadUrl;
+    }
+    catch (err) {
+        if (!opts.fallbackToUrl)
+            throw err instanceof HttpError ? client.explain(err) : err;
+        // auto: the upload is an improvement, not a requirement.
+        const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
+        const why = missing
+            ? `Scalingo's sources API is not available (${err.status})`
+            : `the upload failed (${describeError(err)})`;
+        warning(`${why}: handing Scalingo the signed archive URL instead, which expires in minutes`);
+        return undefined;
+    }
+}
+/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
+async function downloadArchive(http, githubApi, settings, source) {
+    const location = source.visibility === 'public' ? await signedTarballUrl(githubApi, settings.repository, source.sha) : source.sourceUrl;
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
+    const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
+    const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
+    if ((body.statusCode ?? 0) !== 200) {
+        body.resume();
+        throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
+    }
+    const bytes = await saveTo(body, path);
+    await inspectArchive(path, 'archive');
+    info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
+    return path;
+}
+
 ;// CONCATENATED MODULE: ./src/github-deployments.ts
 
 
@@ -38678,6 +38807,12 @@ class GitHubDeployment {
         }
     }
 }
+/** The workflow run's page, for the GitHub deployment's log link. */
+function runUrl(env, settings) {
+    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
+        return undefined;
+    return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
 
 ;// CONCATENATED MODULE: ./src/version.ts
 /** Sent in the User-Agent; a test keeps it equal to package.json's version. */
@@ -38685,8 +38820,6 @@ const VERSION = '0.1.0';
 const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
 
 
 
@@ -38963,123 +39096,6 @@ function onCancel(handler) {
         process.off('SIGINT', listener);
         process.off('SIGTERM', listener);
     };
-}
-/** The latest successful deployment of the promoted app, and its commit. */
-async function findPromotedCommit(staging) {
-    const app = staging.config.app;
-    await staging.exchange();
-    const live = (await staging.listDeployments(50)).find(d => d.status === 'success');
-    if (!live)
-        throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
-    const sha = live.git_ref ?? '';
-    if (!isFullSha(sha)) {
-        throw new ActionError(`the latest successful deployment of "${app}" (${live.id}) has git_ref ${JSON.stringify(sha)}, not a commit SHA: cannot tell which commit to promote`);
-    }
-    return { sha: sha.toLowerCase(), deployment: live };
-}
-/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
-async function checkArchive(http, source) {
-    if (source.visibility !== 'public')
-        return;
-    const res = await http.request({
-        method: 'HEAD',
-        url: source.sourceUrl,
-        retry: 'idempotent',
-        accept: [301, 302, 303, 307, 308, 404, 403]
-    });
-    if (res.status >= 400)
-        throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
-}
-function dryRunPlan(settings, source, gitRef) {
-    const plan = [
-        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-        `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
-        `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
-    ];
-    if (settings.envFile)
-        plan.push(`env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`);
-    if (settings.environment)
-        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
-    plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting');
-    return plan;
-}
-/** Sets the env-file's variables in one bulk call; logs names only. */
-async function applyEnvFile(client, variables, path) {
-    const current = await client.listVariables();
-    const { added, changed, unchanged } = diffVariables(current, variables);
-    if (added.length + changed.length === 0) {
-        info(`env-file ${path}: ${unchanged.length} variables, all already set`);
-        return;
-    }
-    await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)));
-    info(`env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
-        `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`);
-}
-/** The workflow run's page, for the GitHub deployment's log link. */
-function runUrl(env, settings) {
-    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
-        return undefined;
-    return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
-/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
-function chooseTransfer(setting, visibility) {
-    if (setting === 'url' || setting === 'upload')
-        return setting;
-    return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url';
-}
-/**
- * Uploads an archive through Scalingo's sources API and returns its signed
- * download URL: the local file, or GitHub's tarball downloaded to the
- * runner first. Streams both ways. Returns undefined when `auto` may fall
- * back to handing Scalingo the URL (the sources API is not there).
- */
-async function uploadThroughSources(opts) {
-    const { http, client, settings, source } = opts;
-    try {
-        // The upload target first: without a sources API there is nothing to download for.
-        const target = await client.createSource();
-        const path = opts.localPath ?? (await downloadArchive(http, opts.githubApi, settings, source));
-        const size = (0,external_node_fs_.statSync)(path).size;
-        await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
-        info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
-        return target.downloadUrl;
-    }
-    catch (err) {
-        if (!opts.fallbackToUrl)
-            throw err instanceof HttpError ? client.explain(err) : err;
-        // auto: the upload is an improvement, not a requirement.
-        const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
-        const why = missing
-            ? `Scalingo's sources API is not available (${err.status})`
-            : `the upload failed (${describeError(err)})`;
-        warning(`${why}: handing Scalingo the signed archive URL instead, which expires in minutes`);
-        return undefined;
-    }
-}
-/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
-async function downloadArchive(http, githubApi, settings, source) {
-    const location = source.visibility === 'public' ? await signedTarballUrl(githubApi, settings.repository, source.sha) : source.sourceUrl;
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
-    const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
-    const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
-    if ((body.statusCode ?? 0) !== 200) {
-        body.resume();
-        throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
-    }
-    const bytes = await saveTo(body, path);
-    await inspectArchive(path, 'archive');
-    info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
-    return path;
-}
-/** The app's latest successful deployment; a listing that fails only costs the check. */
-async function latestSuccess(client, deadline) {
-    try {
-        return (await client.listDeployments(20, deadline)).find(d => d.status === 'success');
-    }
-    catch (err) {
-        warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
-        return undefined;
-    }
 }
 
 

@@ -69,3 +69,13 @@ export async function createDeploymentOnce(
     'nothing was posted twice; check the app dashboard, then run the workflow again'
   )
 }
+
+/** The app's latest successful deployment; a listing that fails only costs the check. */
+export async function latestSuccess(client: ScalingoClient, deadline: number): Promise<Deployment | undefined> {
+  try {
+    return (await client.listDeployments(20, deadline)).find(d => d.status === 'success')
+  } catch (err) {
+    core.warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`)
+    return undefined
+  }
+}

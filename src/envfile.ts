@@ -1,6 +1,8 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
+import * as core from '@actions/core'
 import { InputError } from './errors.js'
+import type { ScalingoClient } from './scalingo.js'
 import type { EnvVariable } from './inputs.js'
 
 /**
@@ -74,4 +76,19 @@ export function diffVariables(current: EnvVariable[], wanted: EnvVariable[]): { 
     else unchanged.push(v.name)
   }
   return { added, changed, unchanged }
+}
+
+/** Sets the env-file's variables in one bulk call; logs names only. */
+export async function applyEnvFile(client: ScalingoClient, variables: EnvVariable[], path: string): Promise<void> {
+  const current = await client.listVariables()
+  const { added, changed, unchanged } = diffVariables(current, variables)
+  if (added.length + changed.length === 0) {
+    core.info(`env-file ${path}: ${unchanged.length} variables, all already set`)
+    return
+  }
+  await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)))
+  core.info(
+    `env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
+      `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`
+  )
 }

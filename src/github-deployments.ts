@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { HttpError, describeError } from './errors.js'
 import type { GitHubApi } from './github.js'
 import { repoPath } from './github.js'
-import type { Repository } from './inputs.js'
+import type { Repository, Settings } from './inputs.js'
 
 /**
  * `environment`: a GitHub deployment for the commit, so the repository's
@@ -90,4 +90,10 @@ export class GitHubDeployment {
       this.giveUp(err)
     }
   }
+}
+
+/** The workflow run's page, for the GitHub deployment's log link. */
+export function runUrl(env: NodeJS.ProcessEnv, settings: Settings): string | undefined {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined
+  return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
 }

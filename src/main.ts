@@ -1,21 +1,19 @@
 import * as core from '@actions/core'
 import { type Clock, formatDuration, systemClock } from './clock.js'
-import { createDeploymentOnce } from './deployment.js'
-import { ActionError, HttpError, describeError } from './errors.js'
+import { createDeploymentOnce, latestSuccess } from './deployment.js'
+import { ActionError, describeError } from './errors.js'
 import { followDeployment } from './follow.js'
-import { type GitHubApi, type Source, resolveSource, signedTarballUrl } from './github.js'
-import { inspectArchive, saveTo } from './archive.js'
-import { mkdtemp } from 'node:fs/promises'
-import { statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { type Source, resolveSource } from './github.js'
+import { inspectArchive } from './archive.js'
+import { findPromotedCommit } from './promotion.js'
+import { checkArchive, chooseTransfer, uploadThroughSources } from './transfer.js'
 import { Http, safeUrl } from './http.js'
-import { type EnvVariable, type Settings, isFullSha, readSettings } from './inputs.js'
+import { type Settings, isFullSha, readSettings } from './inputs.js'
 import { BuildLog } from './buildlog.js'
-import { type RunReport, dashboardUrl, mostTellingLine, printLines, setOutputs, writeSummary } from './report.js'
-import { type Deployment, ScalingoClient } from './scalingo.js'
-import { diffVariables } from './envfile.js'
-import { GitHubDeployment } from './github-deployments.js'
+import { type RunReport, dashboardUrl, dryRunPlan, mostTellingLine, printLines, setOutputs, writeSummary } from './report.js'
+import { ScalingoClient } from './scalingo.js'
+import { applyEnvFile } from './envfile.js'
+import { GitHubDeployment, runUrl } from './github-deployments.js'
 import { registerSecret, registerSecretUrl } from './secrets.js'
 import { describeStatus, hasFailed, isSuccess, statusHint } from './statuses.js'
 import { USER_AGENT } from './version.js'
@@ -302,136 +300,5 @@ function onCancel(handler: (signal: NodeJS.Signals) => void): () => void {
   return () => {
     process.off('SIGINT', listener)
     process.off('SIGTERM', listener)
-  }
-}
-
-/** The latest successful deployment of the promoted app, and its commit. */
-async function findPromotedCommit(staging: ScalingoClient): Promise<{ sha: string; deployment: Deployment }> {
-  const app = staging.config.app
-  await staging.exchange()
-  const live = (await staging.listDeployments(50)).find(d => d.status === 'success')
-  if (!live) throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from')
-  const sha = live.git_ref ?? ''
-  if (!isFullSha(sha)) {
-    throw new ActionError(
-      `the latest successful deployment of "${app}" (${live.id}) has git_ref ${JSON.stringify(sha)}, not a commit SHA: cannot tell which commit to promote`
-    )
-  }
-  return { sha: sha.toLowerCase(), deployment: live }
-}
-
-/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
-async function checkArchive(http: Http, source: Source): Promise<void> {
-  if (source.visibility !== 'public') return
-  const res = await http.request({
-    method: 'HEAD',
-    url: source.sourceUrl,
-    retry: 'idempotent',
-    accept: [301, 302, 303, 307, 308, 404, 403]
-  })
-  if (res.status >= 400) throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`)
-}
-
-function dryRunPlan(settings: Settings, source: Source, gitRef: string | null): string[] {
-  const plan = [
-    `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-    `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
-    `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
-  ]
-  if (settings.envFile)
-    plan.push(
-      `env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`
-    )
-  if (settings.environment) plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`)
-  plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting')
-  return plan
-}
-
-/** Sets the env-file's variables in one bulk call; logs names only. */
-async function applyEnvFile(client: ScalingoClient, variables: EnvVariable[], path: string): Promise<void> {
-  const current = await client.listVariables()
-  const { added, changed, unchanged } = diffVariables(current, variables)
-  if (added.length + changed.length === 0) {
-    core.info(`env-file ${path}: ${unchanged.length} variables, all already set`)
-    return
-  }
-  await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)))
-  core.info(
-    `env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
-      `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`
-  )
-}
-
-/** The workflow run's page, for the GitHub deployment's log link. */
-function runUrl(env: NodeJS.ProcessEnv, settings: Settings): string | undefined {
-  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined
-  return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-}
-
-/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
-export function chooseTransfer(setting: Settings['archiveTransfer'], visibility: Source['visibility']): 'url' | 'upload' {
-  if (setting === 'url' || setting === 'upload') return setting
-  return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url'
-}
-
-/**
- * Uploads an archive through Scalingo's sources API and returns its signed
- * download URL: the local file, or GitHub's tarball downloaded to the
- * runner first. Streams both ways. Returns undefined when `auto` may fall
- * back to handing Scalingo the URL (the sources API is not there).
- */
-async function uploadThroughSources(opts: {
-  http: Http
-  client: ScalingoClient
-  githubApi: GitHubApi
-  settings: Settings
-  source: Source
-  localPath?: string
-  fallbackToUrl: boolean
-}): Promise<string | undefined> {
-  const { http, client, settings, source } = opts
-  try {
-    // The upload target first: without a sources API there is nothing to download for.
-    const target = await client.createSource()
-    const path = opts.localPath ?? (await downloadArchive(http, opts.githubApi, settings, source))
-    const size = statSync(path).size
-    await http.putFile(target.uploadUrl, path, size, 'application/x-gzip')
-    core.info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`)
-    return target.downloadUrl
-  } catch (err) {
-    if (!opts.fallbackToUrl) throw err instanceof HttpError ? client.explain(err) : err
-    // auto: the upload is an improvement, not a requirement.
-    const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501)
-    const why = missing
-      ? `Scalingo's sources API is not available (${(err as HttpError).status})`
-      : `the upload failed (${describeError(err)})`
-    core.warning(`${why}: handing Scalingo the signed archive URL instead, which expires in minutes`)
-    return undefined
-  }
-}
-
-/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
-async function downloadArchive(http: Http, githubApi: GitHubApi, settings: Settings, source: Source): Promise<string> {
-  const location = source.visibility === 'public' ? await signedTarballUrl(githubApi, settings.repository, source.sha) : source.sourceUrl
-  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'scalingo-archive-'))
-  const path = join(dir, `${source.sha}.tar.gz`)
-  const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } })
-  if ((body.statusCode ?? 0) !== 200) {
-    body.resume()
-    throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`)
-  }
-  const bytes = await saveTo(body, path)
-  await inspectArchive(path, 'archive')
-  core.info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`)
-  return path
-}
-
-/** The app's latest successful deployment; a listing that fails only costs the check. */
-async function latestSuccess(client: ScalingoClient, deadline: number): Promise<Deployment | undefined> {
-  try {
-    return (await client.listDeployments(20, deadline)).find(d => d.status === 'success')
-  } catch (err) {
-    core.warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`)
-    return undefined
   }
 }

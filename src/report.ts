@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { formatDuration } from './clock.js'
-import { KNOWN_REGIONS } from './inputs.js'
+import { KNOWN_REGIONS, type Settings } from './inputs.js'
+import type { Source } from './github.js'
 import { scrub } from './secrets.js'
 import { describeStatus, isSuccess } from './statuses.js'
 
@@ -142,4 +143,19 @@ export async function writeSummary(r: RunReport): Promise<void> {
   } catch (err) {
     core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`)
   }
+}
+
+export function dryRunPlan(settings: Settings, source: Source, gitRef: string | null): string[] {
+  const plan = [
+    `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+    `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
+    `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
+  ]
+  if (settings.envFile)
+    plan.push(
+      `env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`
+    )
+  if (settings.environment) plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`)
+  plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting')
+  return plan
 }
