@@ -21,6 +21,20 @@ afterEach(async () => {
 
 const quick = () => 20
 
+/** Creates a deployment on the sandbox and follows it, polling fast, until `withinMs` from now. */
+async function createAndFollow(client: ScalingoClient, withinMs: number, onStatus?: (s: string) => void) {
+  const deployment = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+  return followDeployment({
+    client,
+    deployment,
+    deadline: Date.now() + withinMs,
+    clock: systemClock,
+    log: new BuildLog(),
+    pollDelay: quick,
+    onStatus
+  })
+}
+
 describe('pollDelay', () => {
   it('is quick at first and near fast transitions, slower during a long build or queue, capped', () => {
     expect(pollDelay('queued', 0, 0)).toBe(500)
@@ -60,17 +74,8 @@ describe('followDeployment', () => {
         { afterMs: 60, status: 'crashed-error' }
       ]
     })
-    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
     const seen: string[] = []
-    const r = await followDeployment({
-      client,
-      deployment: d,
-      deadline: Date.now() + 10_000,
-      clock: systemClock,
-      log: new BuildLog(),
-      pollDelay: quick,
-      onStatus: s => seen.push(s)
-    })
+    const r = await createAndFollow(client, 10_000, s => seen.push(s))
     expect(r.timedOut).toBe(false)
     expect(r.deployment.status).toBe('crashed-error')
     expect(seen).toEqual(['queued', 'building', 'pushing', 'crashed-error'])
@@ -83,15 +88,7 @@ describe('followDeployment', () => {
         { afterMs: 60_000, status: 'success' }
       ]
     })
-    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-    const r = await followDeployment({
-      client,
-      deployment: d,
-      deadline: Date.now() + 300,
-      clock: systemClock,
-      log: new BuildLog(),
-      pollDelay: quick
-    })
+    const r = await createAndFollow(client, 300)
     expect(r.timedOut).toBe(true)
     expect(r.deployment.status).toBe('building')
   })
@@ -104,16 +101,8 @@ describe('followDeployment', () => {
       ],
       faults: [{ method: 'GET', path: '/deployments/', times: 100, action: 'hang' }]
     })
-    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
     const started = Date.now()
-    const r = await followDeployment({
-      client,
-      deployment: d,
-      deadline: Date.now() + 500,
-      clock: systemClock,
-      log: new BuildLog(),
-      pollDelay: quick
-    })
+    const r = await createAndFollow(client, 500)
     expect(r.timedOut).toBe(true)
     expect(Date.now() - started).toBeLessThan(3000)
   })
@@ -123,15 +112,7 @@ describe('followDeployment', () => {
       timeline: [{ afterMs: 300, status: 'success' }],
       faults: [{ method: 'GET', path: '/deployments/', times: 12, status: 503 }]
     })
-    const d = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-    const r = await followDeployment({
-      client,
-      deployment: d,
-      deadline: Date.now() + 10_000,
-      clock: systemClock,
-      log: new BuildLog(),
-      pollDelay: quick
-    })
+    const r = await createAndFollow(client, 10_000)
     expect(r.deployment.status).toBe('success')
     expect(r.transientErrors).toBeGreaterThanOrEqual(2)
   })
