@@ -37440,10 +37440,10 @@ class ScalingoClient {
                 return err;
         }
     }
-    async getApp(deadline) {
+    async getApp() {
         const url = this.appPath();
         try {
-            const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
+            const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
             const app = parseJson(res, { method: 'GET', url }).app;
             if (!app || typeof app !== 'object')
                 throw new ActionError(`Scalingo answered GET app without an "app" object`);
@@ -37469,9 +37469,9 @@ class ScalingoClient {
             throw this.explain(err);
         }
     }
-    async getDeployment(id, deadline) {
+    async getDeployment(id) {
         const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
+        const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
         return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
     }
     async listVariables() {
@@ -37515,9 +37515,9 @@ class ScalingoClient {
         return { uploadUrl: src.upload_url, downloadUrl: src.download_url };
     }
     /** The newest deployments first. */
-    async listDeployments(perPage = 10, deadline) {
+    async listDeployments(perPage = 10) {
         const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline });
+        const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
         const list = parseJson(res, { method: 'GET', url }).deployments;
         if (!Array.isArray(list))
             throw new ActionError('Scalingo answered the deployment list without a "deployments" array');
@@ -37625,9 +37625,9 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
     throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
 }
 /** The app's latest successful deployment; a listing that fails only costs the check. */
-async function latestSuccess(client, deadline) {
+async function latestSuccess(client) {
     try {
-        return (await client.listDeployments(20, deadline)).find(d => d.status === 'success');
+        return (await client.listDeployments(20)).find(d => d.status === 'success');
     }
     catch (err) {
         warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
@@ -38284,7 +38284,7 @@ async function followDeployment(opts) {
     let queueExplained = false;
     const explainQueue = async () => {
         try {
-            const others = (await client.listDeployments(10, deadline)).filter(d => d.id !== id && isRunning(d.status));
+            const others = (await client.listDeployments(10)).filter(d => d.id !== id && isRunning(d.status));
             log.closeGroup();
             if (others.length > 0) {
                 const o = others[0];
@@ -38320,7 +38320,7 @@ async function followDeployment(opts) {
             polls++;
             let next;
             try {
-                next = await beforeDeadline(client.getDeployment(id, deadline), deadline, clock);
+                next = await beforeDeadline(client.getDeployment(id), deadline, clock);
             }
             catch (err) {
                 if (!isTransient(err))
@@ -38945,12 +38945,12 @@ async function run(env = process.env, clock = systemClock) {
             clock
         });
         await client.exchange();
-        const app = await client.getApp(deadline);
+        const app = await client.getApp();
         report.appUrl = app.url || app.base_url || undefined;
         const gitRef = source.sha || ref || null;
         // Already live? A re-run does not rebuild what is running.
         if (!settings.force && source.sha) {
-            const live = await latestSuccess(client, deadline);
+            const live = await latestSuccess(client);
             if (live && live.git_ref === source.sha) {
                 report.status = 'skipped';
                 report.deploymentId = live.id;

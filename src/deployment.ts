@@ -71,9 +71,9 @@ export async function createDeploymentOnce(
 }
 
 /** The app's latest successful deployment; a listing that fails only costs the check. */
-export async function latestSuccess(client: ScalingoClient, deadline: number): Promise<Deployment | undefined> {
+export async function latestSuccess(client: ScalingoClient): Promise<Deployment | undefined> {
   try {
-    return (await client.listDeployments(20, deadline)).find(d => d.status === 'success')
+    return (await client.listDeployments(20)).find(d => d.status === 'success')
   } catch (err) {
     core.warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`)
     return undefined

@@ -181,7 +181,7 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
   let queueExplained = false
   const explainQueue = async (): Promise<void> => {
     try {
-      const others = (await client.listDeployments(10, deadline)).filter(d => d.id !== id && isRunning(d.status))
+      const others = (await client.listDeployments(10)).filter(d => d.id !== id && isRunning(d.status))
       log.closeGroup()
       if (others.length > 0) {
         const o = others[0]
@@ -216,7 +216,7 @@ export async function followDeployment(opts: FollowOptions): Promise<FollowResul
       polls++
       let next: Deployment | undefined
       try {
-        next = await beforeDeadline(client.getDeployment(id, deadline), deadline, clock)
+        next = await beforeDeadline(client.getDeployment(id), deadline, clock)
       } catch (err) {
         if (!isTransient(err)) throw err
         transientErrors++

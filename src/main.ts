@@ -132,13 +132,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       clock
     })
     await client.exchange()
-    const app = await client.getApp(deadline)
+    const app = await client.getApp()
     report.appUrl = app.url || app.base_url || undefined
     const gitRef = source.sha || ref || null
 
     // Already live? A re-run does not rebuild what is running.
     if (!settings.force && source.sha) {
-      const live = await latestSuccess(client, deadline)
+      const live = await latestSuccess(client)
       if (live && live.git_ref === source.sha) {
         report.status = 'skipped'
         report.deploymentId = live.id

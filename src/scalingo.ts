@@ -180,10 +180,10 @@ export class ScalingoClient {
     }
   }
 
-  async getApp(deadline?: number): Promise<App> {
+  async getApp(): Promise<App> {
     const url = this.appPath()
     try {
-      const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline })
+      const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
       const app = parseJson<{ app?: App }>(res, { method: 'GET', url }).app
       if (!app || typeof app !== 'object') throw new ActionError(`Scalingo answered GET app without an "app" object`)
       return app
@@ -208,9 +208,9 @@ export class ScalingoClient {
     }
   }
 
-  async getDeployment(id: string, deadline?: number): Promise<Deployment> {
+  async getDeployment(id: string): Promise<Deployment> {
     const url = this.appPath(`/deployments/${encodeURIComponent(id)}`)
-    const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline })
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
     return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
   }
 
@@ -255,9 +255,9 @@ export class ScalingoClient {
   }
 
   /** The newest deployments first. */
-  async listDeployments(perPage = 10, deadline?: number): Promise<Deployment[]> {
+  async listDeployments(perPage = 10): Promise<Deployment[]> {
     const url = this.appPath(`/deployments?page=1&per_page=${perPage}`)
-    const res = await this.call({ method: 'GET', url, retry: 'idempotent', deadline })
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
     const list = parseJson<{ deployments?: unknown }>(res, { method: 'GET', url }).deployments
     if (!Array.isArray(list)) throw new ActionError('Scalingo answered the deployment list without a "deployments" array')
     return list.filter((d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string')
