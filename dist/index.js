@@ -36751,12 +36751,15 @@ async function applyEnvFile(client, variables, path) {
     const current = await client.listVariables();
     const { added, changed, unchanged } = diffVariables(current, variables);
     if (added.length + changed.length === 0) {
-        info(`env-file ${path}: ${unchanged.length} variables, all already set`);
-        return;
+        const line = `${unchanged.length} variables, all already set`;
+        info(`env-file ${path}: ${line}`);
+        return line;
     }
     await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)));
-    info(`env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
-        `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`);
+    const line = `${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
+        `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
+    info(`env-file: ${line}`);
+    return line;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -37788,6 +37791,12 @@ function summaryMarkdown(r) {
         rows.push(['Deployment', `\`${r.deploymentId}\``]);
     if (r.archiveUrl)
         rows.push(['Archive', r.archiveUrl]);
+    if (r.transfer)
+        rows.push(['Transfer', r.transfer]);
+    if (r.variables)
+        rows.push(['Variables (env-file)', r.variables]);
+    if (r.githubDeployment)
+        rows.push(['GitHub deployment', r.githubDeployment]);
     if (r.dashboardUrl)
         rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`]);
     let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
@@ -38694,6 +38703,7 @@ async function uploadThroughSources(opts) {
         const size = (0,external_node_fs_.statSync)(path).size;
         await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
         info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
+        opts.onUploaded?.(size);
         return target.downloadUrl;
     }
     catch (err) {
@@ -38741,6 +38751,12 @@ class GitHubDeployment {
     }
     get created() {
         return this.id !== undefined;
+    }
+    /** For the summary: what was recorded, or why not. */
+    describe() {
+        if (this.id !== undefined)
+            return `${this.id} in environment "${this.environment}"`;
+        return `not recorded in "${this.environment}" (see the warning)`;
     }
     headers() {
         const h = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' };
@@ -38977,10 +38993,11 @@ async function run(env = process.env, clock = systemClock) {
             return;
         }
         if (settings.envFile)
-            await applyEnvFile(client, settings.envFile.variables, settings.envFile.path);
+            report.variables = await applyEnvFile(client, settings.envFile.variables, settings.envFile.path);
         if (settings.environment && !settings.sourceUrl) {
             ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment);
             await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`);
+            report.githubDeployment = ghDeployment.describe();
             await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` });
         }
         if (transfer === 'upload') {
@@ -38991,8 +39008,11 @@ async function run(env = process.env, clock = systemClock) {
                 settings,
                 source,
                 localPath: settings.archivePath,
-                fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto'
+                fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto',
+                onUploaded: bytes => (report.transfer = `uploaded through Scalingo's sources API (${bytes} bytes)`)
             });
+            if (!uploaded)
+                report.transfer = 'signed URL handed to Scalingo (upload not possible)';
             if (uploaded) {
                 source.sourceUrl = uploaded;
                 if (settings.archivePath)

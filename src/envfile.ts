@@ -79,16 +79,18 @@ export function diffVariables(current: EnvVariable[], wanted: EnvVariable[]): { 
 }
 
 /** Sets the env-file's variables in one bulk call; logs names only. */
-export async function applyEnvFile(client: ScalingoClient, variables: EnvVariable[], path: string): Promise<void> {
+export async function applyEnvFile(client: ScalingoClient, variables: EnvVariable[], path: string): Promise<string> {
   const current = await client.listVariables()
   const { added, changed, unchanged } = diffVariables(current, variables)
   if (added.length + changed.length === 0) {
-    core.info(`env-file ${path}: ${unchanged.length} variables, all already set`)
-    return
+    const line = `${unchanged.length} variables, all already set`
+    core.info(`env-file ${path}: ${line}`)
+    return line
   }
   await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)))
-  core.info(
-    `env-file: ${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
-      `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`
-  )
+  const line =
+    `${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
+    `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`
+  core.info(`env-file: ${line}`)
+  return line
 }

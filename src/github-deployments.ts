@@ -27,6 +27,12 @@ export class GitHubDeployment {
     return this.id !== undefined
   }
 
+  /** For the summary: what was recorded, or why not. */
+  describe(): string {
+    if (this.id !== undefined) return `${this.id} in environment "${this.environment}"`
+    return `not recorded in "${this.environment}" (see the warning)`
+  }
+
   private headers(): Record<string, string> {
     const h: Record<string, string> = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' }
     if (this.api.token) h.Authorization = `Bearer ${this.api.token}`

@@ -170,11 +170,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
       return
     }
 
-    if (settings.envFile) await applyEnvFile(client, settings.envFile.variables, settings.envFile.path)
+    if (settings.envFile) report.variables = await applyEnvFile(client, settings.envFile.variables, settings.envFile.path)
 
     if (settings.environment && !settings.sourceUrl) {
       ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment)
       await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`)
+      report.githubDeployment = ghDeployment.describe()
       await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` })
     }
 
@@ -186,8 +187,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
         settings,
         source,
         localPath: settings.archivePath,
-        fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto'
+        fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto',
+        onUploaded: bytes => (report.transfer = `uploaded through Scalingo's sources API (${bytes} bytes)`)
       })
+      if (!uploaded) report.transfer = 'signed URL handed to Scalingo (upload not possible)'
       if (uploaded) {
         source.sourceUrl = uploaded
         if (settings.archivePath) report.archiveUrl = source.archiveUrl = safeUrl(uploaded)

@@ -36,6 +36,12 @@ export interface RunReport {
   plan?: string[]
   /** The app and deployment the commit was promoted from. */
   promotedFrom?: string
+  /** What env-file changed (names only). */
+  variables?: string
+  /** The GitHub deployment recorded, or why not. */
+  githubDeployment?: string
+  /** How the archive reached Scalingo, when not by its URL. */
+  transfer?: string
 }
 
 const TELLING =
@@ -120,6 +126,9 @@ export function summaryMarkdown(r: RunReport): string {
   if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
   if (r.deploymentId) rows.push(['Deployment', `\`${r.deploymentId}\``])
   if (r.archiveUrl) rows.push(['Archive', r.archiveUrl])
+  if (r.transfer) rows.push(['Transfer', r.transfer])
+  if (r.variables) rows.push(['Variables (env-file)', r.variables])
+  if (r.githubDeployment) rows.push(['GitHub deployment', r.githubDeployment])
   if (r.dashboardUrl) rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`])
   let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n')

@@ -47,6 +47,7 @@ export async function uploadThroughSources(opts: {
   source: Source
   localPath?: string
   fallbackToUrl: boolean
+  onUploaded?: (bytes: number) => void
 }): Promise<string | undefined> {
   const { http, client, settings, source } = opts
   try {
@@ -56,6 +57,7 @@ export async function uploadThroughSources(opts: {
     const size = statSync(path).size
     await http.putFile(target.uploadUrl, path, size, 'application/x-gzip')
     core.info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`)
+    opts.onUploaded?.(size)
     return target.downloadUrl
   } catch (err) {
     if (!opts.fallbackToUrl) throw err instanceof HttpError ? client.explain(err) : err

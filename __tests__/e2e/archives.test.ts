@@ -111,6 +111,7 @@ describe('archive-transfer for a private repository', () => {
     expect(ours.status).toBe('success')
     expect(sandbox.github.requests.some(r => r.server === 'codeload' && r.path.includes('token='))).toBe(true)
     expect(run.outputs['archive-url']).toBe(`${sandbox.github.serverUrl}/acme/secret-shop/archive/${SHA_TAG}.tar.gz`)
+    expect(run.summary).toMatch(/\| Transfer \| uploaded through Scalingo's sources API \(\d+ bytes\) \|/)
     expect(leaks(run, [ours.source_url])).toEqual([])
   })
 
@@ -121,6 +122,7 @@ describe('archive-transfer for a private repository', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/::warning::Scalingo's sources API is not available \(404\)/)
     expect(sandbox.scalingo.allDeployments()[0].source_url).toMatch(/legacy\.tar\.gz\/.*\?token=GHSAT/)
+    expect(run.summary).toContain('| Transfer | signed URL handed to Scalingo (upload not possible) |')
   })
 
   it('auto: a failed download in the runner falls back to the signed URL, with a warning', async () => {
