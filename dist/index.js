@@ -39084,6 +39084,12 @@ async function run(env = process.env, clock = systemClock) {
     }
     finally {
         stopSignals();
+        if (http) {
+            core_debug(`${http.requestCount} requests made`);
+            if (http.rateLimited > 0) {
+                info(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
+            }
+        }
         if (ghDeployment?.created) {
             const state = report.status === 'success'
                 ? 'success'

@@ -271,6 +271,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     if (!(err instanceof ActionError) && err instanceof Error && err.stack) core.debug(describeError(err.stack))
   } finally {
     stopSignals()
+    if (http) {
+      core.debug(`${http.requestCount} requests made`)
+      if (http.rateLimited > 0) {
+        core.info(
+          `(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`
+        )
+      }
+    }
     if (ghDeployment?.created) {
       const state =
         report.status === 'success'

@@ -42,6 +42,12 @@ it('ten parallel runs with one token all end right, with exactly ten deployments
   const deployments = sandbox.scalingo.allDeployments()
   expect(deployments).toHaveLength(11)
   for (const app of apps) expect(deployments.filter(d => d.app === app).length).toBe(app === apps[0] ? 2 : 1)
+  // The runs that met the limit say so, with what to do about it.
+  expect(
+    runs.some(r =>
+      /\(Scalingo answered 429 \d+ times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel\)/.test(r.stdout)
+    )
+  ).toBe(true)
   const limited = sandbox.scalingo.rateLimited - limitedAlone
   expect(limited).toBeGreaterThan(0) // the budget was really exceeded
   console.log(
