@@ -38873,6 +38873,7 @@ async function run(env = process.env, clock = systemClock) {
     // Secrets are masked the moment they are read, before anything can print them.
     registerSecret(getInput('api-token'));
     registerSecret(getInput('github-token'));
+    registerSecret(getInput('promote-from-api-token'));
     const report = { app: getInput('app'), region: getInput('region') || 'osc-fr1', waited: true };
     let http;
     let ghDeployment;
@@ -38924,8 +38925,6 @@ async function run(env = process.env, clock = systemClock) {
                 region: p.region,
                 clock
             });
-            if (p.apiToken !== settings.apiToken)
-                registerSecret(p.apiToken);
             const promoted = await findPromotedCommit(staging);
             ref = promoted.sha;
             report.promotedFrom = `${p.app} (deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, ${promoted.deployment.created_at}` : ''})`;

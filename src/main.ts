@@ -36,6 +36,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
   // Secrets are masked the moment they are read, before anything can print them.
   registerSecret(core.getInput('api-token'))
   registerSecret(core.getInput('github-token'))
+  registerSecret(core.getInput('promote-from-api-token'))
 
   const report: RunReport = { app: core.getInput('app'), region: core.getInput('region') || 'osc-fr1', waited: true }
   let http: Http | undefined
@@ -92,7 +93,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
         region: p.region,
         clock
       })
-      if (p.apiToken !== settings.apiToken) registerSecret(p.apiToken)
       const promoted = await findPromotedCommit(staging)
       ref = promoted.sha
       report.promotedFrom = `${p.app} (deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, ${promoted.deployment.created_at}` : ''})`
