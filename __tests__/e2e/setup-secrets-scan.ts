@@ -12,7 +12,8 @@ afterAll(() => {
   const secrets = new Set<string>()
   for (const sb of allSandboxes) for (const s of sandboxSecrets(sb)) secrets.add(s)
   for (const { env } of recordedRuns) {
-    for (const key of ['INPUT_API-TOKEN', 'INPUT_GITHUB-TOKEN', 'INPUT_PROMOTE-FROM-API-TOKEN']) if (env[key] && env[key].length >= 8) secrets.add(env[key])
+    for (const key of ['INPUT_API-TOKEN', 'INPUT_GITHUB-TOKEN', 'INPUT_PROMOTE-FROM-API-TOKEN'])
+      if (env[key] && env[key].length >= 8) secrets.add(env[key])
     const api = env['INPUT_API-TOKEN']
     if (api) secrets.add(Buffer.from(`:${api}`).toString('base64'))
     const src = env['INPUT_SOURCE-URL']
