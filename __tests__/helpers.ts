@@ -62,3 +62,8 @@ export function errorLines(run: ActionRun): string[] {
 export function scalingoCalls(sandbox: Sandbox): string[] {
   return sandbox.scalingo.requests.map(r => `${r.method} ${r.path.replace(/\?.*$/, '')}`)
 }
+
+/** Deployment POSTs made to my-app: at most one per run. */
+export function posts(sandbox: Sandbox): number {
+  return scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments').length
+}

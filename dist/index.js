@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9140);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6410);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9140:
+/***/ 6410:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38057,7 +38057,6 @@ class DeploymentStream {
     silenceTimer;
     retryTimer;
     healthy = false;
-    connections = 0;
     constructor(opts, handlers) {
         this.opts = opts;
         this.handlers = handlers;
@@ -38078,13 +38077,12 @@ class DeploymentStream {
         if (this.stopped)
             return;
         const conn = ++this.connection;
-        this.connections++;
         let token;
         try {
             token = await this.opts.bearer();
         }
         catch (err) {
-            return this.failed(conn, `no bearer: ${describeError(err)}`);
+            return this.failed(`no bearer: ${describeError(err)}`);
         }
         if (this.stopped)
             return;
@@ -38128,10 +38126,10 @@ class DeploymentStream {
             this.healthy = false;
             if (!gotFrame)
                 this.failures++;
-            this.failed(conn, `closed (${code})`);
+            this.failed(`closed (${code})`);
         });
     }
-    failed(_conn, why) {
+    failed(why) {
         if (this.stopped)
             return;
         this.healthy = false;
@@ -38475,13 +38473,16 @@ async function resolveSource(api, serverUrl, repo, ref) {
     return { sha, sourceUrl, archiveUrl, visibility };
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/archive.ts
+
 
 
 
@@ -38602,14 +38603,14 @@ async function inspectArchive(path, input = 'archive-path') {
         throw new InputError(input, `${JSON.stringify(path)} was not found`);
     }
     const head = Buffer.alloc(2);
-    const fd = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23)).then(fs => fs.open(path, 'r'));
+    const fd = await (0,promises_namespaceObject.open)(path, 'r');
     await fd.read(head, 0, 2, 0);
     await fd.close();
     if (head[0] !== 0x1f || head[1] !== 0x8b)
         throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
     const walker = new TarWalker();
     try {
-        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
     }
     catch (err) {
         throw new InputError(input, `could not be read as a .tar.gz (${err.message.slice(0, 80)})`);
@@ -38629,7 +38630,7 @@ async function inspectArchive(path, input = 'archive-path') {
 }
 /** Writes a response body to a file, streaming; returns its size. */
 async function saveTo(body, path) {
-    await (0,promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
     const bytes = (0,external_node_fs_.statSync)(path).size;
     if (bytes === 0)
         throw new ActionError('the downloaded archive is empty');
@@ -38654,8 +38655,6 @@ async function findPromotedCommit(staging) {
     return { sha: sha.toLowerCase(), deployment: live };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/transfer.ts
 
 
@@ -38721,7 +38720,7 @@ async function uploadThroughSources(opts) {
 /** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
 async function downloadArchive(http, githubApi, settings, source) {
     const location = source.visibility === 'public' ? await signedTarballUrl(githubApi, settings.repository, source.sha) : source.sourceUrl;
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
     const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
     const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
     if ((body.statusCode ?? 0) !== 200) {
@@ -39251,13 +39250,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 

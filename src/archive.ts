@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -124,7 +125,7 @@ export async function inspectArchive(path: string, input = 'archive-path'): Prom
     throw new InputError(input, `${JSON.stringify(path)} was not found`)
   }
   const head = Buffer.alloc(2)
-  const fd = await import('node:fs/promises').then(fs => fs.open(path, 'r'))
+  const fd = await open(path, 'r')
   await fd.read(head, 0, 2, 0)
   await fd.close()
   if (head[0] !== 0x1f || head[1] !== 0x8b)

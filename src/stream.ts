@@ -86,7 +86,6 @@ export class DeploymentStream {
   private silenceTimer?: NodeJS.Timeout
   private retryTimer?: NodeJS.Timeout
   healthy = false
-  connections = 0
 
   constructor(
     private readonly opts: StreamOptions,
@@ -110,12 +109,11 @@ export class DeploymentStream {
   private async connect(): Promise<void> {
     if (this.stopped) return
     const conn = ++this.connection
-    this.connections++
     let token: string
     try {
       token = await this.opts.bearer()
     } catch (err) {
-      return this.failed(conn, `no bearer: ${describeError(err)}`)
+      return this.failed(`no bearer: ${describeError(err)}`)
     }
     if (this.stopped) return
     // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
@@ -153,11 +151,11 @@ export class DeploymentStream {
       if (this.stopped) return
       this.healthy = false
       if (!gotFrame) this.failures++
-      this.failed(conn, `closed (${code})`)
+      this.failed(`closed (${code})`)
     })
   }
 
-  private failed(_conn: number, why: string): void {
+  private failed(why: string): void {
     if (this.stopped) return
     this.healthy = false
     if (this.failures >= (this.opts.maxFailures ?? 3)) {

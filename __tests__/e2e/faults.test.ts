@@ -3,14 +3,12 @@
  * the right status or a clear one-line error, never hang, never post twice.
  */
 import { runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
-import { errorLines, leaks, scalingoCalls, secretsOf } from '../helpers.js'
+import { errorLines, leaks, posts, scalingoCalls, secretsOf } from '../helpers.js'
 
 let sandbox: Sandbox
 afterEach(async () => {
   await sandbox?.close()
 })
-
-const posts = (sb: Sandbox): number => scalingoCalls(sb).filter(c => c === 'POST /v1/apps/my-app/deployments').length
 
 const steady: Step[] = [
   { afterMs: 200, status: 'building', log: ['-----> Building'] },

@@ -7,13 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_API_TOKEN, SHA_MAIN, SHA_TAG, runAction, startSandbox, type Sandbox } from '../../sandbox/index.js'
-import { errorLines, leaks, scalingoCalls } from '../helpers.js'
+import { errorLines, leaks, posts, scalingoCalls } from '../helpers.js'
 
 let sandbox: Sandbox
 afterEach(async () => {
   await sandbox?.close()
 })
-const posts = (sb: Sandbox): number => scalingoCalls(sb).filter(c => c === 'POST /v1/apps/my-app/deployments').length
 
 describe('skip what is already live', () => {
   it('skips a commit that is the latest successful deployment, unless force', async () => {
