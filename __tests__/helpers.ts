@@ -67,3 +67,13 @@ export function scalingoCalls(sandbox: Sandbox): string[] {
 export function posts(sandbox: Sandbox): number {
   return scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments').length
 }
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function rejection<T = Error & Record<string, unknown>>(p: Promise<unknown>): Promise<T> {
+  try {
+    await p
+  } catch (err) {
+    return err as T
+  }
+  throw new Error('expected the promise to reject')
+}

@@ -2,7 +2,9 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../sandbox/run-action.js'
-import { VERSION } from '../src/version.js'
+import { VERSION } from '../src/lib/version.js'
+import { OUTPUTS } from '../src/report/report.js'
+import { INPUTS } from '../src/settings/inputs.js'
 
 const actionYml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
 
@@ -19,8 +21,9 @@ function keysOf(section: string): string[] {
   return keys
 }
 
+/** Every source file under src/, concatenated. */
 function sourceFiles(): string {
-  return readdirSync(join(ROOT, 'src'))
+  return readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
     .filter(f => f.endsWith('.ts'))
     .map(f => readFileSync(join(ROOT, 'src', f), 'utf8'))
     .join('\n')
@@ -31,25 +34,19 @@ describe('action.yml', () => {
     expect(actionYml).toMatch(/\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n/)
   })
 
-  it('declares exactly the inputs the code reads', () => {
-    const declared = keysOf('inputs').sort()
+  it("declares exactly the inputs of the code's table, and the code reads inputs only through it", () => {
+    expect(keysOf('inputs').sort()).toEqual(Object.values(INPUTS).sort())
     const src = sourceFiles()
-    const read = [...new Set([...src.matchAll(/(?:getInput|get)\('([a-z-]+)'\)/g)].map(m => m[1]))].sort()
-    expect(declared).toEqual(
-      [
-        ...['api-token', 'api-url', 'app', 'auth-url', 'github-token', 'ref', 'region', 'repository', 'source-url', 'timeout', 'wait'],
-        ...['dry-run', 'env-file', 'environment', 'force', 'promote-from', 'promote-from-api-token', 'promote-from-region'],
-        ...['archive-path', 'archive-transfer']
-      ].sort()
-    )
-    expect(read).toEqual(declared)
+    expect(src.match(/getInput\(\s*['"`]/g) ?? []).toEqual([])
+    expect(src.match(/\bget\(\s*['"`]/g) ?? []).toEqual([])
+    for (const key of Object.keys(INPUTS)) expect(src).toContain(`INPUTS.${key}`)
   })
 
-  it('declares exactly the outputs the code sets', () => {
-    const declared = keysOf('outputs').sort()
-    const set = [...new Set([...sourceFiles().matchAll(/setOutput\('([a-z-]+)'/g)].map(m => m[1]))].sort()
-    expect(declared).toEqual(['app-url', 'archive-url', 'deployment-id', 'duration', 'sha', 'status'])
-    expect(set).toEqual(declared)
+  it("declares exactly the outputs of the code's table, and the code sets outputs only through it", () => {
+    expect(keysOf('outputs').sort()).toEqual(Object.values(OUTPUTS).sort())
+    const src = sourceFiles()
+    expect(src.match(/setOutput\(\s*['"`]/g) ?? []).toEqual([])
+    for (const key of Object.keys(OUTPUTS)) expect(src).toContain(`OUTPUTS.${key}`)
   })
 
   it('documents every input and output', () => {
@@ -92,7 +89,9 @@ describe('README', () => {
 describe('README workflows', () => {
   it('are real files under .github/workflows/examples/, identical', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1]).filter(b => /^on:/m.test(b) && /^jobs:/m.test(b))
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map(m => m[1])
+      .filter(b => /^on:/m.test(b) && /^jobs:/m.test(b))
     const dir = join(ROOT, '.github', 'workflows', 'examples')
     const files = readdirSync(dir).map(f => readFileSync(join(dir, f), 'utf8'))
     expect(blocks.length).toBeGreaterThanOrEqual(4)
@@ -109,21 +108,22 @@ describe('workflows that use the action itself (uses: ./)', () => {
     const meta = parse(actionYml) as { inputs: Record<string, { required?: boolean }> }
     const dir = join(ROOT, '.github', 'workflows')
     const files = readdirSync(dir).filter(f => f.endsWith('.yml'))
-    let selfUses = 0
-    for (const f of files) {
+    const selfSteps = files.flatMap(f => {
       const wf = parse(readFileSync(join(dir, f), 'utf8')) as {
         jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>
       }
-      for (const job of Object.values(wf.jobs)) {
-        for (const step of job.steps ?? []) {
-          if (step.uses !== './') continue
-          selfUses++
-          for (const key of Object.keys(step.with ?? {})) expect(Object.keys(meta.inputs)).toContain(key)
-          for (const [name, input] of Object.entries(meta.inputs)) if (input.required) expect(Object.keys(step.with ?? {})).toContain(name)
-        }
-      }
+      return Object.values(wf.jobs).flatMap(job => (job.steps ?? []).filter(step => step.uses === './'))
+    })
+    const declared = Object.keys(meta.inputs)
+    const required = Object.entries(meta.inputs)
+      .filter(([, input]) => input.required)
+      .map(([name]) => name)
+    expect(selfSteps.length).toBeGreaterThanOrEqual(1)
+    for (const step of selfSteps) {
+      const given = Object.keys(step.with ?? {})
+      expect(given.filter(key => !declared.includes(key))).toEqual([])
+      expect(required.filter(name => !given.includes(name))).toEqual([])
     }
-    expect(selfUses).toBeGreaterThanOrEqual(1)
   })
 
   it('action.yml follows the metadata rules: required keys, string defaults', async () => {
@@ -139,9 +139,58 @@ describe('workflows that use the action itself (uses: ./)', () => {
     expect(meta.branding).toEqual({ icon: expect.any(String), color: expect.any(String) })
     for (const [name, input] of Object.entries(meta.inputs)) {
       expect(typeof input.description).toBe('string')
-      if ('default' in input) expect(`${name}:${typeof input.default}`).toBe(`${name}:string`)
-      for (const k of Object.keys(input)) expect(['description', 'required', 'default', 'deprecationMessage']).toContain(k)
+      expect(`${name}:${'default' in input ? typeof input.default : 'string'}`).toBe(`${name}:string`)
+      for (const k of Object.keys(input))
+        expect(['description', 'required', 'default', 'deprecationMessage']).toContain(k)
     }
     for (const output of Object.values(meta.outputs)) expect(Object.keys(output)).toEqual(['description'])
+  })
+})
+
+describe('the shape of src/', () => {
+  /** Lower layers never import higher ones: lib → clients → settings and report → stages → main. */
+  const LAYERS: [RegExp, number][] = [
+    [/^lib\//, 0],
+    [/^(scalingo|github)\//, 1],
+    [/^(settings|report)\//, 2],
+    [/^stages\//, 3],
+    [/^[^/]+$/, 4]
+  ]
+  const layerOf = (file: string): number => LAYERS.find(([re]) => re.test(file))![1]
+  const files = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter(f => f.endsWith('.ts'))
+  const imports = new Map<string, string[]>(
+    files.map(f => {
+      const text = readFileSync(join(ROOT, 'src', f), 'utf8')
+      const deps = [...text.matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)].map(m =>
+        join(f, '..', m[1]).replace(/\.js$/, '.ts')
+      )
+      return [f, deps]
+    })
+  )
+
+  it('dependencies point one way: lib, then clients, then settings and report, then stages, then main', () => {
+    const wrong: string[] = []
+    for (const [file, deps] of imports) {
+      const folder = file.includes('/') ? file.split('/')[0] : ''
+      for (const dep of deps) {
+        const sameFolder = (dep.includes('/') ? dep.split('/')[0] : '') === folder
+        if (!sameFolder && layerOf(dep) >= layerOf(file)) wrong.push(`${file} → ${dep}`)
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('has no import cycle, type imports included', () => {
+    const cycles: string[] = []
+    const state = new Map<string, 'open' | 'done'>()
+    const visit = (f: string, path: string[]): void => {
+      if (state.get(f) === 'done') return
+      if (state.get(f) === 'open') return void cycles.push([...path.slice(path.indexOf(f)), f].join(' → '))
+      state.set(f, 'open')
+      for (const d of imports.get(f) ?? []) visit(d, [...path, f])
+      state.set(f, 'done')
+    }
+    for (const f of imports.keys()) visit(f, [])
+    expect(cycles).toEqual([])
   })
 })

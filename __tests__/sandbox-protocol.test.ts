@@ -28,18 +28,26 @@ describe("Scalingo's JS client against the sandbox", () => {
   })
 
   it('refuses a bad token as the client expects (401 APIError)', async () => {
-    await expect(clientFromToken('tk-us-wrong', { apiUrl: sb.apiUrl, authApiUrl: sb.authUrl })).rejects.toMatchObject({ status: 401 })
+    await expect(clientFromToken('tk-us-wrong', { apiUrl: sb.apiUrl, authApiUrl: sb.authUrl })).rejects.toMatchObject({
+      status: 401
+    })
   })
 
   it('finds the app, and 404s an unknown one', async () => {
     const app = await client.Apps.find('my-app')
     expect(app).toMatchObject({ name: 'my-app', url: expect.stringMatching(/^https:\/\//) })
     expect(app.links.deployments_stream).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/apps\/my-app$/)
-    await expect(client.Apps.find('nope')).rejects.toMatchObject({ status: 404, data: { resource: 'app', error: 'not found' } })
+    await expect(client.Apps.find('nope')).rejects.toMatchObject({
+      status: 404,
+      data: { resource: 'app', error: 'not found' }
+    })
   })
 
   it('creates, finds, lists deployments and reads their logs', async () => {
-    const created = await client.Deployments.create('my-app', { git_ref: 'abc123', source_url: 'https://example.com/a.tar.gz' })
+    const created = await client.Deployments.create('my-app', {
+      git_ref: 'abc123',
+      source_url: 'https://example.com/a.tar.gz'
+    })
     expect(created).toMatchObject({ status: 'queued', git_ref: 'abc123', app_id: expect.any(String) })
     await sb.waitFinished(created.id)
     const found = await client.Deployments.find('my-app', created.id)
@@ -70,7 +78,13 @@ describe("Scalingo's JS client against the sandbox", () => {
     id = (await client.Deployments.create('my-app', { git_ref: 'abc', source_url: 'https://example.com/a.tar.gz' })).id
     await done
     listener.close()
-    expect(events).toEqual(['new ours', 'status ours building', 'log ours -----> Building', 'log ours -----> Done', 'status ours success'])
+    expect(events).toEqual([
+      'new ours',
+      'status ours building',
+      'log ours -----> Building',
+      'log ours -----> Done',
+      'status ours success'
+    ])
   })
 
   it('sets variables in bulk, leaving the others alone', async () => {
@@ -81,7 +95,12 @@ describe("Scalingo's JS client against the sandbox", () => {
     ])
     expect(updated.map(v => v.name).sort()).toEqual(['DATABASE_URL', 'KEEP'])
     const all = await client.Environment.for('my-app')
-    expect(Object.fromEntries(all.map(v => [v.name, v.value]))).toEqual({ KEEP: 'changed', DATABASE_URL: 'postgres://x' })
-    await expect(client.Environment.bulkUpdate('my-app', [{ name: 'bad name', value: 'x' }])).rejects.toMatchObject({ status: 422 })
+    expect(Object.fromEntries(all.map(v => [v.name, v.value]))).toEqual({
+      KEEP: 'changed',
+      DATABASE_URL: 'postgres://x'
+    })
+    await expect(client.Environment.bulkUpdate('my-app', [{ name: 'bad name', value: 'x' }])).rejects.toMatchObject({
+      status: 422
+    })
   })
 })

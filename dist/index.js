@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6410);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9094);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6410:
+/***/ 9094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36444,7 +36444,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/lib/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
@@ -36459,8 +36459,33 @@ function formatDuration(ms) {
     const s = total % 60;
     return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
 }
+/**
+ * Settles with `p`, or with `onExpiry()` once `deadline` (ms since epoch) has
+ * passed: a hung request never holds the run. `onExpiry` may throw.
+ */
+async function beforeDeadline(p, deadline, clock, onExpiry) {
+    if (deadline === Infinity)
+        return p;
+    let timer;
+    const expired = new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+            try {
+                resolve(onExpiry());
+            }
+            catch (err) {
+                reject(err instanceof Error ? err : new Error(String(err)));
+            }
+        }, Math.max(0, deadline - clock.now()));
+    });
+    try {
+        return await Promise.race([p, expired]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/lib/secrets.ts
 
 // Every secret known to this run, longest first so a token inside a URL is
 // replaced as part of the whole URL.
@@ -36506,12 +36531,75 @@ function scrub(text) {
     }
     return out;
 }
-/** For tests only: forget every secret. */
-function resetSecretsForTests() {
-    known.length = 0;
+
+;// CONCATENATED MODULE: ./src/lib/text.ts
+/**
+ * Text that came from outside (API answers, statuses, file names, build
+ * logs) on its way to the log or the job summary: one regex for control
+ * characters, one function per destination.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
+/** True when the value holds a line break or another control character. */
+function hasControlChars(value) {
+    return CONTROL_CHARS.test(value);
+}
+/** One line, no control characters, bounded length: safe for `::error::`. */
+function oneLine(text, max = 300) {
+    const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** A value as it appears in an error message: quoted, cut after 40 characters. */
+function quote(value, max = 40) {
+    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/lib/urls.ts
+/**
+ * Where a secret may travel, and how a URL is printed: the one URL policy
+ * every client uses.
+ */
+function isLoopbackHost(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (h === 'localhost' || h === '::1')
+        return true;
+    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+function parse(url) {
+    try {
+        return new URL(url);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Whether a URL may carry a secret: https/wss, or plain http/ws to a
+ * loopback host (tests). The one rule for every token we send.
+ */
+function mayCarrySecrets(url) {
+    const u = parse(url);
+    if (!u)
+        return false;
+    if (u.protocol === 'https:' || u.protocol === 'wss:')
+        return true;
+    return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname);
+}
+/** https, or plain http to a loopback host: the rule for base URLs given as inputs. */
+function isHttpsOrLoopback(u) {
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+}
+/** A URL safe to print: no credentials, no query string. */
+function safeUrl(url) {
+    const u = parse(url);
+    return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)';
+}
+
+;// CONCATENATED MODULE: ./src/lib/errors.ts
+
+
 
 /**
  * An error meant for the user: its message is the one line `core.setFailed`
@@ -36577,16 +36665,38 @@ class NetworkError extends Error {
     }
 }
 /** Error codes raised before a single byte of the request left this machine. */
-const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
+const UNSENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'ERR_INVALID_URL'
+]);
 function isUnsentCode(code) {
     return code !== undefined && UNSENT_CODES.has(code);
 }
-/** One line, no control characters, bounded length: safe for `::error::`. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
-function oneLine(text, max = 300) {
-    const flat = text.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/**
+ * A Node error (refused, reset, timed out…) as a NetworkError: the URL
+ * without query, only our own words for the cause (http-client's timeout
+ * message carries the path and query).
+ */
+function networkError(err, method, url, fallback = 'network error') {
+    const e = err;
+    const cause = e.code
+        ? e.code
+        : /timeout/i.test(e.message ?? '')
+            ? 'request timed out'
+            : e.message
+                ? oneLine(e.message, 120)
+                : fallback;
+    return new NetworkError({
+        code: e.code,
+        method,
+        url: safeUrl(url),
+        cause: scrub(cause),
+        unsent: isUnsentCode(e.code)
+    });
 }
 /**
  * Pulls a readable message out of whatever an API answered: Scalingo's
@@ -36658,156 +36768,292 @@ function describeError(err) {
     return scrub(oneLine(String(err), 1000));
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/report/failure.ts
+
+
+/**
+ * The run failed: one annotation, titled when the error has a title (a
+ * failed deployment), the message kept for the summary; a stack only in
+ * the debug output, scrubbed.
+ */
+function reportFailure(report, err) {
+    report.error = describeError(err);
+    if (err instanceof ActionError && err.title) {
+        error(report.error, { title: err.title });
+        process.exitCode = 1;
+    }
+    else {
+        setFailed(report.error);
+    }
+    if (!(err instanceof ActionError) && err instanceof Error && err.stack)
+        core_debug(describeError(err.stack));
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+/** An empty report: the app and region are filled in once the inputs are read. */
+function newReport() {
+    return { app: '', region: '', stage: 'preparing', waited: true };
+}
+/** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
+const OUTPUTS = {
+    deploymentId: 'deployment-id',
+    status: 'status',
+    sha: 'sha',
+    archiveUrl: 'archive-url',
+    appUrl: 'app-url',
+    duration: 'duration'
+};
+/** Written once, at the end of the run (or on cancellation). */
+function setOutputs(r) {
+    setOutput(OUTPUTS.deploymentId, r.deploymentId ?? '');
+    setOutput(OUTPUTS.status, r.status ?? '');
+    setOutput(OUTPUTS.sha, r.sha ?? '');
+    setOutput(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
+    setOutput(OUTPUTS.appUrl, r.appUrl ?? '');
+    setOutput(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
+}
+
+;// CONCATENATED MODULE: ./src/scalingo/statuses.ts
+/**
+ * Scalingo's deployment statuses, mirroring go-scalingo: a deployment is
+ * finished when it is none of queued/building/pushing/starting, and failed
+ * when finished and not `success`. Unknown statuses count as failed.
+ */
+const RUNNING_STATUSES = ['queued', 'building', 'pushing', 'starting'];
+const MEANING = {
+    queued: 'waiting for a deployment slot',
+    building: 'the buildpack is building the app',
+    pushing: 'the image is being pushed to the registry',
+    starting: 'the new containers are starting',
+    success: 'the new version is running',
+    'build-error': 'the build failed',
+    'crashed-error': 'the app crashed at boot',
+    'timeout-error': 'the app did not listen on $PORT in time (60 s)',
+    'hook-error': 'the postdeploy hook failed; the previous version keeps running',
+    aborted: 'the deployment was aborted (cancelled, or Scalingo lost the connection)'
+};
+function isRunning(status) {
+    return RUNNING_STATUSES.includes(status);
+}
+function isFinished(status) {
+    return !isRunning(status);
+}
+function isSuccess(status) {
+    return status === 'success';
+}
+function hasFailed(status) {
+    return isFinished(status) && !isSuccess(status);
+}
+/** Plain words for a status; unknown statuses say so rather than guess. */
+function describeStatus(status) {
+    return MEANING[status] ?? `unknown status "${status}", treated as a failure`;
+}
+/** What to check first, by status: printed with a failure. */
+function statusHint(status) {
+    switch (status) {
+        case 'build-error':
+            return 'read the end of the build output above: a buildpack or dependency step failed';
+        case 'crashed-error':
+            return 'the app exited at boot: check the Procfile command and the app logs (scalingo logs)';
+        case 'timeout-error':
+            return 'the web process must listen on $PORT within 60 s of starting';
+        case 'hook-error':
+            return 'the postdeploy hook failed; the previous version is still running';
+        case 'aborted':
+            return 'the deployment was cancelled or interrupted; run the workflow again';
+        default:
+            return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+/** The job summary: Markdown built from the report, written on success and on failure. */
+function escapeCell(v) {
+    return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+function headline(r) {
+    if (r.skipped)
+        return '⏭️ Scalingo deployment skipped: already live';
+    if (r.plan)
+        return '🧪 Scalingo deployment dry run: everything checked, nothing created';
+    if (r.error && !r.status)
+        return '❌ Scalingo deployment failed';
+    if (r.timedOut)
+        return `⏱️ Scalingo deployment still ${r.status} at the timeout`;
+    if (!r.waited && r.status && !isSuccess(r.status))
+        return `🚀 Scalingo deployment created (${r.status})`;
+    if (r.status && isSuccess(r.status))
+        return '✅ Scalingo deployment succeeded';
+    return `❌ Scalingo deployment ${r.status ?? 'failed'}`;
+}
+/** The job summary as Markdown (pure, so tests read it directly). */
+function summaryMarkdown(r) {
+    const rows = [];
+    rows.push(['App', r.appUrl ? `[${r.app}](${r.appUrl})` : r.app]);
+    rows.push(['Region', r.region]);
+    if (r.repository)
+        rows.push(['Repository', r.repository]);
+    if (r.ref || r.sha) {
+        const ref = r.ref && r.ref !== r.sha ? `\`${r.ref}\` → ` : '';
+        rows.push(['Commit', `${ref}\`${r.sha ?? '?'}\``]);
+    }
+    if (r.promotedFrom)
+        rows.push(['Promoted from', r.promotedFrom]);
+    if (r.status) {
+        const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
+        rows.push(['Status', `\`${r.status}\` — ${words}`]);
+    }
+    if (r.durationSeconds !== undefined)
+        rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
+    if (r.deploymentId)
+        rows.push(['Deployment', `\`${r.deploymentId}\``]);
+    if (r.archiveUrl)
+        rows.push(['Archive', r.archiveUrl]);
+    if (r.transfer)
+        rows.push(['Transfer', r.transfer]);
+    if (r.variables)
+        rows.push(['Variables (env-file)', r.variables]);
+    if (r.githubDeployment)
+        rows.push(['GitHub deployment', r.githubDeployment]);
+    if (r.dashboardUrl)
+        rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`]);
+    let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
+    md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n');
+    md += '\n';
+    if (r.skipped)
+        md += `\n**Skipped:** ${r.skipped}.\n`;
+    if (r.plan)
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${l}`).join('\n')}\n`;
+    if (r.error)
+        md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`;
+    if (!r.waited && r.deploymentId && !r.error)
+        md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
+    if (r.logTail && r.logTail.length > 0) {
+        const body = r.logTail.join('\n').replace(/```/g, "'''");
+        md += `\n<details open><summary>Last ${r.logTail.length} lines of the build output</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`;
+    }
+    return scrub(md);
+}
+/** Written on success and on failure; skipped (not failed) outside a runner. */
+async function writeSummary(r, env) {
+    if (!env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await summary.addRaw(summaryMarkdown(r)).write();
+    }
+    catch (err) {
+        warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
+
+/**
+ * Every input the action reads, by the name users write in `with:`. The
+ * code reads inputs only through this table, and the metadata tests check
+ * it against action.yml.
+ */
+const INPUTS = {
+    app: 'app',
+    apiToken: 'api-token',
+    region: 'region',
+    ref: 'ref',
+    repository: 'repository',
+    githubToken: 'github-token',
+    sourceUrl: 'source-url',
+    wait: 'wait',
+    timeout: 'timeout',
+    apiUrl: 'api-url',
+    authUrl: 'auth-url',
+    force: 'force',
+    dryRun: 'dry-run',
+    envFile: 'env-file',
+    environment: 'environment',
+    promoteFrom: 'promote-from',
+    promoteFromApiToken: 'promote-from-api-token',
+    promoteFromRegion: 'promote-from-region',
+    archivePath: 'archive-path',
+    archiveTransfer: 'archive-transfer'
+};
+/** Inputs that hold secrets: masked before anything else reads them. */
+const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
+function maskSecretInputs(get) {
+    for (const name of SECRET_INPUTS)
+        registerSecret(get(name));
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/envfile.ts
-
-
-
-
-/**
- * `env-file`: a dotenv file in the workspace, as `scalingo env-set --file`
- * users write them. Parsed whole before anything changes on the app: one
- * malformed line and nothing is set.
- */
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_BYTES = 1024 * 1024;
-/** Parses dotenv text: `NAME=value`, `export NAME=value`, quotes, `#` comments, blank lines. */
-function parseDotenv(text) {
-    const out = new Map();
-    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        const lineNo = i + 1;
-        const raw = lines[i];
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const m = /^(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line);
-        if (!m)
-            throw new InputError('env-file', `line ${lineNo} is not NAME=value`);
-        const name = m[1];
-        if (!NAME.test(name))
-            throw new InputError('env-file', `line ${lineNo}: "${name.slice(0, 40)}" is not a variable name (letters, digits, _)`);
-        let value = m[2].trim();
-        const quote = value[0];
-        if (quote === '"' || quote === "'") {
-            const end = value.indexOf(quote, 1);
-            if (end < 0)
-                throw new InputError('env-file', `line ${lineNo}: ${name} has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
-            const rest = value.slice(end + 1).trim();
-            if (rest !== '' && !rest.startsWith('#'))
-                throw new InputError('env-file', `line ${lineNo}: unexpected text after the quoted value of ${name}`);
-            value = value.slice(1, end);
-            if (quote === '"')
-                value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-        }
-        else {
-            value = value.replace(/\s+#.*$/, '');
-        }
-        out.set(name, value);
-    }
-    return [...out.entries()].map(([name, value]) => ({ name, value }));
-}
-/** Reads the file, which must be inside the workspace (no `../` escape, no symlink out). */
-function readEnvFile(input, workspace) {
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
-    let real;
-    try {
-        real = (0,external_node_fs_.realpathSync)(path);
-    }
-    catch {
-        throw new InputError('env-file', `${JSON.stringify(input.slice(0, 80))} was not found in the workspace`);
-    }
-    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_.realpathSync)(workspace), real);
-    if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
-        throw new InputError('env-file', 'must be a file inside the workspace');
-    const st = (0,external_node_fs_.statSync)(real);
-    if (!st.isFile())
-        throw new InputError('env-file', 'must be a file');
-    if (st.size > MAX_BYTES)
-        throw new InputError('env-file', 'is larger than 1 MB');
-    return { path: real, variables: parseDotenv((0,external_node_fs_.readFileSync)(real, 'utf8')) };
-}
-/** What setting these variables changes: names only (values are secrets). */
-function diffVariables(current, wanted) {
-    const now = new Map(current.map(v => [v.name, v.value]));
-    const added = [];
-    const changed = [];
-    const unchanged = [];
-    for (const v of wanted) {
-        if (!now.has(v.name))
-            added.push(v.name);
-        else if (now.get(v.name) !== v.value)
-            changed.push(v.name);
-        else
-            unchanged.push(v.name);
-    }
-    return { added, changed, unchanged };
-}
-/** Sets the env-file's variables in one bulk call; logs names only. */
-async function applyEnvFile(client, variables, path) {
-    const current = await client.listVariables();
-    const { added, changed, unchanged } = diffVariables(current, variables);
-    if (added.length + changed.length === 0) {
-        const line = `${unchanged.length} variables, all already set`;
-        info(`env-file ${path}: ${line}`);
-        return line;
-    }
-    await client.setVariables(variables.filter(v => added.includes(v.name) || changed.includes(v.name)));
-    const line = `${added.length ? `added ${added.join(', ')}` : ''}${added.length && changed.length ? '; ' : ''}${changed.length ? `changed ${changed.join(', ')}` : ''}` +
-        `${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
-    info(`env-file: ${line}`);
-    return line;
+;// CONCATENATED MODULE: ./src/lib/refs.ts
+/** Git commit names, as the action reasons about them. */
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+function isFullSha(value) {
+    return FULL_SHA.test(value);
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-/**
- * Reads and validates every input before any network call. The only module
- * that knows input names; everything after it works on `Settings`.
- */
+;// CONCATENATED MODULE: ./src/scalingo/regions.ts
+/** Scalingo's regions as the action knows them, and the links built from a region and an app. */
 const KNOWN_REGIONS = ['osc-fr1', 'osc-secnum-fr1'];
+const DEFAULT_REGION = KNOWN_REGIONS[0];
 const DEFAULT_AUTH_URL = 'https://auth.scalingo.com';
+function isKnownRegion(region) {
+    return KNOWN_REGIONS.includes(region);
+}
+/** The regional API of a known region. */
+function regionApiUrl(region) {
+    return `https://api.${region}.scalingo.com`;
+}
+function dashboardUrl(region, app) {
+    if (!isKnownRegion(region))
+        return undefined;
+    return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`;
+}
+/** The command that follows a deployment from a terminal. */
+function followCommand(region, app) {
+    return `scalingo --region ${region} --app ${app} deployment-follow`;
+}
+
+;// CONCATENATED MODULE: ./src/settings/parse.ts
+
+
+
+/** One parser per kind of input value: each returns the value or throws an InputError naming the input. */
 /** Six hours: the longest a GitHub-hosted job may run. */
 const MAX_TIMEOUT_SECONDS = 6 * 3600;
 const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 const REGION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
-const FULL_SHA = /^[0-9a-f]{40}$/i;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-function show(value) {
-    const v = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(v);
-}
-function noControl(name, value) {
-    if (CONTROL.test(value))
+function singleLine(name, value) {
+    if (hasControlChars(value))
         throw new InputError(name, 'must be a single line without control characters');
+    return value;
 }
-function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (h === 'localhost' || h === '::1')
-        return true;
-    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+/** A token: one word, no spaces or line breaks (`required` says what it is for). */
+function parseToken(name, value, required) {
+    if (value === '' && required)
+        throw new InputError(name, `is required: ${required}`);
+    if (hasControlChars(value) || /\s/.test(value))
+        throw new InputError(name, 'must be a single token without spaces or newlines');
+    return value;
 }
-/**
- * Whether a URL may carry a secret: https/wss, or plain http/ws to a
- * loopback host (tests). The one rule for every token we send.
- */
-function mayCarrySecrets(url) {
+function parseUrl(name, value, expected) {
+    singleLine(name, value);
     try {
-        const u = new URL(url);
-        if (u.protocol === 'https:' || u.protocol === 'wss:')
-            return true;
-        return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname);
+        return new URL(value);
     }
     catch {
-        return false;
+        throw new InputError(name, expected);
+    }
+}
+function requireHttps(name, u) {
+    if (!isHttpsOrLoopback(u)) {
+        throw new InputError(name, `must be an https:// URL (plain http is only allowed for loopback hosts), got ${u.protocol}//…`);
     }
 }
 /**
@@ -36815,27 +37061,29 @@ function mayCarrySecrets(url) {
  * a token never travels over plain http. Returns it without a trailing slash.
  */
 function parseBaseUrl(name, value) {
-    noControl(name, value);
-    let u;
-    try {
-        u = new URL(value);
-    }
-    catch {
-        throw new InputError(name, `${show(value)} is not a URL; expected https://host[/path]`);
-    }
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname))) {
-        throw new InputError(name, `must be an https:// URL (plain http is only allowed for loopback hosts), got ${u.protocol}//…`);
-    }
+    const u = parseUrl(name, value, `${quote(value)} is not a URL; expected https://host[/path]`);
+    requireHttps(name, u);
     if (u.username || u.password)
         throw new InputError(name, 'must not contain credentials');
     if (u.search || u.hash)
         throw new InputError(name, 'must not contain a query string or fragment');
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
+/** The archive Scalingo will fetch: https (loopback http for tests). */
+function parseSourceUrl(name, value) {
+    requireHttps(name, parseUrl(name, value, 'is not a URL; expected an https:// URL of a .tar.gz archive'));
+    return value;
+}
+/** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */
+function parseServerUrl(name, value) {
+    const u = parseUrl(name, value, `${quote(value)} is not a URL`);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:')
+        throw new InputError(name, 'must be an http(s) URL');
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+}
 /** `900`, `90s`, `15m`, `1h`, `1h30m`: seconds, between 1 s and 6 h. */
-function parseTimeout(value) {
-    const name = 'timeout';
-    noControl(name, value);
+function parseDuration(name, value) {
+    singleLine(name, value);
     const accepted = 'expected seconds (900) or a duration like 90s, 15m, 1h, 1h30m';
     const v = value.trim().toLowerCase();
     let seconds;
@@ -36845,13 +37093,13 @@ function parseTimeout(value) {
     else {
         const m = /^(?:(\d{1,3})h)?(?:(\d{1,5})m)?(?:(\d{1,6})s)?$/.exec(v);
         if (!m || v === '')
-            throw new InputError(name, `${show(value)} is not a duration; ${accepted}`);
+            throw new InputError(name, `${quote(value)} is not a duration; ${accepted}`);
         seconds = parseInt(m[1] ?? '0', 10) * 3600 + parseInt(m[2] ?? '0', 10) * 60 + parseInt(m[3] ?? '0', 10);
     }
     if (seconds < 1)
-        throw new InputError(name, `must be at least 1 second, got ${show(value)}`);
+        throw new InputError(name, `must be at least 1 second, got ${quote(value)}`);
     if (seconds > MAX_TIMEOUT_SECONDS)
-        throw new InputError(name, `must be at most 6h (a job's longest run), got ${show(value)}`);
+        throw new InputError(name, `must be at most 6h (a job's longest run), got ${quote(value)}`);
     return seconds;
 }
 function parseBoolean(name, value, fallback) {
@@ -36862,30 +37110,34 @@ function parseBoolean(name, value, fallback) {
         return true;
     if (['false', 'False', 'FALSE'].includes(v))
         return false;
-    throw new InputError(name, `must be true or false, got ${show(v)}`);
+    throw new InputError(name, `must be true or false, got ${quote(v)}`);
 }
 function parseAppName(name, value) {
     if (value === '')
         throw new InputError(name, 'is required: the name of the Scalingo app to deploy');
-    noControl(name, value);
+    singleLine(name, value);
     if (!APP_NAME.test(value)) {
-        throw new InputError(name, `${show(value)} is not a Scalingo app name; expected lowercase letters, digits and hyphens (at most 48), not starting or ending with a hyphen`);
+        throw new InputError(name, `${quote(value)} is not a Scalingo app name; expected lowercase letters, digits and hyphens (at most 48), not starting or ending with a hyphen`);
     }
     return value;
 }
-function parseRepository(value) {
-    const name = 'repository';
-    noControl(name, value);
+function parseRegionName(name, value, known) {
+    singleLine(name, value);
+    if (!REGION_NAME.test(value))
+        throw new InputError(name, `${quote(value)} is not a region name; known regions: ${known.join(', ')}`);
+    return value;
+}
+function parseRepository(name, value) {
+    singleLine(name, value);
     const parts = value.split('/');
     if (parts.length !== 2 || !OWNER.test(parts[0]) || !REPO.test(parts[1]) || parts[1] === '.' || parts[1] === '..') {
-        throw new InputError(name, `${show(value)} is not a repository; expected owner/name`);
+        throw new InputError(name, `${quote(value)} is not a repository; expected owner/name`);
     }
     return { owner: parts[0], repo: parts[1].replace(/\.git$/, '') };
 }
 /** A git ref as `git check-ref-format` would accept it, or a SHA. */
-function parseRef(value) {
-    const name = 'ref';
-    noControl(name, value);
+function parseRef(name, value) {
+    singleLine(name, value);
     const bad = value.length > 255 ||
         /[\s~^:?*[\\]/.test(value) ||
         value.includes('..') ||
@@ -36898,160 +37150,192 @@ function parseRef(value) {
         value.endsWith('.lock') ||
         value === '@';
     if (bad)
-        throw new InputError(name, `${show(value)} is not a valid git ref; expected a tag, branch or commit SHA`);
+        throw new InputError(name, `${quote(value)} is not a valid git ref; expected a tag, branch or commit SHA`);
     return value;
 }
-/** The archive Scalingo will fetch: https (loopback http for tests). */
-function parseSourceUrl(value) {
-    const name = 'source-url';
-    noControl(name, value);
-    let u;
-    try {
-        u = new URL(value);
+
+;// CONCATENATED MODULE: ./src/settings/settings.ts
+
+
+
+
+
+
+
+function readTarget(get) {
+    const app = parseAppName(INPUTS.app, get(INPUTS.app));
+    const apiToken = parseToken(INPUTS.apiToken, get(INPUTS.apiToken), 'a Scalingo API token of the production account, stored as a secret');
+    const region = parseRegionName(INPUTS.region, get(INPUTS.region) || DEFAULT_REGION, KNOWN_REGIONS);
+    const apiUrlInput = get(INPUTS.apiUrl);
+    if (apiUrlInput === '' && !isKnownRegion(region)) {
+        throw new InputError(INPUTS.region, `${quote(region)} is not a known region (${KNOWN_REGIONS.join(', ')}); set api-url for another region`);
     }
-    catch {
-        throw new InputError(name, `is not a URL; expected an https:// URL of a .tar.gz archive`);
-    }
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname))) {
-        throw new InputError(name, `must be an https:// URL (plain http is only allowed for loopback hosts), got ${u.protocol}//…`);
-    }
-    return value;
+    const apiUrl = parseBaseUrl(INPUTS.apiUrl, apiUrlInput || regionApiUrl(region)).replace(/\/v1$/, '');
+    const authUrl = parseBaseUrl(INPUTS.authUrl, get(INPUTS.authUrl) || DEFAULT_AUTH_URL).replace(/\/v1$/, '');
+    return { app, apiToken, region, apiUrl, authUrl };
 }
-/** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */
-function parseServerUrl(value) {
-    let u;
-    try {
-        u = new URL(value);
-    }
-    catch {
-        throw new InputError('GITHUB_SERVER_URL', `${show(value)} is not a URL`);
-    }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:')
-        throw new InputError('GITHUB_SERVER_URL', 'must be an http(s) URL');
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-}
-function isFullSha(value) {
-    return FULL_SHA.test(value);
-}
-/**
- * Builds `Settings` from the inputs and the workflow's environment, or
- * throws an `InputError` naming the input. Pure: no network, no masking.
- */
-function readSettings(get, env) {
-    const app = parseAppName('app', get('app'));
-    const apiToken = get('api-token');
-    if (apiToken === '')
-        throw new InputError('api-token', 'is required: a Scalingo API token of the production account, stored as a secret');
-    if (CONTROL.test(apiToken) || /\s/.test(apiToken))
-        throw new InputError('api-token', 'must be a single token without spaces or newlines');
-    const region = get('region') || KNOWN_REGIONS[0];
-    noControl('region', region);
-    if (!REGION_NAME.test(region))
-        throw new InputError('region', `${show(region)} is not a region name; known regions: ${KNOWN_REGIONS.join(', ')}`);
-    const apiUrlInput = get('api-url');
-    if (apiUrlInput === '' && !KNOWN_REGIONS.includes(region)) {
-        throw new InputError('region', `${show(region)} is not a known region (${KNOWN_REGIONS.join(', ')}); set api-url for another region`);
-    }
-    const apiUrl = parseBaseUrl('api-url', apiUrlInput || `https://api.${region}.scalingo.com`).replace(/\/v1$/, '');
-    const authUrl = parseBaseUrl('auth-url', get('auth-url') || DEFAULT_AUTH_URL).replace(/\/v1$/, '');
-    const sourceUrlInput = get('source-url');
-    const sourceUrl = sourceUrlInput ? parseSourceUrl(sourceUrlInput) : undefined;
-    const refInput = get('ref');
-    const ref = refInput ? parseRef(refInput) : (env.GITHUB_SHA ?? '');
-    if (ref === '' && !sourceUrl && !get('archive-path'))
-        throw new InputError('ref', 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
+function readSource(get, env) {
+    const sourceUrlInput = get(INPUTS.sourceUrl);
+    const sourceUrl = sourceUrlInput ? parseSourceUrl(INPUTS.sourceUrl, sourceUrlInput) : undefined;
+    const refInput = get(INPUTS.ref);
+    const ref = refInput ? parseRef(INPUTS.ref, refInput) : (env.GITHUB_SHA ?? '');
+    if (ref === '' && !sourceUrl && !get(INPUTS.archivePath))
+        throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
     if (!refInput && ref && !isFullSha(ref))
-        throw new InputError('ref', `is empty and GITHUB_SHA (${show(ref)}) is not a commit SHA`);
-    const repoInput = get('repository') || env.GITHUB_REPOSITORY || '';
+        throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`);
+    const repoInput = get(INPUTS.repository) || env.GITHUB_REPOSITORY || '';
     if (repoInput === '' && !sourceUrl)
-        throw new InputError('repository', 'is empty and GITHUB_REPOSITORY is not set; expected owner/name');
-    const repository = repoInput ? parseRepository(repoInput) : { owner: '', repo: '' };
-    const githubToken = get('github-token');
-    if (CONTROL.test(githubToken) || /\s/.test(githubToken))
-        throw new InputError('github-token', 'must be a single token without spaces or newlines');
+        throw new InputError(INPUTS.repository, 'is empty and GITHUB_REPOSITORY is not set; expected owner/name');
+    const repository = repoInput ? parseRepository(INPUTS.repository, repoInput) : { owner: '', repo: '' };
+    const githubToken = parseToken(INPUTS.githubToken, get(INPUTS.githubToken));
     // GITHUB_API_URL carries the GitHub token: same rule as our own URLs.
     const githubApiUrl = sourceUrl
         ? env.GITHUB_API_URL || 'https://api.github.com'
         : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com');
-    const githubServerUrl = parseServerUrl(env.GITHUB_SERVER_URL || 'https://github.com');
-    const wait = parseBoolean('wait', get('wait'), true);
-    const timeoutSeconds = parseTimeout(get('timeout') || '30m');
-    const force = parseBoolean('force', get('force'), false);
-    const dryRun = parseBoolean('dry-run', get('dry-run'), false);
-    const envFileInput = get('env-file');
-    const envFile = envFileInput ? readEnvFile(envFileInput, env.GITHUB_WORKSPACE || process.cwd()) : undefined;
-    const environment = get('environment') || undefined;
-    if (environment !== undefined) {
-        noControl('environment', environment);
-        if (environment.length > 255)
-            throw new InputError('environment', 'must be at most 255 characters');
-    }
-    let promoteFrom;
-    const promoteApp = get('promote-from');
-    if (promoteApp) {
-        const name = parseAppName('promote-from', promoteApp);
-        if (name === app)
-            throw new InputError('promote-from', 'must be another app than app');
-        const token = get('promote-from-api-token') || apiToken;
-        if (CONTROL.test(token) || /\s/.test(token))
-            throw new InputError('promote-from-api-token', 'must be a single token without spaces or newlines');
-        const pRegion = get('promote-from-region') || region;
-        if (!REGION_NAME.test(pRegion))
-            throw new InputError('promote-from-region', `${show(pRegion)} is not a region name`);
-        let pApiUrl = apiUrl;
-        if (pRegion !== region) {
-            if (!KNOWN_REGIONS.includes(pRegion)) {
-                throw new InputError('promote-from-region', `${show(pRegion)} is not a known region (${KNOWN_REGIONS.join(', ')})`);
-            }
-            pApiUrl = `https://api.${pRegion}.scalingo.com`;
+    const githubServerUrl = parseServerUrl('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com');
+    return { ref, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl };
+}
+function readPromotion(get, target, source) {
+    const promoteApp = get(INPUTS.promoteFrom);
+    if (!promoteApp) {
+        if (get(INPUTS.promoteFromApiToken) || get(INPUTS.promoteFromRegion)) {
+            throw new InputError(INPUTS.promoteFrom, 'is needed when promote-from-api-token or promote-from-region is set');
         }
-        promoteFrom = { app: name, apiToken: token, region: pRegion, apiUrl: pApiUrl };
+        return {};
     }
-    else if (get('promote-from-api-token') || get('promote-from-region')) {
-        throw new InputError('promote-from', 'is needed when promote-from-api-token or promote-from-region is set');
+    const app = parseAppName(INPUTS.promoteFrom, promoteApp);
+    if (app === target.app)
+        throw new InputError(INPUTS.promoteFrom, 'must be another app than app');
+    const apiToken = parseToken(INPUTS.promoteFromApiToken, get(INPUTS.promoteFromApiToken) || target.apiToken);
+    const region = parseRegionName(INPUTS.promoteFromRegion, get(INPUTS.promoteFromRegion) || target.region, KNOWN_REGIONS);
+    let apiUrl = target.apiUrl;
+    if (region !== target.region) {
+        if (!isKnownRegion(region)) {
+            throw new InputError(INPUTS.promoteFromRegion, `${quote(region)} is not a known region (${KNOWN_REGIONS.join(', ')})`);
+        }
+        apiUrl = regionApiUrl(region);
     }
-    if (promoteFrom && refInput)
-        throw new InputError('ref', 'cannot be combined with promote-from (the commit comes from the promoted app)');
-    if (promoteFrom && sourceUrl)
-        throw new InputError('source-url', 'cannot be combined with promote-from');
-    const transfer = get('archive-transfer') || 'auto';
+    if (get(INPUTS.ref))
+        throw new InputError(INPUTS.ref, 'cannot be combined with promote-from (the commit comes from the promoted app)');
+    if (source.sourceUrl)
+        throw new InputError(INPUTS.sourceUrl, 'cannot be combined with promote-from');
+    return { promoteFrom: { app, apiToken, region, apiUrl } };
+}
+function readArchive(get, workspace, exclusive) {
+    const transfer = get(INPUTS.archiveTransfer) || 'auto';
     if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
-        throw new InputError('archive-transfer', `must be auto, url or upload, got ${show(transfer)}`);
-    const archiveInput = get('archive-path');
-    let archivePath;
-    if (archiveInput) {
-        noControl('archive-path', archiveInput);
-        if (sourceUrl)
-            throw new InputError('archive-path', 'cannot be combined with source-url');
-        if (promoteFrom)
-            throw new InputError('archive-path', 'cannot be combined with promote-from');
-        archivePath = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archiveInput);
+        throw new InputError(INPUTS.archiveTransfer, `must be auto, url or upload, got ${quote(transfer)}`);
+    const archiveInput = get(INPUTS.archivePath);
+    if (!archiveInput)
+        return { archiveTransfer: transfer };
+    singleLine(INPUTS.archivePath, archiveInput);
+    if (exclusive.sourceUrl)
+        throw new InputError(INPUTS.archivePath, 'cannot be combined with source-url');
+    if (exclusive.promoting)
+        throw new InputError(INPUTS.archivePath, 'cannot be combined with promote-from');
+    return { archivePath: (0,external_node_path_namespaceObject.resolve)(workspace, archiveInput), archiveTransfer: transfer };
+}
+function readBehaviour(get, workspace) {
+    const wait = parseBoolean(INPUTS.wait, get(INPUTS.wait), true);
+    const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || '30m');
+    const force = parseBoolean(INPUTS.force, get(INPUTS.force), false);
+    const dryRun = parseBoolean(INPUTS.dryRun, get(INPUTS.dryRun), false);
+    const envFile = get(INPUTS.envFile) || undefined;
+    const environment = get(INPUTS.environment) || undefined;
+    if (environment !== undefined) {
+        singleLine(INPUTS.environment, environment);
+        if (environment.length > 255)
+            throw new InputError(INPUTS.environment, 'must be at most 255 characters');
     }
-    return {
-        app,
-        apiToken,
-        region,
-        apiUrl,
-        authUrl,
-        ref,
-        repository,
-        githubToken,
-        githubApiUrl,
-        githubServerUrl,
-        sourceUrl,
-        wait,
-        timeoutSeconds,
-        force,
-        dryRun,
-        envFile,
-        environment,
-        promoteFrom,
-        archivePath,
-        archiveTransfer: transfer
+    return { wait, timeoutSeconds, force, dryRun, envFile, environment, workspace };
+}
+/** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
+function readSettings(get, env) {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const target = readTarget(get);
+    const source = readSource(get, env);
+    const behaviour = readBehaviour(get, workspace);
+    const promotion = readPromotion(get, target, source);
+    const archive = readArchive(get, workspace, {
+        sourceUrl: source.sourceUrl,
+        promoting: promotion.promoteFrom !== undefined
+    });
+    return { ...target, ...source, ...behaviour, ...promotion, ...archive };
+}
+
+;// CONCATENATED MODULE: ./src/signals.ts
+
+
+
+
+/**
+ * Cancellation. The runner sends SIGINT, then SIGTERM, then kills: say what
+ * is left running, write the outputs and the summary, and exit, quickly.
+ * It reads the report and decides nothing else.
+ */
+/** What a cancellation leaves behind, from where the run was. */
+function cancellationMessage(signal, report) {
+    const follow = followCommand(report.region, report.app);
+    switch (report.stage) {
+        case 'created':
+            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
+        case 'creating':
+            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
+        default:
+            return `cancelled (${signal}) before any deployment was created`;
+    }
+}
+/** Handles the first SIGINT or SIGTERM; returns a function that stops listening. */
+function onCancel(report, env, beforeExit) {
+    let fired = false;
+    const listener = (signal) => {
+        if (fired)
+            return;
+        fired = true;
+        report.error = cancellationMessage(signal, report);
+        setFailed(report.error);
+        beforeExit();
+        setOutputs(report);
+        void writeSummary(report, env).finally(() => process.exit(1));
+    };
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
     };
 }
 
-;// CONCATENATED MODULE: ./src/http.ts
+;// CONCATENATED MODULE: ./src/stages/conclude.ts
+
+
+/** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
+/** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
+function githubDeploymentState(report) {
+    if (report.status === 'success')
+        return 'success';
+    if (report.status && hasFailed(report.status) && !report.timedOut)
+        return 'failure';
+    return report.waited ? 'error' : undefined;
+}
+async function conclude(ctx) {
+    const { http, report } = ctx;
+    core_debug(`${http.requestCount} requests made`);
+    if (http.rateLimited > 0) {
+        info(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
+    }
+    const state = githubDeploymentState(report);
+    if (ctx.githubDeployment?.created && state) {
+        await ctx.githubDeployment.recordStatus(state, {
+            environmentUrl: report.appUrl,
+            description: `Scalingo ${report.status ?? 'failed'}`
+        });
+    }
+    http.dispose();
+}
+
+;// CONCATENATED MODULE: ./src/lib/http.ts
+
 
 
 
@@ -37089,16 +37373,6 @@ function backoffDelay(attempt, settings, random, retryAfterMs) {
 }
 function isRetryableStatus(status) {
     return status === 429 || status === 408 || (status >= 500 && status <= 599);
-}
-/** A URL safe to print: no credentials, no query string. */
-function safeUrl(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}`;
-    }
-    catch {
-        return '(invalid URL)';
-    }
 }
 function headerValue(h) {
     return Array.isArray(h) ? h[0] : h;
@@ -37141,8 +37415,8 @@ class Http {
     dispose() {
         this.client.dispose();
     }
-    /** One attempt, raw: the stream is the caller's to read (build output). */
-    async open(opts) {
+    /** One attempt, the raw answer: its body is the caller's to read (build output, archives). */
+    async raw(opts) {
         const headers = { Accept: 'application/json', ...opts.headers };
         let data = null;
         if (opts.json !== undefined) {
@@ -37155,15 +37429,7 @@ class Http {
             return res.message;
         }
         catch (err) {
-            const e = err;
-            throw new NetworkError({
-                code: e.code,
-                method: opts.method,
-                url: safeUrl(opts.url),
-                // http-client's timeout message carries the path and query: keep only our words.
-                cause: e.code ? `${e.code}` : /timeout/i.test(e.message) ? 'request timed out' : scrub(oneLine(e.message, 120)),
-                unsent: isUnsentCode(e.code)
-            });
+            throw networkError(err, opts.method, opts.url);
         }
     }
     async request(opts) {
@@ -37176,7 +37442,7 @@ class Http {
             const sentAt = Date.now();
             const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity);
             try {
-                const msg = await this.beforeDeadline(this.open(opts), deadline, opts);
+                const msg = await this.beforeDeadline(this.raw(opts), deadline, opts);
                 const body = await this.beforeDeadline(readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024), deadline, opts);
                 const status = msg.statusCode ?? 0;
                 const rid = headerValue(msg.headers['x-request-id']);
@@ -37213,7 +37479,11 @@ class Http {
             if (retryReason === undefined || attempt >= limit)
                 throw failure;
             const delayMs = rateLimitedWithoutHint
-                ? backoffDelay(attempt, { ...this.settings, baseDelayMs: this.settings.rateLimitBaseDelayMs, maxDelayMs: this.settings.rateLimitMaxDelayMs }, this.random)
+                ? backoffDelay(attempt, {
+                    ...this.settings,
+                    baseDelayMs: this.settings.rateLimitBaseDelayMs,
+                    maxDelayMs: this.settings.rateLimitMaxDelayMs
+                }, this.random)
                 : backoffDelay(attempt, this.settings, this.random, retryAfterMs);
             if (this.clock.now() + delayMs > Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity))
                 throw failure;
@@ -37223,25 +37493,16 @@ class Http {
         }
     }
     /** A request that hangs past the deadline fails as a network error instead of holding the run. */
-    async beforeDeadline(p, deadline, opts) {
-        if (deadline === Infinity)
-            return p;
-        let timer;
-        const expired = new Promise((_resolve, reject) => {
-            timer = setTimeout(() => reject(new NetworkError({
+    beforeDeadline(p, deadline, opts) {
+        return beforeDeadline(p, deadline, this.clock, () => {
+            throw new NetworkError({
                 code: 'ETIMEDOUT',
                 method: opts.method,
                 url: safeUrl(opts.url),
                 cause: 'no answer before the timeout',
                 unsent: false
-            })), Math.max(0, deadline - this.clock.now()));
+            });
         });
-        try {
-            return await Promise.race([p, expired]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
     }
     /**
      * Streams a file as the body of a PUT (an upload URL carries its own
@@ -37267,14 +37528,7 @@ class Http {
         catch (err) {
             if (err instanceof HttpError)
                 throw err;
-            const e = err;
-            throw new NetworkError({
-                code: e.code,
-                method: 'PUT',
-                url: safeUrl(url),
-                cause: e.code ?? 'upload failed',
-                unsent: isUnsentCode(e.code)
-            });
+            throw networkError(err, 'PUT', url, 'upload failed');
         }
     }
     /** A JSON body, parsed; a clear error when it is not JSON. */
@@ -37315,7 +37569,129 @@ function parseJson(response, opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/scalingo.ts
+;// CONCATENATED MODULE: ./src/github/archives.ts
+/** GitHub repositories, URLs and paths, pure: refs encoded, archives named by commit. */
+/** Each path segment encoded on its own: branch names keep their slashes. */
+function encodeRef(ref) {
+    return ref.split('/').map(encodeURIComponent).join('/');
+}
+function repoPath(repo) {
+    return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+}
+/** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
+function publicArchiveUrl(serverUrl, repo, sha) {
+    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/archive/${sha}.tar.gz`;
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+
+
+
+
+
+class GitHubClient {
+    http;
+    config;
+    constructor(http, config) {
+        this.http = http;
+        this.config = config;
+    }
+    /** A request to the API with GitHub's headers and the token. */
+    request(opts) {
+        const { path, mediaType, ...rest } = opts;
+        const headers = {
+            Accept: mediaType ?? 'application/vnd.github+json',
+            'X-GitHub-Api-Version': '2022-11-28'
+        };
+        if (this.config.token)
+            headers.Authorization = `Bearer ${this.config.token}`;
+        return this.http.request({ ...rest, url: `${this.config.apiUrl}${path}`, headers });
+    }
+    /** A JSON answer, parsed. */
+    async json(opts) {
+        const res = await this.request(opts);
+        return parseJson(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
+    }
+    async getVisibility(repo) {
+        const name = `${repo.owner}/${repo.repo}`;
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: repoPath(repo),
+                retry: 'idempotent'
+            });
+            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
+                return data.visibility;
+            if (typeof data.private === 'boolean')
+                return data.private ? 'private' : 'public';
+            return 'unknown';
+        }
+        catch (err) {
+            if (err instanceof HttpError && (err.status === 404 || err.status === 403 || err.status === 401)) {
+                throw new ActionError(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
+            }
+            throw err;
+        }
+    }
+    /** Tag, branch, short or full SHA → the full commit SHA. */
+    async resolveSha(repo, ref) {
+        const name = `${repo.owner}/${repo.repo}`;
+        try {
+            const { body } = await this.request({
+                method: 'GET',
+                path: `${repoPath(repo)}/commits/${encodeRef(ref)}`,
+                mediaType: 'application/vnd.github.sha',
+                retry: 'idempotent'
+            });
+            let sha = body.trim();
+            // A server ignoring the sha media type answers the JSON commit.
+            if (sha.startsWith('{')) {
+                const parsed = JSON.parse(sha).sha;
+                sha = typeof parsed === 'string' ? parsed : '';
+            }
+            if (!isFullSha(sha))
+                throw new ActionError(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
+            return sha.toLowerCase();
+        }
+        catch (err) {
+            if (err instanceof HttpError && (err.status === 404 || err.status === 422 || err.status === 409)) {
+                throw new ActionError(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
+            }
+            throw err;
+        }
+    }
+    /**
+     * The short-lived signed archive URL of a commit, from the tarball
+     * endpoint's redirect. Masked the moment it is read.
+     */
+    async signedTarballUrl(repo, sha) {
+        const res = await this.request({
+            method: 'GET',
+            path: `${repoPath(repo)}/tarball/${sha}`,
+            retry: 'idempotent',
+            accept: [301, 302, 303, 307, 308],
+            maxBodyBytes: 64 * 1024
+        });
+        return this.location(res, repo);
+    }
+    location(res, repo) {
+        const location = res.headers.location;
+        const loc = Array.isArray(location) ? location[0] : location;
+        if (res.status < 300 || !loc) {
+            throw new ActionError(`GitHub's tarball endpoint for ${repo.owner}/${repo.repo} did not redirect to an archive (status ${res.status})`);
+        }
+        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
+        registerSecretUrl(url);
+        return url;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lib/version.ts
+/** Sent in the User-Agent; a test keeps it equal to package.json's version. */
+const VERSION = '0.1.0';
+const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
+
+;// CONCATENATED MODULE: ./src/scalingo/client.ts
 
 
 
@@ -37398,34 +37774,42 @@ class ScalingoClient {
     }
     /** The bearer, exchanged again when it is about to expire. */
     async bearer() {
-        if (!this.bearerToken || (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
+        if (!this.bearerToken ||
+            (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
             return this.exchange();
         }
         return this.bearerToken;
     }
-    /** A call with the bearer; a 401 means it expired: exchange again once and retry. */
-    async call(opts) {
-        const send = async () => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${await this.bearer()}` } });
+    /**
+     * Sends with the bearer; a 401 means it expired: exchange again once and
+     * send again. The one place that decides about a refused bearer.
+     */
+    async withBearer(what, send, refused = () => false) {
+        const first = await this.tryBearer(send);
+        if (!first.unauthorized && !refused(first.result))
+            return first.result;
+        this.bearerToken = undefined;
+        const again = await this.tryBearer(send);
+        if (again.unauthorized || refused(again.result)) {
+            throw new ActionError(`Scalingo refused the bearer token for ${what} (401${again.message ? `: ${again.message}` : ''})`, 'the API token may have been revoked during the run');
+        }
+        return again.result;
+    }
+    async tryBearer(send) {
         try {
-            return await send();
+            return { result: await send(await this.bearer()), unauthorized: false };
         }
         catch (err) {
-            if (!(err instanceof HttpError && err.status === 401))
-                throw err;
-            this.bearerToken = undefined;
-            try {
-                return await send();
-            }
-            catch (again) {
-                if (again instanceof HttpError && again.status === 401) {
-                    throw new ActionError(`Scalingo refused the bearer token for ${opts.method} ${again.url} (401: ${again.serverMessage})`, 'the API token may have been revoked during the run');
-                }
-                throw again;
-            }
+            if (err instanceof HttpError && err.status === 401)
+                return { unauthorized: true, message: err.serverMessage };
+            throw err;
         }
     }
-    /** Turns Scalingo's answer into a sentence about our app. */
-    explain(err) {
+    call(opts) {
+        return this.withBearer(`${opts.method} ${safeUrl(opts.url)}`, bearer => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${bearer}` } }));
+    }
+    /** Scalingo's refusal as a sentence about our app; other errors as they are. */
+    toActionError(err) {
         if (!(err instanceof HttpError))
             return err;
         const { app, region } = this.config;
@@ -37453,7 +37837,7 @@ class ScalingoClient {
             return app;
         }
         catch (err) {
-            throw this.explain(err);
+            throw this.toActionError(err);
         }
     }
     /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
@@ -37469,7 +37853,7 @@ class ScalingoClient {
             return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation');
         }
         catch (err) {
-            throw this.explain(err);
+            throw this.toActionError(err);
         }
     }
     async getDeployment(id) {
@@ -37486,10 +37870,13 @@ class ScalingoClient {
                 throw new ActionError('Scalingo answered the variables list without a "variables" array');
             return list
                 .filter((v) => !!v && typeof v.name === 'string')
-                .map(v => ({ name: v.name, value: String(v.value ?? '') }));
+                .map(v => ({
+                name: v.name,
+                value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value)
+            }));
         }
         catch (err) {
-            throw this.explain(err);
+            throw this.toActionError(err);
         }
     }
     /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. */
@@ -37502,14 +37889,17 @@ class ScalingoClient {
             if (err instanceof HttpError && err.status === 422) {
                 throw new ActionError(`Scalingo rejected the variables of env-file for app "${this.config.app}" (422: ${err.serverMessage})`);
             }
-            throw this.explain(err);
+            throw this.toActionError(err);
         }
     }
     /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
     async createSource() {
         const url = `${this.config.apiUrl}/v1/sources`;
         const res = await this.call({ method: 'POST', url, retry: 'unsent-only' });
-        const src = parseJson(res, { method: 'POST', url }).source;
+        const src = parseJson(res, {
+            method: 'POST',
+            url
+        }).source;
         if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
             throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url');
         }
@@ -37535,33 +37925,140 @@ class ScalingoClient {
             warning('The deployment output link is not https: not sending the bearer token there');
             return false;
         }
-        for (let attempt = 1;; attempt++) {
-            const msg = await this.http.open({
-                method: 'GET',
-                url: outputUrl,
-                headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${await this.bearer()}` }
-            });
-            const status = msg.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-                await sink(msg);
-                return true;
-            }
-            let body = '';
-            for await (const c of msg)
-                if (body.length < 4096)
-                    body += String(c);
-            if (status === 404)
+        const msg = await this.withBearer(`GET ${safeUrl(outputUrl)}`, bearer => this.http.raw({
+            method: 'GET',
+            url: outputUrl,
+            headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${bearer}` }
+        }), res => {
+            if (res.statusCode !== 401)
                 return false;
-            if (status === 401 && attempt === 1) {
-                this.bearerToken = undefined;
-                continue;
-            }
-            throw httpError(status, 'GET', outputUrl, body, msg.headers);
+            res.resume();
+            return true;
+        });
+        const status = msg.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+            await sink(msg);
+            return true;
+        }
+        let body = '';
+        for await (const c of msg)
+            if (body.length < 4096)
+                body += String(c);
+        if (status === 404)
+            return false;
+        throw httpError(status, 'GET', outputUrl, body, msg.headers);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/context.ts
+
+
+
+
+
+
+function createContext(settings, env, clock, report, startedAt) {
+    const http = new Http({
+        userAgent: USER_AGENT,
+        clock,
+        onRetry: ({ attempt, delayMs, reason }) => info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+    });
+    core_debug(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+        `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
+    Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
+    const deadline = startedAt + settings.timeoutSeconds * 1000;
+    // Every request, not only the follow loop, ends by the timeout.
+    http.deadline = deadline;
+    const { app, region, apiUrl, authUrl, apiToken } = settings;
+    const scalingo = new ScalingoClient(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
+    return { settings, env, clock, startedAt, deadline, http, scalingo, github, report };
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+
+
+
+class GitHubDeployment {
+    github;
+    repo;
+    environment;
+    id;
+    disabled = false;
+    constructor(github, repo, environment) {
+        this.github = github;
+        this.repo = repo;
+        this.environment = environment;
+    }
+    get created() {
+        return this.id !== undefined;
+    }
+    /** For the summary: what was recorded, or why not. */
+    describe() {
+        if (this.id !== undefined)
+            return `${this.id} in environment "${this.environment}"`;
+        return `not recorded in "${this.environment}" (see the warning)`;
+    }
+    giveUp(err) {
+        this.disabled = true;
+        const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401);
+        warning(perm
+            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
+            : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`);
+    }
+    async create(sha, description) {
+        if (this.disabled)
+            return;
+        try {
+            const data = await this.github.json({
+                method: 'POST',
+                path: `${repoPath(this.repo)}/deployments`,
+                // Not retried blindly: a second POST would record a second deployment.
+                retry: 'unsent-only',
+                json: {
+                    ref: sha,
+                    environment: this.environment,
+                    description: description.slice(0, 140),
+                    auto_merge: false,
+                    required_contexts: [],
+                    transient_environment: false,
+                    production_environment: /^prod(uction)?$/i.test(this.environment)
+                }
+            });
+            if (typeof data.id !== 'number')
+                throw new Error('GitHub answered without a deployment id');
+            this.id = data.id;
+            info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
+        }
+        catch (err) {
+            this.giveUp(err);
+        }
+    }
+    /** Posts a new status of the GitHub deployment. */
+    async recordStatus(state, opts = {}) {
+        if (this.disabled || this.id === undefined)
+            return;
+        try {
+            await this.github.request({
+                method: 'POST',
+                path: `${repoPath(this.repo)}/deployments/${this.id}/statuses`,
+                retry: 'idempotent',
+                json: {
+                    state,
+                    log_url: opts.logUrl,
+                    environment_url: opts.environmentUrl,
+                    description: opts.description?.slice(0, 140),
+                    auto_inactive: state === 'success'
+                }
+            });
+        }
+        catch (err) {
+            this.giveUp(err);
         }
     }
 }
 
-;// CONCATENATED MODULE: ./src/deployment.ts
+;// CONCATENATED MODULE: ./src/stages/create.ts
 
 
 
@@ -37627,100 +38124,353 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
     }
     throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
 }
-/** The app's latest successful deployment; a listing that fails only costs the check. */
-async function latestSuccess(client) {
-    try {
-        return (await client.listDeployments(20)).find(d => d.status === 'success');
-    }
-    catch (err) {
-        warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
-        return undefined;
-    }
-}
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/statuses.ts
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/lib/tar.ts
+
+
+
+
+
+
+/** The first path component of a tar entry name, or undefined for the root itself. */
+function topComponent(name) {
+    const clean = name.replace(/^\.\//, '');
+    const first = clean.split('/')[0];
+    return first === '' || first === '.' ? undefined : first;
+}
+/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
+class TarWalker extends external_node_stream_.Writable {
+    buf = Buffer.alloc(0);
+    skip = 0;
+    longName;
+    paxPath;
+    pendingMeta;
+    ended = false;
+    tops = new Map(); // top component → seen as a directory (or with children)
+    filesAtRoot = [];
+    bad;
+    _write(chunk, _enc, done) {
+        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+        try {
+            this.drain();
+            done();
+        }
+        catch (err) {
+            done(err);
+        }
+    }
+    drain() {
+        while (!this.ended && !this.bad) {
+            if (this.skip > 0) {
+                const n = Math.min(this.skip, this.buf.length);
+                if (this.pendingMeta)
+                    this.pendingMeta.data.push(this.buf.subarray(0, n));
+                this.buf = this.buf.subarray(n);
+                this.skip -= n;
+                if (this.skip > 0)
+                    return;
+                if (this.pendingMeta)
+                    this.finishMeta();
+                continue;
+            }
+            if (this.buf.length < 512)
+                return;
+            const header = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (header.every(b => b === 0)) {
+                this.ended = true;
+                return;
+            }
+            const magic = header.subarray(257, 262).toString('latin1');
+            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
+            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
+                this.bad = 'is not a tar archive inside the gzip';
+                return;
+            }
+            const size = parseInt(sizeField || '0', 8);
+            const type = String.fromCharCode(header[156] || 48);
+            const padded = Math.ceil(size / 512) * 512;
+            if (type === 'L' || type === 'x') {
+                this.pendingMeta = { kind: type, size, data: [] };
+                this.skip = padded;
+                if (padded === 0)
+                    this.finishMeta();
+                continue;
+            }
+            if (type === 'g') {
+                this.skip = padded;
+                continue;
+            }
+            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
+            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
+            this.paxPath = undefined;
+            this.longName = undefined;
+            const top = topComponent(name);
+            if (top !== undefined) {
+                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
+                const isDir = type === '5' || rest !== '';
+                if (!isDir)
+                    this.filesAtRoot.push(top);
+                this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
+            }
+            this.skip = padded;
+        }
+    }
+    finishMeta() {
+        const meta = this.pendingMeta;
+        this.pendingMeta = undefined;
+        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
+        if (meta.kind === 'L')
+            this.longName = text.replace(/\0.*$/s, '');
+        else {
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
+            if (m)
+                this.paxPath = m[1];
+        }
+    }
+}
+/** Streams the archive once: gzip, tar, and a single folder at the root. */
+async function inspectArchive(path, input = 'archive-path') {
+    let bytes;
+    try {
+        const st = (0,external_node_fs_.statSync)(path);
+        if (!st.isFile())
+            throw new InputError(input, `${JSON.stringify(path)} is not a file`);
+        bytes = st.size;
+    }
+    catch (err) {
+        if (err instanceof InputError)
+            throw err;
+        throw new InputError(input, `${JSON.stringify(path)} was not found`);
+    }
+    const head = Buffer.alloc(2);
+    const fd = await (0,promises_namespaceObject.open)(path, 'r');
+    await fd.read(head, 0, 2, 0);
+    await fd.close();
+    if (head[0] !== 0x1f || head[1] !== 0x8b)
+        throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
+    const walker = new TarWalker();
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
+    }
+    catch (err) {
+        throw new InputError(input, `could not be read as a .tar.gz (${err.message.slice(0, 80)})`);
+    }
+    if (walker.bad)
+        throw new InputError(input, walker.bad);
+    if (walker.filesAtRoot.length > 0) {
+        throw new InputError(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
+    }
+    const tops = [...walker.tops.keys()];
+    if (tops.length !== 1) {
+        throw new InputError(input, tops.length === 0
+            ? 'is an empty archive'
+            : `has ${tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
+    }
+    return { root: tops[0], bytes };
+}
+/** Writes a response body to a file, streaming; returns its size. */
+async function saveTo(body, path) {
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    if (bytes === 0)
+        throw new ActionError('the downloaded archive is empty');
+    return bytes;
+}
+
+;// CONCATENATED MODULE: ./src/stages/transfer.ts
+
+
+
+
+
+
+
 /**
- * Scalingo's deployment statuses, mirroring go-scalingo: a deployment is
- * finished when it is none of queued/building/pushing/starting, and failed
- * when finished and not `success`. Unknown statuses count as failed.
+ * How Scalingo gets the archive: by URL, or uploaded through its sources
+ * API (a local archive, or GitHub's tarball downloaded in the runner).
  */
-const RUNNING_STATUSES = ['queued', 'building', 'pushing', 'starting'];
-const MEANING = {
-    queued: 'waiting for a deployment slot',
-    building: 'the buildpack is building the app',
-    pushing: 'the image is being pushed to the registry',
-    starting: 'the new containers are starting',
-    success: 'the new version is running',
-    'build-error': 'the build failed',
-    'crashed-error': 'the app crashed at boot',
-    'timeout-error': 'the app did not listen on $PORT in time (60 s)',
-    'hook-error': 'the postdeploy hook failed; the previous version keeps running',
-    aborted: 'the deployment was aborted (cancelled, or Scalingo lost the connection)'
-};
-function isRunning(status) {
-    return RUNNING_STATUSES.includes(status);
+/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
+function chooseTransfer(setting, visibility) {
+    if (setting === 'url' || setting === 'upload')
+        return setting;
+    return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url';
 }
-function isFinished(status) {
-    return !isRunning(status);
+/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
+async function checkArchiveServed(http, source) {
+    if (source.visibility !== 'public')
+        return;
+    const res = await http.request({
+        method: 'HEAD',
+        url: source.sourceUrl,
+        retry: 'idempotent',
+        accept: [301, 302, 303, 307, 308, 404, 403]
+    });
+    if (res.status >= 400)
+        throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
 }
-function isSuccess(status) {
-    return status === 'success';
+/**
+ * Uploads an archive through Scalingo's sources API and returns its signed
+ * download URL. Streams both ways: the archive is never held in memory.
+ */
+async function uploadThroughSources(http, client, origin) {
+    // The upload target first: without a sources API there is nothing to download for.
+    const target = await client.createSource();
+    const path = origin.kind === 'file' ? origin.path : await downloadArchive(http, origin);
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    await http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip');
+    info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
+    return { downloadUrl: target.downloadUrl, bytes };
 }
-function hasFailed(status) {
-    return isFinished(status) && !isSuccess(status);
+/** Why `auto` gave up the upload, for the warning that says it hands Scalingo the URL instead. */
+function uploadFailure(err) {
+    const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
+    return missing
+        ? `Scalingo's sources API is not available (${err.status})`
+        : `the upload failed (${describeError(err)})`;
 }
-/** Plain words for a status; unknown statuses say so rather than guess. */
-function describeStatus(status) {
-    return MEANING[status] ?? `unknown status "${status}", treated as a failure`;
+/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
+async function downloadArchive(http, origin) {
+    const { source } = origin;
+    const location = source.visibility === 'public' ? await origin.github.signedTarballUrl(origin.repo, source.sha) : source.sourceUrl;
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(origin.tempDir || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
+    const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
+    const body = await http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
+    if ((body.statusCode ?? 0) !== 200) {
+        body.resume();
+        throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
+    }
+    const bytes = await saveTo(body, path);
+    await inspectArchive(path, 'archive');
+    info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
+    return path;
 }
-/** What to check first, by status: printed with a failure. */
-function statusHint(status) {
-    switch (status) {
-        case 'build-error':
-            return 'read the end of the build output above: a buildpack or dependency step failed';
-        case 'crashed-error':
-            return 'the app exited at boot: check the Procfile command and the app logs (scalingo logs)';
-        case 'timeout-error':
-            return 'the web process must listen on $PORT within 60 s of starting';
-        case 'hook-error':
-            return 'the postdeploy hook failed; the previous version is still running';
-        case 'aborted':
-            return 'the deployment was cancelled or interrupted; run the workflow again';
-        default:
-            return undefined;
+
+;// CONCATENATED MODULE: ./src/stages/variables.ts
+
+/** What setting these variables changes: names only (values are secrets). */
+function diffVariables(current, wanted) {
+    const now = new Map(current.map(v => [v.name, v.value]));
+    const added = [];
+    const changed = [];
+    const unchanged = [];
+    for (const v of wanted) {
+        if (!now.has(v.name))
+            added.push(v.name);
+        else if (now.get(v.name) !== v.value)
+            changed.push(v.name);
+        else
+            unchanged.push(v.name);
+    }
+    return { added, changed, unchanged };
+}
+/** One line for the log and the summary: names only. */
+function describeDiff({ added, changed, unchanged }) {
+    if (added.length + changed.length === 0)
+        return `${unchanged.length} variables, all already set`;
+    const parts = [
+        added.length ? `added ${added.join(', ')}` : '',
+        changed.length ? `changed ${changed.join(', ')}` : ''
+    ].filter(Boolean);
+    return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
+}
+/** Sets the variables that differ in one bulk call; logs names only. */
+async function applyVariables(client, variables, path) {
+    const diff = diffVariables(await client.listVariables(), variables);
+    const line = describeDiff(diff);
+    if (diff.added.length + diff.changed.length === 0) {
+        info(`env-file ${path}: ${line}`);
+        return line;
+    }
+    const names = new Set([...diff.added, ...diff.changed]);
+    await client.setVariables(variables.filter(v => names.has(v.name)));
+    info(`env-file: ${line}`);
+    return line;
+}
+
+;// CONCATENATED MODULE: ./src/stages/deliver.ts
+
+
+
+
+
+
+
+async function deliver(ctx, prepared) {
+    const { settings, report } = ctx;
+    if (prepared.envFile)
+        report.variables = await applyVariables(ctx.scalingo, prepared.envFile.variables, prepared.envFile.path);
+    await recordGitHubDeployment(ctx, prepared);
+    const sourceUrl = await handOverArchive(ctx, prepared);
+    report.stage = 'creating';
+    const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.gitRef, sourceUrl, ctx.clock);
+    report.stage = 'created';
+    report.deploymentId = deployment.id;
+    report.status = deployment.status;
+    info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
+    return { deployment };
+}
+/** `environment`: a GitHub deployment, in progress until the end of the run. */
+async function recordGitHubDeployment(ctx, prepared) {
+    const { settings, report, env } = ctx;
+    if (!settings.environment || settings.sourceUrl)
+        return;
+    const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment);
+    ctx.githubDeployment = record;
+    await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`);
+    report.githubDeployment = record.describe();
+    const logUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+        ? `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` });
+}
+/** The URL Scalingo will fetch: the archive's own, or the signed download URL of an upload. */
+async function handOverArchive(ctx, prepared) {
+    const { settings, report } = ctx;
+    const { source, localArchive } = prepared;
+    if (prepared.transfer === 'url')
+        return source.sourceUrl;
+    const origin = localArchive
+        ? { kind: 'file', path: localArchive.path }
+        : { kind: 'github', github: ctx.github, repo: settings.repository, source, tempDir: ctx.env.RUNNER_TEMP ?? '' };
+    try {
+        const uploaded = await uploadThroughSources(ctx.http, ctx.scalingo, origin);
+        report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`;
+        if (localArchive)
+            report.archiveUrl = safeUrl(uploaded.downloadUrl);
+        return uploaded.downloadUrl;
+    }
+    catch (err) {
+        // auto: the upload is an improvement, not a requirement.
+        const mayFallBack = !localArchive && settings.archiveTransfer === 'auto';
+        if (!mayFallBack)
+            throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err;
+        warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead, which expires in minutes`);
+        report.transfer = 'signed URL handed to Scalingo (upload not possible)';
+        return source.sourceUrl;
     }
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/report/log.ts
 
 
 
-
-
-
-const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
-/**
- * The build-log line that best says why: the last one that looks like an
- * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
- */
-function mostTellingLine(lines) {
-    // eslint-disable-next-line no-control-regex
-    const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '');
-    const hit = [...clean].reverse().find(l => TELLING.test(l));
-    const line = hit ?? clean[clean.length - 1];
-    return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
-}
-function dashboardUrl(region, app) {
-    if (!KNOWN_REGIONS.includes(region))
-        return undefined;
-    return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`;
-}
+/** Printing what came from the build: as data, never as workflow commands. */
 /**
  * Build output is data, not commands: a buildpack printing `::add-mask::`
  * or `::error::` must not drive the runner. Everything printed inside runs
@@ -37742,230 +38492,17 @@ function printLines(lines) {
             info(scrub(line));
     });
 }
-function setOutputs(r) {
-    setOutput('deployment-id', r.deploymentId ?? '');
-    setOutput('status', r.status ?? '');
-    setOutput('sha', r.sha ?? '');
-    setOutput('archive-url', r.archiveUrl ?? '');
-    setOutput('app-url', r.appUrl ?? '');
-    setOutput('duration', r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
-}
-function escapeCell(v) {
-    return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
-function headline(r) {
-    if (r.skipped)
-        return '⏭️ Scalingo deployment skipped: already live';
-    if (r.plan)
-        return '🧪 Scalingo deployment dry run: everything checked, nothing created';
-    if (r.error && !r.status)
-        return '❌ Scalingo deployment failed';
-    if (r.timedOut)
-        return `⏱️ Scalingo deployment still ${r.status} at the timeout`;
-    if (!r.waited && r.status && !isSuccess(r.status))
-        return `🚀 Scalingo deployment created (${r.status})`;
-    if (r.status && isSuccess(r.status))
-        return '✅ Scalingo deployment succeeded';
-    return `❌ Scalingo deployment ${r.status ?? 'failed'}`;
-}
-/** The job summary as Markdown (pure, so tests read it directly). */
-function summaryMarkdown(r) {
-    const rows = [];
-    rows.push(['App', r.appUrl ? `[${r.app}](${r.appUrl})` : r.app]);
-    rows.push(['Region', r.region]);
-    if (r.repository)
-        rows.push(['Repository', r.repository]);
-    if (r.ref || r.sha) {
-        const ref = r.ref && r.ref !== r.sha ? `\`${r.ref}\` → ` : '';
-        rows.push(['Commit', `${ref}\`${r.sha ?? '?'}\``]);
-    }
-    if (r.promotedFrom)
-        rows.push(['Promoted from', r.promotedFrom]);
-    if (r.status) {
-        const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
-        rows.push(['Status', `\`${r.status}\` — ${words}`]);
-    }
-    if (r.durationSeconds !== undefined)
-        rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
-    if (r.deploymentId)
-        rows.push(['Deployment', `\`${r.deploymentId}\``]);
-    if (r.archiveUrl)
-        rows.push(['Archive', r.archiveUrl]);
-    if (r.transfer)
-        rows.push(['Transfer', r.transfer]);
-    if (r.variables)
-        rows.push(['Variables (env-file)', r.variables]);
-    if (r.githubDeployment)
-        rows.push(['GitHub deployment', r.githubDeployment]);
-    if (r.dashboardUrl)
-        rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`]);
-    let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
-    md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n');
-    md += '\n';
-    if (r.skipped)
-        md += `\n**Skipped:** ${r.skipped}.\n`;
-    if (r.plan)
-        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${l}`).join('\n')}\n`;
-    if (r.error)
-        md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`;
-    if (!r.waited && r.deploymentId && !r.error)
-        md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
-    if (r.logTail && r.logTail.length > 0) {
-        const body = r.logTail.join('\n').replace(/```/g, "'''");
-        md += `\n<details open><summary>Last ${r.logTail.length} lines of the build output</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`;
-    }
-    return scrub(md);
-}
-/** Written on success and on failure; skipped (not failed) outside a runner. */
-async function writeSummary(r) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        await summary.addRaw(summaryMarkdown(r)).write();
-    }
-    catch (err) {
-        warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
-    }
-}
-function dryRunPlan(settings, source, gitRef) {
-    const plan = [
-        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-        `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
-        `archive: ${source.archiveUrl}${source.visibility === 'private' || source.visibility === 'internal' ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`
-    ];
-    if (settings.envFile)
-        plan.push(`env-file: ${settings.envFile.variables.length} variables would be set (${settings.envFile.variables.map(v => v.name).join(', ') || 'none'})`);
-    if (settings.environment)
-        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
-    plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting');
-    return plan;
-}
-
-;// CONCATENATED MODULE: ./src/buildlog.ts
-
-
-
-
-
+const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
 /**
- * The deployment's build output, printed live and exactly once. The stream
- * (replayed from the start on each connection) and the output endpoint (the
- * whole log so far) both describe one text: each piece is placed by its
- * offset in it, and only what lies past what was already printed is shown.
- * Nothing but the last lines is kept, so a 20 MB log costs no memory.
+ * The build-log line that best says why: the last one that looks like an
+ * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
  */
-const TAIL_SIZE = 30;
-/** Lines arriving within this window are printed as one batch. */
-const BATCH_MS = 50;
-const BATCH_CHARS = 32 * 1024;
-class BuildLog {
-    groupTitle;
-    /** Characters of the log printed (or held as a partial line) so far. */
-    consumed = 0;
-    partial = '';
-    tail = [];
-    groupOpen = false;
-    pending = [];
-    pendingChars = 0;
-    timer;
-    /** The deployment's status, named in the group title. */
-    phase = '';
-    lines = 0;
-    /** Characters skipped because a source started past what we had (should stay 0). */
-    gaps = 0;
-    constructor(groupTitle = phase => (phase ? `Build output (${phase})` : 'Build output')) {
-        this.groupTitle = groupTitle;
-    }
-    /** A piece of the log starting at `offset`; prints the part not seen yet. */
-    append(offset, text) {
-        const end = offset + text.length;
-        if (end <= this.consumed)
-            return;
-        let fresh;
-        if (offset > this.consumed) {
-            this.gaps += offset - this.consumed;
-            fresh = text;
-        }
-        else {
-            fresh = text.slice(this.consumed - offset);
-        }
-        this.consumed = end;
-        const pieces = (this.partial + fresh).split('\n');
-        this.partial = pieces.pop() ?? '';
-        if (pieces.length)
-            this.print(pieces);
-    }
-    /** Prints a last line that had no newline, and whatever is batched. */
-    flush() {
-        if (this.partial) {
-            const p = this.partial;
-            this.partial = '';
-            this.print([p]);
-        }
-        this.drain();
-    }
-    /** Closes the collapsed group, so a status line shows at the top level. */
-    closeGroup() {
-        this.drain();
-        if (this.groupOpen) {
-            endGroup();
-            this.groupOpen = false;
-        }
-    }
-    lastLines() {
-        return [...this.tail];
-    }
-    print(raw) {
-        const lines = raw.map(l => scrub(l.endsWith('\r') ? l.slice(0, -1) : l));
-        for (const l of lines) {
-            this.pending.push(l);
-            this.pendingChars += l.length + 1;
-        }
-        this.lines += lines.length;
-        for (const l of lines.slice(-TAIL_SIZE)) {
-            this.tail.push(l);
-            if (this.tail.length > TAIL_SIZE)
-                this.tail.shift();
-        }
-        // Lines arriving together are printed together: one stop-commands region
-        // and one write per batch, not per line (a 20 MB log has ~300k lines).
-        // Small writes stay in V8's young generation: a 20 MB log does not pile
-        // up as large-object garbage between major collections.
-        if (this.pendingChars >= BATCH_CHARS)
-            this.drain();
-        else
-            this.timer ??= setTimeout(() => this.drain(), BATCH_MS);
-    }
-    /** Prints the lines waiting in the batch. */
-    drain() {
-        clearTimeout(this.timer);
-        this.timer = undefined;
-        if (this.pending.length === 0)
-            return;
-        const lines = this.pending;
-        this.pending = [];
-        this.pendingChars = 0;
-        if (!this.groupOpen) {
-            startGroup(this.groupTitle(this.phase));
-            this.groupOpen = true;
-        }
-        // What core.info does, minus one copy of the batch.
-        lines.push('');
-        printAsData(() => process.stdout.write(lines.join(external_node_os_namespaceObject.EOL)));
-    }
-}
-/** Feeds a whole-log HTTP answer into the BuildLog without holding it in memory. */
-async function appendFromResponse(log, body) {
-    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-    let offset = 0;
-    for await (const chunk of body) {
-        const text = decoder.write(chunk);
-        log.append(offset, text);
-        offset += text.length;
-    }
-    const rest = decoder.end();
-    if (rest)
-        log.append(offset, rest);
+function mostTellingLine(lines) {
+    // eslint-disable-next-line no-control-regex
+    const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '');
+    const hit = [...clean].reverse().find(l => TELLING.test(l));
+    const line = hit ?? clean[clean.length - 1];
+    return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 // EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
@@ -37998,7 +38535,7 @@ var websocket_server = __nccwpck_require__(129);
 
 /* harmony default export */ const wrapper = (websocket);
 
-;// CONCATENATED MODULE: ./src/stream.ts
+;// CONCATENATED MODULE: ./src/scalingo/stream.ts
 
 
 
@@ -38112,7 +38649,12 @@ class DeploymentStream {
                 this.handlers.onState?.('up');
             }
             this.armSilence(ws);
-            const event = parseStreamFrame(data.toString());
+            const text = Buffer.isBuffer(data)
+                ? data.toString('utf8')
+                : Array.isArray(data)
+                    ? Buffer.concat(data).toString('utf8')
+                    : Buffer.from(data).toString('utf8');
+            const event = parseStreamFrame(text);
             if (event)
                 this.handlers.onEvent(event, conn);
         });
@@ -38150,7 +38692,141 @@ class DeploymentStream {
     }
 }
 
-;// CONCATENATED MODULE: ./src/follow.ts
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/stages/buildlog.ts
+
+
+
+
+
+/**
+ * The deployment's build output, printed live and exactly once. The stream
+ * (replayed from the start on each connection) and the output endpoint (the
+ * whole log so far) both describe one text: each piece is placed by its
+ * offset in it, and only what lies past what was already printed is shown.
+ * Nothing but the last lines is kept, so a 20 MB log costs no memory.
+ */
+const TAIL_SIZE = 30;
+/** Lines arriving within this window are printed as one batch. */
+const BATCH_MS = 50;
+const BATCH_CHARS = 32 * 1024;
+class BuildLog {
+    groupTitle;
+    /** Characters of the log printed (or held as a partial line) so far. */
+    consumed = 0;
+    partial = '';
+    tail = [];
+    groupOpen = false;
+    pending = [];
+    pendingChars = 0;
+    timer;
+    /** The deployment's status, named in the group title. */
+    status = '';
+    lines = 0;
+    /** Characters skipped because a source started past what we had (should stay 0). */
+    gaps = 0;
+    constructor(groupTitle = status => status ? `Build output (${status})` : 'Build output') {
+        this.groupTitle = groupTitle;
+    }
+    /** A piece of the log starting at `offset`; prints the part not seen yet. */
+    append(offset, text) {
+        const end = offset + text.length;
+        if (end <= this.consumed)
+            return;
+        let fresh;
+        if (offset > this.consumed) {
+            this.gaps += offset - this.consumed;
+            fresh = text;
+        }
+        else {
+            fresh = text.slice(this.consumed - offset);
+        }
+        this.consumed = end;
+        const pieces = (this.partial + fresh).split('\n');
+        this.partial = pieces.pop() ?? '';
+        if (pieces.length)
+            this.print(pieces);
+    }
+    /** Prints a last line that had no newline, and whatever is batched. */
+    flush() {
+        if (this.partial) {
+            const p = this.partial;
+            this.partial = '';
+            this.print([p]);
+        }
+        this.drain();
+    }
+    /** Closes the collapsed group, so a status line shows at the top level. */
+    closeGroup() {
+        this.drain();
+        if (this.groupOpen) {
+            endGroup();
+            this.groupOpen = false;
+        }
+    }
+    lastLines() {
+        return [...this.tail];
+    }
+    print(raw) {
+        const lines = raw.map(l => scrub(l.endsWith('\r') ? l.slice(0, -1) : l));
+        for (const l of lines) {
+            this.pending.push(l);
+            this.pendingChars += l.length + 1;
+        }
+        this.lines += lines.length;
+        for (const l of lines.slice(-TAIL_SIZE)) {
+            this.tail.push(l);
+            if (this.tail.length > TAIL_SIZE)
+                this.tail.shift();
+        }
+        // Lines arriving together are printed together: one stop-commands region
+        // and one write per batch, not per line (a 20 MB log has ~300k lines).
+        // Small writes stay in V8's young generation: a 20 MB log does not pile
+        // up as large-object garbage between major collections.
+        if (this.pendingChars >= BATCH_CHARS)
+            this.drain();
+        else
+            this.timer ??= setTimeout(() => this.drain(), BATCH_MS);
+    }
+    /** Prints the lines waiting in the batch. */
+    drain() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.pending.length === 0)
+            return;
+        const lines = this.pending;
+        this.pending = [];
+        this.pendingChars = 0;
+        if (!this.groupOpen) {
+            startGroup(this.groupTitle(this.status));
+            this.groupOpen = true;
+        }
+        // What core.info does, minus one copy of the batch.
+        lines.push('');
+        printAsData(() => process.stdout.write(lines.join(external_node_os_namespaceObject.EOL)));
+    }
+}
+/** Feeds a whole-log HTTP answer into the BuildLog without holding it in memory. */
+async function appendFromResponse(log, body) {
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    let offset = 0;
+    for await (const chunk of body) {
+        const text = decoder.write(chunk);
+        log.append(offset, text);
+        offset += text.length;
+    }
+    const rest = decoder.end();
+    if (rest)
+        log.append(offset, rest);
+}
+
+;// CONCATENATED MODULE: ./src/stages/follow.ts
+
+
+
+
+
 
 
 
@@ -38178,466 +38854,352 @@ function pollDelay(status, inStatusMs, elapsedMs) {
             return 2_000;
     }
 }
+/** A failure worth polling through: no answer, or an answer that says "later". */
 function isTransient(err) {
     if (err instanceof NetworkError)
         return true;
-    if (err instanceof HttpError)
-        return err.status === 429 || err.status === 408 || err.status >= 500;
-    return false;
+    return err instanceof HttpError && isRetryableStatus(err.status);
 }
-/** Resolves to undefined when the deadline passes first: a hung request never holds the run. */
-async function beforeDeadline(p, deadline, clock) {
-    let timer;
-    const expiry = new Promise(resolve => {
-        timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - clock.now()));
-    });
-    try {
-        return await Promise.race([p, expiry]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-async function followDeployment(opts) {
-    const { client, clock, deadline, log } = opts;
-    const delayFor = opts.pollDelay ?? pollDelay;
-    const start = clock.now();
-    const id = opts.deployment.id;
-    let current = opts.deployment;
-    let shown = current.status;
-    let shownSince = start;
-    let transientErrors = 0;
-    let polls = 0;
-    let outputFetches = 0;
+/** Queued this long: look once at why. */
+const EXPLAIN_QUEUE_AFTER_MS = 5_000;
+class Follower {
+    opts;
+    id;
+    start;
+    current;
+    /** The status last told to the user, and since when. */
+    announced;
+    announcedSince;
     /** A terminal status announced by the stream, waiting for the API's word. */
-    let claimed;
-    let wake;
-    let lastLogAt = start;
-    let streamUsed = false;
-    log.phase = shown;
-    const show = (status) => {
-        if (status === shown)
+    pendingFinal;
+    /** Cuts the current pause short (the stream has news). */
+    interruptPause;
+    lastLogAt;
+    queueExplained = false;
+    /** Log frames of each stream connection start again at the beginning of the log (replay). */
+    connectionOffsets = new Map();
+    stream;
+    counts = { transientErrors: 0, polls: 0, outputFetches: 0, streamUsed: false };
+    constructor(opts) {
+        this.opts = opts;
+        this.id = opts.deployment.id;
+        this.start = opts.clock.now();
+        this.current = opts.deployment;
+        this.announced = this.current.status;
+        this.announcedSince = this.start;
+        this.lastLogAt = this.start;
+        opts.log.status = this.announced;
+    }
+    async run() {
+        const { log } = this.opts;
+        this.opts.onStatus?.(this.announced, undefined);
+        this.openStream();
+        let timedOut = false;
+        try {
+            timedOut = await this.pollUntilDone();
+        }
+        finally {
+            const streamDeliveredEnd = this.pendingFinal !== undefined && this.pendingFinal === this.current.status && this.streamHealthy();
+            this.stream?.stop();
+            // Whatever the stream did not deliver, the output endpoint has.
+            if (!timedOut && !streamDeliveredEnd)
+                await this.catchUpFromOutput();
+            log.flush();
+            log.closeGroup();
+        }
+        if (!timedOut)
+            this.announce(this.current.status);
+        return { deployment: this.current, timedOut, ...this.counts };
+    }
+    /** Polls (or waits for the stream) until a terminal status; true when the deadline came first. */
+    async pollUntilDone() {
+        const { clock, deadline } = this.opts;
+        for (;;) {
+            const now = clock.now();
+            if (now >= deadline)
+                return true;
+            const delay = this.nextPollDelay(now);
+            if (delay > 0)
+                await this.pause(Math.min(delay, deadline - now));
+            if (clock.now() >= deadline)
+                return true;
+            const outcome = await this.pollOnce();
+            if (outcome !== 'running')
+                return outcome === 'timed-out';
+        }
+    }
+    streamHealthy() {
+        return this.stream?.healthy ?? false;
+    }
+    openStream() {
+        const url = this.opts.streamUrl;
+        if (!url)
             return;
-        log.closeGroup();
-        log.phase = status;
-        opts.onStatus?.(status, shown);
-        shown = status;
-        shownSince = clock.now();
-    };
-    opts.onStatus?.(shown, undefined);
-    // Log frames of each connection start again at the beginning of the log (replay).
-    const connOffsets = new Map();
-    let stream;
-    if (opts.streamUrl && streamUrlAllowed(opts.streamUrl)) {
-        stream = new DeploymentStream({ url: opts.streamUrl, bearer: () => client.bearer(), userAgent: opts.userAgent ?? 'scalingo-deploy-action' }, {
-            onEvent: (event, conn) => {
-                if (event.type === 'log' && event.id === id) {
-                    const offset = connOffsets.get(conn) ?? 0;
-                    log.append(offset, event.content);
-                    connOffsets.set(conn, offset + event.content.length);
-                    lastLogAt = clock.now();
-                }
-                else if (event.type === 'status' && event.id === id) {
-                    if (isRunning(event.status)) {
-                        show(event.status);
-                    }
-                    else {
-                        claimed = event.status;
-                        wake?.();
-                    }
-                }
-            },
-            onState: (state, why) => {
-                if (state === 'up')
-                    streamUsed = true;
-                if (state === 'gave-up')
-                    info(`(live build output unavailable: ${why}; following by polling)`);
-                else if (state === 'down')
-                    core_debug(`deployment stream down (${why}); reconnecting, polling meanwhile`);
-                wake?.();
-            }
+        if (!streamUrlAllowed(url)) {
+            core_debug('deployment stream link is not wss: following by polling');
+            return;
+        }
+        this.stream = new DeploymentStream({ url, bearer: () => this.opts.client.bearer(), userAgent: this.opts.userAgent ?? 'scalingo-deploy-action' }, {
+            onEvent: (event, conn) => this.onStreamEvent(event, conn),
+            onState: (state, why) => this.onStreamState(state, why)
         });
-        stream.start();
+        this.stream.start();
     }
-    else if (opts.streamUrl) {
-        core_debug('deployment stream link is not wss: following by polling');
+    /** A frame of the stream: our log lines and status changes; other deployments' are ignored. */
+    onStreamEvent(event, connection) {
+        if (event.type === 'log' && event.id === this.id) {
+            const offset = this.connectionOffsets.get(connection) ?? 0;
+            this.opts.log.append(offset, event.content);
+            this.connectionOffsets.set(connection, offset + event.content.length);
+            this.lastLogAt = this.opts.clock.now();
+        }
+        else if (event.type === 'status' && event.id === this.id) {
+            if (isRunning(event.status)) {
+                this.announce(event.status);
+            }
+            else {
+                this.pendingFinal = event.status;
+                this.interruptPause?.();
+            }
+        }
     }
-    // A pause the stream can cut short; a stale timer never clears a newer pause's wake.
-    const pause = (ms) => new Promise(resolve => {
-        const done = () => {
-            clearTimeout(timer);
-            if (wake === done)
-                wake = undefined;
-            resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, ms));
-        wake = done;
-    });
+    onStreamState(state, why) {
+        if (state === 'up')
+            this.counts.streamUsed = true;
+        if (state === 'gave-up')
+            info(`(live build output unavailable: ${why}; following by polling)`);
+        else if (state === 'down')
+            core_debug(`deployment stream down (${why}); reconnecting, polling meanwhile`);
+        this.interruptPause?.();
+    }
+    /** How long until the next status poll: at once to confirm an end, slowly while the stream is healthy. */
+    nextPollDelay(now) {
+        let delay = this.pendingFinal
+            ? 0
+            : this.streamHealthy()
+                ? (this.opts.safetyPollMs ?? 15_000)
+                : (this.opts.pollDelay ?? pollDelay)(this.announced, now - this.announcedSince, now - this.start);
+        // Queued for a while: look once at why, even while the stream is quiet.
+        if (this.announced === 'queued' && !this.queueExplained) {
+            delay = Math.min(delay, Math.max(0, this.announcedSince + EXPLAIN_QUEUE_AFTER_MS + 100 - now));
+        }
+        return delay;
+    }
+    /** One GET of the deployment: 'running', 'finished', or 'timed-out' when it hung past the deadline. */
+    async pollOnce() {
+        const { client, clock, deadline } = this.opts;
+        this.counts.polls++;
+        let next;
+        try {
+            next = await beforeDeadline(client.getDeployment(this.id), deadline, clock, () => undefined);
+        }
+        catch (err) {
+            if (!isTransient(err))
+                throw err;
+            this.counts.transientErrors++;
+            info(`(could not read the deployment's status: ${describeError(err)}; still following)`);
+            return 'running';
+        }
+        if (!next)
+            return 'timed-out';
+        this.current = next;
+        if (!isRunning(next.status))
+            return 'finished';
+        if (this.pendingFinal) {
+            core_debug(`the stream announced ${this.pendingFinal} but the API says ${next.status}: waiting for the API`);
+            this.pendingFinal = undefined;
+        }
+        this.announce(next.status);
+        if (next.status === 'queued' &&
+            !this.queueExplained &&
+            clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
+            this.queueExplained = true;
+            await this.explainQueue();
+        }
+        if (!this.streamHealthy() && clock.now() - this.lastLogAt >= (this.opts.logPollMs ?? 15_000))
+            await this.catchUpFromOutput();
+        return 'running';
+    }
     /** Reads the output past what was printed; never fails the run. */
-    const catchUpOutput = async () => {
-        const link = current.links?.output;
+    async catchUpFromOutput() {
+        const { client, clock, deadline, log } = this.opts;
+        const link = this.current.links?.output;
         if (!link)
             return;
-        outputFetches++;
+        this.counts.outputFetches++;
         try {
-            await beforeDeadline(client.readOutput(link, body => appendFromResponse(log, body)), Math.max(deadline, clock.now() + 30_000), clock);
+            await beforeDeadline(client.readOutput(link, body => appendFromResponse(log, body)), Math.max(deadline, clock.now() + 30_000), clock, () => undefined);
         }
         catch (err) {
             warning(`Could not read the build output: ${describeError(err)}`);
         }
-        lastLogAt = clock.now();
-    };
+        this.lastLogAt = clock.now();
+    }
     /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
-    let queueExplained = false;
-    const explainQueue = async () => {
+    async explainQueue() {
         try {
-            const others = (await client.listDeployments(10)).filter(d => d.id !== id && isRunning(d.status));
-            log.closeGroup();
+            const others = (await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id && isRunning(d.status));
+            this.opts.log.closeGroup();
             if (others.length > 0) {
                 const o = others[0];
-                info(`(deployment ${id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
+                info(`(deployment ${this.id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
             }
             else {
-                info(`(deployment ${id} is still queued: all deployment slots of the account may be busy)`);
+                info(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`);
             }
         }
         catch (err) {
             core_debug(`could not list the app's deployments: ${describeError(err)}`);
         }
-    };
-    let timedOut = false;
-    try {
-        for (;;) {
-            const now = clock.now();
-            if (now >= deadline) {
-                timedOut = true;
-                break;
-            }
-            const healthy = stream?.healthy ?? false;
-            let delay = claimed ? 0 : healthy ? (opts.safetyPollMs ?? 15_000) : delayFor(shown, now - shownSince, now - start);
-            // Queued for a while: look once at why, even while the stream is quiet.
-            if (shown === 'queued' && !queueExplained)
-                delay = Math.min(delay, Math.max(0, shownSince + 5_100 - now));
-            if (delay > 0)
-                await pause(Math.min(delay, deadline - now));
-            if (clock.now() >= deadline) {
-                timedOut = true;
-                break;
-            }
-            polls++;
-            let next;
-            try {
-                next = await beforeDeadline(client.getDeployment(id), deadline, clock);
-            }
-            catch (err) {
-                if (!isTransient(err))
-                    throw err;
-                transientErrors++;
-                info(`(could not read the deployment's status: ${describeError(err)}; still following)`);
-                continue;
-            }
-            if (!next) {
-                timedOut = true;
-                break;
-            }
-            current = next;
-            if (!isRunning(current.status))
-                break;
-            if (claimed) {
-                core_debug(`the stream announced ${claimed} but the API says ${current.status}: waiting for the API`);
-                claimed = undefined;
-            }
-            show(current.status);
-            if (current.status === 'queued' && !queueExplained && clock.now() - shownSince > 5_000) {
-                queueExplained = true;
-                await explainQueue();
-            }
-            if (!(stream?.healthy ?? false) && clock.now() - lastLogAt >= (opts.logPollMs ?? 15_000))
-                await catchUpOutput();
-        }
     }
-    finally {
-        const streamDeliveredEnd = claimed !== undefined && claimed === current.status && (stream?.healthy ?? false);
-        stream?.stop();
-        // Whatever the stream did not deliver, the output endpoint has.
-        if (!timedOut && !streamDeliveredEnd)
-            await catchUpOutput();
-        log.flush();
+    /** Tells a new status once, outside the build output's group. */
+    announce(status) {
+        if (status === this.announced)
+            return;
+        const { log } = this.opts;
         log.closeGroup();
+        log.status = status;
+        this.opts.onStatus?.(status, this.announced);
+        this.announced = status;
+        this.announcedSince = this.opts.clock.now();
     }
-    if (!timedOut)
-        show(current.status);
-    return { deployment: current, timedOut, transientErrors, polls, outputFetches, streamUsed };
-}
-
-;// CONCATENATED MODULE: ./src/github.ts
-
-
-
-
-/** Each path segment encoded on its own: branch names keep their slashes. */
-function encodeRef(ref) {
-    return ref.split('/').map(encodeURIComponent).join('/');
-}
-function repoPath(repo) {
-    return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
-}
-/** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
-function publicArchiveUrl(serverUrl, repo, sha) {
-    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/archive/${sha}.tar.gz`;
-}
-function headers(api, accept = 'application/vnd.github+json') {
-    const h = { Accept: accept, 'X-GitHub-Api-Version': '2022-11-28' };
-    if (api.token)
-        h.Authorization = `Bearer ${api.token}`;
-    return h;
-}
-async function getVisibility(api, repo) {
-    const name = `${repo.owner}/${repo.repo}`;
-    try {
-        const { data } = await api.http.json({
-            method: 'GET',
-            url: `${api.apiUrl}${repoPath(repo)}`,
-            headers: headers(api),
-            retry: 'idempotent'
+    /** A pause the stream can cut short; a stale timer never clears a newer pause's interrupt. */
+    pause(ms) {
+        return new Promise(resolve => {
+            const done = () => {
+                clearTimeout(timer);
+                if (this.interruptPause === done)
+                    this.interruptPause = undefined;
+                resolve();
+            };
+            const timer = setTimeout(done, Math.max(0, ms));
+            this.interruptPause = done;
         });
-        if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
-            return data.visibility;
-        if (typeof data.private === 'boolean')
-            return data.private ? 'private' : 'public';
-        return 'unknown';
-    }
-    catch (err) {
-        if (err instanceof HttpError && (err.status === 404 || err.status === 403 || err.status === 401)) {
-            throw new ActionError(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
-        }
-        throw err;
     }
 }
-/** Tag, branch, short or full SHA → the full commit SHA. */
-async function resolveSha(api, repo, ref) {
-    const name = `${repo.owner}/${repo.repo}`;
-    try {
-        const { body } = await api.http.request({
-            method: 'GET',
-            url: `${api.apiUrl}${repoPath(repo)}/commits/${encodeRef(ref)}`,
-            headers: headers(api, 'application/vnd.github.sha'),
-            retry: 'idempotent'
-        });
-        let sha = body.trim();
-        // A server ignoring the sha media type answers the JSON commit.
-        if (sha.startsWith('{'))
-            sha = String(JSON.parse(sha).sha ?? '');
-        if (!isFullSha(sha))
-            throw new ActionError(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
-        return sha.toLowerCase();
-    }
-    catch (err) {
-        if (err instanceof HttpError && (err.status === 404 || err.status === 422 || err.status === 409)) {
-            throw new ActionError(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
-        }
-        throw err;
-    }
+/** Follows a deployment to its end (or the deadline). */
+function followDeployment(opts) {
+    return new Follower(opts).run();
 }
 /**
- * The short-lived signed archive URL of a private repository, from the
- * tarball endpoint's redirect. Masked the moment it is read.
+ * The follow stage: follows our deployment with the live log, then says how
+ * it ended. A timeout or a failed deployment fails the run, with the status
+ * in plain words and the most telling line of the build output.
  */
-async function signedTarballUrl(api, repo, sha) {
-    const res = await api.http.request({
-        method: 'GET',
-        url: `${api.apiUrl}${repoPath(repo)}/tarball/${sha}`,
-        headers: headers(api),
-        retry: 'idempotent',
-        accept: [301, 302, 303, 307, 308],
-        maxBodyBytes: 64 * 1024
+async function followToEnd(ctx, deployment, app) {
+    const { settings, report, clock, startedAt } = ctx;
+    const log = new BuildLog();
+    const result = await followDeployment({
+        client: ctx.scalingo,
+        deployment,
+        deadline: ctx.deadline,
+        clock,
+        log,
+        streamUrl: app.links?.deployments_stream,
+        userAgent: USER_AGENT,
+        onStatus: (status, previous) => {
+            report.status = status;
+            info(`[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
+        }
     });
-    const location = res.headers.location;
-    const loc = Array.isArray(location) ? location[0] : location;
-    if (res.status < 300 || !loc) {
-        throw new ActionError(`GitHub's tarball endpoint for ${repo.owner}/${repo.repo} did not redirect to an archive (status ${res.status})`);
+    core_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
+        `${result.outputFetches} output fetches, ${result.transientErrors} transient errors, ${log.lines} log lines`);
+    const final = result.deployment;
+    report.status = final.status;
+    report.durationSeconds =
+        final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
+    if (result.timedOut) {
+        report.timedOut = true;
+        throw new ActionError(`deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${followCommand(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
     }
-    const url = new URL(loc, `${api.apiUrl}/`).toString();
-    registerSecretUrl(url);
-    return url;
-}
-/** Resolves what to deploy: the SHA, and the archive URL for it. */
-async function resolveSource(api, serverUrl, repo, ref) {
-    const visibility = await getVisibility(api, repo);
-    const sha = await resolveSha(api, repo, ref);
-    const archiveUrl = publicArchiveUrl(serverUrl, repo, sha);
-    if (visibility === 'public')
-        return { sha, sourceUrl: archiveUrl, archiveUrl, visibility };
-    info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
-    const sourceUrl = await signedTarballUrl(api, repo, sha);
-    return { sha, sourceUrl, archiveUrl, visibility };
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/archive.ts
-
-
-
-
-
-
-/** The first path component of a tar entry name, or undefined for the root itself. */
-function topComponent(name) {
-    const clean = name.replace(/^\.\//, '');
-    const first = clean.split('/')[0];
-    return first === '' || first === '.' ? undefined : first;
-}
-/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
-class TarWalker extends external_node_stream_.Writable {
-    buf = Buffer.alloc(0);
-    skip = 0;
-    longName;
-    paxPath;
-    pendingMeta;
-    ended = false;
-    tops = new Map(); // top component → seen as a directory (or with children)
-    filesAtRoot = [];
-    entries = 0;
-    bad;
-    _write(chunk, _enc, done) {
-        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-        try {
-            this.drain();
-            done();
+    if (hasFailed(final.status)) {
+        const tail = log.lastLines();
+        if (tail.length > 0) {
+            report.logTail = tail;
+            info(`Last ${tail.length} lines of the build output:`);
+            printLines(tail);
         }
-        catch (err) {
-            done(err);
-        }
+        const telling = mostTellingLine(tail);
+        throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), `Scalingo ${final.status}`);
     }
-    drain() {
-        while (!this.ended && !this.bad) {
-            if (this.skip > 0) {
-                const n = Math.min(this.skip, this.buf.length);
-                if (this.pendingMeta)
-                    this.pendingMeta.data.push(this.buf.subarray(0, n));
-                this.buf = this.buf.subarray(n);
-                this.skip -= n;
-                if (this.skip > 0)
-                    return;
-                if (this.pendingMeta)
-                    this.finishMeta();
-                continue;
-            }
-            if (this.buf.length < 512)
-                return;
-            const header = this.buf.subarray(0, 512);
-            this.buf = this.buf.subarray(512);
-            if (header.every(b => b === 0)) {
-                this.ended = true;
-                return;
-            }
-            const magic = header.subarray(257, 262).toString('latin1');
-            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
-            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
-                this.bad = 'is not a tar archive inside the gzip';
-                return;
-            }
-            const size = parseInt(sizeField || '0', 8);
-            const type = String.fromCharCode(header[156] || 48);
-            const padded = Math.ceil(size / 512) * 512;
-            if (type === 'L' || type === 'x') {
-                this.pendingMeta = { kind: type, size, data: [] };
-                this.skip = padded;
-                if (padded === 0)
-                    this.finishMeta();
-                continue;
-            }
-            if (type === 'g') {
-                this.skip = padded;
-                continue;
-            }
-            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
-            this.paxPath = undefined;
-            this.longName = undefined;
-            this.entries++;
-            const top = topComponent(name);
-            if (top !== undefined) {
-                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
-                const isDir = type === '5' || rest !== '';
-                if (!isDir)
-                    this.filesAtRoot.push(top);
-                this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
-            }
-            this.skip = padded;
-        }
+    if (isSuccess(final.status)) {
+        info(`✅ ${settings.app} is running ${report.sha || deployment.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
     }
-    finishMeta() {
-        const meta = this.pendingMeta;
-        this.pendingMeta = undefined;
-        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
-        if (meta.kind === 'L')
-            this.longName = text.replace(/\0.*$/s, '');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/settings/dotenv.ts
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Parses dotenv text: `NAME=value`, `export NAME=value`, quotes, `#` comments, blank lines. */
+function parseDotenv(text) {
+    const out = new Map();
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const lineNo = i + 1;
+        const raw = lines[i];
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = /^(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line);
+        if (!m)
+            throw new InputError('env-file', `line ${lineNo} is not NAME=value`);
+        const name = m[1];
+        if (!NAME.test(name))
+            throw new InputError('env-file', `line ${lineNo}: "${name.slice(0, 40)}" is not a variable name (letters, digits, _)`);
+        let value = m[2].trim();
+        const quote = value[0];
+        if (quote === '"' || quote === "'") {
+            const end = value.indexOf(quote, 1);
+            if (end < 0)
+                throw new InputError('env-file', `line ${lineNo}: ${name} has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+            const rest = value.slice(end + 1).trim();
+            if (rest !== '' && !rest.startsWith('#'))
+                throw new InputError('env-file', `line ${lineNo}: unexpected text after the quoted value of ${name}`);
+            value = value.slice(1, end);
+            if (quote === '"')
+                value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+        }
         else {
-            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
-            if (m)
-                this.paxPath = m[1];
+            value = value.replace(/\s+#.*$/, '');
         }
+        out.set(name, value);
     }
-}
-/** Streams the archive once: gzip, tar, and a single folder at the root. */
-async function inspectArchive(path, input = 'archive-path') {
-    let bytes;
-    try {
-        const st = (0,external_node_fs_.statSync)(path);
-        if (!st.isFile())
-            throw new InputError(input, `${JSON.stringify(path)} is not a file`);
-        bytes = st.size;
-    }
-    catch (err) {
-        if (err instanceof InputError)
-            throw err;
-        throw new InputError(input, `${JSON.stringify(path)} was not found`);
-    }
-    const head = Buffer.alloc(2);
-    const fd = await (0,promises_namespaceObject.open)(path, 'r');
-    await fd.read(head, 0, 2, 0);
-    await fd.close();
-    if (head[0] !== 0x1f || head[1] !== 0x8b)
-        throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
-    const walker = new TarWalker();
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
-    }
-    catch (err) {
-        throw new InputError(input, `could not be read as a .tar.gz (${err.message.slice(0, 80)})`);
-    }
-    if (walker.bad)
-        throw new InputError(input, walker.bad);
-    if (walker.filesAtRoot.length > 0) {
-        throw new InputError(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
-    }
-    const tops = [...walker.tops.keys()];
-    if (tops.length !== 1) {
-        throw new InputError(input, tops.length === 0
-            ? 'is an empty archive'
-            : `has ${tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
-    }
-    return { root: tops[0], entries: walker.entries, bytes };
-}
-/** Writes a response body to a file, streaming; returns its size. */
-async function saveTo(body, path) {
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
-    const bytes = (0,external_node_fs_.statSync)(path).size;
-    if (bytes === 0)
-        throw new ActionError('the downloaded archive is empty');
-    return bytes;
+    return [...out.entries()].map(([name, value]) => ({ name, value }));
 }
 
-;// CONCATENATED MODULE: ./src/promotion.ts
+;// CONCATENATED MODULE: ./src/stages/live.ts
+/** What runs on an app now: its latest successful deployment. */
+async function lastSuccessful(client, perPage) {
+    return (await client.listDeployments(perPage)).find(d => d.status === 'success');
+}
+
+;// CONCATENATED MODULE: ./src/stages/plan.ts
+
+/** What a dry run would do, one line per step, in the order a real run does them. */
+function dryRunPlan(settings, { source, gitRef, transfer, envFile }) {
+    const privateArchive = source.visibility === 'private' || source.visibility === 'internal';
+    const plan = [
+        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+        `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
+        `archive: ${source.archiveUrl}${privateArchive ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`,
+        transfer === 'upload'
+            ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
+            : 'transfer: Scalingo would fetch the archive URL'
+    ];
+    if (envFile) {
+        plan.push(`env-file: ${envFile.variables.length} variables would be set (${envFile.variables.map(v => v.name).join(', ') || 'none'})`);
+    }
+    if (settings.environment)
+        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
+    plan.push(settings.wait
+        ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}`
+        : 'then return without waiting');
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/stages/promotion.ts
+
 
 
 /** `promote-from`: the commit running on another app (staging), to ship as is. */
@@ -38645,7 +39207,7 @@ async function saveTo(body, path) {
 async function findPromotedCommit(staging) {
     const app = staging.config.app;
     await staging.exchange();
-    const live = (await staging.listDeployments(50)).find(d => d.status === 'success');
+    const live = await lastSuccessful(staging, 50);
     if (!live)
         throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
     const sha = live.git_ref ?? '';
@@ -38655,184 +39217,181 @@ async function findPromotedCommit(staging) {
     return { sha: sha.toLowerCase(), deployment: live };
 }
 
-;// CONCATENATED MODULE: ./src/transfer.ts
+;// CONCATENATED MODULE: ./src/stages/source.ts
 
 
 
 
 
-
-
-
-/**
- * How Scalingo gets the archive: by URL, or uploaded through its sources
- * API (a local archive, or GitHub's tarball downloaded in the runner).
- */
-/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
-function chooseTransfer(setting, visibility) {
-    if (setting === 'url' || setting === 'upload')
-        return setting;
-    return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url';
+/** A commit of a GitHub repository: its SHA, and the archive URL for it. */
+async function resolveGitHubSource(github, serverUrl, repo, ref) {
+    const visibility = await github.getVisibility(repo);
+    const sha = await github.resolveSha(repo, ref);
+    const archiveUrl = publicArchiveUrl(serverUrl, repo, sha);
+    if (visibility === 'public')
+        return { sha, sourceUrl: archiveUrl, archiveUrl, visibility };
+    info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
+    const sourceUrl = await github.signedTarballUrl(repo, sha);
+    return { sha, sourceUrl, archiveUrl, visibility };
 }
-/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
-async function checkArchive(http, source) {
-    if (source.visibility !== 'public')
-        return;
-    const res = await http.request({
-        method: 'HEAD',
-        url: source.sourceUrl,
-        retry: 'idempotent',
-        accept: [301, 302, 303, 307, 308, 404, 403]
-    });
-    if (res.status >= 400)
-        throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
+/** `source-url`: deployed as given. Only a secret when it carries credentials. */
+function sourceFromUrl(url, ref) {
+    const u = new URL(url);
+    if (u.search || u.username || u.password)
+        registerSecretUrl(url);
+    return {
+        sha: isFullSha(ref) ? ref.toLowerCase() : '',
+        sourceUrl: url,
+        archiveUrl: safeUrl(url),
+        visibility: 'unknown'
+    };
 }
-/**
- * Uploads an archive through Scalingo's sources API and returns its signed
- * download URL: the local file, or GitHub's tarball downloaded to the
- * runner first. Streams both ways. Returns undefined when `auto` may fall
- * back to handing Scalingo the URL (the sources API is not there).
- */
-async function uploadThroughSources(opts) {
-    const { http, client, settings, source } = opts;
+/** `archive-path`: uploaded later; nothing to hand Scalingo yet. */
+function localSource(ref) {
+    return { sha: isFullSha(ref) ? ref.toLowerCase() : '', sourceUrl: '', archiveUrl: '', visibility: 'unknown' };
+}
+
+;// CONCATENATED MODULE: ./src/stages/workspace.ts
+
+
+
+/** Files the workflow gives us: read only from inside the workspace. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
+/** Reads a text file, which must be inside the workspace (no `../` escape, no symlink out). */
+function readWorkspaceFile(input, workspace, name) {
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
+    let real;
     try {
-        // The upload target first: without a sources API there is nothing to download for.
-        const target = await client.createSource();
-        const path = opts.localPath ?? (await downloadArchive(http, opts.githubApi, settings, source));
-        const size = (0,external_node_fs_.statSync)(path).size;
-        await http.putFile(target.uploadUrl, path, size, 'application/x-gzip');
-        info(`Uploaded the archive (${size} bytes) through Scalingo's sources API`);
-        opts.onUploaded?.(size);
-        return target.downloadUrl;
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        throw new InputError(name, `${JSON.stringify(input.slice(0, 80))} was not found in the workspace`);
+    }
+    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_.realpathSync)(workspace), real);
+    if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
+        throw new InputError(name, 'must be a file inside the workspace');
+    const st = (0,external_node_fs_.statSync)(real);
+    if (!st.isFile())
+        throw new InputError(name, 'must be a file');
+    if (st.size > MAX_ENV_FILE_BYTES)
+        throw new InputError(name, 'is larger than 1 MB');
+    return { path: real, text: (0,external_node_fs_.readFileSync)(real, 'utf8') };
+}
+
+;// CONCATENATED MODULE: ./src/stages/prepare.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The env-file and the local archive: checked before any request. */
+async function readLocalInputs(ctx) {
+    const { settings } = ctx;
+    let envFile;
+    if (settings.envFile) {
+        const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, INPUTS.envFile);
+        envFile = { path, variables: parseDotenv(text) };
+        for (const v of envFile.variables)
+            registerSecret(v.value);
+    }
+    const localArchive = settings.archivePath
+        ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath }
+        : undefined;
+    return { envFile, localArchive };
+}
+/** The ref to deploy: the input, or the commit live on the promoted app. */
+async function refToDeploy(ctx) {
+    const { settings, report } = ctx;
+    const from = settings.promoteFrom;
+    if (!from)
+        return settings.ref;
+    const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock });
+    const promoted = await findPromotedCommit(staging);
+    const created = promoted.deployment.created_at;
+    report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
+    info(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
+    return promoted.sha;
+}
+/** The commit and the archive that ship. */
+async function resolveSource(ctx, ref, local) {
+    const { settings, report } = ctx;
+    if (local.localArchive) {
+        const a = local.localArchive;
+        info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
+        return localSource(ref);
+    }
+    if (settings.sourceUrl) {
+        const source = sourceFromUrl(settings.sourceUrl, ref);
+        info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
+        return source;
+    }
+    const repo = settings.repository;
+    report.repository = `${repo.owner}/${repo.repo}`;
+    report.ref = ref;
+    const source = await resolveGitHubSource(ctx.github, settings.githubServerUrl, repo, ref);
+    info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
+    return source;
+}
+/** The commit is already what runs: a re-run does not rebuild it. */
+async function alreadyLive(ctx, source) {
+    const { settings, report } = ctx;
+    if (settings.force || !source.sha)
+        return false;
+    let live;
+    try {
+        live = await lastSuccessful(ctx.scalingo, 20);
     }
     catch (err) {
-        if (!opts.fallbackToUrl)
-            throw err instanceof HttpError ? client.explain(err) : err;
-        // auto: the upload is an improvement, not a requirement.
-        const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
-        const why = missing
-            ? `Scalingo's sources API is not available (${err.status})`
-            : `the upload failed (${describeError(err)})`;
-        warning(`${why}: handing Scalingo the signed archive URL instead, which expires in minutes`);
-        return undefined;
+        warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
+        return false;
     }
+    if (!live || live.git_ref !== source.sha)
+        return false;
+    report.status = 'skipped';
+    report.deploymentId = live.id;
+    report.skipped = `${source.sha} is already live on ${settings.app} (deployment ${live.id}${live.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
+    info(`Skipped: ${report.skipped}`);
+    return true;
 }
-/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
-async function downloadArchive(http, githubApi, settings, source) {
-    const location = source.visibility === 'public' ? await signedTarballUrl(githubApi, settings.repository, source.sha) : source.sourceUrl;
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
-    const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
-    const body = await http.open({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
-    if ((body.statusCode ?? 0) !== 200) {
-        body.resume();
-        throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
+async function prepare(ctx) {
+    const { settings, report } = ctx;
+    report.dashboardUrl = dashboardUrl(settings.region, settings.app);
+    const local = await readLocalInputs(ctx);
+    const ref = await refToDeploy(ctx);
+    const source = await resolveSource(ctx, ref, local);
+    report.sha = source.sha || undefined;
+    report.archiveUrl = source.archiveUrl;
+    await ctx.scalingo.exchange();
+    const app = await ctx.scalingo.getApp();
+    report.appUrl = app.url || app.base_url || undefined;
+    const gitRef = source.sha || ref || null;
+    const transfer = settings.archivePath
+        ? 'upload'
+        : settings.sourceUrl
+            ? 'url'
+            : chooseTransfer(settings.archiveTransfer, source.visibility);
+    const prepared = { decision: 'deploy', source, gitRef, app, transfer, ...local };
+    if (await alreadyLive(ctx, source))
+        return { ...prepared, decision: 'skip' };
+    if (settings.dryRun) {
+        if (!settings.archivePath)
+            await checkArchiveServed(ctx.http, source);
+        report.status = 'dry-run';
+        report.plan = dryRunPlan(settings, prepared);
+        info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
+        return { ...prepared, decision: 'dry-run' };
     }
-    const bytes = await saveTo(body, path);
-    await inspectArchive(path, 'archive');
-    info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
-    return path;
+    return prepared;
 }
-
-;// CONCATENATED MODULE: ./src/github-deployments.ts
-
-
-
-class GitHubDeployment {
-    api;
-    repo;
-    environment;
-    id;
-    disabled = false;
-    constructor(api, repo, environment) {
-        this.api = api;
-        this.repo = repo;
-        this.environment = environment;
-    }
-    get created() {
-        return this.id !== undefined;
-    }
-    /** For the summary: what was recorded, or why not. */
-    describe() {
-        if (this.id !== undefined)
-            return `${this.id} in environment "${this.environment}"`;
-        return `not recorded in "${this.environment}" (see the warning)`;
-    }
-    headers() {
-        const h = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' };
-        if (this.api.token)
-            h.Authorization = `Bearer ${this.api.token}`;
-        return h;
-    }
-    giveUp(err) {
-        this.disabled = true;
-        const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401);
-        warning(perm
-            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
-            : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`);
-    }
-    async create(sha, description) {
-        if (this.disabled)
-            return;
-        try {
-            const { data } = await this.api.http.json({
-                method: 'POST',
-                url: `${this.api.apiUrl}${repoPath(this.repo)}/deployments`,
-                headers: this.headers(),
-                // Not retried blindly: a second POST would record a second deployment.
-                retry: 'unsent-only',
-                json: {
-                    ref: sha,
-                    environment: this.environment,
-                    description: description.slice(0, 140),
-                    auto_merge: false,
-                    required_contexts: [],
-                    transient_environment: false,
-                    production_environment: /^prod(uction)?$/i.test(this.environment)
-                }
-            });
-            if (typeof data.id !== 'number')
-                throw new Error('GitHub answered without a deployment id');
-            this.id = data.id;
-            info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
-        }
-        catch (err) {
-            this.giveUp(err);
-        }
-    }
-    async status(state, opts = {}) {
-        if (this.disabled || this.id === undefined)
-            return;
-        try {
-            await this.api.http.request({
-                method: 'POST',
-                url: `${this.api.apiUrl}${repoPath(this.repo)}/deployments/${this.id}/statuses`,
-                headers: this.headers(),
-                retry: 'idempotent',
-                json: {
-                    state,
-                    log_url: opts.logUrl,
-                    environment_url: opts.environmentUrl,
-                    description: opts.description?.slice(0, 140),
-                    auto_inactive: state === 'success'
-                }
-            });
-        }
-        catch (err) {
-            this.giveUp(err);
-        }
-    }
-}
-/** The workflow run's page, for the GitHub deployment's log link. */
-function runUrl(env, settings) {
-    if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
-        return undefined;
-    return `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** Sent in the User-Agent; a test keeps it equal to package.json's version. */
-const VERSION = '0.1.0';
-const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -38848,278 +39407,39 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 
 
-
-
-
-
-
-
-/** The signed source URL is only a secret when it carries credentials. */
-function sourceFromUrl(settings) {
-    const url = settings.sourceUrl;
-    const u = new URL(url);
-    if (u.search || u.username || u.password)
-        registerSecretUrl(url);
-    return {
-        sha: isFullSha(settings.ref) ? settings.ref.toLowerCase() : '',
-        sourceUrl: url,
-        archiveUrl: safeUrl(url),
-        visibility: 'unknown'
-    };
-}
+/**
+ * The action, as a pipeline: settings → prepare → deliver → follow → report.
+ * Each stage is a module; this function only wires them together.
+ */
 async function run(env = process.env, clock = systemClock) {
     const startedAt = clock.now();
+    const get = name => getInput(name);
     // Secrets are masked the moment they are read, before anything can print them.
-    registerSecret(getInput('api-token'));
-    registerSecret(getInput('github-token'));
-    registerSecret(getInput('promote-from-api-token'));
-    const report = { app: getInput('app'), region: getInput('region') || 'osc-fr1', waited: true };
-    let http;
-    let ghDeployment;
-    let phase = 'preparing';
-    const stopSignals = onCancel(signal => {
-        // The runner sends SIGINT, then SIGTERM, then kills: say what is left running, quickly.
-        const how = `scalingo --region ${report.region} --app ${report.app} deployment-follow`;
-        report.error =
-            phase === 'created'
-                ? `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${how}`
-                : phase === 'creating'
-                    ? `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${how})`
-                    : `cancelled (${signal}) before any deployment was created`;
-        setFailed(report.error);
-        http?.dispose();
-        setOutputs(report);
-        void writeSummary(report).finally(() => process.exit(1));
-    });
+    maskSecretInputs(get);
+    const report = newReport();
+    let ctx;
+    const stopListening = onCancel(report, env, () => ctx?.http.dispose());
     try {
-        const settings = readSettings(name => getInput(name), env);
-        report.app = settings.app;
-        report.region = settings.region;
-        report.waited = settings.wait;
-        report.dashboardUrl = dashboardUrl(settings.region, settings.app);
-        const deadline = startedAt + settings.timeoutSeconds * 1000;
-        core_debug(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
-            `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
-        http = new Http({
-            userAgent: USER_AGENT,
-            clock,
-            onRetry: ({ attempt, delayMs, reason }) => info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
-        });
-        // Every request, not only the follow loop, ends by the timeout.
-        http.deadline = deadline;
-        for (const v of settings.envFile?.variables ?? [])
-            registerSecret(v.value);
-        // A local archive is input too: checked before any request.
-        const localArchive = settings.archivePath ? await inspectArchive(settings.archivePath) : undefined;
-        const githubApi = { http, apiUrl: settings.githubApiUrl, token: settings.githubToken };
-        // Promotion: the commit is the one running on another app.
-        let ref = settings.ref;
-        if (settings.promoteFrom) {
-            const p = settings.promoteFrom;
-            const staging = new ScalingoClient(http, {
-                apiUrl: p.apiUrl,
-                authUrl: settings.authUrl,
-                apiToken: p.apiToken,
-                app: p.app,
-                region: p.region,
-                clock
-            });
-            const promoted = await findPromotedCommit(staging);
-            ref = promoted.sha;
-            report.promotedFrom = `${p.app} (deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, ${promoted.deployment.created_at}` : ''})`;
-            info(`Promoting ${promoted.sha} from ${p.app}: its latest successful deployment ${promoted.deployment.id}${promoted.deployment.created_at ? `, created ${promoted.deployment.created_at}` : ''}`);
-        }
-        // Source: what exactly ships.
-        let source;
-        if (settings.archivePath && localArchive) {
-            source = { sha: isFullSha(ref) ? ref.toLowerCase() : '', sourceUrl: '', archiveUrl: '', visibility: 'unknown' };
-            info(`Deploying the local archive ${settings.archivePath} (${localArchive.bytes} bytes, folder ${localArchive.root}/ at its root)`);
-        }
-        else if (settings.sourceUrl) {
-            source = sourceFromUrl(settings);
-            info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
-        }
-        else {
-            const repo = settings.repository;
-            report.repository = `${repo.owner}/${repo.repo}`;
-            report.ref = ref;
-            source = await resolveSource(githubApi, settings.githubServerUrl, repo, ref);
-            const how = ref === source.sha ? source.sha : `${ref} → ${source.sha}`;
-            info(`Deploying ${report.repository}@${how}`);
-        }
-        report.sha = source.sha || undefined;
-        report.archiveUrl = source.archiveUrl;
-        // Session.
-        const client = new ScalingoClient(http, {
-            apiUrl: settings.apiUrl,
-            authUrl: settings.authUrl,
-            apiToken: settings.apiToken,
-            app: settings.app,
-            region: settings.region,
-            clock
-        });
-        await client.exchange();
-        const app = await client.getApp();
-        report.appUrl = app.url || app.base_url || undefined;
-        const gitRef = source.sha || ref || null;
-        // Already live? A re-run does not rebuild what is running.
-        if (!settings.force && source.sha) {
-            const live = await latestSuccess(client);
-            if (live && live.git_ref === source.sha) {
-                report.status = 'skipped';
-                report.deploymentId = live.id;
-                report.skipped = `${source.sha} is already live on ${settings.app} (deployment ${live.id}${live.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
-                info(`Skipped: ${report.skipped}`);
-                return;
-            }
-        }
-        const transfer = settings.archivePath
-            ? 'upload'
-            : settings.sourceUrl
-                ? 'url'
-                : chooseTransfer(settings.archiveTransfer, source.visibility);
-        if (settings.dryRun) {
-            if (!settings.archivePath)
-                await checkArchive(http, source);
-            const plan = dryRunPlan(settings, source, gitRef);
-            plan.splice(3, 0, transfer === 'upload'
-                ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
-                : 'transfer: Scalingo would fetch the archive URL');
-            report.status = 'dry-run';
-            report.plan = plan;
-            info(`Dry run: everything checked, nothing created.\n${plan.map(l => `  ${l}`).join('\n')}`);
+        const settings = readSettings(get, env);
+        ctx = createContext(settings, env, clock, report, startedAt);
+        const prepared = await prepare(ctx);
+        if (prepared.decision !== 'deploy')
             return;
-        }
-        if (settings.envFile)
-            report.variables = await applyEnvFile(client, settings.envFile.variables, settings.envFile.path);
-        if (settings.environment && !settings.sourceUrl) {
-            ghDeployment = new GitHubDeployment(githubApi, settings.repository, settings.environment);
-            await ghDeployment.create(source.sha, `Scalingo ${settings.app} (${settings.region})`);
-            report.githubDeployment = ghDeployment.describe();
-            await ghDeployment.status('in_progress', { logUrl: runUrl(env, settings), description: `Deploying to Scalingo app ${settings.app}` });
-        }
-        if (transfer === 'upload') {
-            const uploaded = await uploadThroughSources({
-                http,
-                client,
-                githubApi,
-                settings,
-                source,
-                localPath: settings.archivePath,
-                fallbackToUrl: !settings.archivePath && settings.archiveTransfer === 'auto',
-                onUploaded: bytes => (report.transfer = `uploaded through Scalingo's sources API (${bytes} bytes)`)
-            });
-            if (!uploaded)
-                report.transfer = 'signed URL handed to Scalingo (upload not possible)';
-            if (uploaded) {
-                source.sourceUrl = uploaded;
-                if (settings.archivePath)
-                    report.archiveUrl = source.archiveUrl = safeUrl(uploaded);
-            }
-        }
-        // Deployment: created at most once.
-        phase = 'creating';
-        const { deployment } = await createDeploymentOnce(client, gitRef, source.sourceUrl, clock);
-        phase = 'created';
-        report.deploymentId = deployment.id;
-        report.status = deployment.status;
-        setOutput('deployment-id', deployment.id);
-        info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
-        if (!settings.wait) {
-            info('wait is false: not following the deployment');
-            return;
-        }
-        const log = new BuildLog();
-        const result = await followDeployment({
-            client,
-            deployment,
-            deadline,
-            clock,
-            log,
-            streamUrl: app.links?.deployments_stream,
-            userAgent: USER_AGENT,
-            onStatus: (status, previous) => {
-                report.status = status;
-                const at = formatDuration(clock.now() - startedAt);
-                info(`[${at}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
-            }
-        });
-        core_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
-            `${result.outputFetches} output fetches, ${result.transientErrors} transient errors, ${log.lines} log lines`);
-        const final = result.deployment;
-        report.status = final.status;
-        report.durationSeconds = final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
-        if (result.timedOut) {
-            report.timedOut = true;
-            throw new ActionError(`deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: scalingo --region ${settings.region} --app ${settings.app} deployment-follow${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
-        }
-        if (hasFailed(final.status)) {
-            const tail = log.lastLines();
-            if (tail.length > 0) {
-                report.logTail = tail;
-                info(`Last ${tail.length} lines of the build output:`);
-                printLines(tail);
-            }
-            const telling = mostTellingLine(tail);
-            throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), `Scalingo ${final.status}`);
-        }
-        if (isSuccess(final.status)) {
-            info(`✅ ${settings.app} is running ${source.sha || gitRef || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
-        }
+        const { deployment } = await deliver(ctx, prepared);
+        if (!settings.wait)
+            return info('wait is false: not following the deployment');
+        await followToEnd(ctx, deployment, prepared.app);
     }
     catch (err) {
-        report.error = describeError(err);
-        // One annotation: titled when the error has a title (a failed deployment).
-        if (err instanceof ActionError && err.title) {
-            error(report.error, { title: err.title });
-            process.exitCode = 1;
-        }
-        else {
-            setFailed(report.error);
-        }
-        if (!(err instanceof ActionError) && err instanceof Error && err.stack)
-            core_debug(describeError(err.stack));
+        reportFailure(report, err);
     }
     finally {
-        stopSignals();
-        if (http) {
-            core_debug(`${http.requestCount} requests made`);
-            if (http.rateLimited > 0) {
-                info(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
-            }
-        }
-        if (ghDeployment?.created) {
-            const state = report.status === 'success'
-                ? 'success'
-                : report.status && hasFailed(report.status) && !report.timedOut
-                    ? 'failure'
-                    : report.waited
-                        ? 'error'
-                        : 'in_progress';
-            if (state !== 'in_progress') {
-                await ghDeployment.status(state, { environmentUrl: report.appUrl, description: `Scalingo ${report.status ?? 'failed'}` });
-            }
-        }
-        http?.dispose();
+        stopListening();
+        if (ctx)
+            await conclude(ctx);
         setOutputs(report);
-        await writeSummary(report);
+        await writeSummary(report, env);
     }
-}
-/** Calls `handler` once on SIGINT or SIGTERM; returns a function that removes it. */
-function onCancel(handler) {
-    let fired = false;
-    const listener = (signal) => {
-        if (fired)
-            return;
-        fired = true;
-        handler(signal);
-    };
-    process.on('SIGINT', listener);
-    process.on('SIGTERM', listener);
-    return () => {
-        process.off('SIGINT', listener);
-        process.off('SIGTERM', listener);
-    };
 }
 
 

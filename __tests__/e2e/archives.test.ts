@@ -94,7 +94,9 @@ describe('archive-transfer for a private repository', () => {
   it('url: the signed URL expires while the deployment waits in the queue, and the build fails', async () => {
     sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 1 } })
     blockFor(sandbox, 2500)
-    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'url', force: 'true' }) })
+    const run = await runAction({
+      env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'url', force: 'true' })
+    })
     expect(run.code).toBe(1)
     expect(run.outputs.status).toBe('build-error')
     expect(run.stdout).toContain('archive download failed: HTTP 404')
@@ -126,7 +128,9 @@ describe('archive-transfer for a private repository', () => {
   })
 
   it('auto: a failed download in the runner falls back to the signed URL, with a warning', async () => {
-    sandbox = await startSandbox({ github: { faults: [{ path: '/legacy.tar.gz/', times: 1, status: 500, body: 'oops' }] } })
+    sandbox = await startSandbox({
+      github: { faults: [{ path: '/legacy.tar.gz/', times: 1, status: 500, body: 'oops' }] }
+    })
     const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop' }) })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
@@ -136,10 +140,14 @@ describe('archive-transfer for a private repository', () => {
   })
 
   it('upload (explicit): a failed download fails the step, nothing deployed', async () => {
-    sandbox = await startSandbox({ github: { faults: [{ path: '/legacy.tar.gz/', times: 10, status: 500, body: 'oops' }] } })
+    sandbox = await startSandbox({
+      github: { faults: [{ path: '/legacy.tar.gz/', times: 10, status: 500, body: 'oops' }] }
+    })
     const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'upload' }) })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/downloading the archive of [0-9a-f]{40} from GitHub failed \(500\)/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/downloading the archive of [0-9a-f]{40} from GitHub failed \(500\)/)
+    ])
     expect(sandbox.scalingo.allDeployments()).toHaveLength(0)
   })
 

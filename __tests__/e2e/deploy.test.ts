@@ -2,7 +2,15 @@
  * End to end: dist/index.js run as the runner runs it, against the loopback
  * Scalingo and GitHub sandboxes.
  */
-import { DEFAULT_GITHUB_TOKEN, SHA_MAIN, SHA_TAG, runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
+import {
+  DEFAULT_GITHUB_TOKEN,
+  SHA_MAIN,
+  SHA_TAG,
+  runAction,
+  startSandbox,
+  type Sandbox,
+  type Step
+} from '../../sandbox/index.js'
 import { errorLines, leaks, scalingoCalls, secretsOf } from '../helpers.js'
 
 let sandbox: Sandbox
@@ -40,7 +48,9 @@ describe('deploying a public repository', () => {
     // Status changes as they happened, and the build output in a collapsed group.
     expect(run.stdout).toMatch(/queued → building: the buildpack is building the app/)
     expect(run.stdout).toMatch(/starting → success: the new version is running/)
-    expect(run.stdout).toMatch(/::group::Build output \((queued|building)\)\n::stop-commands::[0-9a-f]{32}\n-----> Downloading archive/)
+    expect(run.stdout).toMatch(
+      /::group::Build output \((queued|building)\)\n::stop-commands::[0-9a-f]{32}\n-----> Downloading archive/
+    )
     // The summary tells the whole story.
     expect(run.summary).toContain('✅ Scalingo deployment succeeded')
     expect(run.summary).toContain(`\`v1.2.0\` → \`${SHA_TAG}\``)
@@ -96,11 +106,15 @@ describe('deploying a public repository', () => {
 describe('deploying a private repository', () => {
   it('with archive-transfer: url, hands Scalingo the signed tarball URL and never shows it', async () => {
     sandbox = await startSandbox()
-    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', ref: 'v1.2.0', 'archive-transfer': 'url' }) })
+    const run = await runAction({
+      env: sandbox.env({ repository: 'acme/secret-shop', ref: 'v1.2.0', 'archive-transfer': 'url' })
+    })
     expect(run.code).toBe(0)
     const [d] = sandbox.scalingo.allDeployments()
     // Scalingo got the signed codeload URL, and could fetch it.
-    expect(d.source_url).toMatch(new RegExp(`^${sandbox.github.codeloadUrl}/acme/secret-shop/legacy.tar.gz/${SHA_TAG}\\?token=GHSAT`))
+    expect(d.source_url).toMatch(
+      new RegExp(`^${sandbox.github.codeloadUrl}/acme/secret-shop/legacy.tar.gz/${SHA_TAG}\\?token=GHSAT`)
+    )
     expect(d.status).toBe('success')
     // The output is the plain form, without credentials.
     expect(run.outputs['archive-url']).toBe(`${sandbox.github.serverUrl}/acme/secret-shop/archive/${SHA_TAG}.tar.gz`)
@@ -155,7 +169,9 @@ describe('unknown ref', () => {
     const run = await runAction({ env: sandbox.env({ ref: 'v9.9.9' }) })
     expect(run.code).toBe(1)
     expect(errorLines(run)).toEqual([
-      expect.stringMatching(/^::error::ref "v9\.9\.9" was not found in acme\/shop \(422: No commit found for SHA: v9\.9\.9\)/)
+      expect.stringMatching(
+        /^::error::ref "v9\.9\.9" was not found in acme\/shop \(422: No commit found for SHA: v9\.9\.9\)/
+      )
     ])
     expect(sandbox.scalingo.requests).toHaveLength(0)
     expect(run.summary).toContain('❌ Scalingo deployment failed')
@@ -167,6 +183,7 @@ describe('secrets on the wire', () => {
     sandbox = await startSandbox()
     await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', wait: 'false' }) })
     for (const r of sandbox.scalingo.requests) expect(JSON.stringify(r)).not.toContain(DEFAULT_GITHUB_TOKEN)
-    for (const r of sandbox.github.requests.filter(x => x.server !== 'github-api')) expect(r.headers.authorization).toBeUndefined()
+    for (const r of sandbox.github.requests.filter(x => x.server !== 'github-api'))
+      expect(r.headers.authorization).toBeUndefined()
   })
 })

@@ -24,16 +24,32 @@ const cases: Case[] = [
   ['a 10 kB app name', { app: long }, /Input 'app': "a{40}…" is not a Scalingo app name/],
   ['an app name with a newline and a command', { app: 'my-app\n::add-mask::x' }, /Input 'app': must be a single line/],
   ['no API token', { 'api-token': '' }, /Input 'api-token': is required/],
-  ['an API token with a newline', { 'api-token': 'tk-us-abc\n::set-output name=x::y' }, /Input 'api-token': must be a single token/],
+  [
+    'an API token with a newline',
+    { 'api-token': 'tk-us-abc\n::set-output name=x::y' },
+    /Input 'api-token': must be a single token/
+  ],
   ['an unknown region', { region: 'us-east-1', 'api-url': '' }, /Input 'region': "us-east-1" is not a known region/],
-  ['a region with a path', { region: '../osc-fr1', 'api-url': '' }, /Input 'region': "\.\.\/osc-fr1" is not a region name/],
+  [
+    'a region with a path',
+    { region: '../osc-fr1', 'api-url': '' },
+    /Input 'region': "\.\.\/osc-fr1" is not a region name/
+  ],
   ['a plain-http API URL', { 'api-url': 'http://api.example.com' }, /Input 'api-url': must be an https:\/\/ URL/],
   ['a javascript: API URL', { 'api-url': 'javascript:alert(1)' }, /Input 'api-url': must be an https:\/\/ URL/],
   ['a file: auth URL', { 'auth-url': 'file:///etc/passwd' }, /Input 'auth-url': must be an https:\/\/ URL/],
   ['a plain-http auth URL', { 'auth-url': 'http://auth.example.com' }, /Input 'auth-url': must be an https:\/\/ URL/],
-  ['an API URL with credentials', { 'api-url': 'https://user:pass@api.example.com' }, /Input 'api-url': must not contain credentials/],
+  [
+    'an API URL with credentials',
+    { 'api-url': 'https://user:pass@api.example.com' },
+    /Input 'api-url': must not contain credentials/
+  ],
   ['an API URL that is not a URL', { 'api-url': 'not a url' }, /Input 'api-url': "not a url" is not a URL/],
-  ['a plain-http source URL', { 'source-url': 'http://archives.example.com/a.tar.gz' }, /Input 'source-url': must be an https:\/\/ URL/],
+  [
+    'a plain-http source URL',
+    { 'source-url': 'http://archives.example.com/a.tar.gz' },
+    /Input 'source-url': must be an https:\/\/ URL/
+  ],
   ['wait that is not a boolean', { wait: 'maybe' }, /Input 'wait': must be true or false, got "maybe"/],
   ['wait as yes', { wait: 'yes' }, /Input 'wait': must be true or false, got "yes"/],
   ['a garbage timeout', { timeout: 'forever' }, /Input 'timeout': "forever" is not a duration/],
@@ -46,7 +62,11 @@ const cases: Case[] = [
   ['a ref starting with -', { ref: '--upload-pack=x' }, /Input 'ref': "--upload-pack=x" is not a valid git ref/],
   ['a ref with a newline', { ref: 'main\nx' }, /Input 'ref': must be a single line/],
   ['a bad repository', { repository: 'nope' }, /Input 'repository': "nope" is not a repository/],
-  ['a repository with a path', { repository: 'acme/../etc' }, /Input 'repository': "acme\/\.\.\/etc" is not a repository/],
+  [
+    'a repository with a path',
+    { repository: 'acme/../etc' },
+    /Input 'repository': "acme\/\.\.\/etc" is not a repository/
+  ],
   [
     'a plain-http GITHUB_API_URL',
     {},
@@ -56,10 +76,6 @@ const cases: Case[] = [
 ]
 
 describe('hostile and malformed input', () => {
-  it(`covers at least 25 cases (${cases.length})`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(25)
-  })
-
   it.each(cases)('%s: one ::error:: line naming the input, no request', async (_name, inputs, message, env = {}) => {
     const before = sandbox.scalingo.requests.length + sandbox.github.requests.length
     const run = await runAction({ env: { ...sandbox.env(inputs), ...env } })

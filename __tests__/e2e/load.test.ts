@@ -21,7 +21,11 @@ const timeline: Step[] = [
 
 it('ten parallel runs with one token all end right, with exactly ten deployments', async () => {
   sandbox = await startSandbox({
-    scalingo: { apps: Object.fromEntries(apps.map(a => [a, {}])), timeline, rateLimit: { requests: 20, windowMs: 10_000 } }
+    scalingo: {
+      apps: Object.fromEntries(apps.map(a => [a, {}])),
+      timeline,
+      rateLimit: { requests: 20, windowMs: 10_000 }
+    }
   })
   // One run alone first, for the comparison.
   const alone = await runAction({ env: sandbox.env({ app: apps[0], force: 'true' }) })
@@ -45,7 +49,9 @@ it('ten parallel runs with one token all end right, with exactly ten deployments
   // The runs that met the limit say so, with what to do about it.
   expect(
     runs.some(r =>
-      /\(Scalingo answered 429 \d+ times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel\)/.test(r.stdout)
+      /\(Scalingo answered 429 \d+ times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel\)/.test(
+        r.stdout
+      )
     )
   ).toBe(true)
   const limited = sandbox.scalingo.rateLimited - limitedAlone

@@ -33,8 +33,8 @@ it('deploys a tag to the sandbox under @github/local-action', async () => {
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
-  child.stdout.on('data', (c: Buffer) => (out += c))
-  child.stderr.on('data', (c: Buffer) => (out += c))
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()))
   const code = await new Promise<number | null>(r => child.on('close', r))
   expect(out).toMatch(/'status'\s+│ 'success'/)
   expect(code).toBe(0)

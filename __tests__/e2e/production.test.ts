@@ -3,7 +3,7 @@
  * no-permission paths: skip-if-live, dry-run, env-file, GitHub Deployments,
  * promotion from another app.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_API_TOKEN, SHA_MAIN, SHA_TAG, runAction, startSandbox, type Sandbox } from '../../sandbox/index.js'
@@ -33,7 +33,9 @@ describe('skip what is already live', () => {
 
   it('a deployment list that cannot be read only costs the check: a warning, then the deployment', async () => {
     sandbox = await startSandbox({
-      scalingo: { faults: [{ method: 'GET', path: '/deployments?page=', times: 10, status: 404, body: '{"error":"not found"}' }] }
+      scalingo: {
+        faults: [{ method: 'GET', path: '/deployments?page=', times: 10, status: 404, body: '{"error":"not found"}' }]
+      }
     })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(0)
@@ -62,8 +64,14 @@ describe('dry-run', () => {
     expect(run.outputs.status).toBe('dry-run')
     expect(run.outputs.sha).toBe(SHA_TAG)
     expect(posts(sandbox)).toBe(0)
-    expect(scalingoCalls(sandbox)).toEqual(['POST /v1/tokens/exchange', 'GET /v1/apps/my-app', 'GET /v1/apps/my-app/deployments'])
-    expect(sandbox.github.requests.some(r => r.method === 'HEAD' && r.path === `/acme/shop/archive/${SHA_TAG}.tar.gz`)).toBe(true)
+    expect(scalingoCalls(sandbox)).toEqual([
+      'POST /v1/tokens/exchange',
+      'GET /v1/apps/my-app',
+      'GET /v1/apps/my-app/deployments'
+    ])
+    expect(
+      sandbox.github.requests.some(r => r.method === 'HEAD' && r.path === `/acme/shop/archive/${SHA_TAG}.tar.gz`)
+    ).toBe(true)
     expect(run.stdout).toContain('Dry run: everything checked, nothing created.')
     expect(run.summary).toContain('dry run: everything checked, nothing created')
     expect(run.summary).toContain(`commit: ${SHA_TAG}`)
@@ -107,7 +115,9 @@ describe('env-file', () => {
     const calls = scalingoCalls(sandbox)
     expect(calls.filter(c => c === 'PUT /v1/apps/my-app/variables')).toHaveLength(1)
     // Set before the deployment is created.
-    expect(calls.indexOf('PUT /v1/apps/my-app/variables')).toBeLessThan(calls.indexOf('POST /v1/apps/my-app/deployments'))
+    expect(calls.indexOf('PUT /v1/apps/my-app/variables')).toBeLessThan(
+      calls.indexOf('POST /v1/apps/my-app/deployments')
+    )
     expect(run.stdout).toContain('env-file: added ADDED, PLAIN; changed CHANGE (1 unchanged)')
     expect(run.summary).toContain('| Variables (env-file) | added ADDED, PLAIN; changed CHANGE (1 unchanged) |')
     expect(leaks(run, ['new-value-2', 's3cret value with spaces', 'plain-value-4', 'same-value-3'])).toEqual([])
@@ -123,13 +133,24 @@ describe('env-file', () => {
     expect(sandbox.github.requests).toHaveLength(0)
   })
 
-  it('refuses a file outside the workspace', async () => {
+  it.each([
+    ['a ../ path', (_dir: string) => '../outside/.env'],
+    [
+      'a symlink pointing out',
+      (dir: string) => (symlinkSync(join(dir, '..', 'outside', '.env'), join(dir, 'link.env')), 'link.env')
+    ]
+  ])('refuses a real dotenv file outside the workspace given as %s, before any request', async (_n, input) => {
     sandbox = await startSandbox()
-    const dir = workspace('A=1\n')
-    const run = await runAction({ env: { ...sandbox.env({ 'env-file': '../../etc/passwd' }), GITHUB_WORKSPACE: dir } })
+    const root = mkdtempSync(join(tmpdir(), 'runner-'))
+    mkdirSync(join(root, 'workspace'))
+    mkdirSync(join(root, 'outside'))
+    writeFileSync(join(root, 'outside', '.env'), 'STOLEN=value-from-outside\n')
+    const dir = join(root, 'workspace')
+    const run = await runAction({ env: { ...sandbox.env({ 'env-file': input(dir) }), GITHUB_WORKSPACE: dir } })
     expect(run.code).toBe(1)
-    expect(errorLines(run)[0]).toMatch(/Input 'env-file': must be a file inside the workspace|was not found in the workspace/)
+    expect(errorLines(run)).toEqual(["::error::Input 'env-file': must be a file inside the workspace"])
     expect(sandbox.scalingo.requests).toHaveLength(0)
+    expect(sandbox.scalingo.apps.get('my-app')!.variables).toEqual([])
   })
 })
 
@@ -187,7 +208,9 @@ describe('promotion (promote-from)', () => {
         .filter(d => d.app === 'my-app')
         .map(d => d.git_ref)
     ).toEqual([SHA_TAG])
-    expect(run.stdout).toContain(`Promoting ${SHA_TAG} from my-app-staging: its latest successful deployment ${staged.id}`)
+    expect(run.stdout).toContain(
+      `Promoting ${SHA_TAG} from my-app-staging: its latest successful deployment ${staged.id}`
+    )
     expect(run.summary).toContain(`Promoted from | my-app-staging (deployment ${staged.id}`)
   })
 
@@ -196,15 +219,21 @@ describe('promotion (promote-from)', () => {
     sandbox.scalingo.seedDeployment('my-app-staging', { git_ref: SHA_MAIN, status: 'build-error' })
     const run = await runAction({ env: sandbox.env({ 'promote-from': 'my-app-staging' }) })
     expect(run.code).toBe(1)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/^::error::app "my-app-staging" has no successful deployment to promote/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error::app "my-app-staging" has no successful deployment to promote/)
+    ])
     expect(posts(sandbox)).toBe(0)
   })
 
   it('uses promote-from-api-token for the other app', async () => {
     const staging = 'tk-us-staging-account-token-0123456789'
-    sandbox = await startSandbox({ scalingo: { apps: { 'my-app': {}, 'my-app-staging': {} }, apiTokens: [DEFAULT_API_TOKEN, staging] } })
+    sandbox = await startSandbox({
+      scalingo: { apps: { 'my-app': {}, 'my-app-staging': {} }, apiTokens: [DEFAULT_API_TOKEN, staging] }
+    })
     sandbox.scalingo.seedDeployment('my-app-staging', { git_ref: SHA_TAG, status: 'success' })
-    const run = await runAction({ env: sandbox.env({ 'promote-from': 'my-app-staging', 'promote-from-api-token': staging }) })
+    const run = await runAction({
+      env: sandbox.env({ 'promote-from': 'my-app-staging', 'promote-from-api-token': staging })
+    })
     expect(run.code).toBe(0)
     const basics = sandbox.scalingo.requests
       .filter(r => r.path === '/v1/tokens/exchange')
@@ -216,7 +245,9 @@ describe('promotion (promote-from)', () => {
   it('refuses ref together with promote-from', async () => {
     sandbox = await startSandbox()
     const run = await runAction({ env: sandbox.env({ 'promote-from': 'my-app-staging', ref: 'main' }) })
-    expect(errorLines(run)).toEqual(["::error::Input 'ref': cannot be combined with promote-from (the commit comes from the promoted app)"])
+    expect(errorLines(run)).toEqual([
+      "::error::Input 'ref': cannot be combined with promote-from (the commit comes from the promoted app)"
+    ])
     expect(sandbox.scalingo.requests).toHaveLength(0)
   })
 })

@@ -30,7 +30,9 @@ it('reaches GitHub and Scalingo through HTTPS_PROXY (hosts only the proxy can re
   expect(errorLines(run)).toEqual([])
   expect(run.code).toBe(0)
   expect(run.outputs.status).toBe('success')
-  expect(new Set(proxy.connects)).toEqual(new Set(['github-api.sandbox.test:443', 'auth.sandbox.test:443', 'api.sandbox.test:443']))
+  expect(new Set(proxy.connects)).toEqual(
+    new Set(['github-api.sandbox.test:443', 'auth.sandbox.test:443', 'api.sandbox.test:443'])
+  )
 })
 
 it('goes direct for NO_PROXY hosts', async () => {

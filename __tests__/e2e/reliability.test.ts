@@ -81,7 +81,16 @@ describe('transient failures', () => {
   it('retries a deployment POST refused with 429: it was not processed', async () => {
     sandbox = await startSandbox({
       scalingo: {
-        faults: [{ method: 'POST', path: '/deployments', times: 1, status: 429, headers: { 'Retry-After': '1' }, body: 'Retry later' }]
+        faults: [
+          {
+            method: 'POST',
+            path: '/deployments',
+            times: 1,
+            status: 429,
+            headers: { 'Retry-After': '1' },
+            body: 'Retry later'
+          }
+        ]
       }
     })
     const run = await runAction({ env: sandbox.env() })
@@ -117,7 +126,9 @@ describe('at most one deployment per run', () => {
     expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(1)
     expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
     expect(run.outputs['deployment-id']).toBe(sandbox.scalingo.allDeployments()[0].id)
-    expect(run.stdout).toMatch(/::warning::The deployment request got no clear answer .*looking for it instead of posting again/)
+    expect(run.stdout).toMatch(
+      /::warning::The deployment request got no clear answer .*looking for it instead of posting again/
+    )
   })
 
   it('a 502 on the POST with no deployment created fails clearly without posting again', async () => {
@@ -129,7 +140,9 @@ describe('at most one deployment per run', () => {
     expect(scalingoCalls(sandbox).filter(c => c === 'POST /v1/apps/my-app/deployments')).toHaveLength(1)
     expect(sandbox.scalingo.allDeployments()).toHaveLength(0)
     expect(errorLines(run)).toEqual([
-      expect.stringMatching(/^::error::the deployment request got no clear answer and no matching deployment appeared on the app/)
+      expect.stringMatching(
+        /^::error::the deployment request got no clear answer and no matching deployment appeared on the app/
+      )
     ])
   }, 30_000)
 

@@ -79,7 +79,9 @@ describe('live build output', () => {
   it('a stream that never connects falls back to polling, with every line once', async () => {
     sandbox = await startSandbox({
       scalingo: {
-        timeline: build({ status: 'pushing' }).map((s, i, all) => (i === all.length - 1 ? { ...s, status: 'build-error' } : s)),
+        timeline: build({ status: 'pushing' }).map((s, i, all) =>
+          i === all.length - 1 ? { ...s, status: 'build-error' } : s
+        ),
         stream: { mode: 'refuse' }
       }
     })

@@ -1,0 +1,67 @@
+import { Http } from '../../src/lib/http.js'
+import { encodeRef, publicArchiveUrl } from '../../src/github/archives.js'
+import { GitHubClient, type Repository } from '../../src/github/client.js'
+import { resolveGitHubSource } from '../../src/stages/source.js'
+import { DEFAULT_GITHUB_TOKEN, GitHubSandbox, SHA_MAIN, SHA_TAG } from '../../sandbox/index.js'
+
+let gh: GitHubSandbox
+let http: Http
+beforeEach(async () => {
+  gh = await new GitHubSandbox().start()
+  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
+})
+afterEach(async () => {
+  http.dispose()
+  await gh.close()
+})
+
+const api = (token = DEFAULT_GITHUB_TOKEN): GitHubClient => new GitHubClient(http, { apiUrl: gh.apiUrl, token })
+const resolveSource = (github: GitHubClient, serverUrl: string, repo: Repository, ref: string) =>
+  resolveGitHubSource(github, serverUrl, repo, ref)
+
+describe('pure helpers', () => {
+  it('keeps slashes in branch names and encodes the rest', () => {
+    expect(encodeRef('feature/a b#c')).toBe('feature/a%20b%23c')
+  })
+  it('builds the public archive URL', () => {
+    expect(publicArchiveUrl('https://github.com', { owner: 'o', repo: 'r' }, SHA_MAIN)).toBe(
+      `https://github.com/o/r/archive/${SHA_MAIN}.tar.gz`
+    )
+  })
+})
+
+describe('resolveSource', () => {
+  it('public: tag → SHA → public archive', async () => {
+    const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'v1.2.0')
+    expect(s).toEqual({
+      sha: SHA_TAG,
+      sourceUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
+      archiveUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
+      visibility: 'public'
+    })
+  })
+
+  it('private: a signed codeload URL that actually serves the archive', async () => {
+    const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')
+    expect(s.sha).toBe(SHA_MAIN)
+    expect(s.visibility).toBe('private')
+    expect(s.sourceUrl).toMatch(/\?token=GHSAT/)
+    expect(s.archiveUrl).toBe(`${gh.serverUrl}/acme/secret-shop/archive/${SHA_MAIN}.tar.gz`)
+    const res = await fetch(s.sourceUrl)
+    expect(res.status).toBe(200)
+    const body = Buffer.from(await res.arrayBuffer())
+    expect([body[0], body[1]]).toEqual([0x1f, 0x8b])
+  })
+
+  it('an unknown ref names the ref', async () => {
+    await expect(resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'nope')).rejects.toThrow(
+      /ref "nope" was not found in acme\/shop \(422: No commit found for SHA: nope\)/
+    )
+  })
+
+  it('an unreadable repository says what to check', async () => {
+    await expect(resolveSource(api(''), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')).rejects.toThrow(
+      /not found or is not readable with github-token/
+    )
+  })
+})

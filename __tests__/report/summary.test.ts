@@ -1,0 +1,66 @@
+import { mostTellingLine } from '../../src/report/log.js'
+import { summaryMarkdown } from '../../src/report/summary.js'
+import { dashboardUrl } from '../../src/scalingo/regions.js'
+
+describe('report', () => {
+  it('picks the most telling build-log line', () => {
+    expect(
+      mostTellingLine([
+        '-----> Installing',
+        'npm ERR! missing script: build',
+        '',
+        'npm ERR! A complete log…',
+        '-----> done?'
+      ])
+    ).toBe('npm ERR! A complete log…')
+    expect(mostTellingLine([' !     Push rejected, failed to compile', '       step'])).toBe(
+      '!     Push rejected, failed to compile'
+    )
+    expect(mostTellingLine(['\u001b[31mError: Cannot find module x\u001b[0m', 'ok'])).toBe(
+      'Error: Cannot find module x'
+    )
+    expect(mostTellingLine(['all', 'quiet'])).toBe('quiet')
+    expect(mostTellingLine([])).toBeUndefined()
+  })
+
+  it('links the dashboard for known regions only', () => {
+    expect(dashboardUrl('osc-secnum-fr1', 'app')).toBe('https://my.osc-secnum-fr1.scalingo.com/apps/app')
+    expect(dashboardUrl('elsewhere', 'app')).toBeUndefined()
+  })
+
+  it('summarizes a success', () => {
+    const md = summaryMarkdown({
+      app: 'my-app',
+      region: 'osc-fr1',
+      repository: 'acme/shop',
+      ref: 'v1.2.0',
+      sha: 'a'.repeat(40),
+      status: 'success',
+      durationSeconds: 95,
+      deploymentId: 'd1',
+      appUrl: 'https://my-app.example',
+      archiveUrl: 'https://github.com/acme/shop/archive/x.tar.gz',
+      waited: true,
+      stage: 'created'
+    })
+    expect(md).toContain('### ✅ Scalingo deployment succeeded')
+    expect(md).toContain(`| Commit | \`v1.2.0\` → \`${'a'.repeat(40)}\` |`)
+    expect(md).toContain('| Duration | 1m35s |')
+    expect(md).toContain('| App | [my-app](https://my-app.example) |')
+  })
+
+  it('summarizes a failure with the log tail, without breaking the code block', () => {
+    const md = summaryMarkdown({
+      app: 'a',
+      region: 'osc-fr1',
+      status: 'build-error',
+      waited: true,
+      stage: 'created',
+      error: 'boom',
+      logTail: ['x', '```', 'npm ERR! y']
+    })
+    expect(md).toContain('### ❌ Scalingo deployment build-error')
+    expect(md).toContain('**Error:** boom')
+    expect(md).toContain("x\n'''\nnpm ERR! y")
+  })
+})

@@ -1,0 +1,96 @@
+import { ActionError } from '../../src/lib/errors.js'
+import { Http } from '../../src/lib/http.js'
+import { ScalingoClient, jwtExpiry, readDeployment } from '../../src/scalingo/client.js'
+import { DEFAULT_API_TOKEN, ScalingoSandbox } from '../../sandbox/index.js'
+
+let sb: ScalingoSandbox
+let http: Http
+beforeEach(async () => {
+  sb = await new ScalingoSandbox().start()
+  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
+})
+afterEach(async () => {
+  http.dispose()
+  await sb.close()
+})
+
+function client(over: Partial<ConstructorParameters<typeof ScalingoClient>[1]> = {}): ScalingoClient {
+  return new ScalingoClient(http, {
+    apiUrl: sb.apiUrl,
+    authUrl: sb.authUrl,
+    apiToken: DEFAULT_API_TOKEN,
+    app: 'my-app',
+    region: 'osc-fr1',
+    ...over
+  })
+}
+
+describe('jwtExpiry', () => {
+  it('reads the exp claim', () => {
+    const payload = Buffer.from(JSON.stringify({ exp: 1_800_000_000 })).toString('base64url')
+    expect(jwtExpiry(`h.${payload}.s`)).toBe(1_800_000_000_000)
+    expect(jwtExpiry('not-a-jwt')).toBeUndefined()
+    expect(jwtExpiry('a.!!!.c')).toBeUndefined()
+  })
+})
+
+describe('readDeployment', () => {
+  it('refuses an answer without a deployment', () => {
+    expect(() => readDeployment({}, 'x')).toThrow(ActionError)
+    expect(() => readDeployment({ deployment: { id: 'a' } }, 'x')).toThrow(/without a deployment/)
+    expect(readDeployment({ deployment: { id: 'a', status: 'queued' } }, 'x').id).toBe('a')
+  })
+})
+
+describe('ScalingoClient against the sandbox', () => {
+  it('exchanges the token with basic auth and an empty user', async () => {
+    const c = client()
+    const jwt = await c.exchange()
+    expect(jwt.split('.')).toHaveLength(3)
+    const req = sb.requests[0]
+    expect(req.path).toBe('/v1/tokens/exchange')
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`:${DEFAULT_API_TOKEN}`).toString('base64')}`)
+  })
+
+  it('says the token was refused on 401', async () => {
+    await expect(client({ apiToken: 'wrong-token' }).exchange()).rejects.toThrow(
+      /the Scalingo API token was refused \(401: invalid credentials\)/
+    )
+  })
+
+  it('exchanges again before the bearer expires', async () => {
+    await sb.close()
+    sb = await new ScalingoSandbox({ bearerTtlSeconds: 60 }).start()
+    const c = client()
+    await c.getApp()
+    await c.getApp()
+    // Each call found fewer than 5 minutes left, so each exchanged again.
+    expect(c.exchanges).toBe(2)
+  })
+
+  it('reads the app, creates, reads and lists deployments, and reads the output', async () => {
+    const c = client()
+    const app = await c.getApp()
+    expect(app).toMatchObject({ name: 'my-app', url: 'https://my-app.osc-fr1.scalingo.io' })
+    expect(app.links?.deployments_stream).toMatch(/^ws:\/\//)
+    const d = await c.createDeployment('abc', 'https://example.com/a.tar.gz')
+    expect(d).toMatchObject({ status: 'queued', git_ref: 'abc' })
+    const read = async (): Promise<string | undefined> => {
+      let text: string | undefined
+      const found = await c.readOutput(d.links!.output!, async body => {
+        text = ''
+        for await (const chunk of body) text += String(chunk)
+      })
+      return found ? text : undefined
+    }
+    expect(await read()).toBeUndefined() // no log yet: 404
+    await sb.waitFinished(d.id)
+    expect((await c.getDeployment(d.id)).status).toBe('success')
+    expect((await c.listDeployments()).map(x => x.id)).toEqual([d.id])
+    expect(await read()).toContain('-----> Application deployed\n')
+  })
+
+  it('explains a 404 for the app with the region', async () => {
+    await expect(client({ app: 'ghost' }).getApp()).rejects.toThrow(/app "ghost" was not found in region osc-fr1/)
+  })
+})

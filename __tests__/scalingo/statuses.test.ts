@@ -1,0 +1,27 @@
+import { describeStatus, hasFailed, isFinished, isRunning, isSuccess, statusHint } from '../../src/scalingo/statuses.js'
+
+describe('statuses (as go-scalingo)', () => {
+  it.each(['queued', 'building', 'pushing', 'starting'])('%s is running', s => {
+    expect(isRunning(s)).toBe(true)
+    expect(isFinished(s)).toBe(false)
+    expect(hasFailed(s)).toBe(false)
+  })
+  it('success is finished and not failed', () => {
+    expect(isFinished('success')).toBe(true)
+    expect(hasFailed('success')).toBe(false)
+    expect(isSuccess('success')).toBe(true)
+  })
+  it.each(['build-error', 'crashed-error', 'timeout-error', 'hook-error', 'aborted', 'some-new-error', ''])(
+    '%s is a failure',
+    s => {
+      expect(isFinished(s)).toBe(true)
+      expect(hasFailed(s)).toBe(true)
+    }
+  )
+  it('says every status in plain words, and admits an unknown one', () => {
+    expect(describeStatus('hook-error')).toMatch(/postdeploy hook failed/)
+    expect(describeStatus('mystery')).toBe('unknown status "mystery", treated as a failure')
+    expect(statusHint('timeout-error')).toMatch(/\$PORT/)
+    expect(statusHint('success')).toBeUndefined()
+  })
+})

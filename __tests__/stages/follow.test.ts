@@ -1,0 +1,123 @@
+import { Http } from '../../src/lib/http.js'
+import { followDeployment, pollDelay } from '../../src/stages/follow.js'
+import { ScalingoClient } from '../../src/scalingo/client.js'
+import { systemClock } from '../../src/lib/clock.js'
+import { BuildLog } from '../../src/stages/buildlog.js'
+import { DEFAULT_API_TOKEN, ScalingoSandbox, type ScalingoOptions } from '../../sandbox/index.js'
+
+let sb: ScalingoSandbox
+let http: Http
+async function setup(opts: ScalingoOptions = {}): Promise<ScalingoClient> {
+  sb = await new ScalingoSandbox(opts).start()
+  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
+  return new ScalingoClient(http, {
+    apiUrl: sb.apiUrl,
+    authUrl: sb.authUrl,
+    apiToken: DEFAULT_API_TOKEN,
+    app: 'my-app',
+    region: 'osc-fr1'
+  })
+}
+afterEach(async () => {
+  http?.dispose()
+  await sb?.close()
+})
+
+const quick = () => 20
+
+/** Creates a deployment on the sandbox and follows it, polling fast, until `withinMs` from now. */
+async function createAndFollow(client: ScalingoClient, withinMs: number, onStatus?: (s: string) => void) {
+  const deployment = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+  return followDeployment({
+    client,
+    deployment,
+    deadline: Date.now() + withinMs,
+    clock: systemClock,
+    log: new BuildLog(),
+    pollDelay: quick,
+    onStatus
+  })
+}
+
+describe('pollDelay', () => {
+  it('is quick at first and near fast transitions, slower during a long build or queue, capped', () => {
+    expect(pollDelay('queued', 0, 0)).toBe(500)
+    expect(pollDelay('building', 1_000, 60_000)).toBe(1000)
+    expect(pollDelay('building', 60_000, 60_000)).toBe(3000)
+    expect(pollDelay('building', 600_000, 600_000)).toBe(5000)
+    expect(pollDelay('starting', 60_000, 60_000)).toBe(1500)
+    expect(pollDelay('queued', 60_000, 60_000)).toBe(3000)
+  })
+  it('keeps the status polls of a 60 s deployment (1 s queued, 48 s building, 5 s pushing, 6 s starting) under 32', () => {
+    const phases: [string, number][] = [
+      ['queued', 1_000],
+      ['building', 48_000],
+      ['pushing', 5_000],
+      ['starting', 6_000]
+    ]
+    let t = 0
+    let polls = 0
+    for (const [status, length] of phases) {
+      const end = t + length
+      const since = t
+      while (t < end) {
+        t += pollDelay(status, t - since, t)
+        polls++
+      }
+    }
+    expect(polls).toBeLessThanOrEqual(32)
+  })
+})
+
+describe('followDeployment', () => {
+  it('reports each status change in order and ends on the terminal one', async () => {
+    const client = await setup({
+      timeline: [
+        { afterMs: 60, status: 'building' },
+        { afterMs: 60, status: 'pushing' },
+        { afterMs: 60, status: 'crashed-error' }
+      ]
+    })
+    const seen: string[] = []
+    const r = await createAndFollow(client, 10_000, s => seen.push(s))
+    expect(r.timedOut).toBe(false)
+    expect(r.deployment.status).toBe('crashed-error')
+    expect(seen).toEqual(['queued', 'building', 'pushing', 'crashed-error'])
+  })
+
+  it('stops at the deadline without cancelling', async () => {
+    const client = await setup({
+      timeline: [
+        { afterMs: 10, status: 'building' },
+        { afterMs: 60_000, status: 'success' }
+      ]
+    })
+    const r = await createAndFollow(client, 300)
+    expect(r.timedOut).toBe(true)
+    expect(r.deployment.status).toBe('building')
+  })
+
+  it('stops at the deadline even when a request hangs', async () => {
+    const client = await setup({
+      timeline: [
+        { afterMs: 10, status: 'building' },
+        { afterMs: 60_000, status: 'success' }
+      ],
+      faults: [{ method: 'GET', path: '/deployments/', times: 100, action: 'hang' }]
+    })
+    const started = Date.now()
+    const r = await createAndFollow(client, 500)
+    expect(r.timedOut).toBe(true)
+    expect(Date.now() - started).toBeLessThan(3000)
+  })
+
+  it('keeps following through persistent transient errors until they pass', async () => {
+    const client = await setup({
+      timeline: [{ afterMs: 300, status: 'success' }],
+      faults: [{ method: 'GET', path: '/deployments/', times: 12, status: 503 }]
+    })
+    const r = await createAndFollow(client, 10_000)
+    expect(r.deployment.status).toBe('success')
+    expect(r.transientErrors).toBeGreaterThanOrEqual(2)
+  })
+})

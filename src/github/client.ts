@@ -1,0 +1,122 @@
+import { ActionError, HttpError } from '../lib/errors.js'
+import { type Http, type HttpResponse, type RequestOptions, parseJson } from '../lib/http.js'
+import { isFullSha } from '../lib/refs.js'
+import { registerSecretUrl } from '../lib/secrets.js'
+import { type Repository, type Visibility, encodeRef, repoPath } from './archives.js'
+
+export type { Repository, Visibility }
+
+/**
+ * GitHub's REST API, as the action uses it: one set of request headers,
+ * the token only to the API, and each answer turned into what we need.
+ */
+
+export interface GitHubConfig {
+  apiUrl: string
+  token: string
+}
+
+export class GitHubClient {
+  constructor(
+    private readonly http: Http,
+    readonly config: GitHubConfig
+  ) {}
+
+  /** A request to the API with GitHub's headers and the token. */
+  request(opts: Omit<RequestOptions, 'url' | 'headers'> & { path: string; mediaType?: string }): Promise<HttpResponse> {
+    const { path, mediaType, ...rest } = opts
+    const headers: Record<string, string> = {
+      Accept: mediaType ?? 'application/vnd.github+json',
+      'X-GitHub-Api-Version': '2022-11-28'
+    }
+    if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`
+    return this.http.request({ ...rest, url: `${this.config.apiUrl}${path}`, headers })
+  }
+
+  /** A JSON answer, parsed. */
+  async json<T>(opts: Parameters<GitHubClient['request']>[0]): Promise<T> {
+    const res = await this.request(opts)
+    return parseJson<T>(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` })
+  }
+
+  async getVisibility(repo: Repository): Promise<Visibility> {
+    const name = `${repo.owner}/${repo.repo}`
+    try {
+      const data = await this.json<{ private?: boolean; visibility?: string }>({
+        method: 'GET',
+        path: repoPath(repo),
+        retry: 'idempotent'
+      })
+      if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
+        return data.visibility
+      if (typeof data.private === 'boolean') return data.private ? 'private' : 'public'
+      return 'unknown'
+    } catch (err) {
+      if (err instanceof HttpError && (err.status === 404 || err.status === 403 || err.status === 401)) {
+        throw new ActionError(
+          `GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`,
+          'check the repository input and that github-token can read it (permissions: contents: read)'
+        )
+      }
+      throw err
+    }
+  }
+
+  /** Tag, branch, short or full SHA → the full commit SHA. */
+  async resolveSha(repo: Repository, ref: string): Promise<string> {
+    const name = `${repo.owner}/${repo.repo}`
+    try {
+      const { body } = await this.request({
+        method: 'GET',
+        path: `${repoPath(repo)}/commits/${encodeRef(ref)}`,
+        mediaType: 'application/vnd.github.sha',
+        retry: 'idempotent'
+      })
+      let sha = body.trim()
+      // A server ignoring the sha media type answers the JSON commit.
+      if (sha.startsWith('{')) {
+        const parsed = (JSON.parse(sha) as { sha?: unknown }).sha
+        sha = typeof parsed === 'string' ? parsed : ''
+      }
+      if (!isFullSha(sha))
+        throw new ActionError(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`)
+      return sha.toLowerCase()
+    } catch (err) {
+      if (err instanceof HttpError && (err.status === 404 || err.status === 422 || err.status === 409)) {
+        throw new ActionError(
+          `ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`,
+          'give an existing tag, branch or commit SHA'
+        )
+      }
+      throw err
+    }
+  }
+
+  /**
+   * The short-lived signed archive URL of a commit, from the tarball
+   * endpoint's redirect. Masked the moment it is read.
+   */
+  async signedTarballUrl(repo: Repository, sha: string): Promise<string> {
+    const res = await this.request({
+      method: 'GET',
+      path: `${repoPath(repo)}/tarball/${sha}`,
+      retry: 'idempotent',
+      accept: [301, 302, 303, 307, 308],
+      maxBodyBytes: 64 * 1024
+    })
+    return this.location(res, repo)
+  }
+
+  private location(res: HttpResponse, repo: Repository): string {
+    const location = res.headers.location
+    const loc = Array.isArray(location) ? location[0] : location
+    if (res.status < 300 || !loc) {
+      throw new ActionError(
+        `GitHub's tarball endpoint for ${repo.owner}/${repo.repo} did not redirect to an archive (status ${res.status})`
+      )
+    }
+    const url = new URL(loc, `${this.config.apiUrl}/`).toString()
+    registerSecretUrl(url)
+    return url
+  }
+}

@@ -1,0 +1,42 @@
+import * as core from '@actions/core'
+
+// Every secret known to this run, longest first so a token inside a URL is
+// replaced as part of the whole URL.
+const known: string[] = []
+
+/**
+ * Masks a value for the runner (`::add-mask::`) and remembers it so our own
+ * messages can be scrubbed too: the runner only masks what it prints, and a
+ * local run (the demo, tests) has no runner at all.
+ */
+export function registerSecret(value: string | undefined): void {
+  if (!value || value.length < 4) return
+  const forms = new Set([value, encodeURIComponent(value)])
+  for (const form of forms) {
+    if (known.includes(form)) continue
+    core.setSecret(form)
+    known.push(form)
+  }
+  known.sort((a, b) => b.length - a.length)
+}
+
+/** Registers a URL that carries a credential, and the credential parts in it. */
+export function registerSecretUrl(url: string): void {
+  registerSecret(url)
+  try {
+    const u = new URL(url)
+    for (const [, v] of u.searchParams) registerSecret(v)
+    if (u.password) registerSecret(decodeURIComponent(u.password))
+    if (u.search.length > 1) registerSecret(u.search.slice(1))
+  } catch {
+    // not a URL: the whole string is already registered
+  }
+}
+
+export function scrub(text: string): string {
+  let out = text
+  for (const s of known) {
+    if (out.includes(s)) out = out.split(s).join('***')
+  }
+  return out
+}

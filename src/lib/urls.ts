@@ -1,0 +1,40 @@
+/**
+ * Where a secret may travel, and how a URL is printed: the one URL policy
+ * every client uses.
+ */
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  if (h === 'localhost' || h === '::1') return true
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
+function parse(url: string): URL | undefined {
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether a URL may carry a secret: https/wss, or plain http/ws to a
+ * loopback host (tests). The one rule for every token we send.
+ */
+export function mayCarrySecrets(url: string): boolean {
+  const u = parse(url)
+  if (!u) return false
+  if (u.protocol === 'https:' || u.protocol === 'wss:') return true
+  return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname)
+}
+
+/** https, or plain http to a loopback host: the rule for base URLs given as inputs. */
+export function isHttpsOrLoopback(u: URL): boolean {
+  return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname))
+}
+
+/** A URL safe to print: no credentials, no query string. */
+export function safeUrl(url: string): string {
+  const u = parse(url)
+  return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)'
+}

@@ -1,0 +1,41 @@
+import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { scrub } from '../lib/secrets.js'
+
+/** Printing what came from the build: as data, never as workflow commands. */
+
+/**
+ * Build output is data, not commands: a buildpack printing `::add-mask::`
+ * or `::error::` must not drive the runner. Everything printed inside runs
+ * between `::stop-commands::<token>` and `::<token>::`.
+ */
+export function printAsData(print: () => void): void {
+  const token = randomBytes(16).toString('hex')
+  core.info(`::stop-commands::${token}`)
+  try {
+    print()
+  } finally {
+    core.info(`::${token}::`)
+  }
+}
+
+export function printLines(lines: string[]): void {
+  printAsData(() => {
+    for (const line of lines) core.info(scrub(line))
+  })
+}
+
+const TELLING =
+  /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i
+
+/**
+ * The build-log line that best says why: the last one that looks like an
+ * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
+ */
+export function mostTellingLine(lines: string[]): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '')
+  const hit = [...clean].reverse().find(l => TELLING.test(l))
+  const line = hit ?? clean[clean.length - 1]
+  return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line
+}

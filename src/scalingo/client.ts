@@ -1,0 +1,330 @@
+import * as core from '@actions/core'
+import type { IncomingMessage } from 'node:http'
+import { type Clock, systemClock } from '../lib/clock.js'
+import { ActionError, HttpError } from '../lib/errors.js'
+import { type Http, type HttpResponse, type RequestOptions, httpError, parseJson } from '../lib/http.js'
+import { registerSecret, registerSecretUrl } from '../lib/secrets.js'
+import { mayCarrySecrets, safeUrl } from '../lib/urls.js'
+
+/**
+ * Scalingo only: the token exchange, the bearer (masked, exchanged again
+ * before it expires or once after a 401), and the few endpoints we use.
+ */
+
+export interface App {
+  id: string
+  name: string
+  url?: string
+  base_url?: string
+  last_deployment_id?: string
+  links?: { deployments_stream?: string }
+}
+
+export interface Deployment {
+  id: string
+  created_at?: string
+  status: string
+  git_ref?: string | null
+  duration?: number
+  links?: { output?: string }
+}
+
+export interface ScalingoConfig {
+  apiUrl: string
+  authUrl: string
+  apiToken: string
+  app: string
+  region: string
+  clock?: Clock
+}
+
+/** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000
+
+/** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
+export function jwtExpiry(token: string): number | undefined {
+  const part = token.split('.')[1]
+  if (!part) return undefined
+  try {
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { exp?: unknown }
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
+export class MalformedAnswerError extends ActionError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MalformedAnswerError'
+  }
+}
+
+/** Checks a `{"deployment": {...}}` answer has what we rely on. */
+export function readDeployment(data: unknown, what: string): Deployment {
+  const d = (data as { deployment?: unknown } | null)?.deployment as Partial<Deployment> | undefined
+  if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
+    throw new MalformedAnswerError(
+      `Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`
+    )
+  }
+  return d as Deployment
+}
+
+export class ScalingoClient {
+  private bearerToken?: string
+  private bearerExpiry?: number
+  private readonly clock: Clock
+  exchanges = 0
+
+  constructor(
+    private readonly http: Http,
+    readonly config: ScalingoConfig
+  ) {
+    this.clock = config.clock ?? systemClock
+  }
+
+  private appPath(suffix = ''): string {
+    return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`
+  }
+
+  /** Basic auth with an empty user and the API token as password. */
+  async exchange(): Promise<string> {
+    const basic = Buffer.from(`:${this.config.apiToken}`).toString('base64')
+    registerSecret(basic)
+    this.exchanges++
+    let token: unknown
+    try {
+      const { data } = await this.http.json<{ token?: unknown }>({
+        method: 'POST',
+        url: `${this.config.authUrl}/v1/tokens/exchange`,
+        headers: { Authorization: `Basic ${basic}` },
+        retry: 'idempotent'
+      })
+      token = data?.token
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) {
+        throw new ActionError(
+          `the Scalingo API token was refused (401: ${err.serverMessage})`,
+          'check the api-token secret: it must be a valid, unexpired API token of the account that owns the app'
+        )
+      }
+      throw err
+    }
+    if (typeof token !== 'string' || token === '') {
+      throw new ActionError('the Scalingo token exchange answered without a token')
+    }
+    registerSecret(token)
+    this.bearerToken = token
+    this.bearerExpiry = jwtExpiry(token)
+    return token
+  }
+
+  /** The bearer, exchanged again when it is about to expire. */
+  async bearer(): Promise<string> {
+    if (
+      !this.bearerToken ||
+      (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)
+    ) {
+      return this.exchange()
+    }
+    return this.bearerToken
+  }
+
+  /**
+   * Sends with the bearer; a 401 means it expired: exchange again once and
+   * send again. The one place that decides about a refused bearer.
+   */
+  private async withBearer<T>(
+    what: string,
+    send: (bearer: string) => Promise<T>,
+    refused: (result: T) => boolean = () => false
+  ): Promise<T> {
+    const first = await this.tryBearer(send)
+    if (!first.unauthorized && !refused(first.result as T)) return first.result as T
+    this.bearerToken = undefined
+    const again = await this.tryBearer(send)
+    if (again.unauthorized || refused(again.result as T)) {
+      throw new ActionError(
+        `Scalingo refused the bearer token for ${what} (401${again.message ? `: ${again.message}` : ''})`,
+        'the API token may have been revoked during the run'
+      )
+    }
+    return again.result as T
+  }
+
+  private async tryBearer<T>(
+    send: (bearer: string) => Promise<T>
+  ): Promise<{ result?: T; unauthorized: boolean; message?: string }> {
+    try {
+      return { result: await send(await this.bearer()), unauthorized: false }
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) return { unauthorized: true, message: err.serverMessage }
+      throw err
+    }
+  }
+
+  private call(opts: RequestOptions): Promise<HttpResponse> {
+    return this.withBearer(`${opts.method} ${safeUrl(opts.url)}`, bearer =>
+      this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${bearer}` } })
+    )
+  }
+
+  /** Scalingo's refusal as a sentence about our app; other errors as they are. */
+  toActionError(err: unknown): unknown {
+    if (!(err instanceof HttpError)) return err
+    const { app, region } = this.config
+    const rid = err.requestId ? `, request id ${err.requestId}` : ''
+    switch (err.status) {
+      case 404:
+        return new ActionError(
+          `app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`,
+          "check the app name and region; the app may live in another region, or the token's account has no access to it"
+        )
+      case 402:
+        return new ActionError(
+          `Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`,
+          'check the billing of the account that owns the app'
+        )
+      case 403:
+        return new ActionError(
+          `Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`,
+          "the token's account needs the right to deploy this app"
+        )
+      case 422:
+        return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`)
+      default:
+        return err
+    }
+  }
+
+  async getApp(): Promise<App> {
+    const url = this.appPath()
+    try {
+      const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
+      const app = parseJson<{ app?: App }>(res, { method: 'GET', url }).app
+      if (!app || typeof app !== 'object') throw new ActionError(`Scalingo answered GET app without an "app" object`)
+      return app
+    } catch (err) {
+      throw this.toActionError(err)
+    }
+  }
+
+  /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
+  async createDeployment(gitRef: string | null, sourceUrl: string): Promise<Deployment> {
+    const url = this.appPath('/deployments')
+    try {
+      const res = await this.call({
+        method: 'POST',
+        url,
+        json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
+        retry: 'unsent-only'
+      })
+      return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation')
+    } catch (err) {
+      throw this.toActionError(err)
+    }
+  }
+
+  async getDeployment(id: string): Promise<Deployment> {
+    const url = this.appPath(`/deployments/${encodeURIComponent(id)}`)
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
+    return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
+  }
+
+  async listVariables(): Promise<{ name: string; value: string }[]> {
+    const url = this.appPath('/variables')
+    try {
+      const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
+      const list = parseJson<{ variables?: unknown }>(res, { method: 'GET', url }).variables
+      if (!Array.isArray(list))
+        throw new ActionError('Scalingo answered the variables list without a "variables" array')
+      return (list as { name?: unknown; value?: unknown }[])
+        .filter((v): v is { name: string; value?: unknown } => !!v && typeof v.name === 'string')
+        .map(v => ({
+          name: v.name,
+          value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value)
+        }))
+    } catch (err) {
+      throw this.toActionError(err)
+    }
+  }
+
+  /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. */
+  async setVariables(variables: { name: string; value: string }[]): Promise<void> {
+    const url = this.appPath('/variables')
+    try {
+      await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' })
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 422) {
+        throw new ActionError(
+          `Scalingo rejected the variables of env-file for app "${this.config.app}" (422: ${err.serverMessage})`
+        )
+      }
+      throw this.toActionError(err)
+    }
+  }
+
+  /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
+  async createSource(): Promise<{ uploadUrl: string; downloadUrl: string }> {
+    const url = `${this.config.apiUrl}/v1/sources`
+    const res = await this.call({ method: 'POST', url, retry: 'unsent-only' })
+    const src = parseJson<{ source?: { upload_url?: unknown; download_url?: unknown } }>(res, {
+      method: 'POST',
+      url
+    }).source
+    if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
+      throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url')
+    }
+    registerSecretUrl(src.upload_url)
+    registerSecretUrl(src.download_url)
+    return { uploadUrl: src.upload_url, downloadUrl: src.download_url }
+  }
+
+  /** The newest deployments first. */
+  async listDeployments(perPage = 10): Promise<Deployment[]> {
+    const url = this.appPath(`/deployments?page=1&per_page=${perPage}`)
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
+    const list = parseJson<{ deployments?: unknown }>(res, { method: 'GET', url }).deployments
+    if (!Array.isArray(list))
+      throw new ActionError('Scalingo answered the deployment list without a "deployments" array')
+    return (list as Partial<Deployment>[]).filter(
+      (d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string'
+    )
+  }
+
+  /**
+   * Streams the whole build output so far into `sink`, without holding it:
+   * false when there is none yet (404). One attempt: the caller polls again.
+   */
+  async readOutput(outputUrl: string, sink: (body: IncomingMessage) => Promise<void>): Promise<boolean> {
+    if (!mayCarrySecrets(outputUrl) || outputUrl.startsWith('ws')) {
+      core.warning('The deployment output link is not https: not sending the bearer token there')
+      return false
+    }
+    const msg = await this.withBearer(
+      `GET ${safeUrl(outputUrl)}`,
+      bearer =>
+        this.http.raw({
+          method: 'GET',
+          url: outputUrl,
+          headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${bearer}` }
+        }),
+      res => {
+        if (res.statusCode !== 401) return false
+        res.resume()
+        return true
+      }
+    )
+    const status = msg.statusCode ?? 0
+    if (status >= 200 && status < 300) {
+      await sink(msg)
+      return true
+    }
+    let body = ''
+    for await (const c of msg) if (body.length < 4096) body += String(c)
+    if (status === 404) return false
+    throw httpError(status, 'GET', outputUrl, body, msg.headers)
+  }
+}

@@ -1,0 +1,24 @@
+/** Scalingo's regions as the action knows them, and the links built from a region and an app. */
+
+export const KNOWN_REGIONS = ['osc-fr1', 'osc-secnum-fr1'] as const
+export const DEFAULT_REGION = KNOWN_REGIONS[0]
+export const DEFAULT_AUTH_URL = 'https://auth.scalingo.com'
+
+export function isKnownRegion(region: string): boolean {
+  return (KNOWN_REGIONS as readonly string[]).includes(region)
+}
+
+/** The regional API of a known region. */
+export function regionApiUrl(region: string): string {
+  return `https://api.${region}.scalingo.com`
+}
+
+export function dashboardUrl(region: string, app: string): string | undefined {
+  if (!isKnownRegion(region)) return undefined
+  return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`
+}
+
+/** The command that follows a deployment from a terminal. */
+export function followCommand(region: string, app: string): string {
+  return `scalingo --region ${region} --app ${app} deployment-follow`
+}

@@ -1,0 +1,41 @@
+import { registerSecret } from '../lib/secrets.js'
+
+/**
+ * Every input the action reads, by the name users write in `with:`. The
+ * code reads inputs only through this table, and the metadata tests check
+ * it against action.yml.
+ */
+export const INPUTS = {
+  app: 'app',
+  apiToken: 'api-token',
+  region: 'region',
+  ref: 'ref',
+  repository: 'repository',
+  githubToken: 'github-token',
+  sourceUrl: 'source-url',
+  wait: 'wait',
+  timeout: 'timeout',
+  apiUrl: 'api-url',
+  authUrl: 'auth-url',
+  force: 'force',
+  dryRun: 'dry-run',
+  envFile: 'env-file',
+  environment: 'environment',
+  promoteFrom: 'promote-from',
+  promoteFromApiToken: 'promote-from-api-token',
+  promoteFromRegion: 'promote-from-region',
+  archivePath: 'archive-path',
+  archiveTransfer: 'archive-transfer'
+} as const
+
+export type InputName = (typeof INPUTS)[keyof typeof INPUTS]
+
+/** Inputs that hold secrets: masked before anything else reads them. */
+export const SECRET_INPUTS: InputName[] = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken]
+
+/** Reads one input by name (`core.getInput` in the action, a map in tests). */
+export type InputReader = (name: InputName) => string
+
+export function maskSecretInputs(get: InputReader): void {
+  for (const name of SECRET_INPUTS) registerSecret(get(name))
+}

@@ -1,0 +1,195 @@
+import { resolve as resolvePath } from 'node:path'
+import { InputError } from '../lib/errors.js'
+import { isFullSha } from '../lib/refs.js'
+import { quote } from '../lib/text.js'
+import type { Repository } from '../github/client.js'
+import { DEFAULT_AUTH_URL, DEFAULT_REGION, KNOWN_REGIONS, isKnownRegion, regionApiUrl } from '../scalingo/regions.js'
+import { INPUTS, type InputReader } from './inputs.js'
+import {
+  parseAppName,
+  parseBaseUrl,
+  parseBoolean,
+  parseDuration,
+  parseRef,
+  parseRegionName,
+  parseRepository,
+  parseServerUrl,
+  parseSourceUrl,
+  parseToken,
+  singleLine
+} from './parse.js'
+
+/**
+ * Every input and the workflow's environment, validated into one
+ * `Settings` value before anything else happens. No network, no files:
+ * reading the env-file and the archive belongs to the prepare stage.
+ */
+
+export type ArchiveTransfer = 'auto' | 'url' | 'upload'
+
+/** Which app, where, and with which token. */
+export interface Target {
+  app: string
+  apiToken: string
+  region: string
+  apiUrl: string
+  authUrl: string
+}
+
+/** What ships: a commit of a repository, or an archive given as a URL or a file. */
+export interface SourceSettings {
+  /** What the user asked to deploy: a ref, or the workflow's SHA. */
+  ref: string
+  repository: Repository
+  githubToken: string
+  githubApiUrl: string
+  githubServerUrl: string
+  /** Deploy this URL as given, skipping GitHub. */
+  sourceUrl?: string
+}
+
+export interface ArchiveSettings {
+  /** A local .tar.gz to upload through the sources API (absolute path, not read yet). */
+  archivePath?: string
+  archiveTransfer: ArchiveTransfer
+}
+
+export interface PromotionSettings {
+  promoteFrom?: { app: string; apiToken: string; region: string; apiUrl: string }
+}
+
+export interface BehaviourSettings {
+  wait: boolean
+  timeoutSeconds: number
+  force: boolean
+  dryRun: boolean
+  /** The env-file as given (read and parsed by the prepare stage). */
+  envFile?: string
+  /** GitHub environment to record a deployment in. */
+  environment?: string
+  /** Where relative paths are resolved (GITHUB_WORKSPACE). */
+  workspace: string
+}
+
+export type Settings = Target & SourceSettings & ArchiveSettings & PromotionSettings & BehaviourSettings
+
+export function readTarget(get: InputReader): Target {
+  const app = parseAppName(INPUTS.app, get(INPUTS.app))
+  const apiToken = parseToken(
+    INPUTS.apiToken,
+    get(INPUTS.apiToken),
+    'a Scalingo API token of the production account, stored as a secret'
+  )
+  const region = parseRegionName(INPUTS.region, get(INPUTS.region) || DEFAULT_REGION, KNOWN_REGIONS)
+  const apiUrlInput = get(INPUTS.apiUrl)
+  if (apiUrlInput === '' && !isKnownRegion(region)) {
+    throw new InputError(
+      INPUTS.region,
+      `${quote(region)} is not a known region (${KNOWN_REGIONS.join(', ')}); set api-url for another region`
+    )
+  }
+  const apiUrl = parseBaseUrl(INPUTS.apiUrl, apiUrlInput || regionApiUrl(region)).replace(/\/v1$/, '')
+  const authUrl = parseBaseUrl(INPUTS.authUrl, get(INPUTS.authUrl) || DEFAULT_AUTH_URL).replace(/\/v1$/, '')
+  return { app, apiToken, region, apiUrl, authUrl }
+}
+
+export function readSource(get: InputReader, env: NodeJS.ProcessEnv): SourceSettings {
+  const sourceUrlInput = get(INPUTS.sourceUrl)
+  const sourceUrl = sourceUrlInput ? parseSourceUrl(INPUTS.sourceUrl, sourceUrlInput) : undefined
+
+  const refInput = get(INPUTS.ref)
+  const ref = refInput ? parseRef(INPUTS.ref, refInput) : (env.GITHUB_SHA ?? '')
+  if (ref === '' && !sourceUrl && !get(INPUTS.archivePath))
+    throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA')
+  if (!refInput && ref && !isFullSha(ref))
+    throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`)
+
+  const repoInput = get(INPUTS.repository) || env.GITHUB_REPOSITORY || ''
+  if (repoInput === '' && !sourceUrl)
+    throw new InputError(INPUTS.repository, 'is empty and GITHUB_REPOSITORY is not set; expected owner/name')
+  const repository = repoInput ? parseRepository(INPUTS.repository, repoInput) : { owner: '', repo: '' }
+
+  const githubToken = parseToken(INPUTS.githubToken, get(INPUTS.githubToken))
+  // GITHUB_API_URL carries the GitHub token: same rule as our own URLs.
+  const githubApiUrl = sourceUrl
+    ? env.GITHUB_API_URL || 'https://api.github.com'
+    : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com')
+  const githubServerUrl = parseServerUrl('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com')
+  return { ref, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl }
+}
+
+export function readPromotion(get: InputReader, target: Target, source: SourceSettings): PromotionSettings {
+  const promoteApp = get(INPUTS.promoteFrom)
+  if (!promoteApp) {
+    if (get(INPUTS.promoteFromApiToken) || get(INPUTS.promoteFromRegion)) {
+      throw new InputError(INPUTS.promoteFrom, 'is needed when promote-from-api-token or promote-from-region is set')
+    }
+    return {}
+  }
+  const app = parseAppName(INPUTS.promoteFrom, promoteApp)
+  if (app === target.app) throw new InputError(INPUTS.promoteFrom, 'must be another app than app')
+  const apiToken = parseToken(INPUTS.promoteFromApiToken, get(INPUTS.promoteFromApiToken) || target.apiToken)
+  const region = parseRegionName(
+    INPUTS.promoteFromRegion,
+    get(INPUTS.promoteFromRegion) || target.region,
+    KNOWN_REGIONS
+  )
+  let apiUrl = target.apiUrl
+  if (region !== target.region) {
+    if (!isKnownRegion(region)) {
+      throw new InputError(
+        INPUTS.promoteFromRegion,
+        `${quote(region)} is not a known region (${KNOWN_REGIONS.join(', ')})`
+      )
+    }
+    apiUrl = regionApiUrl(region)
+  }
+  if (get(INPUTS.ref))
+    throw new InputError(INPUTS.ref, 'cannot be combined with promote-from (the commit comes from the promoted app)')
+  if (source.sourceUrl) throw new InputError(INPUTS.sourceUrl, 'cannot be combined with promote-from')
+  return { promoteFrom: { app, apiToken, region, apiUrl } }
+}
+
+export function readArchive(
+  get: InputReader,
+  workspace: string,
+  exclusive: { sourceUrl?: string; promoting: boolean }
+): ArchiveSettings {
+  const transfer = get(INPUTS.archiveTransfer) || 'auto'
+  if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
+    throw new InputError(INPUTS.archiveTransfer, `must be auto, url or upload, got ${quote(transfer)}`)
+  const archiveInput = get(INPUTS.archivePath)
+  if (!archiveInput) return { archiveTransfer: transfer }
+  singleLine(INPUTS.archivePath, archiveInput)
+  if (exclusive.sourceUrl) throw new InputError(INPUTS.archivePath, 'cannot be combined with source-url')
+  if (exclusive.promoting) throw new InputError(INPUTS.archivePath, 'cannot be combined with promote-from')
+  return { archivePath: resolvePath(workspace, archiveInput), archiveTransfer: transfer }
+}
+
+export function readBehaviour(get: InputReader, workspace: string): BehaviourSettings {
+  const wait = parseBoolean(INPUTS.wait, get(INPUTS.wait), true)
+  const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || '30m')
+  const force = parseBoolean(INPUTS.force, get(INPUTS.force), false)
+  const dryRun = parseBoolean(INPUTS.dryRun, get(INPUTS.dryRun), false)
+  const envFile = get(INPUTS.envFile) || undefined
+  const environment = get(INPUTS.environment) || undefined
+  if (environment !== undefined) {
+    singleLine(INPUTS.environment, environment)
+    if (environment.length > 255) throw new InputError(INPUTS.environment, 'must be at most 255 characters')
+  }
+  return { wait, timeoutSeconds, force, dryRun, envFile, environment, workspace }
+}
+
+/** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
+export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const target = readTarget(get)
+  const source = readSource(get, env)
+  const behaviour = readBehaviour(get, workspace)
+  const promotion = readPromotion(get, target, source)
+  const archive = readArchive(get, workspace, {
+    sourceUrl: source.sourceUrl,
+    promoting: promotion.promoteFrom !== undefined
+  })
+  return { ...target, ...source, ...behaviour, ...promotion, ...archive }
+}

@@ -1,0 +1,32 @@
+import * as core from '@actions/core'
+import { hasFailed } from '../scalingo/statuses.js'
+import type { RunReport } from '../report/report.js'
+import type { GitHubDeploymentState } from '../github/deployments.js'
+import type { RunContext } from './context.js'
+
+/** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
+
+/** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
+export function githubDeploymentState(report: RunReport): GitHubDeploymentState | undefined {
+  if (report.status === 'success') return 'success'
+  if (report.status && hasFailed(report.status) && !report.timedOut) return 'failure'
+  return report.waited ? 'error' : undefined
+}
+
+export async function conclude(ctx: RunContext): Promise<void> {
+  const { http, report } = ctx
+  core.debug(`${http.requestCount} requests made`)
+  if (http.rateLimited > 0) {
+    core.info(
+      `(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`
+    )
+  }
+  const state = githubDeploymentState(report)
+  if (ctx.githubDeployment?.created && state) {
+    await ctx.githubDeployment.recordStatus(state, {
+      environmentUrl: report.appUrl,
+      description: `Scalingo ${report.status ?? 'failed'}`
+    })
+  }
+  http.dispose()
+}

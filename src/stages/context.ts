@@ -1,0 +1,52 @@
+import * as core from '@actions/core'
+import { GitHubClient } from '../github/client.js'
+import type { GitHubDeployment } from '../github/deployments.js'
+import { type Clock, formatDuration } from '../lib/clock.js'
+import { Http } from '../lib/http.js'
+import { USER_AGENT } from '../lib/version.js'
+import { ScalingoClient } from '../scalingo/client.js'
+import type { RunReport } from '../report/report.js'
+import type { Settings } from '../settings/settings.js'
+
+/** What every stage works with: instead of a dozen locals handed down and back up. */
+export interface RunContext {
+  settings: Settings
+  env: NodeJS.ProcessEnv
+  clock: Clock
+  /** ms since epoch: when the run started, and when it must end (the timeout). */
+  startedAt: number
+  deadline: number
+  http: Http
+  scalingo: ScalingoClient
+  github: GitHubClient
+  report: RunReport
+  /** The GitHub deployment recorded for `environment`, finished at the end of the run. */
+  githubDeployment?: GitHubDeployment
+}
+
+export function createContext(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  clock: Clock,
+  report: RunReport,
+  startedAt: number
+): RunContext {
+  const http = new Http({
+    userAgent: USER_AGENT,
+    clock,
+    onRetry: ({ attempt, delayMs, reason }) =>
+      core.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+  })
+  core.debug(
+    `settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+      `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`
+  )
+  Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait })
+  const deadline = startedAt + settings.timeoutSeconds * 1000
+  // Every request, not only the follow loop, ends by the timeout.
+  http.deadline = deadline
+  const { app, region, apiUrl, authUrl, apiToken } = settings
+  const scalingo = new ScalingoClient(http, { app, region, apiUrl, authUrl, apiToken, clock })
+  const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken })
+  return { settings, env, clock, startedAt, deadline, http, scalingo, github, report }
+}

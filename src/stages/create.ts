@@ -1,0 +1,73 @@
+import * as core from '@actions/core'
+import type { Clock } from '../lib/clock.js'
+import { ActionError, HttpError, NetworkError, describeError } from '../lib/errors.js'
+import { type Deployment, MalformedAnswerError, type ScalingoClient } from '../scalingo/client.js'
+
+/**
+ * Creates the deployment, at most once per run. When the POST's fate is
+ * unknown (the connection dropped after sending, or a gateway answered
+ * 502/504), we look the deployment up rather than post again.
+ */
+
+/**
+ * Clock skew allowed between the runner and Scalingo: a deployment with our
+ * git_ref created more than this before we posted is an earlier run's.
+ */
+const SKEW_MS = 60 * 1000
+
+/**
+ * An answer that does not tell whether Scalingo created the deployment: no
+ * answer, a gateway error, or a success we cannot read.
+ */
+export function isAmbiguous(err: unknown): boolean {
+  if (err instanceof NetworkError) return !err.unsent
+  if (err instanceof HttpError) return err.status >= 500 || (err.status >= 200 && err.status < 300)
+  return err instanceof MalformedAnswerError
+}
+
+/** The newest listed deployment with our git_ref created since we posted. */
+export function findOurs(list: Deployment[], gitRef: string | null, since: number): Deployment | undefined {
+  if (gitRef === null) return undefined
+  return list.find(d => {
+    if (d.git_ref !== gitRef) return false
+    const created = d.created_at ? Date.parse(d.created_at) : NaN
+    return !Number.isNaN(created) && created >= since - SKEW_MS
+  })
+}
+
+export async function createDeploymentOnce(
+  client: ScalingoClient,
+  gitRef: string | null,
+  sourceUrl: string,
+  clock: Clock
+): Promise<{ deployment: Deployment; recovered: boolean }> {
+  const postedAt = clock.now()
+  try {
+    return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false }
+  } catch (err) {
+    if (!isAmbiguous(err)) throw err
+    core.warning(
+      `The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`
+    )
+  }
+  // Give Scalingo a moment to list what it may have created.
+  for (const waitMs of [0, 2000, 5000]) {
+    if (waitMs) await clock.sleep(waitMs)
+    let list: Deployment[]
+    try {
+      list = await client.listDeployments(20)
+    } catch (err) {
+      core.warning(`Could not list the app's deployments: ${describeError(err)}`)
+      continue
+    }
+    const ours = findOurs(list, gitRef, postedAt)
+    if (ours) {
+      core.info(`Found the deployment the request created: ${ours.id}`)
+      return { deployment: ours, recovered: true }
+    }
+  }
+  throw new ActionError(
+    'the deployment request got no clear answer and no matching deployment appeared on the app',
+    'nothing was posted twice; check the app dashboard, then run the workflow again'
+  )
+}
