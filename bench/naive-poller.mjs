@@ -17,7 +17,8 @@ let { deployment } = await created.json()
 const running = ['queued', 'building', 'pushing', 'starting']
 while (running.includes(deployment.status)) {
   await new Promise(r => setTimeout(r, 10_000))
-  deployment = (await (await fetch(`${API_URL}/v1/apps/${APP}/deployments/${deployment.id}`, { headers })).json()).deployment
+  deployment = (await (await fetch(`${API_URL}/v1/apps/${APP}/deployments/${deployment.id}`, { headers })).json())
+    .deployment
 }
 const output = await (await fetch(deployment.links.output, { headers })).text()
 process.stdout.write(output)

@@ -8,7 +8,16 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUNDLE, ROOT, SHA_MAIN, runAction, startSandbox, type Sandbox, type SandboxOptions, type Step } from '../sandbox/index.js'
+import {
+  BUNDLE,
+  ROOT,
+  SHA_MAIN,
+  runAction,
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type Step
+} from '../sandbox/index.js'
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7))
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -83,7 +92,10 @@ async function runNaive(sandbox: Sandbox): Promise<Measured> {
     SOURCE_URL: `${sandbox.github.serverUrl}/acme/shop/archive/${SHA_MAIN}.tar.gz`
   }
   const spawnedAt = Date.now()
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'naive-poller.mjs')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'naive-poller.mjs')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   const peak = watchRss(child)
   let bytes = 0
   child.stdout.on('data', (c: Buffer) => (bytes += c.length))
@@ -115,7 +127,9 @@ function latencyTimeline(i: number): Step[] {
 }
 
 async function detection(mode: 'stream' | 'polling' | 'naive', i: number): Promise<number> {
-  const opts: SandboxOptions = { scalingo: { timeline: latencyTimeline(i), stream: mode === 'stream' ? {} : { mode: 'absent' } } }
+  const opts: SandboxOptions = {
+    scalingo: { timeline: latencyTimeline(i), stream: mode === 'stream' ? {} : { mode: 'absent' } }
+  }
   const sb = await startSandbox(opts)
   try {
     const m = mode === 'naive' ? await runNaive(sb) : await runOurs(sb)
@@ -135,7 +149,9 @@ function sixtySeconds(): Step[] {
     { afterMs: 5000, status: 'pushing' },
     { afterMs: 6000, status: 'starting' },
     { afterMs: 0, status: 'success', log: ['-----> Done'] }
-  ].map((s, i, all) => (i === all.length - 2 ? { ...s, afterMs: 5000 } : i === all.length - 1 ? { ...s, afterMs: 6000 } : s))
+  ].map((s, i, all) =>
+    i === all.length - 2 ? { ...s, afterMs: 5000 } : i === all.length - 1 ? { ...s, afterMs: 6000 } : s
+  )
 }
 
 interface Calls {
@@ -170,17 +186,23 @@ async function requestsFor60s(mode: 'stream' | 'polling' | 'naive'): Promise<Cal
 
 /** 20 MB of build output over ~5 s: 100 bursts of 2,000 lines of 100 bytes. */
 function twentyMegabytes(): Step[] {
-  const line = (k: number, j: number): string => `       [${String(k).padStart(3, '0')}:${String(j).padStart(4, '0')}] ${'x'.repeat(82)}`
+  const line = (k: number, j: number): string =>
+    `       [${String(k).padStart(3, '0')}:${String(j).padStart(4, '0')}] ${'x'.repeat(82)}`
   return [
     { afterMs: 200, status: 'building' },
-    ...Array.from({ length: 100 }, (_, k) => ({ afterMs: 50, log: Array.from({ length: 2000 }, (_, j) => line(k, j)) })),
+    ...Array.from({ length: 100 }, (_, k) => ({
+      afterMs: 50,
+      log: Array.from({ length: 2000 }, (_, j) => line(k, j))
+    })),
     { afterMs: 200, status: 'pushing' },
     { afterMs: 200, status: 'success' }
   ]
 }
 
 async function memory(mode: 'stream' | 'polling' | 'naive'): Promise<Measured> {
-  const sb = await startSandbox({ scalingo: { timeline: twentyMegabytes(), stream: mode === 'stream' ? {} : { mode: 'absent' } } })
+  const sb = await startSandbox({
+    scalingo: { timeline: twentyMegabytes(), stream: mode === 'stream' ? {} : { mode: 'absent' } }
+  })
   try {
     const m = mode === 'naive' ? await runNaive(sb) : await runOurs(sb)
     if (m.code !== 0) throw new Error(`${mode} 20 MB run exited ${m.code}`)
@@ -210,7 +232,8 @@ function bundleBreakdown(): { size: number; parts: [string, number][] } {
   const add = (m: Mod): void => {
     if (m.modules?.length) return m.modules.forEach(add)
     const name = m.name ?? ''
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(name)?.[1] ?? (/(^|\/)src\//.test(name) ? 'our src/' : 'other')
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(name)?.[1] ?? (/(^|\/)src\//.test(name) ? 'our src/' : 'other')
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + (m.size ?? 0))
   }
   for (const m of statsJson.modules ?? []) add(m)
@@ -238,7 +261,9 @@ async function main(): Promise<void> {
     execFileSync(process.execPath, ['-e', ''])
     bare.push(Date.now() - t)
   }
-  rows.push(`| start-up: process start → first request | ${show(stats(startup))} | bare \`node -e ''\`: ${show(stats(bare))} |`)
+  rows.push(
+    `| start-up: process start → first request | ${show(stats(startup))} | bare \`node -e ''\`: ${show(stats(bare))} |`
+  )
   log('  start-up done')
 
   // Detection latency: final status reached in the sandbox → process exit.
@@ -253,8 +278,12 @@ async function main(): Promise<void> {
   const sLat = stats(lat.stream)
   const pLat = stats(lat.polling)
   const nLat = stats(lat.naive)
-  rows.push(`| detection latency, stream | ${show(sLat)} | ${(nLat.median / sLat.median).toFixed(0)}× faster than naive |`)
-  rows.push(`| detection latency, polling only | ${show(pLat)} | ${(nLat.median / pLat.median).toFixed(1)}× faster than naive |`)
+  rows.push(
+    `| detection latency, stream | ${show(sLat)} | ${(nLat.median / sLat.median).toFixed(0)}× faster than naive |`
+  )
+  rows.push(
+    `| detection latency, polling only | ${show(pLat)} | ${(nLat.median / pLat.median).toFixed(1)}× faster than naive |`
+  )
   rows.push(`| detection latency, naive 10 s loop | ${show(nLat)} | baseline |`)
   log('  detection latency done')
 
@@ -272,7 +301,9 @@ async function main(): Promise<void> {
   await small.close()
   rows.push(`| peak RSS, ordinary deployment (18 lines of log) | ${mb(idle.peakKb)} | the floor: Node + the bundle |`)
   rows.push(`| peak RSS, 20 MB build log, stream | ${mb(ms1.peakKb)} | printed ${mb(ms1.stdoutBytes / 1024)} of log |`)
-  rows.push(`| peak RSS, 20 MB build log, polling only | ${mb(mp1.peakKb)} | printed ${mb(mp1.stdoutBytes / 1024)} of log |`)
+  rows.push(
+    `| peak RSS, 20 MB build log, polling only | ${mb(mp1.peakKb)} | printed ${mb(mp1.stdoutBytes / 1024)} of log |`
+  )
   rows.push(`| peak RSS, 20 MB build log, naive | ${mb(mn1.peakKb)} | holds the whole log |`)
   log('  memory done')
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, text } from './http-util.js'
+import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, str, text } from './http-util.js'
 import { makeTarGz } from './tarball.js'
 
 /**
@@ -88,7 +88,13 @@ export class GitHubSandbox {
       faults,
       this.counters
     )
-    this.web = await startServer('github-web', (req, res, _b, url) => this.handleWeb(req, res, url), this.requests, faults, this.counters)
+    this.web = await startServer(
+      'github-web',
+      (req, res, _b, url) => this.handleWeb(req, res, url),
+      this.requests,
+      faults,
+      this.counters
+    )
     this.codeload = await startServer(
       'codeload',
       (req, res, _b, url) => this.handleCodeload(req, res, url),
@@ -147,7 +153,14 @@ export class GitHubSandbox {
   }
 
   /** POST /repos/{o}/{r}/deployments and …/deployments/{id}/statuses, as GitHub's REST API. */
-  private handleDeployments(req: IncomingMessage, res: ServerResponse, full: string, spec: RepoSpec, rest: string, body: string): void {
+  private handleDeployments(
+    req: IncomingMessage,
+    res: ServerResponse,
+    full: string,
+    spec: RepoSpec,
+    rest: string,
+    body: string
+  ): void {
     if (this.auth(req) !== 'valid' || this.options.deploymentsWrite === false) {
       return json(res, 403, {
         message: 'Resource not accessible by integration',
@@ -163,7 +176,7 @@ export class GitHubSandbox {
     }
     const m = /^\/(\d+)\/statuses$/.exec(rest)
     if (rest === '') {
-      const ref = String(params.ref ?? '')
+      const ref = str(params.ref)
       const sha = this.resolve(spec, ref)
       if (!sha) return json(res, 422, { message: `No ref found for: ${ref}`, status: '422' })
       const d: SandboxGitHubDeployment = {
@@ -171,17 +184,24 @@ export class GitHubSandbox {
         repo: full,
         ref,
         sha,
-        environment: String(params.environment ?? 'production'),
+        environment: str(params.environment, 'production'),
         payload: params,
         statuses: []
       }
       this.deployments.push(d)
-      return json(res, 201, { id: d.id, sha, ref, environment: d.environment, task: 'deploy', created_at: new Date().toISOString() })
+      return json(res, 201, {
+        id: d.id,
+        sha,
+        ref,
+        environment: d.environment,
+        task: 'deploy',
+        created_at: new Date().toISOString()
+      })
     }
     if (m) {
       const d = this.deployments.find(x => x.id === Number(m[1]) && x.repo === full)
       if (!d) return this.notFound(res)
-      const state = String(params.state ?? '')
+      const state = str(params.state)
       if (!['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'].includes(state))
         return json(res, 422, { message: 'Validation Failed', status: '422' })
       d.statuses.push({
@@ -197,12 +217,23 @@ export class GitHubSandbox {
 
   private handleApi(req: IncomingMessage, res: ServerResponse, url: URL, body = ''): void {
     if (this.auth(req) === 'bad')
-      return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+      return json(res, 401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401'
+      })
     const dm = /^\/repos\/([^/]+)\/([^/]+)\/deployments(\/.*)?$/.exec(url.pathname)
     if (dm && req.method === 'POST') {
       const spec = this.repoFor(req, decodeURIComponent(dm[1]), decodeURIComponent(dm[2]))
       if (!spec) return this.notFound(res)
-      return this.handleDeployments(req, res, `${decodeURIComponent(dm[1])}/${decodeURIComponent(dm[2])}`, spec, dm[3] ?? '', body)
+      return this.handleDeployments(
+        req,
+        res,
+        `${decodeURIComponent(dm[1])}/${decodeURIComponent(dm[2])}`,
+        spec,
+        dm[3] ?? '',
+        body
+      )
     }
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(commits|tarball)(?:\/(.+))?)?$/.exec(url.pathname)
     if (!m || req.method !== 'GET') return this.notFound(res)

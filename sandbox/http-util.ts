@@ -34,7 +34,13 @@ export interface Fault {
   body?: string | Buffer
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, url: URL, raw: Buffer) => void | Promise<void>
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+  url: URL,
+  raw: Buffer
+) => void | Promise<void>
 
 export interface SandboxServer {
   server: Server
@@ -42,13 +48,27 @@ export interface SandboxServer {
   close(): Promise<void>
 }
 
+/** A JSON value as the string a server would see (strings as they are). */
+export function str(v: unknown, fallback = ''): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? fallback : JSON.stringify(v)
+}
+
 export function json(res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(data)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers
+  })
   res.end(body)
 }
 
-export function text(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+export function text(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=utf-8'
+): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) })
   res.end(body)
 }
@@ -103,11 +123,11 @@ export async function startServer(
           if (action === 'process-then-reset') {
             // Run the handler against a response that is never sent.
             const fake = Object.create(res) as ServerResponse
-            fake.writeHead = (() => fake) as unknown as ServerResponse['writeHead']
-            fake.end = (() => {
+            fake.writeHead = () => fake
+            fake.end = () => {
               req.socket.destroy()
               return fake
-            }) as unknown as ServerResponse['end']
+            }
             await handler(req, fake, body, url, raw)
             return
           }

@@ -68,7 +68,10 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   await writeFile(summaryFile, '')
   // Only what a runner would give the step: no inherited INPUT_* or GITHUB_* from this process.
   const base: Record<string, string> = {}
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT']) if (process.env[k]) base[k] = process.env[k] as string
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT']) {
+    const v = process.env[k]
+    if (v) base[k] = v
+  }
   const env = { ...base, RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...opts.env }
   const started = Date.now()
   const child = spawn(opts.node ?? (process.env.ACTION_NODE || process.execPath), [BUNDLE], {
@@ -91,7 +94,9 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     if (opts.inherit) process.stderr.write(c)
   })
   const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000)
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res => child.on('close', (c, s) => res([c, s])))
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res =>
+    child.on('close', (c, s) => res([c, s]))
+  )
   clearTimeout(killer)
   const wallMs = Date.now() - started
   const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, text } from './http-util.js'
+import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, str, text } from './http-util.js'
 
 /**
  * A loopback Scalingo: the auth service (token exchange) and a regional
@@ -179,7 +179,13 @@ export class ScalingoSandbox {
 
   async start(): Promise<this> {
     const faults = (): Fault[] => this.faults
-    this.auth = await startServer('scalingo-auth', (req, res) => this.handleAuth(req, res), this.requests, faults, this.counters)
+    this.auth = await startServer(
+      'scalingo-auth',
+      (req, res) => this.handleAuth(req, res),
+      this.requests,
+      faults,
+      this.counters
+    )
     this.api = await startServer(
       'scalingo-api',
       (req, res, body, url, raw) => this.handleApi(req, res, body, url, raw),
@@ -219,7 +225,9 @@ export class ScalingoSandbox {
     const app = m ? this.apps.get(decodeURIComponent(m[1])) : undefined
     const behaviour = this.options.stream ?? {}
     if (!app || behaviour.mode === 'refuse') {
-      socket.end(`HTTP/1.1 ${app ? '503 Service Unavailable' : '404 Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+      socket.end(
+        `HTTP/1.1 ${app ? '503 Service Unavailable' : '404 Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`
+      )
       return
     }
     this.wss!.handleUpgrade(req, socket, head, ws => this.serveStream(app, ws, this.streamConnections))
@@ -235,11 +243,15 @@ export class ScalingoSandbox {
       ws.send(JSON.stringify(frame))
       this.streamFrames[frame.type] = (this.streamFrames[frame.type] ?? 0) + 1
       frames++
-      if (connection === 1 && behaviour.dropAfterFrames !== undefined && frames >= behaviour.dropAfterFrames) ws.terminate()
+      if (connection === 1 && behaviour.dropAfterFrames !== undefined && frames >= behaviour.dropAfterFrames)
+        ws.terminate()
     }
     ;(ws as WebSocket & { sendEvent?: typeof send }).sendEvent = send
     const authTimer = setTimeout(() => ws.close(4001, 'authentication timeout'), 5000)
-    const ping = setInterval(() => send({ type: 'ping', data: { ts: Math.floor(Date.now() / 1000) } }), behaviour.pingMs ?? 15_000)
+    const ping = setInterval(
+      () => send({ type: 'ping', data: { ts: Math.floor(Date.now() / 1000) } }),
+      behaviour.pingMs ?? 15_000
+    )
     ws.on('close', () => {
       clearTimeout(authTimer)
       clearInterval(ping)
@@ -249,7 +261,7 @@ export class ScalingoSandbox {
       if (authed) return
       let frame: { type?: string; data?: { token?: string } } = {}
       try {
-        frame = JSON.parse(data.toString())
+        frame = JSON.parse((data as Buffer).toString('utf8')) as typeof frame
       } catch {
         // not JSON: refused below
       }
@@ -285,7 +297,8 @@ export class ScalingoSandbox {
   }
 
   private broadcast(app: string, frame: { type: string } & Record<string, unknown>): void {
-    for (const ws of this.sockets.get(app) ?? []) (ws as WebSocket & { sendEvent?: (f: typeof frame) => void }).sendEvent?.(frame)
+    for (const ws of this.sockets.get(app) ?? [])
+      (ws as WebSocket & { sendEvent?: (f: typeof frame) => void }).sendEvent?.(frame)
   }
 
   /** Sends a frame to every authenticated stream connection of an app (forged events in tests). */
@@ -383,7 +396,10 @@ export class ScalingoSandbox {
     if (this.window.length >= limit.requests) {
       this.rateLimited++
       const retryIn = Math.ceil((this.window[0] + limit.windowMs - now) / 1000)
-      res.writeHead(429, { 'Content-Type': 'text/plain', ...(limit.retryAfter ? { 'Retry-After': String(retryIn) } : {}) })
+      res.writeHead(429, {
+        'Content-Type': 'text/plain',
+        ...(limit.retryAfter ? { 'Retry-After': String(retryIn) } : {})
+      })
       res.end('Retry later')
       return true
     }
@@ -463,12 +479,16 @@ export class ScalingoSandbox {
       git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
       last_deployment_id: last?.id ?? null,
       status: 'running',
-      links: this.options.stream?.mode === 'absent' ? {} : { deployments_stream: `${this.deploymentsUrl}/apps/${app.name}` }
+      links:
+        this.options.stream?.mode === 'absent' ? {} : { deployments_stream: `${this.deploymentsUrl}/apps/${app.name}` }
     }
   }
 
   /** Uploaded sources: id → bytes and the two signed tokens (valid ~10 minutes). */
-  readonly sources = new Map<string, { upload: string; download: string; expires: number; data?: Buffer; contentType?: string }>()
+  readonly sources = new Map<
+    string,
+    { upload: string; download: string; expires: number; data?: Buffer; contentType?: string }
+  >()
   /** Whether the sources API exists (a Scalingo without it answers 404). */
   sourcesApi = true
 
@@ -495,7 +515,13 @@ export class ScalingoSandbox {
     return text(res, 405, 'MethodNotAllowed')
   }
 
-  private handleApi(req: IncomingMessage, res: ServerResponse, body: string, url: URL, raw: Buffer = Buffer.alloc(0)): void {
+  private handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    url: URL,
+    raw: Buffer = Buffer.alloc(0)
+  ): void {
     if (url.pathname.startsWith('/sources-storage/')) return this.handleStorage(req, res, url, raw)
     if (this.overLimit(res)) return
     if (!this.authorized(req)) return json(res, 401, { error: 'You are not authorized to do this operation' })
@@ -503,7 +529,11 @@ export class ScalingoSandbox {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
     if (parts[0] === 'v1' && parts[1] === 'sources' && parts.length === 2 && method === 'POST' && this.sourcesApi) {
       const id = hexId()
-      const src = { upload: randomBytes(16).toString('hex'), download: randomBytes(16).toString('hex'), expires: Date.now() + 10 * 60_000 }
+      const src = {
+        upload: randomBytes(16).toString('hex'),
+        download: randomBytes(16).toString('hex'),
+        expires: Date.now() + 10 * 60_000
+      }
       this.sources.set(id, src)
       return json(res, 201, {
         source: {
@@ -552,7 +582,13 @@ export class ScalingoSandbox {
   }
 
   /** Environment variables, as in Scalingo's API and its JS/Go clients (bulk PUT creates or updates). */
-  private handleVariables(app: AppState, method: string, id: string | undefined, body: string, res: ServerResponse): void {
+  private handleVariables(
+    app: AppState,
+    method: string,
+    id: string | undefined,
+    body: string,
+    res: ServerResponse
+  ): void {
     let parsed: Record<string, unknown> = {}
     if (body) {
       try {
@@ -576,15 +612,16 @@ export class ScalingoSandbox {
     if (!id && method === 'POST') {
       const v = parsed.variable as { name?: unknown; value?: unknown } | undefined
       if (!v || !validName(v.name)) return json(res, 422, { errors: { name: ['is invalid'] } })
-      if (app.variables.some(x => x.name === v.name)) return json(res, 422, { errors: { name: ['has already been taken'] } })
-      return json(res, 201, { variable: upsert(v.name, String(v.value ?? '')) })
+      if (app.variables.some(x => x.name === v.name))
+        return json(res, 422, { errors: { name: ['has already been taken'] } })
+      return json(res, 201, { variable: upsert(v.name, str(v.value)) })
     }
     if (!id && method === 'PUT') {
       const list = parsed.variables
       if (!Array.isArray(list)) return json(res, 422, { errors: { variables: ['must be an array'] } })
       for (const v of list as { name?: unknown }[])
         if (!validName(v?.name)) return json(res, 422, { errors: { name: [`${String(v?.name)} is invalid`] } })
-      const updated = (list as { name: string; value?: unknown }[]).map(v => upsert(v.name, String(v.value ?? '')))
+      const updated = (list as { name: string; value?: unknown }[]).map(v => upsert(v.name, str(v.value)))
       return json(res, 200, { variables: updated })
     }
     if (!id && method === 'DELETE') {
@@ -596,7 +633,7 @@ export class ScalingoSandbox {
     if (!v) return json(res, 404, { resource: 'variable', error: 'not found' })
     if (method === 'PATCH') {
       const value = (parsed.variable as { value?: unknown } | undefined)?.value
-      v.value = String(value ?? '')
+      v.value = str(value)
       return json(res, 200, { variable: v })
     }
     if (method === 'DELETE') {
@@ -617,12 +654,14 @@ export class ScalingoSandbox {
     const params = (parsed as { deployment?: { git_ref?: unknown; source_url?: unknown } })?.deployment
     if (!params || typeof params !== 'object') return json(res, 422, { errors: { deployment: ['is missing'] } })
     const sourceUrl = params.source_url
-    if (typeof sourceUrl !== 'string' || sourceUrl === '') return json(res, 422, { errors: { source_url: ["can't be blank"] } })
+    if (typeof sourceUrl !== 'string' || sourceUrl === '')
+      return json(res, 422, { errors: { source_url: ["can't be blank"] } })
     if (!/^https?:\/\//.test(sourceUrl)) return json(res, 422, { errors: { source_url: ['is invalid'] } })
     const gitRef = params.git_ref
     if (gitRef !== undefined && gitRef !== null && typeof gitRef !== 'string')
       return json(res, 422, { errors: { git_ref: ['is invalid'] } })
-    if (typeof gitRef === 'string' && gitRef.startsWith('-')) return json(res, 422, { errors: { git_ref: ['is invalid'] } })
+    if (typeof gitRef === 'string' && gitRef.startsWith('-'))
+      return json(res, 422, { errors: { git_ref: ['is invalid'] } })
     const now = Date.now()
     const d: SandboxDeployment = {
       id: hexId(),
@@ -669,7 +708,11 @@ export class ScalingoSandbox {
     while (
       !this.closed &&
       app.deployments.some(
-        o => o !== d && o.createdAtMs <= d.createdAtMs && RUNNING.has(o.status) && app.deployments.indexOf(o) < app.deployments.indexOf(d)
+        o =>
+          o !== d &&
+          o.createdAtMs <= d.createdAtMs &&
+          RUNNING.has(o.status) &&
+          app.deployments.indexOf(o) < app.deployments.indexOf(d)
       )
     ) {
       await this.sleep(20)

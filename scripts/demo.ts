@@ -32,7 +32,10 @@ const timeline: Step[] = [
       '       ✓ built in 2.31s'
     ]
   },
-  { ...pause(400), log: ['-----> Build complete, shipping your container...', ' Waiting for your application to boot...'] },
+  {
+    ...pause(400),
+    log: ['-----> Build complete, shipping your container...', ' Waiting for your application to boot...']
+  },
   { afterMs: 300, status: 'pushing', log: ['-----> Pushing image to the registry (104 MB)'] },
   { afterMs: 400, status: 'starting', log: ['-----> Starting 2 web containers'] },
   { afterMs: 500, status: 'success', log: ['<-- https://my-app.osc-fr1.scalingo.io -->'] }

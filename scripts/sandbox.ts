@@ -30,7 +30,9 @@ console.log(
     .map(([k, v]) => `  ${k}='${v}' \\`)
     .join('\n') + '\n  node dist/index.js\n'
 )
-console.log(`Stream: ${sandbox.scalingo.deploymentsUrl}/apps/my-app   Repositories: acme/shop (public), acme/secret-shop (private)`)
+console.log(
+  `Stream: ${sandbox.scalingo.deploymentsUrl}/apps/my-app   Repositories: acme/shop (public), acme/secret-shop (private)`
+)
 const stop = async (): Promise<void> => {
   await sandbox.close()
   process.exit(0)
