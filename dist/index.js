@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9094);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8776);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9094:
+/***/ 8776:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36367,13 +36367,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -36595,6 +36595,12 @@ function isHttpsOrLoopback(u) {
 function safeUrl(url) {
     const u = parse(url);
     return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)';
+}
+/** Same scheme, host and port: where the bearer may go besides the API's own URLs. */
+function sameOrigin(url, base) {
+    const u = parse(url);
+    const b = parse(base);
+    return !!u && !!b && u.origin === b.origin && !u.username && !u.password;
 }
 
 ;// CONCATENATED MODULE: ./src/lib/errors.ts
@@ -36917,7 +36923,7 @@ function summaryMarkdown(r) {
     if (r.transfer)
         rows.push(['Transfer', r.transfer]);
     if (r.variables)
-        rows.push(['Variables (env-file)', r.variables]);
+        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, r.variables]);
     if (r.githubDeployment)
         rows.push(['GitHub deployment', r.githubDeployment]);
     if (r.dashboardUrl)
@@ -36951,7 +36957,194 @@ async function writeSummary(r, env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/settings/dotenv.ts
+
+const EXPORT = 'export';
+/** godotenv's isSpace: a space but not a line break. */
+function isSpace(c) {
+    return c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0';
+}
+/** Go's unicode.IsSpace (line breaks included), for where a statement starts. */
+function isAnySpace(c) {
+    return /\s/.test(c) || c === '\u0085';
+}
+function trimLeftSpace(s, from) {
+    while (from < s.length && isSpace(s[from]))
+        from++;
+    return from;
+}
+const ESCAPE = /\\./g;
+const UNESCAPE = /\\([^$])/g;
+const EXPAND = /(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?/g;
+/** `\n` and `\r` in double quotes; other escaped characters lose their backslash (not `\$`). */
+function expandEscapes(value) {
+    return value.replace(ESCAPE, m => (m === '\\n' ? '\n' : m === '\\r' ? '\r' : m)).replace(UNESCAPE, '$1');
+}
+/** `$VAR` and `${VAR}` from entries earlier in the file only (never the runner's environment); undefined is empty. */
+function expandVariables(value, vars) {
+    return value.replace(EXPAND, (match, escaped, _dollar, _paren, name) => {
+        if (escaped === '\\')
+            return match.slice(1);
+        if (name)
+            return vars.get(name) ?? '';
+        return match;
+    });
+}
+class DotenvParser {
+    src;
+    input;
+    pos = 0;
+    vars = new Map();
+    constructor(src, input) {
+        this.src = src;
+        this.input = input;
+    }
+    /** The 1-based line of a position, for messages that never quote the text. */
+    lineAt(pos) {
+        let line = 1;
+        for (let i = 0; i < pos && i < this.src.length; i++)
+            if (this.src[i] === '\n')
+                line++;
+        return line;
+    }
+    fail(pos, what) {
+        throw new InputError(this.input, `line ${this.lineAt(pos)} ${what}`);
+    }
+    parse() {
+        while (this.statementStart()) {
+            const start = this.pos;
+            const name = this.keyName();
+            if (name === '')
+                this.fail(start, 'has no variable name before its = sign');
+            this.vars.set(name, this.value(name));
+        }
+        return [...this.vars.entries()].map(([name, value]) => ({ name, value }));
+    }
+    /** Skips blank space and comment lines; false at the end of the text. */
+    statementStart() {
+        for (;;) {
+            while (this.pos < this.src.length && isAnySpace(this.src[this.pos]))
+                this.pos++;
+            if (this.pos >= this.src.length)
+                return false;
+            if (this.src[this.pos] !== '#')
+                return true;
+            const eol = this.src.indexOf('\n', this.pos);
+            if (eol < 0)
+                return false;
+            this.pos = eol;
+        }
+    }
+    /** The name, up to `=` or `:` (YAML style), after an optional `export `. */
+    keyName() {
+        let p = trimLeftSpace(this.src, this.pos);
+        if (this.src.startsWith(EXPORT, p) && isSpace(this.src[p + EXPORT.length] ?? ''))
+            p = trimLeftSpace(this.src, p + EXPORT.length);
+        const start = p;
+        for (; p < this.src.length; p++) {
+            const c = this.src[p];
+            if (c === '=' || c === ':')
+                break;
+            if (isSpace(c) || c === '_' || c === '.' || /[A-Za-z0-9]/.test(c))
+                continue;
+            this.fail(p, c === '\n' ? 'is not NAME=value' : 'has a character that is not allowed in a variable name (letters, digits, _ and .)');
+        }
+        if (p >= this.src.length)
+            this.fail(start, 'is not NAME=value');
+        const name = this.src.slice(start, p).replace(/\s+$/, '');
+        if (/\s/.test(name))
+            this.fail(start, 'has a space in its variable name');
+        this.pos = trimLeftSpace(this.src, p + 1);
+        return name;
+    }
+    value(name) {
+        const quote = this.src[this.pos];
+        if (quote === '"' || quote === "'")
+            return this.quotedValue(name, quote);
+        let eol = this.pos;
+        while (eol < this.src.length && this.src[eol] !== '\n' && this.src[eol] !== '\r')
+            eol++;
+        let line = this.src.slice(this.pos, eol);
+        this.pos = eol;
+        // The last ` #` starts a comment, as in godotenv.
+        for (let i = line.length - 1; i > 0; i--) {
+            if (line[i] === '#' && isSpace(line[i - 1])) {
+                line = line.slice(0, i);
+                break;
+            }
+        }
+        let a = 0;
+        let b = line.length;
+        while (a < b && isSpace(line[a]))
+            a++;
+        while (b > a && isSpace(line[b - 1]))
+            b--;
+        return expandVariables(line.slice(a, b), this.vars);
+    }
+    quotedValue(name, quote) {
+        for (let i = this.pos + 1; i < this.src.length; i++) {
+            if (this.src[i] !== quote || this.src[i - 1] === '\\')
+                continue;
+            let raw = this.src.slice(this.pos, i);
+            while (raw.startsWith(quote))
+                raw = raw.slice(1);
+            while (raw.endsWith(quote))
+                raw = raw.slice(0, -1);
+            this.pos = i + 1;
+            return quote === '"' ? expandVariables(expandEscapes(raw), this.vars) : raw;
+        }
+        return this.fail(this.pos, `has an unterminated ${quote === '"' ? 'double' : 'single'} quote (the value of ${name})`);
+    }
+}
+/** Parses dotenv text as `scalingo env-set --file` does; errors name the line, never its text. */
+function parseDotenv(text, input = 'env-file') {
+    const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+    return new DotenvParser(src, input).parse();
+}
+/** Names `scalingo env-set NAME=value` accepts on its command line. */
+const CLI_NAME = /^[A-Za-z0-9_-]+$/;
+/**
+ * The `variables` input: `NAME=value` lines (the value is everything after
+ * the first `=`), blank lines and `#` comments ignored. As the CLI, an
+ * empty value is refused: most often an unset secret.
+ */
+function parseVariableLines(text, input = 'variables') {
+    const out = new Map();
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.replace(/\r$/, '');
+        if (line.trim() === '' || line.trim().startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq < 0)
+            throw new InputError(input, `line ${i + 1} is not NAME=value`);
+        const name = line.slice(0, eq).trim();
+        if (!CLI_NAME.test(name))
+            throw new InputError(input, `line ${i + 1}: the name must be letters, digits, _ and - only`);
+        const value = line.slice(eq + 1);
+        if (value === '')
+            throw new InputError(input, `line ${i + 1}: ${name} has an empty value (an unset secret?)`);
+        out.set(name, value);
+    });
+    return [...out.entries()].map(([name, value]) => ({ name, value }));
+}
+/** The values of `variables` lines, before they are checked: masked the moment the input is read. */
+function variableValues(text) {
+    return text
+        .split('\n')
+        .map(l => l.replace(/\r$/, ''))
+        .filter(l => l.includes('=') && !l.trim().startsWith('#'))
+        .map(l => l.slice(l.indexOf('=') + 1));
+}
+/** The env-file's variables with `variables` over them (`scalingo env-set --file .env NAME=value`). */
+function mergeVariables(file, overrides) {
+    const merged = new Map(file.map(v => [v.name, v.value]));
+    for (const v of overrides)
+        merged.set(v.name, v.value);
+    return [...merged.entries()].map(([name, value]) => ({ name, value }));
+}
+
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
+
 
 /**
  * Every input the action reads, by the name users write in `with:`. The
@@ -36978,13 +37171,16 @@ const INPUTS = {
     promoteFromApiToken: 'promote-from-api-token',
     promoteFromRegion: 'promote-from-region',
     archivePath: 'archive-path',
-    archiveTransfer: 'archive-transfer'
+    archiveTransfer: 'archive-transfer',
+    variables: 'variables'
 };
 /** Inputs that hold secrets: masked before anything else reads them. */
 const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
 function maskSecretInputs(get) {
     for (const name of SECRET_INPUTS)
         registerSecret(get(name));
+    for (const value of variableValues(get(INPUTS.variables)))
+        registerSecret(value);
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -36994,6 +37190,19 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 function isFullSha(value) {
     return FULL_SHA.test(value);
+}
+/**
+ * A `git_ref` Scalingo can use: it becomes a Docker tag, so only
+ * `[A-Za-z0-9_.-]`, starting with a letter, digit or underscore, at most 128
+ * characters (`release/1.2+build.7` → `release-1.2-build.7`). Undefined when
+ * nothing usable is left.
+ */
+function dockerSafeRef(ref) {
+    const tag = ref
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
+    return tag === '' ? undefined : tag;
 }
 
 ;// CONCATENATED MODULE: ./src/scalingo/regions.ts
@@ -37008,10 +37217,9 @@ function isKnownRegion(region) {
 function regionApiUrl(region) {
     return `https://api.${region}.scalingo.com`;
 }
+/** The app's page in Scalingo's dashboard, as the CLI's `scalingo dashboard` opens it. */
 function dashboardUrl(region, app) {
-    if (!isKnownRegion(region))
-        return undefined;
-    return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`;
+    return `https://dashboard.scalingo.com/apps/${encodeURIComponent(region)}/${encodeURIComponent(app)}`;
 }
 /** The command that follows a deployment from a terminal. */
 function followCommand(region, app) {
@@ -37162,6 +37370,11 @@ function parseRef(name, value) {
 
 
 
+
+/** Longer than Scalingo's own limits (a 30-minute build, plus time queued): Scalingo ends a deployment first. */
+const DEFAULT_TIMEOUT = '45m';
+/** Events whose GITHUB_SHA is not the code to deploy: a ref must be given. */
+const EVENTS_NEEDING_A_REF = ['pull_request_target', 'issue_comment'];
 function readTarget(get) {
     const app = parseAppName(INPUTS.app, get(INPUTS.app));
     const apiToken = parseToken(INPUTS.apiToken, get(INPUTS.apiToken), 'a Scalingo API token of the production account, stored as a secret');
@@ -37177,12 +37390,16 @@ function readTarget(get) {
 function readSource(get, env) {
     const sourceUrlInput = get(INPUTS.sourceUrl);
     const sourceUrl = sourceUrlInput ? parseSourceUrl(INPUTS.sourceUrl, sourceUrlInput) : undefined;
-    const refInput = get(INPUTS.ref);
-    const ref = refInput ? parseRef(INPUTS.ref, refInput) : (env.GITHUB_SHA ?? '');
-    if (ref === '' && !sourceUrl && !get(INPUTS.archivePath))
-        throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
-    if (!refInput && ref && !isFullSha(ref))
-        throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`);
+    const workflow = {
+        event: env.GITHUB_EVENT_NAME ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        refType: env.GITHUB_REF_TYPE ?? '',
+        refName: env.GITHUB_REF_NAME ?? '',
+        eventPath: env.GITHUB_EVENT_PATH ?? ''
+    };
+    // A source-url, a local archive or a promotion say what ships: the workflow's event does not.
+    const commitElsewhere = !!sourceUrl || !!get(INPUTS.archivePath) || !!get(INPUTS.promoteFrom);
+    const { ref, refFrom } = readRef(get(INPUTS.ref), workflow, commitElsewhere);
     const repoInput = get(INPUTS.repository) || env.GITHUB_REPOSITORY || '';
     if (repoInput === '' && !sourceUrl)
         throw new InputError(INPUTS.repository, 'is empty and GITHUB_REPOSITORY is not set; expected owner/name');
@@ -37193,7 +37410,28 @@ function readSource(get, env) {
         ? env.GITHUB_API_URL || 'https://api.github.com'
         : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com');
     const githubServerUrl = parseServerUrl('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com');
-    return { ref, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl };
+    return { ref, refFrom, workflow, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl };
+}
+/** The ref input, or what the workflow's event says to deploy when it is empty. */
+function readRef(input, workflow, commitElsewhere) {
+    if (input) {
+        const ref = parseRef(INPUTS.ref, input);
+        if (/^(refs\/)?pull\//.test(ref)) {
+            throw new InputError(INPUTS.ref, `${quote(ref)} is a pull request ref: its head or merge commit is not a release, and GitHub serves commits from forks under the repository's own name; give a tag, branch or commit SHA`);
+        }
+        return { ref, refFrom: 'input' };
+    }
+    if (!commitElsewhere && EVENTS_NEEDING_A_REF.includes(workflow.event)) {
+        throw new InputError(INPUTS.ref, `is empty, and on ${workflow.event} GITHUB_SHA is the base branch's commit, not the pull request's code: give the ref to deploy explicitly`);
+    }
+    if (!commitElsewhere && workflow.event === 'workflow_run')
+        return { ref: '', refFrom: 'workflow-run' };
+    const ref = workflow.sha;
+    if (ref === '' && !commitElsewhere)
+        throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
+    if (ref && !isFullSha(ref))
+        throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`);
+    return { ref, refFrom: 'workflow' };
 }
 function readPromotion(get, target, source) {
     const promoteApp = get(INPUTS.promoteFrom);
@@ -37237,17 +37475,18 @@ function readArchive(get, workspace, exclusive) {
 }
 function readBehaviour(get, workspace) {
     const wait = parseBoolean(INPUTS.wait, get(INPUTS.wait), true);
-    const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || '30m');
+    const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || DEFAULT_TIMEOUT);
     const force = parseBoolean(INPUTS.force, get(INPUTS.force), false);
     const dryRun = parseBoolean(INPUTS.dryRun, get(INPUTS.dryRun), false);
     const envFile = get(INPUTS.envFile) || undefined;
+    const variables = parseVariableLines(get(INPUTS.variables), INPUTS.variables);
     const environment = get(INPUTS.environment) || undefined;
     if (environment !== undefined) {
         singleLine(INPUTS.environment, environment);
         if (environment.length > 255)
             throw new InputError(INPUTS.environment, 'must be at most 255 characters');
     }
-    return { wait, timeoutSeconds, force, dryRun, envFile, environment, workspace };
+    return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace };
 }
 /** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
 function readSettings(get, env) {
@@ -37326,6 +37565,8 @@ async function conclude(ctx) {
     }
     const state = githubDeploymentState(report);
     if (ctx.githubDeployment?.created && state) {
+        // The record is finished even when the run ended at the timeout.
+        http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000);
         await ctx.githubDeployment.recordStatus(state, {
             environmentUrl: report.appUrl,
             description: `Scalingo ${report.status ?? 'failed'}`
@@ -37434,62 +37675,69 @@ class Http {
     }
     async request(opts) {
         const max = opts.retry === 'none' ? 1 : this.settings.attempts;
+        const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity) + (opts.graceMs ?? 0);
         for (let attempt = 1;; attempt++) {
-            let retryReason;
-            let retryAfterMs;
-            let rateLimitedWithoutHint = false;
-            let failure;
-            const sentAt = Date.now();
-            const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity);
-            try {
-                const msg = await this.beforeDeadline(this.raw(opts), deadline, opts);
-                const body = await this.beforeDeadline(readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024), deadline, opts);
-                const status = msg.statusCode ?? 0;
-                const rid = headerValue(msg.headers['x-request-id']);
-                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`);
-                const response = {
-                    status,
-                    headers: msg.headers,
-                    body,
-                    requestId: headerValue(msg.headers['x-request-id'])
-                };
-                if ((status >= 200 && status < 300) || opts.accept?.includes(status))
-                    return response;
-                failure = httpError(status, opts.method, opts.url, body, msg.headers);
-                const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
-                if (status === 429)
-                    this.rateLimited++;
-                if (retryable) {
-                    retryReason = `${status}`;
-                    retryAfterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
-                    if (status === 429 && retryAfterMs === undefined)
-                        rateLimitedWithoutHint = true;
-                }
-            }
-            catch (err) {
-                if (!(err instanceof NetworkError))
-                    throw err;
-                core_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
-                failure = err;
-                if (opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)) {
-                    retryReason = err.code ?? 'network error';
-                }
-            }
-            const limit = rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max;
-            if (retryReason === undefined || attempt >= limit)
+            const outcome = await this.attempt(opts, deadline);
+            if ('response' in outcome)
+                return outcome.response;
+            const { failure, retry } = outcome;
+            const limit = retry?.rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max;
+            if (!retry || attempt >= limit)
                 throw failure;
-            const delayMs = rateLimitedWithoutHint
-                ? backoffDelay(attempt, {
-                    ...this.settings,
-                    baseDelayMs: this.settings.rateLimitBaseDelayMs,
-                    maxDelayMs: this.settings.rateLimitMaxDelayMs
-                }, this.random)
-                : backoffDelay(attempt, this.settings, this.random, retryAfterMs);
-            if (this.clock.now() + delayMs > Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity))
+            const delayMs = retry.rateLimitedWithoutHint
+                ? backoffDelay(attempt, this.rateLimitSettings(), this.random)
+                : backoffDelay(attempt, this.settings, this.random, retry.afterMs);
+            if (this.clock.now() + delayMs > deadline)
                 throw failure;
-            this.onRetry?.({ attempt, delayMs, reason: retryReason });
-            core_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retryReason}`);
+            this.onRetry?.({ attempt, delayMs, reason: retry.reason });
+            core_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`);
             await this.clock.sleep(delayMs);
+        }
+    }
+    rateLimitSettings() {
+        return { ...this.settings, baseDelayMs: this.settings.rateLimitBaseDelayMs, maxDelayMs: this.settings.rateLimitMaxDelayMs };
+    }
+    /** One attempt: the answer, or the failure and whether (and why) it may be retried. */
+    async attempt(opts, deadline) {
+        const sentAt = Date.now();
+        if (this.clock.now() >= deadline) {
+            // Nothing is sent once the timeout has passed: a request started now could outlive the run.
+            const cause = 'not sent: the timeout has passed';
+            return { failure: new NetworkError({ method: opts.method, url: safeUrl(opts.url), cause, unsent: true }) };
+        }
+        try {
+            const msg = await this.beforeDeadline(this.raw(opts), deadline, opts);
+            const body = await this.beforeDeadline(this.readBody(msg, opts), deadline, opts);
+            const status = msg.statusCode ?? 0;
+            const requestId = headerValue(msg.headers['x-request-id']);
+            core_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`);
+            if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
+                return { response: { status, headers: msg.headers, body, requestId } };
+            }
+            const failure = httpError(status, opts.method, opts.url, body, msg.headers);
+            if (status === 429)
+                this.rateLimited++;
+            const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
+            if (!retryable)
+                return { failure };
+            const afterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
+            return { failure, retry: { reason: `${status}`, afterMs, rateLimitedWithoutHint: status === 429 && afterMs === undefined } };
+        }
+        catch (err) {
+            if (!(err instanceof NetworkError))
+                throw err;
+            core_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
+            const retryable = opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent);
+            return { failure: err, retry: retryable ? { reason: err.code ?? 'network error' } : undefined };
+        }
+    }
+    /** The whole body; a connection dropped while it is read is a network error like any other. */
+    async readBody(msg, opts) {
+        try {
+            return await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024);
+        }
+        catch (err) {
+            throw networkError(err, opts.method, opts.url, 'the answer was cut short');
         }
     }
     /** A request that hangs past the deadline fails as a network error instead of holding the run. */
@@ -37674,6 +37922,27 @@ class GitHubClient {
         });
         return this.location(res, repo);
     }
+    /**
+     * A file of the repository at a commit (contents API), or undefined when
+     * it does not exist there (404).
+     */
+    async getFile(repo, path, sha) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${repoPath(repo)}/contents/${encodeRef(path)}?ref=${encodeURIComponent(sha)}`,
+                retry: 'idempotent'
+            });
+            if (typeof data.content !== 'string')
+                return undefined;
+            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        }
+        catch (err) {
+            if (err instanceof HttpError && err.status === 404)
+                return undefined;
+            throw err;
+        }
+    }
     location(res, repo) {
         const location = res.headers.location;
         const loc = Array.isArray(location) ? location[0] : location;
@@ -37692,7 +37961,6 @@ const VERSION = '0.1.0';
 const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/scalingo/client.ts
-
 
 
 
@@ -37856,10 +38124,15 @@ class ScalingoClient {
             throw this.toActionError(err);
         }
     }
-    async getDeployment(id) {
+    /** One deployment of the app; `graceMs` lets the last look at the timeout run a little past it. */
+    async getDeployment(id, opts = {}) {
         const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
-        return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
+        const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
+        const deployment = readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
+        if (deployment.id !== id) {
+            throw new MalformedAnswerError(`Scalingo answered GET deployment ${id} with another deployment (${JSON.stringify(deployment.id.slice(0, 40))})`);
+        }
+        return deployment;
     }
     async listVariables() {
         const url = this.appPath('/variables');
@@ -37907,23 +38180,27 @@ class ScalingoClient {
         registerSecretUrl(src.download_url);
         return { uploadUrl: src.upload_url, downloadUrl: src.download_url };
     }
-    /** The newest deployments first. */
-    async listDeployments(perPage = 10) {
+    /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
+    async listDeployments(perPage = 10, opts = {}) {
         const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
+        const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
         const list = parseJson(res, { method: 'GET', url }).deployments;
         if (!Array.isArray(list))
             throw new ActionError('Scalingo answered the deployment list without a "deployments" array');
-        return list.filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string');
+        const time = (d) => (d.created_at ? Date.parse(d.created_at) : NaN) || 0;
+        return list
+            .filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string')
+            .sort((a, b) => time(b) - time(a));
     }
     /**
-     * Streams the whole build output so far into `sink`, without holding it:
-     * false when there is none yet (404). One attempt: the caller polls again.
+     * The build output so far (the whole log: Scalingo documents no offset),
+     * as a stream the caller reads; undefined when there is none yet (404).
+     * The bearer goes only to the API's own origin: a link elsewhere is read
+     * without it, or not at all. One attempt: the caller polls again.
      */
-    async readOutput(outputUrl, sink) {
-        if (!mayCarrySecrets(outputUrl) || outputUrl.startsWith('ws')) {
-            warning('The deployment output link is not https: not sending the bearer token there');
-            return false;
+    async openOutput(outputUrl) {
+        if (!sameOrigin(outputUrl, this.config.apiUrl)) {
+            throw new ActionError(`the deployment's output link ${safeUrl(outputUrl)} is not on the API's origin (${this.config.apiUrl}): not sending the bearer token there`);
         }
         const msg = await this.withBearer(`GET ${safeUrl(outputUrl)}`, bearer => this.http.raw({
             method: 'GET',
@@ -37936,16 +38213,14 @@ class ScalingoClient {
             return true;
         });
         const status = msg.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-            await sink(msg);
-            return true;
-        }
+        if (status >= 200 && status < 300)
+            return msg;
         let body = '';
         for await (const c of msg)
             if (body.length < 4096)
                 body += String(c);
         if (status === 404)
-            return false;
+            return undefined;
         throw httpError(status, 'GET', outputUrl, body, msg.headers);
     }
 }
@@ -38058,14 +38333,253 @@ class GitHubDeployment {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
+var stream = __nccwpck_require__(6412);
+// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
+var extension = __nccwpck_require__(1335);
+// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
+var permessage_deflate = __nccwpck_require__(4376);
+// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
+var receiver = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
+var sender = __nccwpck_require__(7389);
+// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
+var subprotocol = __nccwpck_require__(3332);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
+var websocket = __nccwpck_require__(6681);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
+var websocket_server = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
+
+
+
+
+
+
+
+
+
+
+
+/* harmony default export */ const wrapper = (websocket);
+
+;// CONCATENATED MODULE: ./src/scalingo/stream.ts
+
+
+
+
+
+/** The Origin header Scalingo's Go client sends. */
+const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
+/** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
+function parseStreamFrame(text) {
+    let f;
+    try {
+        f = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (!f || typeof f !== 'object')
+        return undefined;
+    const o = f;
+    const data = (o.data && typeof o.data === 'object' ? o.data : {});
+    const id = typeof o.id === 'string' ? o.id : undefined;
+    switch (o.type) {
+        case 'ping':
+            return { type: 'ping' };
+        case 'log':
+            if (!id || typeof data.content !== 'string')
+                return undefined;
+            return { type: 'log', id, content: data.content };
+        case 'status': {
+            const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
+            if (!id || !status)
+                return undefined;
+            return { type: 'status', id, status };
+        }
+        case 'new': {
+            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
+            const dep = data.deployment;
+            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
+            return newId ? { type: 'new', id: newId } : undefined;
+        }
+        default:
+            return { type: 'other', raw: text.slice(0, 200) };
+    }
+}
+/**
+ * The bearer goes to the stream only over wss (plain ws to loopback, for
+ * tests), and only to the API's own host or, for Scalingo's known regions,
+ * a host under scalingo.com: an answer cannot send it elsewhere.
+ */
+function streamUrlAllowed(url, apiUrl, knownRegion) {
+    let u;
+    let api;
+    try {
+        u = new URL(url);
+        api = new URL(apiUrl);
+    }
+    catch {
+        return false;
+    }
+    if (!/^wss?:$/.test(u.protocol) || !mayCarrySecrets(url) || u.username || u.password)
+        return false;
+    const host = u.hostname.toLowerCase();
+    return host === api.hostname.toLowerCase() || (knownRegion && host.endsWith('.scalingo.com'));
+}
+/** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+class DeploymentStream {
+    opts;
+    handlers;
+    ws;
+    stopped = false;
+    paused = false;
+    failures = 0;
+    connection = 0;
+    silenceTimer;
+    retryTimer;
+    healthy = false;
+    /** No more tries: polling only from now on. */
+    gaveUp = false;
+    /** Why the last connection ended (for the log). */
+    lastFailure;
+    constructor(opts, handlers) {
+        this.opts = opts;
+        this.handlers = handlers;
+    }
+    /** Hands the events to someone else from now on (the follower, once the deployment exists). */
+    setHandlers(handlers) {
+        this.handlers = handlers;
+    }
+    start() {
+        void this.connect();
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.silenceTimer);
+        clearTimeout(this.retryTimer);
+        this.healthy = false;
+        this.ws?.removeAllListeners();
+        this.ws?.on('error', () => undefined);
+        this.ws?.terminate();
+    }
+    /** Stops reading frames until resume(): stdout is behind, and the socket waits rather than memory filling. */
+    pause() {
+        this.paused = true;
+        this.ws?.pause();
+    }
+    resume() {
+        this.paused = false;
+        this.ws?.resume();
+    }
+    async connect() {
+        if (this.stopped)
+            return;
+        const conn = ++this.connection;
+        let token;
+        try {
+            token = await this.opts.bearer();
+        }
+        catch (err) {
+            return this.failed(`no bearer: ${describeError(err)}`);
+        }
+        if (this.stopped)
+            return;
+        let ws;
+        try {
+            // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
+            const agent = new lib_HttpClient(this.opts.userAgent).getAgent(this.opts.url.replace(/^ws/, 'http'));
+            ws = new wrapper(this.opts.url, {
+                origin: STREAM_ORIGIN,
+                headers: { 'User-Agent': this.opts.userAgent },
+                agent,
+                handshakeTimeout: 10_000,
+                perMessageDeflate: false,
+                maxPayload: MAX_FRAME_BYTES
+            });
+        }
+        catch (err) {
+            this.failures = this.opts.maxFailures ?? 3;
+            return this.failed(`cannot connect: ${describeError(err)}`);
+        }
+        this.ws = ws;
+        if (this.paused)
+            ws.pause();
+        this.listen(ws, conn, token);
+    }
+    listen(ws, conn, token) {
+        let gotFrame = false;
+        ws.on('open', () => {
+            ws.send(JSON.stringify({ type: 'auth', data: { token } }));
+            this.armSilence(ws);
+            this.handlers.onState?.('open', conn);
+        });
+        ws.on('message', (data, isBinary) => {
+            if (isBinary)
+                return;
+            if (!gotFrame) {
+                gotFrame = true;
+                this.failures = 0;
+                this.healthy = true;
+                this.handlers.onState?.('up', conn);
+            }
+            this.armSilence(ws);
+            const text = Buffer.isBuffer(data)
+                ? data.toString('utf8')
+                : Array.isArray(data)
+                    ? Buffer.concat(data).toString('utf8')
+                    : Buffer.from(data).toString('utf8');
+            const event = parseStreamFrame(text);
+            if (event)
+                this.handlers.onEvent(event, conn);
+        });
+        ws.on('error', err => core_debug(`deployment stream error: ${describeError(err)}`));
+        ws.on('close', code => {
+            clearTimeout(this.silenceTimer);
+            if (this.ws === ws)
+                this.ws = undefined;
+            if (this.stopped)
+                return;
+            this.healthy = false;
+            if (!gotFrame)
+                this.failures++;
+            this.failed(`closed (${code})`, conn);
+        });
+    }
+    failed(why, conn = this.connection) {
+        if (this.stopped)
+            return;
+        this.healthy = false;
+        this.lastFailure = why;
+        if (this.failures >= (this.opts.maxFailures ?? 3)) {
+            this.gaveUp = true;
+            this.handlers.onState?.('gave-up', conn, why);
+            return;
+        }
+        this.handlers.onState?.('down', conn, why);
+        // As the CLI does: wait a second, dial again, authenticate again.
+        this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000);
+    }
+    armSilence(ws) {
+        clearTimeout(this.silenceTimer);
+        this.silenceTimer = setTimeout(() => {
+            core_debug('deployment stream silent: reconnecting');
+            ws.terminate();
+        }, this.opts.silenceMs ?? 45_000);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages/create.ts
 
 
 
 /**
  * Creates the deployment, at most once per run. When the POST's fate is
- * unknown (the connection dropped after sending, or a gateway answered
- * 502/504), we look the deployment up rather than post again.
+ * unknown (the connection dropped after sending or while the answer was
+ * read, a 5xx, or a success we cannot read), we look the deployment up
+ * rather than post again.
  */
 /**
  * Clock skew allowed between the runner and Scalingo: a deployment with our
@@ -38083,18 +38597,28 @@ function isAmbiguous(err) {
         return err.status >= 500 || (err.status >= 200 && err.status < 300);
     return err instanceof MalformedAnswerError;
 }
-/** The newest listed deployment with our git_ref created since we posted. */
-function findOurs(list, gitRef, since) {
+/**
+ * The newest listed deployment with our git_ref created since we posted
+ * (allowing for clock skew) that did not exist before: another run's
+ * deployment of the same commit is never taken for ours.
+ */
+function findOurs(list, gitRef, since, knownIds) {
     if (gitRef === null)
         return undefined;
     return list.find(d => {
-        if (d.git_ref !== gitRef)
+        if (d.git_ref !== gitRef || knownIds?.has(d.id))
             return false;
         const created = d.created_at ? Date.parse(d.created_at) : NaN;
         return !Number.isNaN(created) && created >= since - SKEW_MS;
     });
 }
-async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
+/** The lookups after an unclear answer may run this long past the timeout: the deployment may exist. */
+const LOOKUP_GRACE_MS = 15_000;
+async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
+    const { clock } = opts;
+    if (clock.now() >= opts.deadline) {
+        throw new ActionError('the timeout was reached before the deployment could be created; nothing was created', 'raise timeout');
+    }
     const postedAt = clock.now();
     try {
         return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
@@ -38110,19 +38634,96 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, clock) {
             await clock.sleep(waitMs);
         let list;
         try {
-            list = await client.listDeployments(20);
+            list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS });
         }
         catch (err) {
             warning(`Could not list the app's deployments: ${describeError(err)}`);
             continue;
         }
-        const ours = findOurs(list, gitRef, postedAt);
+        const ours = findOurs(list, gitRef, postedAt, opts.knownIds);
         if (ours) {
             info(`Found the deployment the request created: ${ours.id}`);
             return { deployment: ours, recovered: true };
         }
     }
     throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
+}
+
+;// CONCATENATED MODULE: ./src/stages/livestream.ts
+
+
+
+/**
+ * The app's deployment stream, opened just before our deployment is
+ * created. A connection already open then sees our deployment's log from
+ * its first line, whether or not Scalingo replays old logs to a new
+ * connection (undocumented): the follower can print its lines as they come.
+ * Events that arrive before the follower takes over are kept for it, except
+ * those of deployments that existed before ours.
+ */
+/** Events kept before the follower takes over; beyond, the early connection loses its head start. */
+const MAX_QUEUED = 10_000;
+class LiveStream {
+    knownIds;
+    stream;
+    queue = [];
+    openConnection;
+    overflowed = false;
+    /** The connection that was open before the deployment was created, if any. */
+    openedBeforeCreation;
+    opened;
+    constructor(url, client, knownIds) {
+        this.knownIds = knownIds;
+        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: USER_AGENT }, { onEvent: (event, connection) => this.queueEvent(event, connection), onState: (state, connection, why) => this.queueState(state, connection, why) });
+    }
+    /** Dials, and waits (at most `waitMs`) for the connection to open, so it is open before the deployment exists. */
+    async open(waitMs) {
+        const opened = new Promise(resolve => (this.opened = resolve));
+        this.stream.start();
+        let timer;
+        await Promise.race([opened, new Promise(resolve => (timer = setTimeout(resolve, waitMs)))]);
+        clearTimeout(timer);
+    }
+    /** Called the moment before the deployment is created. */
+    creating() {
+        if (!this.overflowed)
+            this.openedBeforeCreation = this.openConnection;
+    }
+    /** The follower takes over: it gets what was kept, then every event as it comes. */
+    attach(handlers) {
+        this.stream.setHandlers(handlers);
+        const queued = this.queue;
+        this.queue = [];
+        for (const { event, connection } of queued)
+            handlers.onEvent(event, connection);
+    }
+    stop() {
+        this.stream.stop();
+    }
+    queueEvent(event, connection) {
+        if ((event.type === 'log' || event.type === 'status') && this.knownIds.has(event.id))
+            return;
+        if (event.type !== 'log' && event.type !== 'status')
+            return;
+        if (this.queue.length >= MAX_QUEUED) {
+            this.overflowed = true;
+            this.openedBeforeCreation = undefined;
+            return;
+        }
+        this.queue.push({ event, connection });
+    }
+    queueState(state, connection, why) {
+        if (state === 'open') {
+            this.openConnection = connection;
+            this.opened?.();
+        }
+        else if (state === 'down' || state === 'gave-up') {
+            if (this.openConnection === connection)
+                this.openConnection = undefined;
+            if (state === 'gave-up')
+                core_debug(`deployment stream unavailable before the deployment was created: ${why}`);
+        }
+    }
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -38299,64 +38900,84 @@ async function saveTo(body, path) {
 
 
 
+
 /**
- * How Scalingo gets the archive: by URL, or uploaded through its sources
- * API (a local archive, or GitHub's tarball downloaded in the runner).
+ * `archive-transfer: auto`: public archives on github.com by URL; private
+ * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
+ * deployment can wait longer), and everything from GitHub Enterprise Server
+ * (Scalingo usually cannot reach it).
  */
-/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
-function chooseTransfer(setting, visibility) {
+function chooseTransfer(setting, source, onGitHubDotCom) {
+    if (source.kind === 'local')
+        return 'upload';
+    if (source.kind === 'url')
+        return 'url';
     if (setting === 'url' || setting === 'upload')
         return setting;
-    return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url';
+    return source.visibility !== 'public' || !onGitHubDotCom ? 'upload' : 'url';
 }
-/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
+/**
+ * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
+ * Scalingo source (10 minutes, then deleted). It must then be handed over
+ * when the app is free to start the build.
+ */
+function sourceExpires(source, transfer) {
+    if (source.kind === 'url')
+        return false;
+    return transfer === 'upload' || source.visibility !== 'public';
+}
+/** A HEAD proves GitHub serves the public archive (dry run). */
 async function checkArchiveServed(http, source) {
-    if (source.visibility !== 'public')
+    if (source.kind !== 'github' || source.visibility !== 'public')
         return;
     const res = await http.request({
         method: 'HEAD',
-        url: source.sourceUrl,
+        url: source.archiveUrl,
         retry: 'idempotent',
         accept: [301, 302, 303, 307, 308, 404, 403]
     });
     if (res.status >= 400)
         throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
 }
+function timedOut(what) {
+    throw new ActionError(`${what} did not finish before the timeout; nothing was created`);
+}
 /**
- * Uploads an archive through Scalingo's sources API and returns its signed
- * download URL. Streams both ways: the archive is never held in memory.
+ * GitHub's tarball of the commit, from a freshly minted signed URL,
+ * streamed to a file in the runner's temp dir and checked. Never held in memory.
  */
-async function uploadThroughSources(http, client, origin) {
-    // The upload target first: without a sources API there is nothing to download for.
-    const target = await client.createSource();
-    const path = origin.kind === 'file' ? origin.path : await downloadArchive(http, origin);
-    const bytes = (0,external_node_fs_.statSync)(path).size;
-    await http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip');
-    info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
-    return { downloadUrl: target.downloadUrl, bytes };
-}
-/** Why `auto` gave up the upload, for the warning that says it hands Scalingo the URL instead. */
-function uploadFailure(err) {
-    const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
-    return missing
-        ? `Scalingo's sources API is not available (${err.status})`
-        : `the upload failed (${describeError(err)})`;
-}
-/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
-async function downloadArchive(http, origin) {
-    const { source } = origin;
-    const location = source.visibility === 'public' ? await origin.github.signedTarballUrl(origin.repo, source.sha) : source.sourceUrl;
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(origin.tempDir || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
-    const path = (0,external_node_path_namespaceObject.join)(dir, `${source.sha}.tar.gz`);
+async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
+    const location = await github.signedTarballUrl(repo, sha);
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempDir || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
+    const path = (0,external_node_path_namespaceObject.join)(dir, `${sha}.tar.gz`);
     const body = await http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
     if ((body.statusCode ?? 0) !== 200) {
         body.resume();
-        throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`);
+        throw new ActionError(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`);
     }
-    const bytes = await saveTo(body, path);
+    const bytes = await beforeDeadline(saveTo(body, path), bounds.deadline, bounds.clock, () => {
+        body.destroy();
+        return timedOut(`downloading the archive of ${sha}`);
+    });
     await inspectArchive(path, 'archive');
-    info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`);
-    return path;
+    info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
+    return { path, bytes };
+}
+/**
+ * Creates a Scalingo source (its 10 minutes start now) and streams the
+ * archive to its signed upload URL; returns the signed download URL.
+ */
+async function uploadArchive(http, client, path, bounds) {
+    const target = await client.createSource();
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    await beforeDeadline(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
+    info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
+    return { downloadUrl: target.downloadUrl, bytes };
+}
+/** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
+function uploadFailure(err) {
+    const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
+    return missing ? `Scalingo's sources API is not available (${err.status})` : `the upload failed (${describeError(err)})`;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/variables.ts
@@ -38387,18 +39008,89 @@ function describeDiff({ added, changed, unchanged }) {
     ].filter(Boolean);
     return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
 }
-/** Sets the variables that differ in one bulk call; logs names only. */
-async function applyVariables(client, variables, path) {
-    const diff = diffVariables(await client.listVariables(), variables);
+/** Sets the variables that differ, in one bulk call; logs names only. Returns the line for the summary. */
+async function applyVariables(client, wanted, diff, label) {
     const line = describeDiff(diff);
-    if (diff.added.length + diff.changed.length === 0) {
-        info(`env-file ${path}: ${line}`);
-        return line;
-    }
     const names = new Set([...diff.added, ...diff.changed]);
-    await client.setVariables(variables.filter(v => names.has(v.name)));
-    info(`env-file: ${line}`);
+    if (names.size > 0)
+        await client.setVariables(wanted.filter(v => names.has(v.name)));
+    info(`${label}: ${line}`);
     return line;
+}
+
+;// CONCATENATED MODULE: ./src/stages/appstate.ts
+
+
+
+/** How many deployments are read: the first page, as large as Scalingo's pages go. */
+const RECENT = 50;
+/** Deployments queued or running on the app, newest first. */
+function inFlight(recent) {
+    return recent.filter(d => isRunning(d.status));
+}
+/** The deployment that runs on the app now, from its `last_deployment_id` (found among `recent`, else read). */
+async function liveDeployment(client, app, recent) {
+    const id = app.last_deployment_id;
+    if (!id)
+        return undefined;
+    const found = recent?.find(d => d.id === id);
+    if (found)
+        return found;
+    try {
+        return await client.getDeployment(id);
+    }
+    catch (err) {
+        core_debug(`could not read the live deployment ${id}: ${describeError(err)}`);
+        return undefined;
+    }
+}
+async function readAppState(client, app) {
+    let recent;
+    let listError;
+    try {
+        recent = await client.listDeployments(RECENT);
+    }
+    catch (err) {
+        listError = describeError(err);
+    }
+    return { live: await liveDeployment(client, app, recent), recent, listError };
+}
+
+;// CONCATENATED MODULE: ./src/stages/wait.ts
+
+
+
+/**
+ * A source that expires (a signed GitHub URL lasts 5 minutes, a Scalingo
+ * source 10) is handed over only when the app is free: Scalingo runs one
+ * deployment of an app at a time, and whether it fetches the archive when
+ * the deployment is created or when its build starts is undocumented.
+ * Waits, bounded by the timeout, until no deployment is queued or running.
+ */
+/** How often the app's deployments are looked at while waiting: an account gets about 60 requests a minute. */
+const WAIT_POLL_MS = 5_000;
+async function waitUntilFree(ctx, state) {
+    const { clock, deadline, scalingo } = ctx;
+    let busy = state.recent ? inFlight(state.recent) : [];
+    if (busy.length === 0)
+        return;
+    const first = busy[0];
+    info(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
+        `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
+    while (busy.length > 0) {
+        if (clock.now() + WAIT_POLL_MS >= deadline) {
+            throw new ActionError(`the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`, 'run the workflow again once it is done, or raise timeout');
+        }
+        await clock.sleep(WAIT_POLL_MS);
+        try {
+            state.recent = await scalingo.listDeployments(50);
+            busy = inFlight(state.recent);
+        }
+        catch (err) {
+            core_debug(`could not list the app's deployments while waiting: ${describeError(err)}`);
+        }
+    }
+    info('The app is free: handing over the archive now');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/deliver.ts
@@ -38409,24 +39101,47 @@ async function applyVariables(client, variables, path) {
 
 
 
+
+
+
+
+/** How long the stream may take to open before the deployment is created anyway. */
+const STREAM_OPEN_WAIT_MS = 3_000;
 async function deliver(ctx, prepared) {
     const { settings, report } = ctx;
-    if (prepared.envFile)
-        report.variables = await applyVariables(ctx.scalingo, prepared.envFile.variables, prepared.envFile.path);
+    const { variables, state } = prepared;
+    if (variables.diff) {
+        const label = variables.envFile && settings.variables.length > 0 ? 'env-file and variables' : variables.envFile ? 'env-file' : 'variables';
+        report.variablesLabel = label;
+        report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label);
+    }
     await recordGitHubDeployment(ctx, prepared);
+    const knownIds = new Set((state.recent ?? []).map(d => d.id));
     const sourceUrl = await handOverArchive(ctx, prepared);
+    const stream = settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
+    stream?.creating();
     report.stage = 'creating';
-    const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.gitRef, sourceUrl, ctx.clock);
-    report.stage = 'created';
-    report.deploymentId = deployment.id;
-    report.status = deployment.status;
-    info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
-    return { deployment };
+    try {
+        const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
+            clock: ctx.clock,
+            deadline: ctx.deadline,
+            knownIds: state.recent ? knownIds : undefined
+        });
+        report.stage = 'created';
+        report.deploymentId = deployment.id;
+        report.status = deployment.status;
+        info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
+        return { deployment, stream };
+    }
+    catch (err) {
+        stream?.stop();
+        throw err;
+    }
 }
 /** `environment`: a GitHub deployment, in progress until the end of the run. */
 async function recordGitHubDeployment(ctx, prepared) {
     const { settings, report, env } = ctx;
-    if (!settings.environment || settings.sourceUrl)
+    if (!settings.environment || prepared.source.kind !== 'github')
         return;
     const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment);
     ctx.githubDeployment = record;
@@ -38437,17 +39152,31 @@ async function recordGitHubDeployment(ctx, prepared) {
         : undefined;
     await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` });
 }
-/** The URL Scalingo will fetch: the archive's own, or the signed download URL of an upload. */
+/**
+ * The URL Scalingo will fetch, made as late as possible: an archive that
+ * expires is handed over only once the app is free to build it, and a
+ * signed URL is never reused from earlier in the run.
+ */
 async function handOverArchive(ctx, prepared) {
     const { settings, report } = ctx;
-    const { source, localArchive } = prepared;
-    if (prepared.transfer === 'url')
-        return source.sourceUrl;
-    const origin = localArchive
-        ? { kind: 'file', path: localArchive.path }
-        : { kind: 'github', github: ctx.github, repo: settings.repository, source, tempDir: ctx.env.RUNNER_TEMP ?? '' };
+    const { source, localArchive, transfer } = prepared;
+    const bounds = { clock: ctx.clock, deadline: ctx.deadline };
+    if (source.kind === 'url')
+        return source.url ?? '';
+    if (transfer === 'url' && source.visibility === 'public')
+        return source.archiveUrl;
+    const github = { github: ctx.github, repo: settings.repository, sha: source.sha };
+    if (transfer === 'url') {
+        await waitUntilFree(ctx, prepared.state);
+        return ctx.github.signedTarballUrl(github.repo, github.sha);
+    }
     try {
-        const uploaded = await uploadThroughSources(ctx.http, ctx.scalingo, origin);
+        const path = localArchive
+            ? localArchive.path
+            : (await downloadArchive(ctx.http, ctx.github, github.repo, github.sha, ctx.env.RUNNER_TEMP ?? '', bounds)).path;
+        if (sourceExpires(source, transfer))
+            await waitUntilFree(ctx, prepared.state);
+        const uploaded = await uploadArchive(ctx.http, ctx.scalingo, path, bounds);
         report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`;
         if (localArchive)
             report.archiveUrl = safeUrl(uploaded.downloadUrl);
@@ -38455,13 +39184,26 @@ async function handOverArchive(ctx, prepared) {
     }
     catch (err) {
         // auto: the upload is an improvement, not a requirement.
-        const mayFallBack = !localArchive && settings.archiveTransfer === 'auto';
-        if (!mayFallBack)
+        if (localArchive || settings.archiveTransfer !== 'auto')
             throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err;
-        warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead, which expires in minutes`);
+        warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
         report.transfer = 'signed URL handed to Scalingo (upload not possible)';
-        return source.sourceUrl;
+        await waitUntilFree(ctx, prepared.state);
+        return ctx.github.signedTarballUrl(github.repo, github.sha);
     }
+}
+/** The app's deployment stream, opened (if allowed) before the deployment exists. */
+async function openStream(ctx, prepared, knownIds) {
+    const url = prepared.app.links?.deployments_stream;
+    if (!url)
+        return undefined;
+    if (!streamUrlAllowed(url, ctx.settings.apiUrl, isKnownRegion(ctx.settings.region))) {
+        warning(`The app's deployment stream link (${safeUrl(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
+        return undefined;
+    }
+    const stream = new LiveStream(url, ctx.scalingo, knownIds);
+    await stream.open(STREAM_OPEN_WAIT_MS);
+    return stream;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -38505,292 +39247,180 @@ function mostTellingLine(lines) {
     return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
-// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
-var stream = __nccwpck_require__(6412);
-// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
-var extension = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
-var permessage_deflate = __nccwpck_require__(4376);
-// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
-var receiver = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
-var sender = __nccwpck_require__(7389);
-// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
-var subprotocol = __nccwpck_require__(3332);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
-var websocket = __nccwpck_require__(6681);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
-var websocket_server = __nccwpck_require__(129);
-;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
-
-
-
-
-
-
-
-
-
-
-
-/* harmony default export */ const wrapper = (websocket);
-
-;// CONCATENATED MODULE: ./src/scalingo/stream.ts
-
-
-
-
-
-/** The Origin header Scalingo's Go client sends. */
-const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
-/** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
-function parseStreamFrame(text) {
-    let f;
-    try {
-        f = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!f || typeof f !== 'object')
-        return undefined;
-    const o = f;
-    const data = (o.data && typeof o.data === 'object' ? o.data : {});
-    const id = typeof o.id === 'string' ? o.id : undefined;
-    switch (o.type) {
-        case 'ping':
-            return { type: 'ping' };
-        case 'log':
-            if (!id || typeof data.content !== 'string')
-                return undefined;
-            return { type: 'log', id, content: data.content };
-        case 'status': {
-            const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
-            if (!id || !status)
-                return undefined;
-            return { type: 'status', id, status };
-        }
-        case 'new': {
-            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
-            const dep = data.deployment;
-            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
-            return newId ? { type: 'new', id: newId } : undefined;
-        }
-        default:
-            return { type: 'other', raw: text.slice(0, 200) };
-    }
+;// CONCATENATED MODULE: ./src/stages/lines.ts
+/**
+ * Build-log text into lines, as the runner shows them: `\n` ends a line,
+ * `\r` alone returns to its start (a progress bar: only its last state is
+ * kept), a line longer than MAX_LINE is cut and says so. Linear in the text:
+ * line ends are looked for only in new text, and a line never grows past
+ * the cap however long it really is.
+ */
+/** The longest line kept, in characters; the rest is counted, not held. */
+const MAX_LINE = 64 * 1024;
+/** What a cut line ends with. */
+function cutMarker(dropped) {
+    return ` … [line cut: ${dropped} more characters]`;
 }
-/** The bearer goes only over wss, or plain ws to loopback for tests. */
-function streamUrlAllowed(url) {
-    return /^wss?:/.test(url) && mayCarrySecrets(url);
+/** One frame of the stream or one piece of a line: the last state after `\r`, capped. */
+function normalizeLine(raw) {
+    const trimmed = raw.replace(/\r+$/, '');
+    const cr = trimmed.lastIndexOf('\r');
+    const last = cr >= 0 ? trimmed.slice(cr + 1) : trimmed;
+    return last.length > MAX_LINE ? last.slice(0, MAX_LINE) + cutMarker(last.length - MAX_LINE) : last;
 }
-class DeploymentStream {
-    opts;
-    handlers;
-    ws;
-    stopped = false;
-    failures = 0;
-    connection = 0;
-    silenceTimer;
-    retryTimer;
-    healthy = false;
-    constructor(opts, handlers) {
-        this.opts = opts;
-        this.handlers = handlers;
+/**
+ * The lines of one stream frame: a frame holds whole lines, with or without
+ * a trailing newline (Scalingo's docs show none; the CLI prints each frame
+ * as its own line).
+ */
+function frameLines(content) {
+    const parts = content.split('\n');
+    if (parts.length > 1 && parts[parts.length - 1] === '')
+        parts.pop();
+    return parts.map(normalizeLine);
+}
+/** Cuts a growing text (the output endpoint's body) into lines, one chunk at a time. */
+class LineAssembler {
+    onLine;
+    /** The current line's last state (after its last `\r`), at most MAX_LINE characters. */
+    current = '';
+    /** Characters of the current line beyond the cap. */
+    dropped = 0;
+    /** A `\r` was seen: the next character decides (CRLF ends the line, anything else starts it over). */
+    pendingReturn = false;
+    constructor(onLine) {
+        this.onLine = onLine;
     }
-    start() {
-        void this.connect();
-    }
-    stop() {
-        this.stopped = true;
-        clearTimeout(this.silenceTimer);
-        clearTimeout(this.retryTimer);
-        this.healthy = false;
-        this.ws?.removeAllListeners();
-        this.ws?.on('error', () => undefined);
-        this.ws?.terminate();
-    }
-    async connect() {
-        if (this.stopped)
-            return;
-        const conn = ++this.connection;
-        let token;
-        try {
-            token = await this.opts.bearer();
-        }
-        catch (err) {
-            return this.failed(`no bearer: ${describeError(err)}`);
-        }
-        if (this.stopped)
-            return;
-        // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
-        const httpUrl = this.opts.url.replace(/^ws/, 'http');
-        const agent = new lib_HttpClient(this.opts.userAgent).getAgent(httpUrl);
-        const ws = new wrapper(this.opts.url, {
-            origin: STREAM_ORIGIN,
-            headers: { 'User-Agent': this.opts.userAgent },
-            agent,
-            handshakeTimeout: 10_000,
-            perMessageDeflate: false
-        });
-        this.ws = ws;
-        let gotFrame = false;
-        ws.on('open', () => {
-            ws.send(JSON.stringify({ type: 'auth', data: { token } }));
-            this.armSilence(ws);
-        });
-        ws.on('message', (data, isBinary) => {
-            if (isBinary)
-                return;
-            if (!gotFrame) {
-                gotFrame = true;
-                this.failures = 0;
-                this.healthy = true;
-                this.handlers.onState?.('up');
+    push(chunk) {
+        const ends = /[\r\n]/g;
+        let from = 0;
+        for (let m = ends.exec(chunk); m; m = ends.exec(chunk)) {
+            this.take(chunk.slice(from, m.index));
+            from = m.index + 1;
+            if (m[0] === '\n') {
+                this.pendingReturn = false;
+                this.endLine();
             }
-            this.armSilence(ws);
-            const text = Buffer.isBuffer(data)
-                ? data.toString('utf8')
-                : Array.isArray(data)
-                    ? Buffer.concat(data).toString('utf8')
-                    : Buffer.from(data).toString('utf8');
-            const event = parseStreamFrame(text);
-            if (event)
-                this.handlers.onEvent(event, conn);
-        });
-        ws.on('error', err => core_debug(`deployment stream error: ${describeError(err)}`));
-        ws.on('close', code => {
-            clearTimeout(this.silenceTimer);
-            if (this.ws === ws)
-                this.ws = undefined;
-            if (this.stopped)
-                return;
-            this.healthy = false;
-            if (!gotFrame)
-                this.failures++;
-            this.failed(`closed (${code})`);
-        });
-    }
-    failed(why) {
-        if (this.stopped)
-            return;
-        this.healthy = false;
-        if (this.failures >= (this.opts.maxFailures ?? 3)) {
-            this.handlers.onState?.('gave-up', why);
-            return;
+            else {
+                this.pendingReturn = true;
+            }
         }
-        this.handlers.onState?.('down', why);
-        // As the CLI does: wait a second, dial again, authenticate again.
-        this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000);
+        this.take(chunk.slice(from));
     }
-    armSilence(ws) {
-        clearTimeout(this.silenceTimer);
-        this.silenceTimer = setTimeout(() => {
-            core_debug('deployment stream silent: reconnecting');
-            ws.terminate();
-        }, this.opts.silenceMs ?? 45_000);
+    /** The text ended: a last line without a newline is a line too. */
+    end() {
+        if (this.current !== '' || this.dropped > 0)
+            this.endLine();
+        this.pendingReturn = false;
+    }
+    /** Whether a partial line is held (the text so far did not end with a newline). */
+    get holdsPartialLine() {
+        return this.current !== '' || this.dropped > 0;
+    }
+    take(text) {
+        if (text === '')
+            return;
+        if (this.pendingReturn) {
+            // A carriage return not followed by a newline: the line starts over.
+            this.current = '';
+            this.dropped = 0;
+            this.pendingReturn = false;
+        }
+        const room = MAX_LINE - this.current.length;
+        if (text.length <= room)
+            this.current += text;
+        else {
+            this.current += text.slice(0, room);
+            this.dropped += text.length - room;
+        }
+    }
+    endLine() {
+        const line = this.dropped > 0 ? this.current + cutMarker(this.dropped) : this.current;
+        this.current = '';
+        this.dropped = 0;
+        this.onLine(line);
     }
 }
+/** A 32-bit fingerprint of a line (FNV-1a over its length and its first and last characters): enough to tell a replay from new text. */
+function lineHash(line) {
+    let h = 0x811c9dc5 ^ line.length;
+    const n = line.length;
+    const head = Math.min(n, 512);
+    for (let i = 0; i < head; i++)
+        h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+    for (let i = Math.max(head, n - 128); i < n; i++)
+        h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+}
 
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/stages/buildlog.ts
 
 
 
 
-
 /**
- * The deployment's build output, printed live and exactly once. The stream
- * (replayed from the start on each connection) and the output endpoint (the
- * whole log so far) both describe one text: each piece is placed by its
- * offset in it, and only what lies past what was already printed is shown.
- * Nothing but the last lines is kept, so a 20 MB log costs no memory.
+ * The deployment's build output as printed: each line of the authoritative
+ * log once, in order, by its index in that log. Wherever a line comes from
+ * (a stream connection, the output endpoint), it is printed only when it is
+ * the next one. A fingerprint of every printed line is kept (4 bytes each),
+ * so a replaying stream can be told from one that is not; the text itself is
+ * not, so a 50 MB log costs no memory.
+ *
+ * Lines are written as data: inside `::stop-commands::<token>` fences, in
+ * a collapsed group, in batches, and never faster than stdout drains.
  */
 const TAIL_SIZE = 30;
 /** Lines arriving within this window are printed as one batch. */
 const BATCH_MS = 50;
 const BATCH_CHARS = 32 * 1024;
 class BuildLog {
-    groupTitle;
-    /** Characters of the log printed (or held as a partial line) so far. */
-    consumed = 0;
-    partial = '';
+    out;
+    /** Lines of the authoritative log printed so far: the index of the next one. */
+    printed = 0;
+    hashes = new Uint32Array(1024);
     tail = [];
     groupOpen = false;
     pending = [];
     pendingChars = 0;
     timer;
+    waitingForDrain;
     /** The deployment's status, named in the group title. */
     status = '';
-    lines = 0;
-    /** Characters skipped because a source started past what we had (should stay 0). */
-    gaps = 0;
-    constructor(groupTitle = status => status ? `Build output (${status})` : 'Build output') {
-        this.groupTitle = groupTitle;
+    constructor(out = process.stdout) {
+        this.out = out;
     }
-    /** A piece of the log starting at `offset`; prints the part not seen yet. */
-    append(offset, text) {
-        const end = offset + text.length;
-        if (end <= this.consumed)
-            return;
-        let fresh;
-        if (offset > this.consumed) {
-            this.gaps += offset - this.consumed;
-            fresh = text;
-        }
-        else {
-            fresh = text.slice(this.consumed - offset);
-        }
-        this.consumed = end;
-        const pieces = (this.partial + fresh).split('\n');
-        this.partial = pieces.pop() ?? '';
-        if (pieces.length)
-            this.print(pieces);
+    /** Prints the line at `index` of the log if it is the next one; false when it was printed already or lies ahead. */
+    offer(index, line) {
+        if (index !== this.printed)
+            return false;
+        this.print(line);
+        return true;
     }
-    /** Prints a last line that had no newline, and whatever is batched. */
-    flush() {
-        if (this.partial) {
-            const p = this.partial;
-            this.partial = '';
-            this.print([p]);
-        }
-        this.drain();
-    }
-    /** Closes the collapsed group, so a status line shows at the top level. */
-    closeGroup() {
-        this.drain();
-        if (this.groupOpen) {
-            endGroup();
-            this.groupOpen = false;
-        }
+    /** The fingerprint of the printed line at `index`. */
+    hashAt(index) {
+        return this.hashes[index];
     }
     lastLines() {
         return [...this.tail];
     }
-    print(raw) {
-        const lines = raw.map(l => scrub(l.endsWith('\r') ? l.slice(0, -1) : l));
-        for (const l of lines) {
-            this.pending.push(l);
-            this.pendingChars += l.length + 1;
+    /** Resolves once stdout can take more: callers that read the log wait here, so it never piles up in memory. */
+    drained() {
+        return this.waitingForDrain ?? Promise.resolve();
+    }
+    /** Whether stdout is behind: the stream is paused until it drains. */
+    get backedUp() {
+        return this.waitingForDrain !== undefined;
+    }
+    /** Prints what is batched, and closes the collapsed group so a status line shows at the top level. */
+    closeGroup() {
+        this.flush();
+        if (this.groupOpen) {
+            this.write(`::endgroup::${external_node_os_namespaceObject.EOL}`);
+            this.groupOpen = false;
         }
-        this.lines += lines.length;
-        for (const l of lines.slice(-TAIL_SIZE)) {
-            this.tail.push(l);
-            if (this.tail.length > TAIL_SIZE)
-                this.tail.shift();
-        }
-        // Lines arriving together are printed together: one stop-commands region
-        // and one write per batch, not per line (a 20 MB log has ~300k lines).
-        // Small writes stay in V8's young generation: a 20 MB log does not pile
-        // up as large-object garbage between major collections.
-        if (this.pendingChars >= BATCH_CHARS)
-            this.drain();
-        else
-            this.timer ??= setTimeout(() => this.drain(), BATCH_MS);
     }
     /** Prints the lines waiting in the batch. */
-    drain() {
+    flush() {
         clearTimeout(this.timer);
         this.timer = undefined;
         if (this.pending.length === 0)
@@ -38798,34 +39428,194 @@ class BuildLog {
         const lines = this.pending;
         this.pending = [];
         this.pendingChars = 0;
+        let text = '';
         if (!this.groupOpen) {
-            startGroup(this.groupTitle(this.status));
+            text += `::group::${this.status ? `Build output (${this.status})` : 'Build output'}${external_node_os_namespaceObject.EOL}`;
             this.groupOpen = true;
         }
-        // What core.info does, minus one copy of the batch.
+        // Build output is data: a buildpack printing `::add-mask::` or `::error::` must not drive the runner.
+        const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
         lines.push('');
-        printAsData(() => process.stdout.write(lines.join(external_node_os_namespaceObject.EOL)));
+        this.write(`${text}::stop-commands::${token}${external_node_os_namespaceObject.EOL}${lines.join(external_node_os_namespaceObject.EOL)}::${token}::${external_node_os_namespaceObject.EOL}`);
+    }
+    print(line) {
+        if (this.printed === this.hashes.length) {
+            const grown = new Uint32Array(this.hashes.length * 2);
+            grown.set(this.hashes);
+            this.hashes = grown;
+        }
+        this.hashes[this.printed++] = lineHash(line);
+        const shown = scrub(line);
+        this.tail.push(shown);
+        if (this.tail.length > TAIL_SIZE)
+            this.tail.shift();
+        // Lines arriving together are printed together: one fence and one write per batch, not per line.
+        this.pending.push(shown);
+        this.pendingChars += shown.length + 1;
+        if (this.pendingChars >= BATCH_CHARS)
+            this.flush();
+        else
+            this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+    }
+    write(text) {
+        if (this.out.write(text) || this.waitingForDrain)
+            return;
+        this.waitingForDrain = new Promise(resolve => this.out.once('drain', () => {
+            this.waitingForDrain = undefined;
+            resolve();
+        }));
     }
 }
-/** Feeds a whole-log HTTP answer into the BuildLog without holding it in memory. */
-async function appendFromResponse(log, body) {
-    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-    let offset = 0;
-    for await (const chunk of body) {
-        const text = decoder.write(chunk);
-        log.append(offset, text);
-        offset += text.length;
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/stages/logmerge.ts
+
+
+/**
+ * One build log out of several sources, each line printed exactly once and
+ * in order, whatever the stream does:
+ *
+ * - The output endpoint (`links.output`) is the authority: the whole log so
+ *   far, line i at index i.
+ * - A stream connection opened before the deployment existed starts at the
+ *   log's first line: trusted at once.
+ * - Any other connection may replay the log from its start, or send only
+ *   what follows (undocumented). Its lines are compared with the printed
+ *   ones: when its first lines are the log's first lines (at least two),
+ *   it replays, and its lines are printed from where the log stands. When
+ *   they differ, or there is nothing yet to compare with, its lines are not
+ *   printed: they only tell that there is more, and the output endpoint
+ *   supplies it.
+ */
+/** Lines a connection must replay, matching the printed ones, before it is trusted. */
+const MIN_MATCHED = 2;
+/** Lines held while a connection cannot be judged yet; beyond, it is not trusted. */
+const MAX_HELD = 2000;
+class LogMerger {
+    log;
+    tailSize;
+    connections = new Map();
+    latest = 0;
+    /** Lines seen on connections that are not trusted, since the last output read: the output has more. */
+    unseenLines = 0;
+    constructor(log, tailSize = 30) {
+        this.log = log;
+        this.tailSize = tailSize;
     }
-    const rest = decoder.end();
-    if (rest)
-        log.append(offset, rest);
+    /** A connection opened before the deployment existed: its lines start at the log's first. */
+    trustFromStart(connection) {
+        this.connection(connection).trust = 'trusted';
+    }
+    /** Whether the latest connection's lines are printed as they come (no output read is needed). */
+    get live() {
+        return this.latest > 0 && this.connection(this.latest).trust === 'trusted';
+    }
+    isTrusted(connection) {
+        return this.connections.get(connection)?.trust === 'trusted';
+    }
+    /** One log frame of our deployment, from stream connection `connection`. */
+    fromStream(connection, content) {
+        const c = this.connection(connection);
+        for (const line of frameLines(content)) {
+            const index = c.received++;
+            if (c.trust === 'trusted')
+                this.printTrusted(c, index, line);
+            else if (c.trust === 'judging')
+                this.judge(c, index, line);
+            else
+                this.unseenLines++;
+        }
+    }
+    /**
+     * Reads one whole-log answer, streaming: prints the lines past what was
+     * printed, waiting for stdout to drain. `ended`: the deployment is over,
+     * so a last line without a newline is a line.
+     */
+    async fromOutput(body, ended) {
+        const tail = [];
+        let index = 0;
+        const assembler = new LineAssembler(line => {
+            this.log.offer(index++, line);
+            tail.push(line);
+            if (tail.length > this.tailSize)
+                tail.shift();
+        });
+        const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        for await (const chunk of body) {
+            assembler.push(decoder.write(chunk));
+            await this.log.drained();
+        }
+        assembler.push(decoder.end());
+        if (ended)
+            assembler.end();
+        this.unseenLines = 0;
+        // What was held can be judged now that there is more to compare with.
+        for (const c of this.connections.values())
+            if (c.trust === 'judging')
+                this.rejudge(c);
+        return { lines: index, tail };
+    }
+    connection(n) {
+        let c = this.connections.get(n);
+        if (!c) {
+            c = { trust: 'judging', received: 0, held: [], heldFrom: 0 };
+            this.connections.set(n, c);
+            this.latest = Math.max(this.latest, n);
+        }
+        return c;
+    }
+    printTrusted(c, index, line) {
+        if (index < this.log.printed)
+            return;
+        // A trusted connection never runs ahead of what it printed itself; if it does, stop trusting it.
+        if (!this.log.offer(index, line))
+            this.distrust(c);
+    }
+    /** Compares a line with the printed one at the same index; trusts the connection once enough matched. */
+    judge(c, index, line) {
+        if (c.held.length > 0)
+            return this.hold(c, index, line);
+        if (index < this.log.printed) {
+            if (this.log.hashAt(index) !== lineHash(line))
+                this.distrust(c);
+            return;
+        }
+        if (index >= MIN_MATCHED && index === this.log.printed) {
+            c.trust = 'trusted';
+            this.log.offer(index, line);
+            return;
+        }
+        // Nothing (or too little) printed yet to compare with: hold it until the output says more.
+        this.hold(c, index, line);
+    }
+    hold(c, index, line) {
+        if (c.held.length === 0)
+            c.heldFrom = index;
+        c.held.push(line);
+        this.unseenLines++;
+        if (c.held.length > MAX_HELD)
+            this.distrust(c);
+    }
+    rejudge(c) {
+        const held = c.held;
+        const from = c.heldFrom;
+        c.held = [];
+        held.forEach((line, k) => {
+            if (c.trust === 'trusted')
+                this.printTrusted(c, from + k, line);
+            else if (c.trust === 'judging')
+                this.judge(c, from + k, line);
+        });
+    }
+    distrust(c) {
+        c.trust = 'untrusted';
+        this.unseenLines += c.held.length + 1;
+        c.held = [];
+    }
 }
 
-;// CONCATENATED MODULE: ./src/stages/follow.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/stages/follower.ts
 
 
 
@@ -38854,6 +39644,31 @@ function pollDelay(status, inStatusMs, elapsedMs) {
             return 2_000;
     }
 }
+/** The first output read comes this soon after the build starts: the first lines show within seconds. */
+const FIRST_OUTPUT_MS = 2_000;
+/** Never two output reads closer than this. */
+const MIN_OUTPUT_INTERVAL_MS = 15_000;
+/** A log this large is re-read only as often as its size can double. */
+const OUTPUT_GROWTH_BYTES = 64 * 1024;
+/**
+ * Whether the output endpoint may be read again. It has no offset, so each
+ * read downloads the whole log: reads are spaced so that, once the log is
+ * large, the time between two reads grows like the time already spent
+ * (the log can have doubled), which keeps the bytes downloaded within about
+ * three times the final log whatever the build's length, while a small log
+ * is read every 15 s.
+ */
+function outputReadDue(now, s) {
+    if (s.buildingSince === undefined)
+        return false;
+    if (s.lastAt === undefined)
+        return now - s.buildingSince >= FIRST_OUTPUT_MS;
+    // No log yet at the last read (404): look again soon.
+    if (s.firstAt === undefined)
+        return now - s.lastAt >= FIRST_OUTPUT_MS;
+    const growth = Math.min(1, s.lastBytes / OUTPUT_GROWTH_BYTES);
+    return now - s.lastAt >= Math.max(MIN_OUTPUT_INTERVAL_MS, (s.lastAt - s.firstAt) * growth);
+}
 /** A failure worth polling through: no answer, or an answer that says "later". */
 function isTransient(err) {
     if (err instanceof NetworkError)
@@ -38862,24 +39677,25 @@ function isTransient(err) {
 }
 /** Queued this long: look once at why. */
 const EXPLAIN_QUEUE_AFTER_MS = 5_000;
+/** The last look at the deployment, at the timeout, may run this long past it. */
+const LAST_LOOK_GRACE_MS = 1_000;
 class Follower {
     opts;
     id;
     start;
+    merger;
     current;
     /** The status last told to the user, and since when. */
     announced;
     announcedSince;
-    /** A terminal status announced by the stream, waiting for the API's word. */
+    /** A terminal status announced by the stream, waiting for the API's word; and whether its connection had sent every line. */
     pendingFinal;
     /** Cuts the current pause short (the stream has news). */
     interruptPause;
-    lastLogAt;
     queueExplained = false;
-    /** Log frames of each stream connection start again at the beginning of the log (replay). */
-    connectionOffsets = new Map();
-    stream;
-    counts = { transientErrors: 0, polls: 0, outputFetches: 0, streamUsed: false };
+    outputBlocked = false;
+    schedule = { lastBytes: 0 };
+    counts = { transientErrors: 0, polls: 0, outputFetches: 0, outputBytes: 0, streamUsed: false };
     constructor(opts) {
         this.opts = opts;
         this.id = opts.deployment.id;
@@ -38887,29 +39703,33 @@ class Follower {
         this.current = opts.deployment;
         this.announced = this.current.status;
         this.announcedSince = this.start;
-        this.lastLogAt = this.start;
+        this.merger = new LogMerger(opts.log);
         opts.log.status = this.announced;
+        if (this.announced !== 'queued')
+            this.schedule.buildingSince = this.start;
     }
     async run() {
-        const { log } = this.opts;
+        const { log, stream } = this.opts;
         this.opts.onStatus?.(this.announced, undefined);
-        this.openStream();
+        this.attachStream();
         let timedOut = false;
+        let read;
         try {
             timedOut = await this.pollUntilDone();
         }
         finally {
-            const streamDeliveredEnd = this.pendingFinal !== undefined && this.pendingFinal === this.current.status && this.streamHealthy();
-            this.stream?.stop();
-            // Whatever the stream did not deliver, the output endpoint has.
-            if (!timedOut && !streamDeliveredEnd)
-                await this.catchUpFromOutput();
-            log.flush();
-            log.closeGroup();
+            stream?.stop();
         }
+        const final = this.current.status;
+        const completeFromStream = this.pendingFinal?.status === final && this.pendingFinal.complete;
+        // Whatever the stream did not deliver, the output endpoint has; a failure's tail comes from it too.
+        if (!timedOut && (hasFailed(final) || !completeFromStream))
+            read = await this.catchUpFromOutput(true);
+        log.closeGroup();
         if (!timedOut)
-            this.announce(this.current.status);
-        return { deployment: this.current, timedOut, ...this.counts };
+            this.announce(final);
+        const tail = read && read.tail.length > 0 ? read.tail : log.lastLines();
+        return { deployment: this.current, timedOut, tail, ...this.counts };
     }
     /** Polls (or waits for the stream) until a terminal status; true when the deadline came first. */
     async pollUntilDone() {
@@ -38917,57 +39737,66 @@ class Follower {
         for (;;) {
             const now = clock.now();
             if (now >= deadline)
-                return true;
+                return !(await this.lastLook());
             const delay = this.nextPollDelay(now);
             if (delay > 0)
                 await this.pause(Math.min(delay, deadline - now));
             if (clock.now() >= deadline)
-                return true;
+                return !(await this.lastLook());
             const outcome = await this.pollOnce();
-            if (outcome !== 'running')
-                return outcome === 'timed-out';
+            if (outcome === 'finished')
+                return false;
+            if (outcome === 'timed-out')
+                return !(await this.lastLook());
         }
     }
     streamHealthy() {
-        return this.stream?.healthy ?? false;
+        return this.opts.stream?.stream.healthy ?? false;
     }
-    openStream() {
-        const url = this.opts.streamUrl;
-        if (!url)
+    attachStream() {
+        const live = this.opts.stream;
+        if (!live)
             return;
-        if (!streamUrlAllowed(url)) {
-            core_debug('deployment stream link is not wss: following by polling');
-            return;
-        }
-        this.stream = new DeploymentStream({ url, bearer: () => this.opts.client.bearer(), userAgent: this.opts.userAgent ?? 'scalingo-deploy-action' }, {
-            onEvent: (event, conn) => this.onStreamEvent(event, conn),
-            onState: (state, why) => this.onStreamState(state, why)
+        if (live.openedBeforeCreation !== undefined)
+            this.merger.trustFromStart(live.openedBeforeCreation);
+        if (live.stream.gaveUp)
+            this.onStreamState('gave-up', 0, live.stream.lastFailure);
+        live.attach({
+            onEvent: (event, connection) => this.onStreamEvent(event, connection),
+            onState: (state, connection, why) => this.onStreamState(state, connection, why)
         });
-        this.stream.start();
     }
     /** A frame of the stream: our log lines and status changes; other deployments' are ignored. */
     onStreamEvent(event, connection) {
         if (event.type === 'log' && event.id === this.id) {
-            const offset = this.connectionOffsets.get(connection) ?? 0;
-            this.opts.log.append(offset, event.content);
-            this.connectionOffsets.set(connection, offset + event.content.length);
-            this.lastLogAt = this.opts.clock.now();
+            this.merger.fromStream(connection, event.content);
+            this.holdStreamWhileBackedUp();
         }
         else if (event.type === 'status' && event.id === this.id) {
+            if (event.status !== 'queued')
+                this.schedule.buildingSince ??= this.opts.clock.now();
             if (isRunning(event.status)) {
                 this.announce(event.status);
             }
             else {
-                this.pendingFinal = event.status;
+                this.pendingFinal = { status: event.status, complete: this.merger.isTrusted(connection) };
                 this.interruptPause?.();
             }
         }
     }
-    onStreamState(state, why) {
+    /** stdout is behind: the socket waits, rather than frames piling up in memory. */
+    holdStreamWhileBackedUp() {
+        const { log, stream } = this.opts;
+        if (!stream || !log.backedUp)
+            return;
+        stream.stream.pause();
+        void log.drained().then(() => stream.stream.resume());
+    }
+    onStreamState(state, _connection, why) {
         if (state === 'up')
             this.counts.streamUsed = true;
         if (state === 'gave-up')
-            info(`(live build output unavailable: ${why}; following by polling)`);
+            info(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`);
         else if (state === 'down')
             core_debug(`deployment stream down (${why}); reconnecting, polling meanwhile`);
         this.interruptPause?.();
@@ -38983,7 +39812,16 @@ class Follower {
         if (this.announced === 'queued' && !this.queueExplained) {
             delay = Math.min(delay, Math.max(0, this.announcedSince + EXPLAIN_QUEUE_AFTER_MS + 100 - now));
         }
+        // The stream cannot be trusted with every line: the output endpoint is read when it is due.
+        if (this.needsOutput())
+            delay = Math.min(delay, MIN_OUTPUT_INTERVAL_MS);
         return delay;
+    }
+    /** Whether lines must come from the output endpoint: no trusted stream connection, or one that says there is more. */
+    needsOutput() {
+        if (this.outputBlocked || this.merger.live)
+            return false;
+        return !this.streamHealthy() || this.merger.unseenLines > 0;
     }
     /** One GET of the deployment: 'running', 'finished', or 'timed-out' when it hung past the deadline. */
     async pollOnce() {
@@ -39006,34 +39844,67 @@ class Follower {
         if (!isRunning(next.status))
             return 'finished';
         if (this.pendingFinal) {
-            core_debug(`the stream announced ${this.pendingFinal} but the API says ${next.status}: waiting for the API`);
+            core_debug(`the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`);
             this.pendingFinal = undefined;
         }
+        if (next.status !== 'queued')
+            this.schedule.buildingSince ??= clock.now();
         this.announce(next.status);
-        if (next.status === 'queued' &&
-            !this.queueExplained &&
-            clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
+        if (next.status === 'queued' && !this.queueExplained && clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
             this.queueExplained = true;
             await this.explainQueue();
         }
-        if (!this.streamHealthy() && clock.now() - this.lastLogAt >= (this.opts.logPollMs ?? 15_000))
-            await this.catchUpFromOutput();
+        if (this.needsOutput() && outputReadDue(clock.now(), this.schedule))
+            await this.catchUpFromOutput(false);
         return 'running';
     }
-    /** Reads the output past what was printed; never fails the run. */
-    async catchUpFromOutput() {
-        const { client, clock, deadline, log } = this.opts;
-        const link = this.current.links?.output;
-        if (!link)
-            return;
-        this.counts.outputFetches++;
+    /** At the timeout: one last look, so a deployment that ended right then is reported as it ended. */
+    async lastLook() {
+        const { client, clock, deadline } = this.opts;
         try {
-            await beforeDeadline(client.readOutput(link, body => appendFromResponse(log, body)), Math.max(deadline, clock.now() + 30_000), clock, () => undefined);
+            const look = client.getDeployment(this.id, { graceMs: LAST_LOOK_GRACE_MS });
+            this.current = (await beforeDeadline(look, deadline + LAST_LOOK_GRACE_MS, clock, () => undefined)) ?? this.current;
         }
         catch (err) {
-            warning(`Could not read the build output: ${describeError(err)}`);
+            core_debug(`last look at the deployment failed: ${describeError(err)}`);
         }
-        this.lastLogAt = clock.now();
+        return !isRunning(this.current.status);
+    }
+    /** Reads the output past what was printed; never fails the run. `ended`: the deployment is over. */
+    async catchUpFromOutput(ended) {
+        const { client, clock, deadline } = this.opts;
+        const link = this.current.links?.output;
+        if (!link || this.outputBlocked)
+            return undefined;
+        this.counts.outputFetches++;
+        const at = clock.now();
+        this.schedule.lastAt = at;
+        try {
+            const body = await client.openOutput(link);
+            if (!body)
+                return undefined;
+            this.schedule.firstAt ??= at;
+            let bytes = 0;
+            const counted = (async function* () {
+                for await (const chunk of body) {
+                    bytes += chunk.length;
+                    yield chunk;
+                }
+            })();
+            const read = await beforeDeadline(this.merger.fromOutput(counted, ended), Math.max(deadline, clock.now() + 30_000), clock, () => {
+                body.destroy();
+                return undefined;
+            });
+            this.schedule.lastBytes = bytes;
+            this.counts.outputBytes += bytes;
+            return read;
+        }
+        catch (err) {
+            if (err instanceof ActionError && !(err instanceof HttpError))
+                this.outputBlocked = true;
+            warning(`Could not read the build output: ${describeError(err)}`);
+            return undefined;
+        }
     }
     /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
     async explainQueue() {
@@ -39077,43 +39948,47 @@ class Follower {
         });
     }
 }
-/** Follows a deployment to its end (or the deadline). */
-function followDeployment(opts) {
-    return new Follower(opts).run();
-}
+
+;// CONCATENATED MODULE: ./src/stages/follow.ts
+
+
+
+
+
+
+
+
 /**
  * The follow stage: follows our deployment with the live log, then says how
  * it ended. A timeout or a failed deployment fails the run, with the status
  * in plain words and the most telling line of the build output.
  */
-async function followToEnd(ctx, deployment, app) {
+async function followToEnd(ctx, deployment, stream) {
     const { settings, report, clock, startedAt } = ctx;
     const log = new BuildLog();
-    const result = await followDeployment({
+    const result = await new Follower({
         client: ctx.scalingo,
         deployment,
         deadline: ctx.deadline,
         clock,
         log,
-        streamUrl: app.links?.deployments_stream,
-        userAgent: USER_AGENT,
+        stream,
         onStatus: (status, previous) => {
             report.status = status;
             info(`[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
         }
-    });
+    }).run();
     core_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
-        `${result.outputFetches} output fetches, ${result.transientErrors} transient errors, ${log.lines} log lines`);
+        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${log.printed} log lines`);
     const final = result.deployment;
     report.status = final.status;
-    report.durationSeconds =
-        final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
+    report.durationSeconds = final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
     if (result.timedOut) {
         report.timedOut = true;
         throw new ActionError(`deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${followCommand(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
     }
     if (hasFailed(final.status)) {
-        const tail = log.lastLines();
+        const tail = result.tail;
         if (tail.length > 0) {
             report.logTail = tail;
             info(`Last ${tail.length} lines of the build output:`);
@@ -39128,73 +40003,114 @@ async function followToEnd(ctx, deployment, app) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/settings/dotenv.ts
+;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Parses dotenv text: `NAME=value`, `export NAME=value`, quotes, `#` comments, blank lines. */
-function parseDotenv(text) {
-    const out = new Map();
-    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        const lineNo = i + 1;
-        const raw = lines[i];
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const m = /^(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line);
-        if (!m)
-            throw new InputError('env-file', `line ${lineNo} is not NAME=value`);
-        const name = m[1];
-        if (!NAME.test(name))
-            throw new InputError('env-file', `line ${lineNo}: "${name.slice(0, 40)}" is not a variable name (letters, digits, _)`);
-        let value = m[2].trim();
-        const quote = value[0];
-        if (quote === '"' || quote === "'") {
-            const end = value.indexOf(quote, 1);
-            if (end < 0)
-                throw new InputError('env-file', `line ${lineNo}: ${name} has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
-            const rest = value.slice(end + 1).trim();
-            if (rest !== '' && !rest.startsWith('#'))
-                throw new InputError('env-file', `line ${lineNo}: unexpected text after the quoted value of ${name}`);
-            value = value.slice(1, end);
-            if (quote === '"')
-                value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-        }
-        else {
-            value = value.replace(/\s+#.*$/, '');
-        }
-        out.set(name, value);
+
+/**
+ * GitHub's archive of a commit is not always what CI tested: submodule
+ * folders are empty, Git LFS files stay pointer files (unless the
+ * repository includes LFS objects in its archives), `export-ignore` paths
+ * are left out. Read from `.gitmodules` and `.gitattributes` at the commit,
+ * one sentence per problem.
+ */
+/** The submodule paths of a `.gitmodules` file. */
+function submodulePaths(gitmodules) {
+    return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(m => m[1]);
+}
+/** The patterns of `.gitattributes` lines carrying an attribute (`filter=lfs`, `export-ignore`). */
+function patternsWith(gitattributes, attribute) {
+    return gitattributes
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => l !== '' && !l.startsWith('#'))
+        .map(l => l.split(/\s+/))
+        .filter(([, ...attrs]) => attrs.some(a => attribute.test(a)))
+        .map(([pattern]) => pattern);
+}
+function list(items) {
+    return items.length > 5 ? `${items.slice(0, 5).join(', ')} and ${items.length - 5} more` : items.join(', ');
+}
+/** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
+function archiveProblems(gitmodules, gitattributes) {
+    const problems = [];
+    const submodules = gitmodules ? submodulePaths(gitmodules) : [];
+    if (submodules.length > 0) {
+        problems.push(`GitHub's archive leaves submodule folders empty: ${list(submodules)} will be deployed empty`);
     }
-    return [...out.entries()].map(([name, value]) => ({ name, value }));
+    const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : [];
+    if (lfs.length > 0) {
+        problems.push(`Git LFS files (${list(lfs)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
+    }
+    const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : [];
+    if (ignored.length > 0)
+        problems.push(`export-ignore paths are left out of GitHub's archive: ${list(ignored)}`);
+    return problems;
+}
+/** Reads `.gitmodules` and `.gitattributes` at the commit; a file that cannot be read costs only the check. */
+async function checkArchiveContents(github, repo, sha) {
+    try {
+        const [gitmodules, gitattributes] = await Promise.all([
+            github.getFile(repo, '.gitmodules', sha),
+            github.getFile(repo, '.gitattributes', sha)
+        ]);
+        return archiveProblems(gitmodules, gitattributes);
+    }
+    catch (err) {
+        core_debug(`could not read .gitmodules/.gitattributes at ${sha}: ${describeError(err)}`);
+        return [];
+    }
 }
 
-;// CONCATENATED MODULE: ./src/stages/live.ts
-/** What runs on an app now: its latest successful deployment. */
-async function lastSuccessful(client, perPage) {
-    return (await client.listDeployments(perPage)).find(d => d.status === 'success');
+;// CONCATENATED MODULE: ./src/stages/decide.ts
+function decide(i) {
+    if (i.force)
+        return { deploy: true };
+    // Only a GitHub archive is named by its commit: a fresh artifact may differ while the commit is the same.
+    if (i.kind !== 'github' || !i.sha || i.live?.git_ref !== i.sha)
+        return { deploy: true };
+    if (i.inFlight === undefined)
+        return { deploy: true, why: 'cannot tell whether another deployment is on its way' };
+    const replacing = i.inFlight.find(d => d.git_ref !== i.sha);
+    if (replacing) {
+        return {
+            deploy: true,
+            why: `${i.sha} is live, but deployment ${replacing.id} (${replacing.git_ref ?? 'another archive'}) is ${replacing.status} and will replace it`
+        };
+    }
+    if (i.changedVariables.length > 0) {
+        return {
+            deploy: true,
+            why: `${i.sha} is live, but variables change (${i.changedVariables.join(', ')}): deploying again so they take effect`
+        };
+    }
+    return { deploy: false };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/plan.ts
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
-function dryRunPlan(settings, { source, gitRef, transfer, envFile }) {
-    const privateArchive = source.visibility === 'private' || source.visibility === 'internal';
+function dryRunPlan(settings, { source, transfer, variables, archiveProblems }) {
+    const privateArchive = source.kind === 'github' && source.visibility !== 'public';
     const plan = [
         `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-        `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
-        `archive: ${source.archiveUrl}${privateArchive ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`,
+        `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
+        source.kind === 'local'
+            ? `archive: ${settings.archivePath} — checked`
+            : `archive: ${source.archiveUrl}${privateArchive ? ` (${source.visibility}: fetched with a signed, short-lived URL)` : ''}${source.kind === 'github' && !privateArchive ? ' — served' : ''}`,
+        ...archiveProblems.map(p => `warning: ${p}`),
         transfer === 'upload'
             ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
             : 'transfer: Scalingo would fetch the archive URL'
     ];
-    if (envFile) {
-        plan.push(`env-file: ${envFile.variables.length} variables would be set (${envFile.variables.map(v => v.name).join(', ') || 'none'})`);
+    if (variables.diff) {
+        const changing = [...variables.diff.added, ...variables.diff.changed];
+        plan.push(changing.length > 0
+            ? `variables: ${changing.join(', ')} would be set (${variables.wanted.length - changing.length} already set)`
+            : `variables: all ${variables.wanted.length} already set`);
     }
     if (settings.environment)
         plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
-    plan.push(settings.wait
-        ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}`
-        : 'then return without waiting');
+    plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting');
     return plan;
 }
 
@@ -39203,18 +40119,18 @@ function dryRunPlan(settings, { source, gitRef, transfer, envFile }) {
 
 
 /** `promote-from`: the commit running on another app (staging), to ship as is. */
-/** The latest successful deployment of the promoted app, and its commit. */
+/** What runs on the promoted app (its `last_deployment_id`), and its commit. */
 async function findPromotedCommit(staging) {
     const app = staging.config.app;
     await staging.exchange();
-    const live = await lastSuccessful(staging, 50);
+    const live = await liveDeployment(staging, await staging.getApp());
     if (!live)
         throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
-    const sha = live.git_ref ?? '';
-    if (!isFullSha(sha)) {
-        throw new ActionError(`the latest successful deployment of "${app}" (${live.id}) has git_ref ${JSON.stringify(sha)}, not a commit SHA: cannot tell which commit to promote`);
+    const ref = live.git_ref ?? '';
+    if (!isFullSha(ref)) {
+        throw new ActionError(`what runs on "${app}" (deployment ${live.id}) has git_ref ${JSON.stringify(ref.slice(0, 80))}, not a commit SHA: it was deployed from an artifact, and promoting would rebuild from GitHub's source archive instead of shipping that artifact`, 'deploy the same archive to this app with archive-path or source-url instead');
     }
-    return { sha: sha.toLowerCase(), deployment: live };
+    return { sha: ref.toLowerCase(), deployment: live };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/source.ts
@@ -39223,32 +40139,80 @@ async function findPromotedCommit(staging) {
 
 
 
-/** A commit of a GitHub repository: its SHA, and the archive URL for it. */
-async function resolveGitHubSource(github, serverUrl, repo, ref) {
-    const visibility = await github.getVisibility(repo);
-    const sha = await github.resolveSha(repo, ref);
-    const archiveUrl = publicArchiveUrl(serverUrl, repo, sha);
-    if (visibility === 'public')
-        return { sha, sourceUrl: archiveUrl, archiveUrl, visibility };
-    info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
-    const sourceUrl = await github.signedTarballUrl(repo, sha);
-    return { sha, sourceUrl, archiveUrl, visibility };
+
+
+/** The `git_ref` of an artifact: the commit it was built from, labelled, or the ref given, made Docker-safe. */
+function artifactGitRef(ref, refFrom, workflowSha) {
+    if (refFrom === 'input')
+        return isFullSha(ref) ? ref.toLowerCase() : (dockerSafeRef(ref) ?? null);
+    return isFullSha(workflowSha) ? `${workflowSha.toLowerCase()}-artifact` : null;
+}
+/** The commit an artifact comes from: the ref given when it is a commit, else the workflow's. */
+function artifactSha(ref, refFrom, workflowSha) {
+    if (refFrom === 'input')
+        return isFullSha(ref) ? ref.toLowerCase() : '';
+    return isFullSha(workflowSha) ? workflowSha.toLowerCase() : '';
 }
 /** `source-url`: deployed as given. Only a secret when it carries credentials. */
-function sourceFromUrl(url, ref) {
+function urlSource(settings, url) {
     const u = new URL(url);
     if (u.search || u.username || u.password)
         registerSecretUrl(url);
+    const { ref, refFrom, workflow } = settings;
     return {
-        sha: isFullSha(ref) ? ref.toLowerCase() : '',
-        sourceUrl: url,
+        kind: 'url',
+        sha: artifactSha(ref, refFrom, workflow.sha),
+        gitRef: artifactGitRef(ref, refFrom, workflow.sha),
         archiveUrl: safeUrl(url),
+        visibility: 'unknown',
+        url
+    };
+}
+/** `archive-path`: uploaded later, when the app is ready for it. */
+function localSource(settings) {
+    const { ref, refFrom, workflow } = settings;
+    return {
+        kind: 'local',
+        sha: artifactSha(ref, refFrom, workflow.sha),
+        gitRef: artifactGitRef(ref, refFrom, workflow.sha),
+        archiveUrl: '',
         visibility: 'unknown'
     };
 }
-/** `archive-path`: uploaded later; nothing to hand Scalingo yet. */
-function localSource(ref) {
-    return { sha: isFullSha(ref) ? ref.toLowerCase() : '', sourceUrl: '', archiveUrl: '', visibility: 'unknown' };
+/** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
+async function githubSource(github, serverUrl, repo, ref) {
+    const visibility = await github.getVisibility(repo);
+    const sha = await github.resolveSha(repo, ref);
+    if (visibility !== 'public')
+        info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
+    return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility };
+}
+/** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
+function workflowRunHeadSha(eventPath) {
+    let sha;
+    try {
+        sha = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).workflow_run?.head_sha;
+    }
+    catch {
+        throw new ActionError('this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested', 'give ref: ${{ github.event.workflow_run.head_sha }}');
+    }
+    if (typeof sha !== 'string' || !isFullSha(sha)) {
+        throw new ActionError('the workflow_run event has no head_sha commit to deploy', 'give ref: ${{ github.event.workflow_run.head_sha }}');
+    }
+    return sha.toLowerCase();
+}
+/**
+ * On a tag push, a `ref` naming the workflow's own tag must still be the
+ * commit the run was started for: the tag may have moved since, or a
+ * branch of the same name wins (GitHub resolves a bare name to a branch first).
+ */
+function checkTagDidNotMove(settings, resolved) {
+    const { workflow, ref, refFrom } = settings;
+    if (refFrom !== 'input' || workflow.refType !== 'tag' || ref !== workflow.refName || !isFullSha(workflow.sha))
+        return;
+    if (resolved === workflow.sha.toLowerCase())
+        return;
+    throw new ActionError(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give refs/tags/<tag> or the full SHA');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/workspace.ts
@@ -39293,25 +40257,28 @@ function readWorkspaceFile(input, workspace, name) {
 
 
 
+
+
+
 /** The env-file and the local archive: checked before any request. */
 async function readLocalInputs(ctx) {
     const { settings } = ctx;
     let envFile;
     if (settings.envFile) {
         const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, INPUTS.envFile);
-        envFile = { path, variables: parseDotenv(text) };
+        envFile = { path, variables: parseDotenv(text, INPUTS.envFile) };
         for (const v of envFile.variables)
             registerSecret(v.value);
     }
-    const localArchive = settings.archivePath
-        ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath }
-        : undefined;
+    const localArchive = settings.archivePath ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath } : undefined;
     return { envFile, localArchive };
 }
-/** The ref to deploy: the input, or the commit live on the promoted app. */
+/** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
 async function refToDeploy(ctx) {
     const { settings, report } = ctx;
     const from = settings.promoteFrom;
+    if (settings.refFrom === 'workflow-run' && !from)
+        return workflowRunHeadSha(settings.workflow.eventPath);
     if (!from)
         return settings.ref;
     const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock });
@@ -39322,75 +40289,107 @@ async function refToDeploy(ctx) {
     return promoted.sha;
 }
 /** The commit and the archive that ship. */
-async function resolveSource(ctx, ref, local) {
+async function resolveSource(ctx, local) {
     const { settings, report } = ctx;
     if (local.localArchive) {
         const a = local.localArchive;
         info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
-        return localSource(ref);
+        return localSource(settings);
     }
     if (settings.sourceUrl) {
-        const source = sourceFromUrl(settings.sourceUrl, ref);
+        const source = urlSource(settings, settings.sourceUrl);
         info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
         return source;
     }
+    if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
+        warning('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
+    }
+    const ref = await refToDeploy(ctx);
     const repo = settings.repository;
     report.repository = `${repo.owner}/${repo.repo}`;
     report.ref = ref;
-    const source = await resolveGitHubSource(ctx.github, settings.githubServerUrl, repo, ref);
+    const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
+    checkTagDidNotMove(settings, source.sha);
     info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
     return source;
 }
-/** The commit is already what runs: a re-run does not rebuild it. */
-async function alreadyLive(ctx, source) {
-    const { settings, report } = ctx;
-    if (settings.force || !source.sha)
-        return false;
-    let live;
-    try {
-        live = await lastSuccessful(ctx.scalingo, 20);
-    }
-    catch (err) {
-        warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`);
-        return false;
-    }
-    if (!live || live.git_ref !== source.sha)
-        return false;
-    report.status = 'skipped';
-    report.deploymentId = live.id;
-    report.skipped = `${source.sha} is already live on ${settings.app} (deployment ${live.id}${live.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
-    info(`Skipped: ${report.skipped}`);
-    return true;
+/** The variables this run sets, and what they would change on the app (names only ever printed). */
+async function variablesToSet(ctx, local) {
+    const wanted = mergeVariables(local.envFile?.variables ?? [], ctx.settings.variables);
+    if (wanted.length === 0)
+        return { wanted };
+    const diff = diffVariables(await ctx.scalingo.listVariables(), wanted);
+    return { wanted, diff, envFile: local.envFile?.path };
+}
+/**
+ * Whether Scalingo can fetch archives from this GitHub: github.com, not a
+ * GitHub Enterprise Server (usually private to its network). A loopback
+ * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
+ */
+function scalingoReaches(githubServerUrl) {
+    const host = new URL(githubServerUrl).hostname;
+    return host === 'github.com' || isLoopbackHost(host);
 }
 async function prepare(ctx) {
     const { settings, report } = ctx;
     report.dashboardUrl = dashboardUrl(settings.region, settings.app);
     const local = await readLocalInputs(ctx);
-    const ref = await refToDeploy(ctx);
-    const source = await resolveSource(ctx, ref, local);
+    const source = await resolveSource(ctx, local);
     report.sha = source.sha || undefined;
     report.archiveUrl = source.archiveUrl;
+    const archiveProblems = source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : [];
+    for (const problem of archiveProblems)
+        warning(problem, { title: 'GitHub archive' });
+    report.archiveProblems = archiveProblems;
     await ctx.scalingo.exchange();
     const app = await ctx.scalingo.getApp();
     report.appUrl = app.url || app.base_url || undefined;
-    const gitRef = source.sha || ref || null;
-    const transfer = settings.archivePath
-        ? 'upload'
-        : settings.sourceUrl
-            ? 'url'
-            : chooseTransfer(settings.archiveTransfer, source.visibility);
-    const prepared = { decision: 'deploy', source, gitRef, app, transfer, ...local };
-    if (await alreadyLive(ctx, source))
+    const state = await readAppState(ctx.scalingo, app);
+    const variables = await variablesToSet(ctx, local);
+    const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl));
+    const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
+    if (!deploying(ctx, prepared))
         return { ...prepared, decision: 'skip' };
     if (settings.dryRun) {
-        if (!settings.archivePath)
-            await checkArchiveServed(ctx.http, source);
+        await checkArchiveServed(ctx.http, source);
         report.status = 'dry-run';
         report.plan = dryRunPlan(settings, prepared);
         info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
         return { ...prepared, decision: 'dry-run' };
     }
     return prepared;
+}
+/** The decision, told: false when this exact commit, with these variables, already runs. */
+function deploying(ctx, p) {
+    const { settings, report } = ctx;
+    const { live, recent, listError } = p.state;
+    const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : [];
+    const decision = decide({
+        force: settings.force,
+        kind: p.source.kind,
+        sha: p.source.sha,
+        live,
+        inFlight: recent && inFlight(recent),
+        changedVariables: changed
+    });
+    if (listError) {
+        const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha;
+        if (mattered)
+            warning(`Could not check whether this commit is already live (${listError}); deploying it`);
+        else
+            core_debug(`could not list the app's deployments: ${listError}`);
+    }
+    if (decision.deploy) {
+        if (decision.why && !listError)
+            info(decision.why);
+        return true;
+    }
+    report.status = 'skipped';
+    report.deploymentId = live?.id;
+    report.variables = p.variables.diff ? `${p.variables.wanted.length} variables, all already set` : undefined;
+    report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
+    info(`Skipped: ${report.skipped}`);
+    return false;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -39425,10 +40424,10 @@ async function run(env = process.env, clock = systemClock) {
         const prepared = await prepare(ctx);
         if (prepared.decision !== 'deploy')
             return;
-        const { deployment } = await deliver(ctx, prepared);
+        const { deployment, stream } = await deliver(ctx, prepared);
         if (!settings.wait)
             return info('wait is false: not following the deployment');
-        await followToEnd(ctx, deployment, prepared.app);
+        await followToEnd(ctx, deployment, stream);
     }
     catch (err) {
         reportFailure(report, err);

@@ -26,9 +26,13 @@ export interface Fault {
    * - `reset`: destroy the connection without an answer;
    * - `hang`: never answer;
    * - `process-then-reset`: run the real handler, then drop the connection
-   *   before the answer is written (an ambiguous POST).
+   *   before the answer is written (an ambiguous POST);
+   * - `cut-body`: answer status and headers (with the full Content-Length)
+   *   and half of `body`, then drop the connection;
+   * - `process-then-cut-body`: run the real handler, send its status,
+   *   headers and half of its body, then drop the connection.
    */
-  action?: 'respond' | 'reset' | 'hang' | 'process-then-reset'
+  action?: 'respond' | 'reset' | 'hang' | 'process-then-reset' | 'cut-body' | 'process-then-cut-body'
   status?: number
   headers?: Record<string, string>
   body?: string | Buffer
@@ -71,6 +75,19 @@ export function text(
 ): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) })
   res.end(body)
+}
+
+/** Status, headers with the whole body's length, half of the body, then a dropped connection. */
+function cutBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  data: Buffer
+): void {
+  res.writeHead(status, { ...headers, 'Content-Length': String(Math.max(data.length, 2)) })
+  res.write(data.subarray(0, Math.floor(data.length / 2)))
+  setTimeout(() => req.socket.destroy(), 20)
 }
 
 function matches(f: Fault, method: string, path: string): boolean {
@@ -128,6 +145,27 @@ export async function startServer(
               req.socket.destroy()
               return fake
             }
+            await handler(req, fake, body, url, raw)
+            return
+          }
+          if (action === 'cut-body') {
+            const data = Buffer.from(fault.body ?? '')
+            return cutBody(req, res, fault.status ?? 200, fault.headers ?? {}, data)
+          }
+          if (action === 'process-then-cut-body') {
+            // Run the handler, then send only half of what it answered.
+            const fake = Object.create(res) as ServerResponse
+            let status = 200
+            let headers: Record<string, string> = {}
+            fake.writeHead = ((code: number, h?: Record<string, string>) => {
+              status = code
+              headers = h ?? {}
+              return fake
+            }) as ServerResponse['writeHead']
+            fake.end = ((chunk?: string | Buffer) => {
+              cutBody(req, res, status, headers, Buffer.from(chunk ?? ''))
+              return fake
+            }) as ServerResponse['end']
             await handler(req, fake, body, url, raw)
             return
           }

@@ -34,22 +34,51 @@ export interface ScalingoOptions {
   faults?: Fault[]
   /** Fetch loopback source URLs as Scalingo would; a failed fetch is a build-error. */
   fetchSource?: boolean
+  /**
+   * When Scalingo fetches `source_url` (undocumented): when its build starts,
+   * after any wait in the queue (default), or when the deployment is created.
+   */
+  fetchSourceAt?: 'build' | 'create'
+  /** How long a source from `POST /v1/sources` lives (Scalingo: 10 minutes), then it is deleted. */
+  sourceTtlMs?: number
+  /** Scalingo's clock minus the runner's: deployments' `created_at` are off by this much. */
+  clockSkewMs?: number
+  /** Order of `GET …/deployments`: newest first (Scalingo), or shuffled (a list not to be trusted). */
+  listOrder?: 'newest-first' | 'shuffled'
   stream?: StreamBehaviour
   /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
   rateLimit?: { requests: number; windowMs: number; retryAfter?: boolean }
 }
 
-/** How the deployment stream behaves: faithful by default, faulty on demand. */
+/**
+ * How the deployment stream behaves: as documented by default, and each
+ * undocumented or faulty behaviour on demand.
+ */
 export interface StreamBehaviour {
   /**
    * `refuse`: the upgrade is answered 503; `silent`: authenticated, then
    * nothing, ever; `absent`: the app has no `links.deployments_stream`.
    */
   mode?: 'ok' | 'refuse' | 'silent' | 'absent'
-  /** Drop the first connection after this many frames (a reconnect replays the logs). */
-  dropAfterFrames?: number
-  /** Lines per log frame (Scalingo sends about one line per frame). */
+  /**
+   * How log lines are framed: `bare`, one line per frame without a newline
+   * (Scalingo's docs, the default); `newline`, one line per frame ending
+   * with `\n`; `multi`, `linesPerFrame` lines per frame joined by `\n`,
+   * with a trailing one.
+   */
+  framing?: 'bare' | 'newline' | 'multi'
+  /** Lines per log frame with `multi` framing. */
   linesPerFrame?: number
+  /**
+   * What a new connection gets first: `all`, the existing logs (the docs:
+   * "existing logs and real time logs", the default), or `none`, only what
+   * follows.
+   */
+  replay?: 'all' | 'none'
+  /** Every connection is cut this long after it opened (a flaky proxy). */
+  cutEveryMs?: number
+  /** Drop the first connection after this many frames. */
+  dropAfterFrames?: number
   pingMs?: number
   /** Frames sent to every connection of the app right after authentication (forged events). */
   extraFrames?: unknown[]
@@ -59,7 +88,6 @@ export interface SandboxDeployment {
   id: string
   app_id: string
   app: string
-  created_at: string
   status: string
   git_ref: string | null
   source_url: string
@@ -67,6 +95,8 @@ export interface SandboxDeployment {
   log: string[]
   finishedAt?: number
   createdAtMs: number
+  /** The source fetched at creation (`fetchSourceAt: 'create'`): what went wrong, if anything. */
+  fetched?: Promise<string | undefined>
 }
 
 export interface SandboxVariable {
@@ -248,12 +278,14 @@ export class ScalingoSandbox {
     }
     ;(ws as WebSocket & { sendEvent?: typeof send }).sendEvent = send
     const authTimer = setTimeout(() => ws.close(4001, 'authentication timeout'), 5000)
+    const cut = behaviour.cutEveryMs !== undefined ? setTimeout(() => ws.terminate(), behaviour.cutEveryMs) : undefined
     const ping = setInterval(
       () => send({ type: 'ping', data: { ts: Math.floor(Date.now() / 1000) } }),
       behaviour.pingMs ?? 15_000
     )
     ws.on('close', () => {
       clearTimeout(authTimer)
+      clearTimeout(cut)
       clearInterval(ping)
       this.sockets.get(app.name)?.delete(ws)
     })
@@ -273,9 +305,11 @@ export class ScalingoSandbox {
         return
       }
       authed = true
-      // Replay what was already logged, then go live.
-      for (const d of app.deployments) {
-        for (const chunk of this.chunks(d.log)) send({ type: 'log', id: d.id, data: { content: chunk } })
+      // Replay what was already logged (unless told not to), then go live.
+      if ((behaviour.replay ?? 'all') === 'all') {
+        for (const d of app.deployments) {
+          for (const chunk of this.frames(d.log)) send({ type: 'log', id: d.id, data: { content: chunk } })
+        }
       }
       for (const f of behaviour.extraFrames ?? []) send(f as { type: string })
       if (!this.sockets.has(app.name)) this.sockets.set(app.name, new Set())
@@ -283,37 +317,38 @@ export class ScalingoSandbox {
     })
   }
 
-  private chunks(lines: string[]): string[] {
-    const per = this.options.stream?.linesPerFrame ?? 1
-    const out: string[] = []
-    for (let i = 0; i < lines.length; i += per)
-      out.push(
-        lines
-          .slice(i, i + per)
-          .map(l => `${l}\n`)
-          .join('')
-      )
-    return out
+  /** The `content` of each log frame for these lines, as the framing says. */
+  private frames(lines: string[]): string[] {
+    const behaviour = this.options.stream ?? {}
+    switch (behaviour.framing ?? 'bare') {
+      case 'bare':
+        return lines
+      case 'newline':
+        return lines.map(l => `${l}\n`)
+      case 'multi': {
+        const per = behaviour.linesPerFrame ?? 3
+        const out: string[] = []
+        for (let i = 0; i < lines.length; i += per) out.push(`${lines.slice(i, i + per).join('\n')}\n`)
+        return out
+      }
+    }
   }
 
-  private broadcast(app: string, frame: { type: string } & Record<string, unknown>): void {
+  /** Sends a frame to every authenticated stream connection of an app (and forged events in tests). */
+  sendStreamFrame(app: string, frame: { type: string } & Record<string, unknown>): void {
     for (const ws of this.sockets.get(app) ?? [])
       (ws as WebSocket & { sendEvent?: (f: typeof frame) => void }).sendEvent?.(frame)
   }
 
-  /** Sends a frame to every authenticated stream connection of an app (forged events in tests). */
-  sendStreamFrame(app: string, frame: { type: string } & Record<string, unknown>): void {
-    this.broadcast(app, frame)
-  }
-
   private appendLog(d: SandboxDeployment, lines: string[]): void {
     d.log.push(...lines)
-    for (const chunk of this.chunks(lines)) this.broadcast(d.app, { type: 'log', id: d.id, data: { content: chunk } })
+    for (const chunk of this.frames(lines))
+      this.sendStreamFrame(d.app, { type: 'log', id: d.id, data: { content: chunk } })
   }
 
   private setStatus(d: SandboxDeployment, status: string): void {
     d.status = status
-    this.broadcast(d.app, { type: 'status', id: d.id, data: { status } })
+    this.sendStreamFrame(d.app, { type: 'status', id: d.id, data: { status } })
   }
 
   async close(): Promise<void> {
@@ -338,7 +373,6 @@ export class ScalingoSandbox {
       id: hexId(),
       app_id: state.id,
       app,
-      created_at: new Date(at).toISOString(),
       status: d.status,
       git_ref: d.git_ref,
       source_url: 'https://example.com/seeded.tar.gz',
@@ -456,7 +490,7 @@ export class ScalingoSandbox {
     return {
       id: d.id,
       app_id: d.app_id,
-      created_at: d.created_at,
+      created_at: new Date(d.createdAtMs + (this.options.clockSkewMs ?? 0)).toISOString(),
       status: d.status,
       git_ref: d.git_ref,
       image_size: RUNNING.has(d.status) ? 0 : 104_857_600,
@@ -467,8 +501,18 @@ export class ScalingoSandbox {
     }
   }
 
+  /** What runs on the app: its last successful deployment (Scalingo's `last_deployment_id`). */
+  liveDeployment(app: string): SandboxDeployment | undefined {
+    const state = this.apps.get(app)
+    if (!state) return undefined
+    return [...state.deployments]
+      .sort((a, b) => a.createdAtMs - b.createdAtMs)
+      .filter(d => d.status === 'success')
+      .pop()
+  }
+
   private appJson(app: AppState): Record<string, unknown> {
-    const last = app.deployments[app.deployments.length - 1]
+    const last = this.liveDeployment(app.name)
     return {
       id: app.id,
       name: app.name,
@@ -487,7 +531,7 @@ export class ScalingoSandbox {
   /** Uploaded sources: id → bytes and the two signed tokens (valid ~10 minutes). */
   readonly sources = new Map<
     string,
-    { upload: string; download: string; expires: number; data?: Buffer; contentType?: string }
+    { upload: string; download: string; expires: number; createdAt: number; data?: Buffer; contentType?: string }
   >()
   /** Whether the sources API exists (a Scalingo without it answers 404). */
   sourcesApi = true
@@ -532,7 +576,8 @@ export class ScalingoSandbox {
       const src = {
         upload: randomBytes(16).toString('hex'),
         download: randomBytes(16).toString('hex'),
-        expires: Date.now() + 10 * 60_000
+        expires: Date.now() + (this.options.sourceTtlMs ?? 10 * 60_000),
+        createdAt: Date.now()
       }
       this.sources.set(id, src)
       return json(res, 201, {
@@ -555,7 +600,8 @@ export class ScalingoSandbox {
       if (parts.length === 4 && method === 'GET') {
         const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), 100)
         const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
-        const all = [...app.deployments].reverse()
+        const all = [...app.deployments].sort((a, b) => b.createdAtMs - a.createdAtMs)
+        if (this.options.listOrder === 'shuffled') all.reverse()
         const totalPages = Math.max(1, Math.ceil(all.length / perPage))
         return json(res, 200, {
           deployments: all.slice((page - 1) * perPage, page * perPage).map(d => this.deploymentJson(d)),
@@ -667,7 +713,6 @@ export class ScalingoSandbox {
       id: hexId(),
       app_id: app.id,
       app: app.name,
-      created_at: new Date(now).toISOString(),
       status: 'queued',
       git_ref: typeof gitRef === 'string' ? gitRef : null,
       source_url: sourceUrl,
@@ -676,8 +721,9 @@ export class ScalingoSandbox {
       createdAtMs: now
     }
     app.deployments.push(d)
+    if (this.options.fetchSourceAt === 'create') d.fetched = this.fetchSource(d)
     json(res, 201, { deployment: this.deploymentJson(d) })
-    this.broadcast(app.name, { type: 'new', data: { deployment: this.deploymentJson(d) } })
+    this.sendStreamFrame(app.name, { type: 'new', data: { deployment: this.deploymentJson(d) } })
     void this.runTimeline(app, d)
   }
 
@@ -717,7 +763,7 @@ export class ScalingoSandbox {
     ) {
       await this.sleep(20)
     }
-    const problem = await this.fetchSource(d)
+    const problem = await (d.fetched ?? this.fetchSource(d))
     if (this.closed) return
     if (problem) {
       this.appendLog(d, ['-----> Downloading archive', ` !     ${problem}`])

@@ -29,9 +29,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     ctx = createContext(settings, env, clock, report, startedAt)
     const prepared = await prepare(ctx)
     if (prepared.decision !== 'deploy') return
-    const { deployment } = await deliver(ctx, prepared)
+    const { deployment, stream } = await deliver(ctx, prepared)
     if (!settings.wait) return core.info('wait is false: not following the deployment')
-    await followToEnd(ctx, deployment, prepared.app)
+    await followToEnd(ctx, deployment, stream)
   } catch (err) {
     reportFailure(report, err)
   } finally {

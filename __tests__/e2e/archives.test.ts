@@ -6,7 +6,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { SHA_MAIN, SHA_TAG, makeTarGz, runAction, startSandbox, type Sandbox } from '../../sandbox/index.js'
+import {
+  SHA_MAIN,
+  SHA_TAG,
+  makeTarGz,
+  runAction,
+  startSandbox,
+  type Sandbox,
+  type SandboxDeployment
+} from '../../sandbox/index.js'
 import { errorLines, leaks, scalingoCalls } from '../helpers.js'
 
 let sandbox: Sandbox
@@ -36,7 +44,9 @@ describe('archive-path', () => {
     expect(src.data?.equals(archive)).toBe(true)
     const [d] = sandbox.scalingo.allDeployments()
     expect(d.source_url).toContain(`/download?token=${src.download}`)
-    expect(d.git_ref).toBe(SHA_MAIN)
+    // An artifact of the workflow's commit, labelled so Scalingo's history tells it from a source archive.
+    expect(d.git_ref).toBe(`${SHA_MAIN}-artifact`)
+    expect(run.outputs.sha).toBe(SHA_MAIN)
     expect(d.status).toBe('success')
     expect(sandbox.github.requests.filter(r => r.server === 'github-api')).toHaveLength(0)
     expect(run.stdout).toContain(
@@ -86,20 +96,31 @@ describe('archive-path', () => {
 
 describe('archive-transfer for a private repository', () => {
   /** A deployment already running on the app keeps ours queued for `ms`. */
-  function blockFor(sb: Sandbox, ms: number): void {
+  function blockFor(sb: Sandbox, ms: number): SandboxDeployment {
     const blocker = sb.scalingo.seedDeployment('my-app', { git_ref: 'other', status: 'building', ageMs: 1000 })
-    setTimeout(() => (blocker.status = 'success'), ms)
+    setTimeout(() => {
+      blocker.status = 'success'
+      blocker.finishedAt = Date.now()
+    }, ms)
+    return blocker
   }
 
-  it('url: the signed URL expires while the deployment waits in the queue, and the build fails', async () => {
+  it('url: waits until the app is free before minting the signed URL, so it does not expire in the queue', async () => {
     sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 1 } })
-    blockFor(sandbox, 2500)
+    const blocker = blockFor(sandbox, 2500)
     const run = await runAction({
       env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'url', force: 'true' })
     })
-    expect(run.code).toBe(1)
-    expect(run.outputs.status).toBe('build-error')
-    expect(run.stdout).toContain('archive download failed: HTTP 404')
+    expect(errorLines(run)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      `Waiting until deployment ${blocker.id} (building) ends before handing Scalingo an archive that expires`
+    )
+    // Minted once, after the app became free, and fetched by Scalingo in time.
+    const minted = sandbox.github.requests.filter(r => r.path.includes('/tarball/'))
+    expect(minted).toHaveLength(1)
+    expect(minted[0].at).toBeGreaterThanOrEqual(blocker.finishedAt!)
+    expect(sandbox.scalingo.allDeployments().find(d => d.git_ref === SHA_MAIN)?.status).toBe('success')
   })
 
   it('auto (the default): downloaded in the runner and uploaded, so the queue does not matter', async () => {

@@ -56,7 +56,7 @@ describe('deploying a public repository', () => {
     expect(run.summary).toContain(`\`v1.2.0\` → \`${SHA_TAG}\``)
     expect(run.summary).toContain(d.id)
     expect(run.summary).toContain('https://my-app.osc-fr1.scalingo.io')
-    expect(run.summary).toContain('https://my.osc-fr1.scalingo.com/apps/my-app')
+    expect(run.summary).toContain('https://dashboard.scalingo.com/apps/osc-fr1/my-app')
 
     const calls = scalingoCalls(sandbox)
     expect(calls.filter(c => c === 'POST /v1/tokens/exchange')).toHaveLength(1)

@@ -142,7 +142,7 @@ describe('timeout', () => {
     expect(errorLines(run)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^::error::deployment ${d.id} is still building after 2s \\(the timeout\\); it was not cancelled \\(follow it with: scalingo --region osc-fr1 --app my-app deployment-follow, or on https://my.osc-fr1.scalingo.com/apps/my-app\\)`
+          `^::error::deployment ${d.id} is still building after 2s \\(the timeout\\); it was not cancelled \\(follow it with: scalingo --region osc-fr1 --app my-app deployment-follow, or on https://dashboard.scalingo.com/apps/osc-fr1/my-app\\)`
         )
       )
     ])

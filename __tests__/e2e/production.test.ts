@@ -32,11 +32,13 @@ describe('skip what is already live', () => {
   })
 
   it('a deployment list that cannot be read only costs the check: a warning, then the deployment', async () => {
+    // What runs is this commit, but whether another deployment is on its way cannot be told.
     sandbox = await startSandbox({
       scalingo: {
         faults: [{ method: 'GET', path: '/deployments?page=', times: 10, status: 404, body: '{"error":"not found"}' }]
       }
     })
+    sandbox.scalingo.seedDeployment('my-app', { git_ref: SHA_MAIN, status: 'success' })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(

@@ -146,15 +146,18 @@ describe('at most one deployment per run', () => {
     ])
   }, 30_000)
 
-  it('an earlier deployment of the same commit is not mistaken for ours', async () => {
+  it('an earlier deployment of the same commit, created seconds before our POST, is not mistaken for ours', async () => {
     sandbox = await startSandbox({ scalingo: { timeline: [{ afterMs: 50, status: 'build-error' }] } })
     const first = await runAction({ env: sandbox.env({ wait: 'false' }) })
     expect(first.code).toBe(0)
+    const [earlier] = sandbox.scalingo.allDeployments()
+    // Well inside the clock-skew window: only the ids read before the POST tell it apart.
+    expect(Date.now() - earlier.createdAtMs).toBeLessThan(30_000)
     sandbox.scalingo.faults = [{ method: 'POST', path: '/deployments', times: 5, status: 504, body: 'Gateway Timeout' }]
-    // The earlier one is older than the skew window only if we fake its date.
-    sandbox.scalingo.allDeployments()[0].created_at = new Date(Date.now() - 10 * 60_000).toISOString()
     const second = await runAction({ env: sandbox.env() })
     expect(second.code).toBe(1)
+    expect(second.outputs['deployment-id']).toBe('')
+    expect(second.stdout).not.toContain(`Found the deployment the request created: ${earlier.id}`)
     expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
   }, 30_000)
 })

@@ -1,7 +1,7 @@
 import { Http } from '../../src/lib/http.js'
 import { encodeRef, publicArchiveUrl } from '../../src/github/archives.js'
 import { GitHubClient, type Repository } from '../../src/github/client.js'
-import { resolveGitHubSource } from '../../src/stages/source.js'
+import { githubSource } from '../../src/stages/source.js'
 import { DEFAULT_GITHUB_TOKEN, GitHubSandbox, SHA_MAIN, SHA_TAG } from '../../sandbox/index.js'
 
 let gh: GitHubSandbox
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 const api = (token = DEFAULT_GITHUB_TOKEN): GitHubClient => new GitHubClient(http, { apiUrl: gh.apiUrl, token })
 const resolveSource = (github: GitHubClient, serverUrl: string, repo: Repository, ref: string) =>
-  resolveGitHubSource(github, serverUrl, repo, ref)
+  githubSource(github, serverUrl, repo, ref)
 
 describe('pure helpers', () => {
   it('keeps slashes in branch names and encodes the rest', () => {
@@ -34,20 +34,23 @@ describe('resolveSource', () => {
   it('public: tag → SHA → public archive', async () => {
     const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'shop' }, 'v1.2.0')
     expect(s).toEqual({
+      kind: 'github',
       sha: SHA_TAG,
-      sourceUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
+      gitRef: SHA_TAG,
       archiveUrl: `${gh.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
       visibility: 'public'
     })
   })
 
-  it('private: a signed codeload URL that actually serves the archive', async () => {
+  it('private: the SHA and the plain archive URL; the signed URL is minted only when asked, and serves the archive', async () => {
     const s = await resolveSource(api(), gh.serverUrl, { owner: 'acme', repo: 'secret-shop' }, 'main')
     expect(s.sha).toBe(SHA_MAIN)
     expect(s.visibility).toBe('private')
-    expect(s.sourceUrl).toMatch(/\?token=GHSAT/)
     expect(s.archiveUrl).toBe(`${gh.serverUrl}/acme/secret-shop/archive/${SHA_MAIN}.tar.gz`)
-    const res = await fetch(s.sourceUrl)
+    expect(gh.requests.filter(r => r.path.includes('/tarball/'))).toHaveLength(0)
+    const signed = await api().signedTarballUrl({ owner: 'acme', repo: 'secret-shop' }, SHA_MAIN)
+    expect(signed).toMatch(/\?token=GHSAT/)
+    const res = await fetch(signed)
     expect(res.status).toBe(200)
     const body = Buffer.from(await res.arrayBuffer())
     expect([body[0], body[1]]).toEqual([0x1f, 0x8b])

@@ -23,9 +23,9 @@ describe('report', () => {
     expect(mostTellingLine([])).toBeUndefined()
   })
 
-  it('links the dashboard for known regions only', () => {
-    expect(dashboardUrl('osc-secnum-fr1', 'app')).toBe('https://my.osc-secnum-fr1.scalingo.com/apps/app')
-    expect(dashboardUrl('elsewhere', 'app')).toBeUndefined()
+  it("links the app's dashboard page as Scalingo's CLI does", () => {
+    expect(dashboardUrl('osc-secnum-fr1', 'app')).toBe('https://dashboard.scalingo.com/apps/osc-secnum-fr1/app')
+    expect(dashboardUrl('osc-fr1', 'my-app')).toBe('https://dashboard.scalingo.com/apps/osc-fr1/my-app')
   })
 
   it('summarizes a success', () => {

@@ -76,12 +76,11 @@ describe('ScalingoClient against the sandbox', () => {
     const d = await c.createDeployment('abc', 'https://example.com/a.tar.gz')
     expect(d).toMatchObject({ status: 'queued', git_ref: 'abc' })
     const read = async (): Promise<string | undefined> => {
-      let text: string | undefined
-      const found = await c.readOutput(d.links!.output!, async body => {
-        text = ''
-        for await (const chunk of body) text += String(chunk)
-      })
-      return found ? text : undefined
+      const body = await c.openOutput(d.links!.output!)
+      if (!body) return undefined
+      let text = ''
+      for await (const chunk of body) text += String(chunk)
+      return text
     }
     expect(await read()).toBeUndefined() // no log yet: 404
     await sb.waitFinished(d.id)

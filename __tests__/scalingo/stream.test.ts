@@ -21,10 +21,22 @@ describe('parseStreamFrame', () => {
 })
 
 describe('streamUrlAllowed', () => {
-  it('sends the bearer over wss, or ws to loopback only', () => {
-    expect(streamUrlAllowed('wss://deployments.osc-fr1.scalingo.com/apps/x')).toBe(true)
-    expect(streamUrlAllowed('ws://127.0.0.1:9/apps/x')).toBe(true)
-    expect(streamUrlAllowed('ws://deployments.example.com/apps/x')).toBe(false)
-    expect(streamUrlAllowed('https://x')).toBe(false)
+  const scalingo = 'https://api.osc-fr1.scalingo.com'
+  it('sends the bearer over wss to a host of a known region, or to the API host', () => {
+    expect(streamUrlAllowed('wss://deployments.osc-fr1.scalingo.com/apps/x', scalingo, true)).toBe(true)
+    expect(streamUrlAllowed('wss://api.example.com/apps/x', 'https://api.example.com', false)).toBe(true)
+    expect(streamUrlAllowed('ws://127.0.0.1:9/apps/x', 'http://127.0.0.1:8', false)).toBe(true)
+  })
+  it('never elsewhere: another host, plain ws off loopback, credentials, not a websocket', () => {
+    expect(streamUrlAllowed('wss://evil.example.com/apps/x', scalingo, true)).toBe(false)
+    expect(streamUrlAllowed('wss://scalingo.com.evil.example/apps/x', scalingo, true)).toBe(false)
+    expect(streamUrlAllowed('wss://deployments.osc-fr1.scalingo.com/apps/x', 'https://api.example.com', false)).toBe(
+      false
+    )
+    expect(streamUrlAllowed('ws://deployments.osc-fr1.scalingo.com/apps/x', scalingo, true)).toBe(false)
+    expect(streamUrlAllowed('ws://127.0.0.2:9/apps/x', 'http://127.0.0.1:8', false)).toBe(false)
+    expect(streamUrlAllowed('wss://u:p@deployments.osc-fr1.scalingo.com/apps/x', scalingo, true)).toBe(false)
+    expect(streamUrlAllowed('https://api.osc-fr1.scalingo.com/x', scalingo, true)).toBe(false)
+    expect(streamUrlAllowed('not a url', scalingo, true)).toBe(false)
   })
 })

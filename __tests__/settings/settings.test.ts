@@ -27,7 +27,7 @@ describe('readSettings', () => {
       ref: SHA,
       repository: { owner: 'acme', repo: 'shop' },
       wait: true,
-      timeoutSeconds: 1800,
+      timeoutSeconds: 2700,
       githubApiUrl: 'https://api.github.com',
       githubServerUrl: 'https://github.com'
     })

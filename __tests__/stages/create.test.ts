@@ -49,7 +49,10 @@ describe('createDeploymentOnce', () => {
   it('recovers a processed POST whose answer was lost, with one deployment', async () => {
     const client = await setup({ faults: [{ method: 'POST', path: '/deployments', action: 'process-then-reset' }] })
     await client.exchange()
-    const r = await createDeploymentOnce(client, 'abc', 'https://example.com/a.tar.gz', systemClock)
+    const r = await createDeploymentOnce(client, 'abc', 'https://example.com/a.tar.gz', {
+      clock: systemClock,
+      deadline: Date.now() + 60_000
+    })
     expect(r.recovered).toBe(true)
     expect(sb.allDeployments().map(d => d.id)).toEqual([r.deployment.id])
   })

@@ -107,6 +107,25 @@ export class GitHubClient {
     return this.location(res, repo)
   }
 
+  /**
+   * A file of the repository at a commit (contents API), or undefined when
+   * it does not exist there (404).
+   */
+  async getFile(repo: Repository, path: string, sha: string): Promise<string | undefined> {
+    try {
+      const data = await this.json<{ content?: unknown; encoding?: unknown }>({
+        method: 'GET',
+        path: `${repoPath(repo)}/contents/${encodeRef(path)}?ref=${encodeURIComponent(sha)}`,
+        retry: 'idempotent'
+      })
+      if (typeof data.content !== 'string') return undefined
+      return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) return undefined
+      throw err
+    }
+  }
+
   private location(res: HttpResponse, repo: Repository): string {
     const location = res.headers.location
     const loc = Array.isArray(location) ? location[0] : location

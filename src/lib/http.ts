@@ -31,6 +31,8 @@ export interface RequestOptions {
   accept?: number[]
   /** Never sleep past this instant (ms since epoch) between attempts. */
   deadline?: number
+  /** How long this request may run past the deadline (the last look at a deployment at the timeout). */
+  graceMs?: number
   /** Largest body read into memory; larger bodies are cut (logs are streamed elsewhere). */
   maxBodyBytes?: number
 }
@@ -170,64 +172,83 @@ export class Http {
 
   async request(opts: RequestOptions): Promise<HttpResponse> {
     const max = opts.retry === 'none' ? 1 : this.settings.attempts
+    const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity) + (opts.graceMs ?? 0)
     for (let attempt = 1; ; attempt++) {
-      let retryReason: string | undefined
-      let retryAfterMs: number | undefined
-      let rateLimitedWithoutHint = false
-      let failure: Error
-      const sentAt = Date.now()
-      const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity)
-      try {
-        const msg = await this.beforeDeadline(this.raw(opts), deadline, opts)
-        const body = await this.beforeDeadline(readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024), deadline, opts)
-        const status = msg.statusCode ?? 0
-        const rid = headerValue(msg.headers['x-request-id'])
-        core.debug(
-          `${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${rid ? ` (request id ${rid})` : ''}`
-        )
-        const response: HttpResponse = {
-          status,
-          headers: msg.headers,
-          body,
-          requestId: headerValue(msg.headers['x-request-id'])
-        }
-        if ((status >= 200 && status < 300) || opts.accept?.includes(status)) return response
-        failure = httpError(status, opts.method, opts.url, body, msg.headers)
-        const retryable =
-          opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429
-        if (status === 429) this.rateLimited++
-        if (retryable) {
-          retryReason = `${status}`
-          retryAfterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now())
-          if (status === 429 && retryAfterMs === undefined) rateLimitedWithoutHint = true
-        }
-      } catch (err) {
-        if (!(err instanceof NetworkError)) throw err
-        core.debug(
-          `${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`
-        )
-        failure = err
-        if (opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)) {
-          retryReason = err.code ?? 'network error'
-        }
-      }
-      const limit = rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max
-      if (retryReason === undefined || attempt >= limit) throw failure
-      const delayMs = rateLimitedWithoutHint
-        ? backoffDelay(
-            attempt,
-            {
-              ...this.settings,
-              baseDelayMs: this.settings.rateLimitBaseDelayMs,
-              maxDelayMs: this.settings.rateLimitMaxDelayMs
-            },
-            this.random
-          )
-        : backoffDelay(attempt, this.settings, this.random, retryAfterMs)
-      if (this.clock.now() + delayMs > Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity)) throw failure
-      this.onRetry?.({ attempt, delayMs, reason: retryReason })
-      core.debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retryReason}`)
+      const outcome = await this.attempt(opts, deadline)
+      if ('response' in outcome) return outcome.response
+      const { failure, retry } = outcome
+      const limit = retry?.rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max
+      if (!retry || attempt >= limit) throw failure
+      const delayMs = retry.rateLimitedWithoutHint
+        ? backoffDelay(attempt, this.rateLimitSettings(), this.random)
+        : backoffDelay(attempt, this.settings, this.random, retry.afterMs)
+      if (this.clock.now() + delayMs > deadline) throw failure
+      this.onRetry?.({ attempt, delayMs, reason: retry.reason })
+      core.debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`)
       await this.clock.sleep(delayMs)
+    }
+  }
+
+  private rateLimitSettings(): RetrySettings {
+    return {
+      ...this.settings,
+      baseDelayMs: this.settings.rateLimitBaseDelayMs,
+      maxDelayMs: this.settings.rateLimitMaxDelayMs
+    }
+  }
+
+  /** One attempt: the answer, or the failure and whether (and why) it may be retried. */
+  private async attempt(
+    opts: RequestOptions,
+    deadline: number
+  ): Promise<
+    | { response: HttpResponse }
+    | { failure: Error; retry?: { reason: string; afterMs?: number; rateLimitedWithoutHint?: boolean } }
+  > {
+    const sentAt = Date.now()
+    if (this.clock.now() >= deadline) {
+      // Nothing is sent once the timeout has passed: a request started now could outlive the run.
+      const cause = 'not sent: the timeout has passed'
+      return { failure: new NetworkError({ method: opts.method, url: safeUrl(opts.url), cause, unsent: true }) }
+    }
+    try {
+      const msg = await this.beforeDeadline(this.raw(opts), deadline, opts)
+      const body = await this.beforeDeadline(this.readBody(msg, opts), deadline, opts)
+      const status = msg.statusCode ?? 0
+      const requestId = headerValue(msg.headers['x-request-id'])
+      core.debug(
+        `${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`
+      )
+      if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
+        return { response: { status, headers: msg.headers, body, requestId } }
+      }
+      const failure = httpError(status, opts.method, opts.url, body, msg.headers)
+      if (status === 429) this.rateLimited++
+      const retryable =
+        opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429
+      if (!retryable) return { failure }
+      const afterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now())
+      return {
+        failure,
+        retry: { reason: `${status}`, afterMs, rateLimitedWithoutHint: status === 429 && afterMs === undefined }
+      }
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err
+      core.debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`)
+      const retryable = opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)
+      return { failure: err, retry: retryable ? { reason: err.code ?? 'network error' } : undefined }
+    }
+  }
+
+  /** The whole body; a connection dropped while it is read is a network error like any other. */
+  private async readBody(
+    msg: IncomingMessage,
+    opts: Pick<RequestOptions, 'method' | 'url' | 'maxBodyBytes'>
+  ): Promise<string> {
+    try {
+      return await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024)
+    } catch (err) {
+      throw networkError(err, opts.method, opts.url, 'the answer was cut short')
     }
   }
 

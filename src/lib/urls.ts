@@ -38,3 +38,10 @@ export function safeUrl(url: string): string {
   const u = parse(url)
   return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)'
 }
+
+/** Same scheme, host and port: where the bearer may go besides the API's own URLs. */
+export function sameOrigin(url: string, base: string): boolean {
+  const u = parse(url)
+  const b = parse(base)
+  return !!u && !!b && u.origin === b.origin && !u.username && !u.password
+}

@@ -32,12 +32,16 @@ export interface RunReport {
   plan?: string[]
   /** The app and deployment the commit was promoted from. */
   promotedFrom?: string
-  /** What env-file changed (names only). */
+  /** What env-file and variables changed (names only). */
   variables?: string
+  /** Where the variables came from: env-file, variables, or both. */
+  variablesLabel?: string
   /** The GitHub deployment recorded, or why not. */
   githubDeployment?: string
   /** How the archive reached Scalingo, when not by its URL. */
   transfer?: string
+  /** What GitHub's archive of the commit lacks (submodules, LFS, export-ignore). */
+  archiveProblems?: string[]
 }
 
 /** An empty report: the app and region are filled in once the inputs are read. */

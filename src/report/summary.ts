@@ -40,7 +40,7 @@ export function summaryMarkdown(r: RunReport): string {
   if (r.deploymentId) rows.push(['Deployment', `\`${r.deploymentId}\``])
   if (r.archiveUrl) rows.push(['Archive', r.archiveUrl])
   if (r.transfer) rows.push(['Transfer', r.transfer])
-  if (r.variables) rows.push(['Variables (env-file)', r.variables])
+  if (r.variables) rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, r.variables])
   if (r.githubDeployment) rows.push(['GitHub deployment', r.githubDeployment])
   if (r.dashboardUrl) rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`])
   let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`

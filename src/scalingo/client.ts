@@ -1,10 +1,9 @@
-import * as core from '@actions/core'
 import type { IncomingMessage } from 'node:http'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { ActionError, HttpError } from '../lib/errors.js'
 import { type Http, type HttpResponse, type RequestOptions, httpError, parseJson } from '../lib/http.js'
 import { registerSecret, registerSecretUrl } from '../lib/secrets.js'
-import { mayCarrySecrets, safeUrl } from '../lib/urls.js'
+import { safeUrl, sameOrigin } from '../lib/urls.js'
 
 /**
  * Scalingo only: the token exchange, the bearer (masked, exchanged again
@@ -227,10 +226,17 @@ export class ScalingoClient {
     }
   }
 
-  async getDeployment(id: string): Promise<Deployment> {
+  /** One deployment of the app; `graceMs` lets the last look at the timeout run a little past it. */
+  async getDeployment(id: string, opts: { graceMs?: number } = {}): Promise<Deployment> {
     const url = this.appPath(`/deployments/${encodeURIComponent(id)}`)
-    const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
-    return readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs })
+    const deployment = readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
+    if (deployment.id !== id) {
+      throw new MalformedAnswerError(
+        `Scalingo answered GET deployment ${id} with another deployment (${JSON.stringify(deployment.id.slice(0, 40))})`
+      )
+    }
+    return deployment
   }
 
   async listVariables(): Promise<{ name: string; value: string }[]> {
@@ -282,26 +288,30 @@ export class ScalingoClient {
     return { uploadUrl: src.upload_url, downloadUrl: src.download_url }
   }
 
-  /** The newest deployments first. */
-  async listDeployments(perPage = 10): Promise<Deployment[]> {
+  /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
+  async listDeployments(perPage = 10, opts: { graceMs?: number } = {}): Promise<Deployment[]> {
     const url = this.appPath(`/deployments?page=1&per_page=${perPage}`)
-    const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
+    const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs })
     const list = parseJson<{ deployments?: unknown }>(res, { method: 'GET', url }).deployments
     if (!Array.isArray(list))
       throw new ActionError('Scalingo answered the deployment list without a "deployments" array')
-    return (list as Partial<Deployment>[]).filter(
-      (d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string'
-    )
+    const time = (d: Deployment): number => (d.created_at ? Date.parse(d.created_at) : NaN) || 0
+    return (list as Partial<Deployment>[])
+      .filter((d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string')
+      .sort((a, b) => time(b) - time(a))
   }
 
   /**
-   * Streams the whole build output so far into `sink`, without holding it:
-   * false when there is none yet (404). One attempt: the caller polls again.
+   * The build output so far (the whole log: Scalingo documents no offset),
+   * as a stream the caller reads; undefined when there is none yet (404).
+   * The bearer goes only to the API's own origin: a link elsewhere is read
+   * without it, or not at all. One attempt: the caller polls again.
    */
-  async readOutput(outputUrl: string, sink: (body: IncomingMessage) => Promise<void>): Promise<boolean> {
-    if (!mayCarrySecrets(outputUrl) || outputUrl.startsWith('ws')) {
-      core.warning('The deployment output link is not https: not sending the bearer token there')
-      return false
+  async openOutput(outputUrl: string): Promise<IncomingMessage | undefined> {
+    if (!sameOrigin(outputUrl, this.config.apiUrl)) {
+      throw new ActionError(
+        `the deployment's output link ${safeUrl(outputUrl)} is not on the API's origin (${this.config.apiUrl}): not sending the bearer token there`
+      )
     }
     const msg = await this.withBearer(
       `GET ${safeUrl(outputUrl)}`,
@@ -318,13 +328,10 @@ export class ScalingoClient {
       }
     )
     const status = msg.statusCode ?? 0
-    if (status >= 200 && status < 300) {
-      await sink(msg)
-      return true
-    }
+    if (status >= 200 && status < 300) return msg
     let body = ''
     for await (const c of msg) if (body.length < 4096) body += String(c)
-    if (status === 404) return false
+    if (status === 404) return undefined
     throw httpError(status, 'GET', outputUrl, body, msg.headers)
   }
 }

@@ -13,9 +13,9 @@ export function regionApiUrl(region: string): string {
   return `https://api.${region}.scalingo.com`
 }
 
-export function dashboardUrl(region: string, app: string): string | undefined {
-  if (!isKnownRegion(region)) return undefined
-  return `https://my.${region}.scalingo.com/apps/${encodeURIComponent(app)}`
+/** The app's page in Scalingo's dashboard, as the CLI's `scalingo dashboard` opens it. */
+export function dashboardUrl(region: string, app: string): string {
+  return `https://dashboard.scalingo.com/apps/${encodeURIComponent(region)}/${encodeURIComponent(app)}`
 }
 
 /** The command that follows a deployment from a terminal. */

@@ -57,16 +57,38 @@ export function parseStreamFrame(text: string): StreamEvent | undefined {
   }
 }
 
-/** The bearer goes only over wss, or plain ws to loopback for tests. */
-export function streamUrlAllowed(url: string): boolean {
-  return /^wss?:/.test(url) && mayCarrySecrets(url)
+/**
+ * The bearer goes to the stream only over wss (plain ws to loopback, for
+ * tests), and only to the API's own host or, for Scalingo's known regions,
+ * a host under scalingo.com: an answer cannot send it elsewhere.
+ */
+export function streamUrlAllowed(url: string, apiUrl: string, knownRegion: boolean): boolean {
+  let u: URL
+  let api: URL
+  try {
+    u = new URL(url)
+    api = new URL(apiUrl)
+  } catch {
+    return false
+  }
+  if (!/^wss?:$/.test(u.protocol) || !mayCarrySecrets(url) || u.username || u.password) return false
+  const host = u.hostname.toLowerCase()
+  return host === api.hostname.toLowerCase() || (knownRegion && host.endsWith('.scalingo.com'))
 }
+
+/** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+export type StreamState = 'open' | 'up' | 'down' | 'gave-up'
 
 export interface StreamHandlers {
   /** Each frame of a connection, with that connection's number (replays restart per connection). */
   onEvent(event: StreamEvent, connection: number): void
-  /** up: authenticated and receiving; down: closed (a reconnect may follow); gave-up: no more tries. */
-  onState?(state: 'up' | 'down' | 'gave-up', why?: string): void
+  /**
+   * open: connected and authentication sent; up: receiving frames; down:
+   * closed (a reconnect may follow); gave-up: no more tries.
+   */
+  onState?(state: StreamState, connection: number, why?: string): void
 }
 
 export interface StreamOptions {
@@ -83,16 +105,26 @@ export interface StreamOptions {
 export class DeploymentStream {
   private ws?: WebSocket
   private stopped = false
+  private paused = false
   private failures = 0
   private connection = 0
   private silenceTimer?: NodeJS.Timeout
   private retryTimer?: NodeJS.Timeout
   healthy = false
+  /** No more tries: polling only from now on. */
+  gaveUp = false
+  /** Why the last connection ended (for the log). */
+  lastFailure?: string
 
   constructor(
     private readonly opts: StreamOptions,
-    private readonly handlers: StreamHandlers
+    private handlers: StreamHandlers
   ) {}
+
+  /** Hands the events to someone else from now on (the follower, once the deployment exists). */
+  setHandlers(handlers: StreamHandlers): void {
+    this.handlers = handlers
+  }
 
   start(): void {
     void this.connect()
@@ -108,6 +140,17 @@ export class DeploymentStream {
     this.ws?.terminate()
   }
 
+  /** Stops reading frames until resume(): stdout is behind, and the socket waits rather than memory filling. */
+  pause(): void {
+    this.paused = true
+    this.ws?.pause()
+  }
+
+  resume(): void {
+    this.paused = false
+    this.ws?.resume()
+  }
+
   private async connect(): Promise<void> {
     if (this.stopped) return
     const conn = ++this.connection
@@ -118,21 +161,33 @@ export class DeploymentStream {
       return this.failed(`no bearer: ${describeError(err)}`)
     }
     if (this.stopped) return
-    // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
-    const httpUrl = this.opts.url.replace(/^ws/, 'http')
-    const agent = new HttpClient(this.opts.userAgent).getAgent(httpUrl)
-    const ws = new WebSocket(this.opts.url, {
-      origin: STREAM_ORIGIN,
-      headers: { 'User-Agent': this.opts.userAgent },
-      agent,
-      handshakeTimeout: 10_000,
-      perMessageDeflate: false
-    })
+    let ws: WebSocket
+    try {
+      // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
+      const agent = new HttpClient(this.opts.userAgent).getAgent(this.opts.url.replace(/^ws/, 'http'))
+      ws = new WebSocket(this.opts.url, {
+        origin: STREAM_ORIGIN,
+        headers: { 'User-Agent': this.opts.userAgent },
+        agent,
+        handshakeTimeout: 10_000,
+        perMessageDeflate: false,
+        maxPayload: MAX_FRAME_BYTES
+      })
+    } catch (err) {
+      this.failures = this.opts.maxFailures ?? 3
+      return this.failed(`cannot connect: ${describeError(err)}`)
+    }
     this.ws = ws
+    if (this.paused) ws.pause()
+    this.listen(ws, conn, token)
+  }
+
+  private listen(ws: WebSocket, conn: number, token: string): void {
     let gotFrame = false
     ws.on('open', () => {
       ws.send(JSON.stringify({ type: 'auth', data: { token } }))
       this.armSilence(ws)
+      this.handlers.onState?.('open', conn)
     })
     ws.on('message', (data, isBinary) => {
       if (isBinary) return
@@ -140,7 +195,7 @@ export class DeploymentStream {
         gotFrame = true
         this.failures = 0
         this.healthy = true
-        this.handlers.onState?.('up')
+        this.handlers.onState?.('up', conn)
       }
       this.armSilence(ws)
       const text = Buffer.isBuffer(data)
@@ -158,18 +213,20 @@ export class DeploymentStream {
       if (this.stopped) return
       this.healthy = false
       if (!gotFrame) this.failures++
-      this.failed(`closed (${code})`)
+      this.failed(`closed (${code})`, conn)
     })
   }
 
-  private failed(why: string): void {
+  private failed(why: string, conn = this.connection): void {
     if (this.stopped) return
     this.healthy = false
+    this.lastFailure = why
     if (this.failures >= (this.opts.maxFailures ?? 3)) {
-      this.handlers.onState?.('gave-up', why)
+      this.gaveUp = true
+      this.handlers.onState?.('gave-up', conn, why)
       return
     }
-    this.handlers.onState?.('down', why)
+    this.handlers.onState?.('down', conn, why)
     // As the CLI does: wait a second, dial again, authenticate again.
     this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000)
   }

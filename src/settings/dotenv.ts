@@ -1,9 +1,13 @@
 import { InputError } from '../lib/errors.js'
 
 /**
- * `env-file`: a dotenv file in the workspace, as `scalingo env-set --file`
- * users write them. Parsed whole before anything changes on the app: one
- * malformed line and nothing is set.
+ * Variables as `scalingo env-set --file .env NAME=value` reads them: the
+ * file with the parser Scalingo's CLI vendors (joho/godotenv v1.5.1,
+ * `parser.go`, ported statement by statement), then `NAME=value` lines
+ * that override it (the `variables` input). Differences kept on purpose,
+ * listed in the README: a leading BOM is skipped, a name must be ASCII
+ * (`[A-Za-z0-9_.]`, no inner space, not empty), and an error names the line,
+ * never its text (godotenv's own messages quote the rest of the file).
  */
 
 export interface EnvVariable {
@@ -11,43 +15,187 @@ export interface EnvVariable {
   value: string
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const EXPORT = 'export'
 
-/** Parses dotenv text: `NAME=value`, `export NAME=value`, quotes, `#` comments, blank lines. */
-export function parseDotenv(text: string): EnvVariable[] {
-  const out = new Map<string, string>()
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1
-    const raw = lines[i]
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) continue
-    const m = /^(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line)
-    if (!m) throw new InputError('env-file', `line ${lineNo} is not NAME=value`)
-    const name = m[1]
-    if (!NAME.test(name))
-      throw new InputError(
-        'env-file',
-        `line ${lineNo}: "${name.slice(0, 40)}" is not a variable name (letters, digits, _)`
-      )
-    let value = m[2].trim()
-    const quote = value[0]
-    if (quote === '"' || quote === "'") {
-      const end = value.indexOf(quote, 1)
-      if (end < 0)
-        throw new InputError(
-          'env-file',
-          `line ${lineNo}: ${name} has an unterminated ${quote === '"' ? 'double' : 'single'} quote`
-        )
-      const rest = value.slice(end + 1).trim()
-      if (rest !== '' && !rest.startsWith('#'))
-        throw new InputError('env-file', `line ${lineNo}: unexpected text after the quoted value of ${name}`)
-      value = value.slice(1, end)
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\')
-    } else {
-      value = value.replace(/\s+#.*$/, '')
-    }
-    out.set(name, value)
+/** godotenv's isSpace: a space but not a line break. */
+function isSpace(c: string): boolean {
+  return c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0'
+}
+
+/** Go's unicode.IsSpace (line breaks included), for where a statement starts. */
+function isAnySpace(c: string): boolean {
+  return /\s/.test(c) || c === '\u0085'
+}
+
+function trimLeftSpace(s: string, from: number): number {
+  while (from < s.length && isSpace(s[from])) from++
+  return from
+}
+
+const ESCAPE = /\\./g
+const UNESCAPE = /\\([^$])/g
+const EXPAND = /(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?/g
+
+/** `\n` and `\r` in double quotes; other escaped characters lose their backslash (not `\$`). */
+function expandEscapes(value: string): string {
+  return value.replace(ESCAPE, m => (m === '\\n' ? '\n' : m === '\\r' ? '\r' : m)).replace(UNESCAPE, '$1')
+}
+
+/** `$VAR` and `${VAR}` from entries earlier in the file only (never the runner's environment); undefined is empty. */
+function expandVariables(value: string, vars: Map<string, string>): string {
+  return value.replace(EXPAND, (match: string, escaped?: string, _dollar?: string, _paren?: string, name?: string) => {
+    if (escaped === '\\') return match.slice(1)
+    if (name) return vars.get(name) ?? ''
+    return match
+  })
+}
+
+class DotenvParser {
+  private pos = 0
+  readonly vars = new Map<string, string>()
+
+  constructor(
+    private readonly src: string,
+    private readonly input: string
+  ) {}
+
+  /** The 1-based line of a position, for messages that never quote the text. */
+  private lineAt(pos: number): number {
+    let line = 1
+    for (let i = 0; i < pos && i < this.src.length; i++) if (this.src[i] === '\n') line++
+    return line
   }
+
+  private fail(pos: number, what: string): never {
+    throw new InputError(this.input, `line ${this.lineAt(pos)} ${what}`)
+  }
+
+  parse(): EnvVariable[] {
+    while (this.statementStart()) {
+      const start = this.pos
+      const name = this.keyName()
+      if (name === '') this.fail(start, 'has no variable name before its = sign')
+      this.vars.set(name, this.value(name))
+    }
+    return [...this.vars.entries()].map(([name, value]) => ({ name, value }))
+  }
+
+  /** Skips blank space and comment lines; false at the end of the text. */
+  private statementStart(): boolean {
+    for (;;) {
+      while (this.pos < this.src.length && isAnySpace(this.src[this.pos])) this.pos++
+      if (this.pos >= this.src.length) return false
+      if (this.src[this.pos] !== '#') return true
+      const eol = this.src.indexOf('\n', this.pos)
+      if (eol < 0) return false
+      this.pos = eol
+    }
+  }
+
+  /** The name, up to `=` or `:` (YAML style), after an optional `export `. */
+  private keyName(): string {
+    let p = trimLeftSpace(this.src, this.pos)
+    if (this.src.startsWith(EXPORT, p) && isSpace(this.src[p + EXPORT.length] ?? ''))
+      p = trimLeftSpace(this.src, p + EXPORT.length)
+    const start = p
+    for (; p < this.src.length; p++) {
+      const c = this.src[p]
+      if (c === '=' || c === ':') break
+      if (isSpace(c) || c === '_' || c === '.' || /[A-Za-z0-9]/.test(c)) continue
+      this.fail(
+        p,
+        c === '\n'
+          ? 'is not NAME=value'
+          : 'has a character that is not allowed in a variable name (letters, digits, _ and .)'
+      )
+    }
+    if (p >= this.src.length) this.fail(start, 'is not NAME=value')
+    const name = this.src.slice(start, p).replace(/\s+$/, '')
+    if (/\s/.test(name)) this.fail(start, 'has a space in its variable name')
+    this.pos = trimLeftSpace(this.src, p + 1)
+    return name
+  }
+
+  private value(name: string): string {
+    const quote = this.src[this.pos]
+    if (quote === '"' || quote === "'") return this.quotedValue(name, quote)
+    let eol = this.pos
+    while (eol < this.src.length && this.src[eol] !== '\n' && this.src[eol] !== '\r') eol++
+    let line = this.src.slice(this.pos, eol)
+    this.pos = eol
+    // The last ` #` starts a comment, as in godotenv.
+    for (let i = line.length - 1; i > 0; i--) {
+      if (line[i] === '#' && isSpace(line[i - 1])) {
+        line = line.slice(0, i)
+        break
+      }
+    }
+    let a = 0
+    let b = line.length
+    while (a < b && isSpace(line[a])) a++
+    while (b > a && isSpace(line[b - 1])) b--
+    return expandVariables(line.slice(a, b), this.vars)
+  }
+
+  private quotedValue(name: string, quote: string): string {
+    for (let i = this.pos + 1; i < this.src.length; i++) {
+      if (this.src[i] !== quote || this.src[i - 1] === '\\') continue
+      let raw = this.src.slice(this.pos, i)
+      while (raw.startsWith(quote)) raw = raw.slice(1)
+      while (raw.endsWith(quote)) raw = raw.slice(0, -1)
+      this.pos = i + 1
+      return quote === '"' ? expandVariables(expandEscapes(raw), this.vars) : raw
+    }
+    return this.fail(
+      this.pos,
+      `has an unterminated ${quote === '"' ? 'double' : 'single'} quote (the value of ${name})`
+    )
+  }
+}
+
+/** Parses dotenv text as `scalingo env-set --file` does; errors name the line, never its text. */
+export function parseDotenv(text: string, input = 'env-file'): EnvVariable[] {
+  const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n')
+  return new DotenvParser(src, input).parse()
+}
+
+/** Names `scalingo env-set NAME=value` accepts on its command line. */
+const CLI_NAME = /^[A-Za-z0-9_-]+$/
+
+/**
+ * The `variables` input: `NAME=value` lines (the value is everything after
+ * the first `=`), blank lines and `#` comments ignored. As the CLI, an
+ * empty value is refused: most often an unset secret.
+ */
+export function parseVariableLines(text: string, input = 'variables'): EnvVariable[] {
+  const out = new Map<string, string>()
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '')
+    if (line.trim() === '' || line.trim().startsWith('#')) return
+    const eq = line.indexOf('=')
+    if (eq < 0) throw new InputError(input, `line ${i + 1} is not NAME=value`)
+    const name = line.slice(0, eq).trim()
+    if (!CLI_NAME.test(name))
+      throw new InputError(input, `line ${i + 1}: the name must be letters, digits, _ and - only`)
+    const value = line.slice(eq + 1)
+    if (value === '') throw new InputError(input, `line ${i + 1}: ${name} has an empty value (an unset secret?)`)
+    out.set(name, value)
+  })
   return [...out.entries()].map(([name, value]) => ({ name, value }))
+}
+
+/** The values of `variables` lines, before they are checked: masked the moment the input is read. */
+export function variableValues(text: string): string[] {
+  return text
+    .split('\n')
+    .map(l => l.replace(/\r$/, ''))
+    .filter(l => l.includes('=') && !l.trim().startsWith('#'))
+    .map(l => l.slice(l.indexOf('=') + 1))
+}
+
+/** The env-file's variables with `variables` over them (`scalingo env-set --file .env NAME=value`). */
+export function mergeVariables(file: EnvVariable[], overrides: EnvVariable[]): EnvVariable[] {
+  const merged = new Map(file.map(v => [v.name, v.value]))
+  for (const v of overrides) merged.set(v.name, v.value)
+  return [...merged.entries()].map(([name, value]) => ({ name, value }))
 }

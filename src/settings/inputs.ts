@@ -1,4 +1,5 @@
 import { registerSecret } from '../lib/secrets.js'
+import { variableValues } from './dotenv.js'
 
 /**
  * Every input the action reads, by the name users write in `with:`. The
@@ -25,7 +26,8 @@ export const INPUTS = {
   promoteFromApiToken: 'promote-from-api-token',
   promoteFromRegion: 'promote-from-region',
   archivePath: 'archive-path',
-  archiveTransfer: 'archive-transfer'
+  archiveTransfer: 'archive-transfer',
+  variables: 'variables'
 } as const
 
 export type InputName = (typeof INPUTS)[keyof typeof INPUTS]
@@ -38,4 +40,5 @@ export type InputReader = (name: InputName) => string
 
 export function maskSecretInputs(get: InputReader): void {
   for (const name of SECRET_INPUTS) registerSecret(get(name))
+  for (const value of variableValues(get(INPUTS.variables))) registerSecret(value)
 }

@@ -4,6 +4,7 @@ import { isFullSha } from '../lib/refs.js'
 import { quote } from '../lib/text.js'
 import type { Repository } from '../github/client.js'
 import { DEFAULT_AUTH_URL, DEFAULT_REGION, KNOWN_REGIONS, isKnownRegion, regionApiUrl } from '../scalingo/regions.js'
+import { type EnvVariable, parseVariableLines } from './dotenv.js'
 import { INPUTS, type InputReader } from './inputs.js'
 import {
   parseAppName,
@@ -27,6 +28,9 @@ import {
 
 export type ArchiveTransfer = 'auto' | 'url' | 'upload'
 
+/** Longer than Scalingo's own limits (a 30-minute build, plus time queued): Scalingo ends a deployment first. */
+export const DEFAULT_TIMEOUT = '45m'
+
 /** Which app, where, and with which token. */
 export interface Target {
   app: string
@@ -36,10 +40,32 @@ export interface Target {
   authUrl: string
 }
 
+/** The workflow run the action is a step of, as the runner describes it. */
+export interface Workflow {
+  /** GITHUB_EVENT_NAME: push, workflow_dispatch, workflow_run, pull_request… */
+  event: string
+  /** GITHUB_SHA: the commit the run was started for. */
+  sha: string
+  /** GITHUB_REF_TYPE and GITHUB_REF_NAME: on a tag push, `tag` and the tag's name. */
+  refType: string
+  refName: string
+  /** GITHUB_EVENT_PATH: the event's payload (read by the prepare stage, for workflow_run). */
+  eventPath: string
+}
+
+/** Events whose GITHUB_SHA is not the code to deploy: a ref must be given. */
+const EVENTS_NEEDING_A_REF = ['pull_request_target', 'issue_comment']
+
 /** What ships: a commit of a repository, or an archive given as a URL or a file. */
 export interface SourceSettings {
-  /** What the user asked to deploy: a ref, or the workflow's SHA. */
+  /**
+   * What the user asked to deploy: the ref input, or the workflow's SHA when
+   * it is empty ('' when the commit comes from the workflow_run event).
+   */
   ref: string
+  /** Where `ref` came from. */
+  refFrom: 'input' | 'workflow' | 'workflow-run'
+  workflow: Workflow
   repository: Repository
   githubToken: string
   githubApiUrl: string
@@ -65,6 +91,8 @@ export interface BehaviourSettings {
   dryRun: boolean
   /** The env-file as given (read and parsed by the prepare stage). */
   envFile?: string
+  /** `variables`: NAME=value lines, over the env-file's values. */
+  variables: EnvVariable[]
   /** GitHub environment to record a deployment in. */
   environment?: string
   /** Where relative paths are resolved (GITHUB_WORKSPACE). */
@@ -97,12 +125,16 @@ export function readSource(get: InputReader, env: NodeJS.ProcessEnv): SourceSett
   const sourceUrlInput = get(INPUTS.sourceUrl)
   const sourceUrl = sourceUrlInput ? parseSourceUrl(INPUTS.sourceUrl, sourceUrlInput) : undefined
 
-  const refInput = get(INPUTS.ref)
-  const ref = refInput ? parseRef(INPUTS.ref, refInput) : (env.GITHUB_SHA ?? '')
-  if (ref === '' && !sourceUrl && !get(INPUTS.archivePath))
-    throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA')
-  if (!refInput && ref && !isFullSha(ref))
-    throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`)
+  const workflow: Workflow = {
+    event: env.GITHUB_EVENT_NAME ?? '',
+    sha: env.GITHUB_SHA ?? '',
+    refType: env.GITHUB_REF_TYPE ?? '',
+    refName: env.GITHUB_REF_NAME ?? '',
+    eventPath: env.GITHUB_EVENT_PATH ?? ''
+  }
+  // A source-url, a local archive or a promotion say what ships: the workflow's event does not.
+  const commitElsewhere = !!sourceUrl || !!get(INPUTS.archivePath) || !!get(INPUTS.promoteFrom)
+  const { ref, refFrom } = readRef(get(INPUTS.ref), workflow, commitElsewhere)
 
   const repoInput = get(INPUTS.repository) || env.GITHUB_REPOSITORY || ''
   if (repoInput === '' && !sourceUrl)
@@ -115,7 +147,34 @@ export function readSource(get: InputReader, env: NodeJS.ProcessEnv): SourceSett
     ? env.GITHUB_API_URL || 'https://api.github.com'
     : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com')
   const githubServerUrl = parseServerUrl('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com')
-  return { ref, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl }
+  return { ref, refFrom, workflow, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl }
+}
+
+/** The ref input, or what the workflow's event says to deploy when it is empty. */
+function readRef(input: string, workflow: Workflow, commitElsewhere: boolean): Pick<SourceSettings, 'ref' | 'refFrom'> {
+  if (input) {
+    const ref = parseRef(INPUTS.ref, input)
+    if (/^(refs\/)?pull\//.test(ref)) {
+      throw new InputError(
+        INPUTS.ref,
+        `${quote(ref)} is a pull request ref: its head or merge commit is not a release, and GitHub serves commits from forks under the repository's own name; give a tag, branch or commit SHA`
+      )
+    }
+    return { ref, refFrom: 'input' }
+  }
+  if (!commitElsewhere && EVENTS_NEEDING_A_REF.includes(workflow.event)) {
+    throw new InputError(
+      INPUTS.ref,
+      `is empty, and on ${workflow.event} GITHUB_SHA is the base branch's commit, not the pull request's code: give the ref to deploy explicitly`
+    )
+  }
+  if (!commitElsewhere && workflow.event === 'workflow_run') return { ref: '', refFrom: 'workflow-run' }
+  const ref = workflow.sha
+  if (ref === '' && !commitElsewhere)
+    throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA')
+  if (ref && !isFullSha(ref))
+    throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`)
+  return { ref, refFrom: 'workflow' }
 }
 
 export function readPromotion(get: InputReader, target: Target, source: SourceSettings): PromotionSettings {
@@ -168,16 +227,17 @@ export function readArchive(
 
 export function readBehaviour(get: InputReader, workspace: string): BehaviourSettings {
   const wait = parseBoolean(INPUTS.wait, get(INPUTS.wait), true)
-  const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || '30m')
+  const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || DEFAULT_TIMEOUT)
   const force = parseBoolean(INPUTS.force, get(INPUTS.force), false)
   const dryRun = parseBoolean(INPUTS.dryRun, get(INPUTS.dryRun), false)
   const envFile = get(INPUTS.envFile) || undefined
+  const variables = parseVariableLines(get(INPUTS.variables), INPUTS.variables)
   const environment = get(INPUTS.environment) || undefined
   if (environment !== undefined) {
     singleLine(INPUTS.environment, environment)
     if (environment.length > 255) throw new InputError(INPUTS.environment, 'must be at most 255 characters')
   }
-  return { wait, timeoutSeconds, force, dryRun, envFile, environment, workspace }
+  return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace }
 }
 
 /** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */

@@ -1,16 +1,18 @@
-import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
-import { StringDecoder } from 'node:string_decoder'
-import type { IncomingMessage } from 'node:http'
 import { scrub } from '../lib/secrets.js'
-import { printAsData } from '../report/log.js'
+import { lineHash } from './lines.js'
 
 /**
- * The deployment's build output, printed live and exactly once. The stream
- * (replayed from the start on each connection) and the output endpoint (the
- * whole log so far) both describe one text: each piece is placed by its
- * offset in it, and only what lies past what was already printed is shown.
- * Nothing but the last lines is kept, so a 20 MB log costs no memory.
+ * The deployment's build output as printed: each line of the authoritative
+ * log once, in order, by its index in that log. Wherever a line comes from
+ * (a stream connection, the output endpoint), it is printed only when it is
+ * the next one. A fingerprint of every printed line is kept (4 bytes each),
+ * so a replaying stream can be told from one that is not; the text itself is
+ * not, so a 50 MB log costs no memory.
+ *
+ * Lines are written as data: inside `::stop-commands::<token>` fences, in
+ * a collapsed group, in batches, and never faster than stdout drains.
  */
 
 export const TAIL_SIZE = 30
@@ -18,112 +20,105 @@ export const TAIL_SIZE = 30
 const BATCH_MS = 50
 const BATCH_CHARS = 32 * 1024
 
+/** Where the runner reads the log: process.stdout, or a test's slow writer. */
+export interface LogOutput {
+  write(chunk: string): boolean
+  once(event: 'drain', listener: () => void): unknown
+}
+
 export class BuildLog {
-  /** Characters of the log printed (or held as a partial line) so far. */
-  consumed = 0
-  private partial = ''
+  /** Lines of the authoritative log printed so far: the index of the next one. */
+  printed = 0
+  private hashes = new Uint32Array(1024)
   private readonly tail: string[] = []
   private groupOpen = false
   private pending: string[] = []
   private pendingChars = 0
   private timer?: NodeJS.Timeout
+  private waitingForDrain?: Promise<void>
   /** The deployment's status, named in the group title. */
   status = ''
-  lines = 0
-  /** Characters skipped because a source started past what we had (should stay 0). */
-  gaps = 0
 
-  constructor(
-    private readonly groupTitle: (status: string) => string = status =>
-      status ? `Build output (${status})` : 'Build output'
-  ) {}
+  constructor(private readonly out: LogOutput = process.stdout) {}
 
-  /** A piece of the log starting at `offset`; prints the part not seen yet. */
-  append(offset: number, text: string): void {
-    const end = offset + text.length
-    if (end <= this.consumed) return
-    let fresh: string
-    if (offset > this.consumed) {
-      this.gaps += offset - this.consumed
-      fresh = text
-    } else {
-      fresh = text.slice(this.consumed - offset)
-    }
-    this.consumed = end
-    const pieces = (this.partial + fresh).split('\n')
-    this.partial = pieces.pop() ?? ''
-    if (pieces.length) this.print(pieces)
+  /** Prints the line at `index` of the log if it is the next one; false when it was printed already or lies ahead. */
+  offer(index: number, line: string): boolean {
+    if (index !== this.printed) return false
+    this.print(line)
+    return true
   }
 
-  /** Prints a last line that had no newline, and whatever is batched. */
-  flush(): void {
-    if (this.partial) {
-      const p = this.partial
-      this.partial = ''
-      this.print([p])
-    }
-    this.drain()
-  }
-
-  /** Closes the collapsed group, so a status line shows at the top level. */
-  closeGroup(): void {
-    this.drain()
-    if (this.groupOpen) {
-      core.endGroup()
-      this.groupOpen = false
-    }
+  /** The fingerprint of the printed line at `index`. */
+  hashAt(index: number): number {
+    return this.hashes[index]
   }
 
   lastLines(): string[] {
     return [...this.tail]
   }
 
-  private print(raw: string[]): void {
-    const lines = raw.map(l => scrub(l.endsWith('\r') ? l.slice(0, -1) : l))
-    for (const l of lines) {
-      this.pending.push(l)
-      this.pendingChars += l.length + 1
+  /** Resolves once stdout can take more: callers that read the log wait here, so it never piles up in memory. */
+  drained(): Promise<void> {
+    return this.waitingForDrain ?? Promise.resolve()
+  }
+
+  /** Whether stdout is behind: the stream is paused until it drains. */
+  get backedUp(): boolean {
+    return this.waitingForDrain !== undefined
+  }
+
+  /** Prints what is batched, and closes the collapsed group so a status line shows at the top level. */
+  closeGroup(): void {
+    this.flush()
+    if (this.groupOpen) {
+      this.write(`::endgroup::${EOL}`)
+      this.groupOpen = false
     }
-    this.lines += lines.length
-    for (const l of lines.slice(-TAIL_SIZE)) {
-      this.tail.push(l)
-      if (this.tail.length > TAIL_SIZE) this.tail.shift()
-    }
-    // Lines arriving together are printed together: one stop-commands region
-    // and one write per batch, not per line (a 20 MB log has ~300k lines).
-    // Small writes stay in V8's young generation: a 20 MB log does not pile
-    // up as large-object garbage between major collections.
-    if (this.pendingChars >= BATCH_CHARS) this.drain()
-    else this.timer ??= setTimeout(() => this.drain(), BATCH_MS)
   }
 
   /** Prints the lines waiting in the batch. */
-  drain(): void {
+  flush(): void {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.pending.length === 0) return
     const lines = this.pending
     this.pending = []
     this.pendingChars = 0
+    let text = ''
     if (!this.groupOpen) {
-      core.startGroup(this.groupTitle(this.status))
+      text += `::group::${this.status ? `Build output (${this.status})` : 'Build output'}${EOL}`
       this.groupOpen = true
     }
-    // What core.info does, minus one copy of the batch.
+    // Build output is data: a buildpack printing `::add-mask::` or `::error::` must not drive the runner.
+    const token = randomBytes(16).toString('hex')
     lines.push('')
-    printAsData(() => process.stdout.write(lines.join(EOL)))
+    this.write(`${text}::stop-commands::${token}${EOL}${lines.join(EOL)}::${token}::${EOL}`)
   }
-}
 
-/** Feeds a whole-log HTTP answer into the BuildLog without holding it in memory. */
-export async function appendFromResponse(log: BuildLog, body: IncomingMessage): Promise<void> {
-  const decoder = new StringDecoder('utf8')
-  let offset = 0
-  for await (const chunk of body) {
-    const text = decoder.write(chunk as Buffer)
-    log.append(offset, text)
-    offset += text.length
+  private print(line: string): void {
+    if (this.printed === this.hashes.length) {
+      const grown = new Uint32Array(this.hashes.length * 2)
+      grown.set(this.hashes)
+      this.hashes = grown
+    }
+    this.hashes[this.printed++] = lineHash(line)
+    const shown = scrub(line)
+    this.tail.push(shown)
+    if (this.tail.length > TAIL_SIZE) this.tail.shift()
+    // Lines arriving together are printed together: one fence and one write per batch, not per line.
+    this.pending.push(shown)
+    this.pendingChars += shown.length + 1
+    if (this.pendingChars >= BATCH_CHARS) this.flush()
+    else this.timer ??= setTimeout(() => this.flush(), BATCH_MS)
   }
-  const rest = decoder.end()
-  if (rest) log.append(offset, rest)
+
+  private write(text: string): void {
+    if (this.out.write(text) || this.waitingForDrain) return
+    this.waitingForDrain = new Promise(resolve =>
+      this.out.once('drain', () => {
+        this.waitingForDrain = undefined
+        resolve()
+      })
+    )
+  }
 }

@@ -23,6 +23,8 @@ export async function conclude(ctx: RunContext): Promise<void> {
   }
   const state = githubDeploymentState(report)
   if (ctx.githubDeployment?.created && state) {
+    // The record is finished even when the run ended at the timeout.
+    http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000)
     await ctx.githubDeployment.recordStatus(state, {
       environmentUrl: report.appUrl,
       description: `Scalingo ${report.status ?? 'failed'}`

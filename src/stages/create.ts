@@ -5,8 +5,9 @@ import { type Deployment, MalformedAnswerError, type ScalingoClient } from '../s
 
 /**
  * Creates the deployment, at most once per run. When the POST's fate is
- * unknown (the connection dropped after sending, or a gateway answered
- * 502/504), we look the deployment up rather than post again.
+ * unknown (the connection dropped after sending or while the answer was
+ * read, a 5xx, or a success we cannot read), we look the deployment up
+ * rather than post again.
  */
 
 /**
@@ -25,22 +26,49 @@ export function isAmbiguous(err: unknown): boolean {
   return err instanceof MalformedAnswerError
 }
 
-/** The newest listed deployment with our git_ref created since we posted. */
-export function findOurs(list: Deployment[], gitRef: string | null, since: number): Deployment | undefined {
+/**
+ * The newest listed deployment with our git_ref created since we posted
+ * (allowing for clock skew) that did not exist before: another run's
+ * deployment of the same commit is never taken for ours.
+ */
+export function findOurs(
+  list: Deployment[],
+  gitRef: string | null,
+  since: number,
+  knownIds?: ReadonlySet<string>
+): Deployment | undefined {
   if (gitRef === null) return undefined
   return list.find(d => {
-    if (d.git_ref !== gitRef) return false
+    if (d.git_ref !== gitRef || knownIds?.has(d.id)) return false
     const created = d.created_at ? Date.parse(d.created_at) : NaN
     return !Number.isNaN(created) && created >= since - SKEW_MS
   })
 }
 
+export interface CreateOptions {
+  clock: Clock
+  /** ms since epoch: the POST is never sent after it. */
+  deadline: number
+  /** The app's deployments before ours (undefined when they could not be read). */
+  knownIds?: ReadonlySet<string>
+}
+
+/** The lookups after an unclear answer may run this long past the timeout: the deployment may exist. */
+const LOOKUP_GRACE_MS = 15_000
+
 export async function createDeploymentOnce(
   client: ScalingoClient,
   gitRef: string | null,
   sourceUrl: string,
-  clock: Clock
+  opts: CreateOptions
 ): Promise<{ deployment: Deployment; recovered: boolean }> {
+  const { clock } = opts
+  if (clock.now() >= opts.deadline) {
+    throw new ActionError(
+      'the timeout was reached before the deployment could be created; nothing was created',
+      'raise timeout'
+    )
+  }
   const postedAt = clock.now()
   try {
     return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false }
@@ -55,12 +83,12 @@ export async function createDeploymentOnce(
     if (waitMs) await clock.sleep(waitMs)
     let list: Deployment[]
     try {
-      list = await client.listDeployments(20)
+      list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS })
     } catch (err) {
       core.warning(`Could not list the app's deployments: ${describeError(err)}`)
       continue
     }
-    const ours = findOurs(list, gitRef, postedAt)
+    const ours = findOurs(list, gitRef, postedAt, opts.knownIds)
     if (ours) {
       core.info(`Found the deployment the request created: ${ours.id}`)
       return { deployment: ours, recovered: true }

@@ -3,42 +3,71 @@ import { GitHubDeployment } from '../github/deployments.js'
 import { HttpError } from '../lib/errors.js'
 import { safeUrl } from '../lib/urls.js'
 import type { Deployment } from '../scalingo/client.js'
+import { streamUrlAllowed } from '../scalingo/stream.js'
+import { isKnownRegion } from '../scalingo/regions.js'
 import type { RunContext } from './context.js'
 import { createDeploymentOnce } from './create.js'
+import { LiveStream } from './livestream.js'
 import type { Prepared } from './prepare.js'
-import { type ArchiveOrigin, uploadFailure, uploadThroughSources } from './transfer.js'
+import { downloadArchive, sourceExpires, uploadArchive, uploadFailure } from './transfer.js'
 import { applyVariables } from './variables.js'
+import { waitUntilFree } from './wait.js'
 
 /**
  * The changes, in order: variables (one bulk call), the GitHub deployment
- * record, the archive handed over (URL or upload), and the deployment,
- * created at most once.
+ * record, the archive handed over (URL or upload) when the app is ready for
+ * it, and the deployment, created at most once.
  */
 
 export interface Delivered {
   deployment: Deployment
+  /** The app's deployment stream, open since before the deployment was created. */
+  stream?: LiveStream
 }
+
+/** How long the stream may take to open before the deployment is created anyway. */
+const STREAM_OPEN_WAIT_MS = 3_000
 
 export async function deliver(ctx: RunContext, prepared: Prepared): Promise<Delivered> {
   const { settings, report } = ctx
-  if (prepared.envFile)
-    report.variables = await applyVariables(ctx.scalingo, prepared.envFile.variables, prepared.envFile.path)
+  const { variables, state } = prepared
+  if (variables.diff) {
+    const label =
+      variables.envFile && settings.variables.length > 0
+        ? 'env-file and variables'
+        : variables.envFile
+          ? 'env-file'
+          : 'variables'
+    report.variablesLabel = label
+    report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label)
+  }
   await recordGitHubDeployment(ctx, prepared)
+  const knownIds = new Set((state.recent ?? []).map(d => d.id))
   const sourceUrl = await handOverArchive(ctx, prepared)
-
+  const stream = settings.wait ? await openStream(ctx, prepared, knownIds) : undefined
+  stream?.creating()
   report.stage = 'creating'
-  const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.gitRef, sourceUrl, ctx.clock)
-  report.stage = 'created'
-  report.deploymentId = deployment.id
-  report.status = deployment.status
-  core.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
-  return { deployment }
+  try {
+    const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
+      clock: ctx.clock,
+      deadline: ctx.deadline,
+      knownIds: state.recent ? knownIds : undefined
+    })
+    report.stage = 'created'
+    report.deploymentId = deployment.id
+    report.status = deployment.status
+    core.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
+    return { deployment, stream }
+  } catch (err) {
+    stream?.stop()
+    throw err
+  }
 }
 
 /** `environment`: a GitHub deployment, in progress until the end of the run. */
 async function recordGitHubDeployment(ctx: RunContext, prepared: Prepared): Promise<void> {
   const { settings, report, env } = ctx
-  if (!settings.environment || settings.sourceUrl) return
+  if (!settings.environment || prepared.source.kind !== 'github') return
   const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment)
   ctx.githubDeployment = record
   await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`)
@@ -50,25 +79,59 @@ async function recordGitHubDeployment(ctx: RunContext, prepared: Prepared): Prom
   await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` })
 }
 
-/** The URL Scalingo will fetch: the archive's own, or the signed download URL of an upload. */
+/**
+ * The URL Scalingo will fetch, made as late as possible: an archive that
+ * expires is handed over only once the app is free to build it, and a
+ * signed URL is never reused from earlier in the run.
+ */
 async function handOverArchive(ctx: RunContext, prepared: Prepared): Promise<string> {
   const { settings, report } = ctx
-  const { source, localArchive } = prepared
-  if (prepared.transfer === 'url') return source.sourceUrl
-  const origin: ArchiveOrigin = localArchive
-    ? { kind: 'file', path: localArchive.path }
-    : { kind: 'github', github: ctx.github, repo: settings.repository, source, tempDir: ctx.env.RUNNER_TEMP ?? '' }
+  const { source, localArchive, transfer } = prepared
+  const bounds = { clock: ctx.clock, deadline: ctx.deadline }
+  if (source.kind === 'url') return source.url ?? ''
+  if (transfer === 'url' && source.visibility === 'public') return source.archiveUrl
+  const github = { github: ctx.github, repo: settings.repository, sha: source.sha }
+  if (transfer === 'url') {
+    await waitUntilFree(ctx, prepared.state)
+    return ctx.github.signedTarballUrl(github.repo, github.sha)
+  }
   try {
-    const uploaded = await uploadThroughSources(ctx.http, ctx.scalingo, origin)
+    const path = localArchive
+      ? localArchive.path
+      : (await downloadArchive(ctx.http, ctx.github, github.repo, github.sha, ctx.env.RUNNER_TEMP ?? '', bounds)).path
+    if (sourceExpires(source, transfer)) await waitUntilFree(ctx, prepared.state)
+    const uploaded = await uploadArchive(ctx.http, ctx.scalingo, path, bounds)
     report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`
     if (localArchive) report.archiveUrl = safeUrl(uploaded.downloadUrl)
     return uploaded.downloadUrl
   } catch (err) {
     // auto: the upload is an improvement, not a requirement.
-    const mayFallBack = !localArchive && settings.archiveTransfer === 'auto'
-    if (!mayFallBack) throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err
-    core.warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead, which expires in minutes`)
+    if (localArchive || settings.archiveTransfer !== 'auto')
+      throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err
+    core.warning(
+      `${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`
+    )
     report.transfer = 'signed URL handed to Scalingo (upload not possible)'
-    return source.sourceUrl
+    await waitUntilFree(ctx, prepared.state)
+    return ctx.github.signedTarballUrl(github.repo, github.sha)
   }
+}
+
+/** The app's deployment stream, opened (if allowed) before the deployment exists. */
+async function openStream(
+  ctx: RunContext,
+  prepared: Prepared,
+  knownIds: ReadonlySet<string>
+): Promise<LiveStream | undefined> {
+  const url = prepared.app.links?.deployments_stream
+  if (!url) return undefined
+  if (!streamUrlAllowed(url, ctx.settings.apiUrl, isKnownRegion(ctx.settings.region))) {
+    core.warning(
+      `The app's deployment stream link (${safeUrl(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`
+    )
+    return undefined
+  }
+  const stream = new LiveStream(url, ctx.scalingo, knownIds)
+  await stream.open(STREAM_OPEN_WAIT_MS)
+  return stream
 }

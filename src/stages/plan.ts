@@ -1,29 +1,36 @@
 import { formatDuration } from '../lib/clock.js'
-import type { EnvVariable } from '../settings/dotenv.js'
 import type { Settings } from '../settings/settings.js'
 import type { Source } from './source.js'
+import type { Transfer } from './transfer.js'
+import type { VariablesDiff } from './variables.js'
 
 export interface PlanInput {
   source: Source
-  gitRef: string | null
-  transfer: 'url' | 'upload'
-  envFile?: { variables: EnvVariable[] }
+  transfer: Transfer
+  variables: { wanted: { name: string }[]; diff?: VariablesDiff }
+  archiveProblems: string[]
 }
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
-export function dryRunPlan(settings: Settings, { source, gitRef, transfer, envFile }: PlanInput): string[] {
-  const privateArchive = source.visibility === 'private' || source.visibility === 'internal'
+export function dryRunPlan(settings: Settings, { source, transfer, variables, archiveProblems }: PlanInput): string[] {
+  const privateArchive = source.kind === 'github' && source.visibility !== 'public'
   const plan = [
     `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-    `commit: ${source.sha || '(not a GitHub commit)'}${gitRef && gitRef !== source.sha ? ` (git_ref ${gitRef})` : ''}`,
-    `archive: ${source.archiveUrl}${privateArchive ? ' (private: a signed URL would be handed to Scalingo)' : ''} — served`,
+    `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
+    source.kind === 'local'
+      ? `archive: ${settings.archivePath} — checked`
+      : `archive: ${source.archiveUrl}${privateArchive ? ` (${source.visibility}: fetched with a signed, short-lived URL)` : ''}${source.kind === 'github' && !privateArchive ? ' — served' : ''}`,
+    ...archiveProblems.map(p => `warning: ${p}`),
     transfer === 'upload'
       ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
       : 'transfer: Scalingo would fetch the archive URL'
   ]
-  if (envFile) {
+  if (variables.diff) {
+    const changing = [...variables.diff.added, ...variables.diff.changed]
     plan.push(
-      `env-file: ${envFile.variables.length} variables would be set (${envFile.variables.map(v => v.name).join(', ') || 'none'})`
+      changing.length > 0
+        ? `variables: ${changing.join(', ')} would be set (${variables.wanted.length - changing.length} already set)`
+        : `variables: all ${variables.wanted.length} already set`
     )
   }
   if (settings.environment) plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`)

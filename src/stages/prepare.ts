@@ -1,38 +1,44 @@
 import * as core from '@actions/core'
-import { describeError } from '../lib/errors.js'
 import { registerSecret } from '../lib/secrets.js'
+import { isLoopbackHost } from '../lib/urls.js'
 import { type ArchiveInfo, inspectArchive } from '../lib/tar.js'
 import { type App, ScalingoClient } from '../scalingo/client.js'
 import { dashboardUrl } from '../scalingo/regions.js'
-import { type EnvVariable, parseDotenv } from '../settings/dotenv.js'
+import { type EnvVariable, mergeVariables, parseDotenv } from '../settings/dotenv.js'
 import { INPUTS } from '../settings/inputs.js'
+import { type AppState, inFlight, readAppState } from './appstate.js'
+import { checkArchiveContents } from './archivecheck.js'
 import type { RunContext } from './context.js'
-import { lastSuccessful } from './live.js'
+import { decide } from './decide.js'
 import { dryRunPlan } from './plan.js'
 import { findPromotedCommit } from './promotion.js'
-import { type Source, localSource, resolveGitHubSource, sourceFromUrl } from './source.js'
-import { checkArchiveServed, chooseTransfer } from './transfer.js'
+import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
+import { type Transfer, checkArchiveServed, chooseTransfer } from './transfer.js'
+import { type VariablesDiff, diffVariables } from './variables.js'
 import { readWorkspaceFile } from './workspace.js'
 
 /**
  * Everything decided before anything changes: the local files, the commit
- * and its source, what is live, and the one decision: deploy, skip or plan.
+ * and its source, what is on the app, what the variables would change, and
+ * the one decision: deploy, skip or plan.
  */
 
 export interface Prepared {
   decision: 'deploy' | 'skip' | 'dry-run'
   source: Source
-  /** What Scalingo records as the deployment's `git_ref`. */
-  gitRef: string | null
   app: App
-  transfer: 'url' | 'upload'
-  /** The env-file's variables, parsed and masked. */
-  envFile?: { path: string; variables: EnvVariable[] }
+  transfer: Transfer
+  /** What runs and what was recent on the app before this run. */
+  state: AppState
+  /** The variables this run sets (env-file, then `variables` over it), and what they change. */
+  variables: { wanted: EnvVariable[]; diff?: VariablesDiff; envFile?: string }
   localArchive?: ArchiveInfo & { path: string }
+  /** What GitHub's archive of the commit will lack (submodules, LFS, export-ignore). */
+  archiveProblems: string[]
 }
 
 interface LocalInputs {
-  envFile?: Prepared['envFile']
+  envFile?: { path: string; variables: EnvVariable[] }
   localArchive?: Prepared['localArchive']
 }
 
@@ -42,7 +48,7 @@ async function readLocalInputs(ctx: RunContext): Promise<LocalInputs> {
   let envFile: LocalInputs['envFile']
   if (settings.envFile) {
     const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, INPUTS.envFile)
-    envFile = { path, variables: parseDotenv(text) }
+    envFile = { path, variables: parseDotenv(text, INPUTS.envFile) }
     for (const v of envFile.variables) registerSecret(v.value)
   }
   const localArchive = settings.archivePath
@@ -51,10 +57,11 @@ async function readLocalInputs(ctx: RunContext): Promise<LocalInputs> {
   return { envFile, localArchive }
 }
 
-/** The ref to deploy: the input, or the commit live on the promoted app. */
+/** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
 async function refToDeploy(ctx: RunContext): Promise<string> {
   const { settings, report } = ctx
   const from = settings.promoteFrom
+  if (settings.refFrom === 'workflow-run' && !from) return workflowRunHeadSha(settings.workflow.eventPath)
   if (!from) return settings.ref
   const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock })
   const promoted = await findPromotedCommit(staging)
@@ -67,72 +74,107 @@ async function refToDeploy(ctx: RunContext): Promise<string> {
 }
 
 /** The commit and the archive that ship. */
-async function resolveSource(ctx: RunContext, ref: string, local: LocalInputs): Promise<Source> {
+async function resolveSource(ctx: RunContext, local: LocalInputs): Promise<Source> {
   const { settings, report } = ctx
   if (local.localArchive) {
     const a = local.localArchive
     core.info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`)
-    return localSource(ref)
+    return localSource(settings)
   }
   if (settings.sourceUrl) {
-    const source = sourceFromUrl(settings.sourceUrl, ref)
+    const source = urlSource(settings, settings.sourceUrl)
     core.info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`)
     return source
   }
+  if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
+    core.warning(
+      'On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch'
+    )
+  }
+  const ref = await refToDeploy(ctx)
   const repo = settings.repository
   report.repository = `${repo.owner}/${repo.repo}`
   report.ref = ref
-  const source = await resolveGitHubSource(ctx.github, settings.githubServerUrl, repo, ref)
+  const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref)
+  checkTagDidNotMove(settings, source.sha)
   core.info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`)
   return source
 }
 
-/** The commit is already what runs: a re-run does not rebuild it. */
-async function alreadyLive(ctx: RunContext, source: Source): Promise<boolean> {
-  const { settings, report } = ctx
-  if (settings.force || !source.sha) return false
-  let live
-  try {
-    live = await lastSuccessful(ctx.scalingo, 20)
-  } catch (err) {
-    core.warning(`Could not check whether this commit is already live (${describeError(err)}); deploying it`)
-    return false
-  }
-  if (!live || live.git_ref !== source.sha) return false
-  report.status = 'skipped'
-  report.deploymentId = live.id
-  report.skipped = `${source.sha} is already live on ${settings.app} (deployment ${live.id}${live.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`
-  core.info(`Skipped: ${report.skipped}`)
-  return true
+/** The variables this run sets, and what they would change on the app (names only ever printed). */
+async function variablesToSet(ctx: RunContext, local: LocalInputs): Promise<Prepared['variables']> {
+  const wanted = mergeVariables(local.envFile?.variables ?? [], ctx.settings.variables)
+  if (wanted.length === 0) return { wanted }
+  const diff = diffVariables(await ctx.scalingo.listVariables(), wanted)
+  return { wanted, diff, envFile: local.envFile?.path }
+}
+
+/**
+ * Whether Scalingo can fetch archives from this GitHub: github.com, not a
+ * GitHub Enterprise Server (usually private to its network). A loopback
+ * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
+ */
+export function scalingoReaches(githubServerUrl: string): boolean {
+  const host = new URL(githubServerUrl).hostname
+  return host === 'github.com' || isLoopbackHost(host)
 }
 
 export async function prepare(ctx: RunContext): Promise<Prepared> {
   const { settings, report } = ctx
   report.dashboardUrl = dashboardUrl(settings.region, settings.app)
   const local = await readLocalInputs(ctx)
-  const ref = await refToDeploy(ctx)
-  const source = await resolveSource(ctx, ref, local)
+  const source = await resolveSource(ctx, local)
   report.sha = source.sha || undefined
   report.archiveUrl = source.archiveUrl
+  const archiveProblems =
+    source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : []
+  for (const problem of archiveProblems) core.warning(problem, { title: 'GitHub archive' })
+  report.archiveProblems = archiveProblems
 
   await ctx.scalingo.exchange()
   const app = await ctx.scalingo.getApp()
   report.appUrl = app.url || app.base_url || undefined
-  const gitRef = source.sha || ref || null
-  const transfer = settings.archivePath
-    ? 'upload'
-    : settings.sourceUrl
-      ? 'url'
-      : chooseTransfer(settings.archiveTransfer, source.visibility)
-  const prepared: Prepared = { decision: 'deploy', source, gitRef, app, transfer, ...local }
-
-  if (await alreadyLive(ctx, source)) return { ...prepared, decision: 'skip' }
+  const state = await readAppState(ctx.scalingo, app)
+  const variables = await variablesToSet(ctx, local)
+  const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl))
+  const prepared: Prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local }
+  if (!deploying(ctx, prepared)) return { ...prepared, decision: 'skip' }
   if (settings.dryRun) {
-    if (!settings.archivePath) await checkArchiveServed(ctx.http, source)
+    await checkArchiveServed(ctx.http, source)
     report.status = 'dry-run'
     report.plan = dryRunPlan(settings, prepared)
     core.info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`)
     return { ...prepared, decision: 'dry-run' }
   }
   return prepared
+}
+
+/** The decision, told: false when this exact commit, with these variables, already runs. */
+function deploying(ctx: RunContext, p: Prepared): boolean {
+  const { settings, report } = ctx
+  const { live, recent, listError } = p.state
+  const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : []
+  const decision = decide({
+    force: settings.force,
+    kind: p.source.kind,
+    sha: p.source.sha,
+    live,
+    inFlight: recent && inFlight(recent),
+    changedVariables: changed
+  })
+  if (listError) {
+    const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha
+    if (mattered) core.warning(`Could not check whether this commit is already live (${listError}); deploying it`)
+    else core.debug(`could not list the app's deployments: ${listError}`)
+  }
+  if (decision.deploy) {
+    if (decision.why && !listError) core.info(decision.why)
+    return true
+  }
+  report.status = 'skipped'
+  report.deploymentId = live?.id
+  report.variables = p.variables.diff ? `${p.variables.wanted.length} variables, all already set` : undefined
+  report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`
+  core.info(`Skipped: ${report.skipped}`)
+  return false
 }

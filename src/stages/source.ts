@@ -1,23 +1,75 @@
 import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
 import { publicArchiveUrl } from '../github/archives.js'
 import type { GitHubClient, Repository, Visibility } from '../github/client.js'
-import { isFullSha } from '../lib/refs.js'
+import { ActionError } from '../lib/errors.js'
+import { dockerSafeRef, isFullSha } from '../lib/refs.js'
 import { registerSecretUrl } from '../lib/secrets.js'
 import { safeUrl } from '../lib/urls.js'
+import type { Settings } from '../settings/settings.js'
 
-/** What exactly ships: a commit and the archive of it Scalingo will get. */
+/**
+ * What exactly ships: a commit of a GitHub repository (deployed from its
+ * archive), or an artifact (a `source-url` or a local `archive-path`),
+ * and what Scalingo records for it.
+ */
+
+export type SourceKind = 'github' | 'url' | 'local'
+
 export interface Source {
-  /** The full 40-character commit SHA being deployed ('' when not a GitHub commit). */
+  kind: SourceKind
+  /** The full commit SHA: the one deployed, or for an artifact the commit it was built from ('' when unknown). */
   sha: string
-  /** The URL handed to Scalingo: may carry a signed token (private repositories). */
-  sourceUrl: string
-  /** The same archive without credentials: safe to print and output. */
+  /** What Scalingo records as the deployment's `git_ref`. */
+  gitRef: string | null
+  /** The archive without credentials: safe to print and output ('' for a local archive not uploaded yet). */
   archiveUrl: string
   visibility: Visibility
+  /** `source-url`: the URL as given (a secret when it carries credentials). */
+  url?: string
 }
 
-/** A commit of a GitHub repository: its SHA, and the archive URL for it. */
-export async function resolveGitHubSource(
+/** The `git_ref` of an artifact: the commit it was built from, labelled, or the ref given, made Docker-safe. */
+export function artifactGitRef(ref: string, refFrom: Settings['refFrom'], workflowSha: string): string | null {
+  if (refFrom === 'input') return isFullSha(ref) ? ref.toLowerCase() : (dockerSafeRef(ref) ?? null)
+  return isFullSha(workflowSha) ? `${workflowSha.toLowerCase()}-artifact` : null
+}
+
+/** The commit an artifact comes from: the ref given when it is a commit, else the workflow's. */
+function artifactSha(ref: string, refFrom: Settings['refFrom'], workflowSha: string): string {
+  if (refFrom === 'input') return isFullSha(ref) ? ref.toLowerCase() : ''
+  return isFullSha(workflowSha) ? workflowSha.toLowerCase() : ''
+}
+
+/** `source-url`: deployed as given. Only a secret when it carries credentials. */
+export function urlSource(settings: Settings, url: string): Source {
+  const u = new URL(url)
+  if (u.search || u.username || u.password) registerSecretUrl(url)
+  const { ref, refFrom, workflow } = settings
+  return {
+    kind: 'url',
+    sha: artifactSha(ref, refFrom, workflow.sha),
+    gitRef: artifactGitRef(ref, refFrom, workflow.sha),
+    archiveUrl: safeUrl(url),
+    visibility: 'unknown',
+    url
+  }
+}
+
+/** `archive-path`: uploaded later, when the app is ready for it. */
+export function localSource(settings: Settings): Source {
+  const { ref, refFrom, workflow } = settings
+  return {
+    kind: 'local',
+    sha: artifactSha(ref, refFrom, workflow.sha),
+    gitRef: artifactGitRef(ref, refFrom, workflow.sha),
+    archiveUrl: '',
+    visibility: 'unknown'
+  }
+}
+
+/** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
+export async function githubSource(
   github: GitHubClient,
   serverUrl: string,
   repo: Repository,
@@ -25,26 +77,43 @@ export async function resolveGitHubSource(
 ): Promise<Source> {
   const visibility = await github.getVisibility(repo)
   const sha = await github.resolveSha(repo, ref)
-  const archiveUrl = publicArchiveUrl(serverUrl, repo, sha)
-  if (visibility === 'public') return { sha, sourceUrl: archiveUrl, archiveUrl, visibility }
-  core.info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`)
-  const sourceUrl = await github.signedTarballUrl(repo, sha)
-  return { sha, sourceUrl, archiveUrl, visibility }
+  if (visibility !== 'public')
+    core.info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`)
+  return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility }
 }
 
-/** `source-url`: deployed as given. Only a secret when it carries credentials. */
-export function sourceFromUrl(url: string, ref: string): Source {
-  const u = new URL(url)
-  if (u.search || u.username || u.password) registerSecretUrl(url)
-  return {
-    sha: isFullSha(ref) ? ref.toLowerCase() : '',
-    sourceUrl: url,
-    archiveUrl: safeUrl(url),
-    visibility: 'unknown'
+/** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
+export function workflowRunHeadSha(eventPath: string): string {
+  let sha: unknown
+  try {
+    sha = (JSON.parse(readFileSync(eventPath, 'utf8')) as { workflow_run?: { head_sha?: unknown } }).workflow_run
+      ?.head_sha
+  } catch {
+    throw new ActionError(
+      'this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested',
+      'give ref: ${{ github.event.workflow_run.head_sha }}'
+    )
   }
+  if (typeof sha !== 'string' || !isFullSha(sha)) {
+    throw new ActionError(
+      'the workflow_run event has no head_sha commit to deploy',
+      'give ref: ${{ github.event.workflow_run.head_sha }}'
+    )
+  }
+  return sha.toLowerCase()
 }
 
-/** `archive-path`: uploaded later; nothing to hand Scalingo yet. */
-export function localSource(ref: string): Source {
-  return { sha: isFullSha(ref) ? ref.toLowerCase() : '', sourceUrl: '', archiveUrl: '', visibility: 'unknown' }
+/**
+ * On a tag push, a `ref` naming the workflow's own tag must still be the
+ * commit the run was started for: the tag may have moved since, or a
+ * branch of the same name wins (GitHub resolves a bare name to a branch first).
+ */
+export function checkTagDidNotMove(settings: Settings, resolved: string): void {
+  const { workflow, ref, refFrom } = settings
+  if (refFrom !== 'input' || workflow.refType !== 'tag' || ref !== workflow.refName || !isFullSha(workflow.sha)) return
+  if (resolved === workflow.sha.toLowerCase()) return
+  throw new ActionError(
+    `ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`,
+    'leave ref empty to deploy the commit the workflow runs for, or give refs/tags/<tag> or the full SHA'
+  )
 }

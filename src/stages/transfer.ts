@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GitHubClient, Repository } from '../github/client.js'
+import { type Clock, beforeDeadline } from '../lib/clock.js'
 import { ActionError, HttpError, describeError } from '../lib/errors.js'
 import type { Http } from '../lib/http.js'
 import { inspectArchive, saveTo } from '../lib/tar.js'
@@ -14,30 +15,45 @@ import type { Source } from './source.js'
 /**
  * How Scalingo gets the archive: by URL, or uploaded through its sources
  * API (a local archive, or GitHub's tarball downloaded in the runner).
+ * Every URL that expires is minted (or created) just before it is used.
  */
 
-/** `archive-transfer: auto`: public archives by URL; private ones uploaded (GitHub's signed URL expires in minutes). */
-export function chooseTransfer(setting: ArchiveTransfer, visibility: Source['visibility']): 'url' | 'upload' {
+export type Transfer = 'url' | 'upload'
+
+/**
+ * `archive-transfer: auto`: public archives on github.com by URL; private
+ * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
+ * deployment can wait longer), and everything from GitHub Enterprise Server
+ * (Scalingo usually cannot reach it).
+ */
+export function chooseTransfer(setting: ArchiveTransfer, source: Source, onGitHubDotCom: boolean): Transfer {
+  if (source.kind === 'local') return 'upload'
+  if (source.kind === 'url') return 'url'
   if (setting === 'url' || setting === 'upload') return setting
-  return visibility === 'private' || visibility === 'internal' ? 'upload' : 'url'
+  return source.visibility !== 'public' || !onGitHubDotCom ? 'upload' : 'url'
 }
 
-/** A HEAD proves GitHub serves the archive (public); a signed URL was already handed out (private). */
+/**
+ * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
+ * Scalingo source (10 minutes, then deleted). It must then be handed over
+ * when the app is free to start the build.
+ */
+export function sourceExpires(source: Source, transfer: Transfer): boolean {
+  if (source.kind === 'url') return false
+  return transfer === 'upload' || source.visibility !== 'public'
+}
+
+/** A HEAD proves GitHub serves the public archive (dry run). */
 export async function checkArchiveServed(http: Http, source: Source): Promise<void> {
-  if (source.visibility !== 'public') return
+  if (source.kind !== 'github' || source.visibility !== 'public') return
   const res = await http.request({
     method: 'HEAD',
-    url: source.sourceUrl,
+    url: source.archiveUrl,
     retry: 'idempotent',
     accept: [301, 302, 303, 307, 308, 404, 403]
   })
   if (res.status >= 400) throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`)
 }
-
-/** Where an archive to upload comes from: a file already here, or a GitHub commit to download first. */
-export type ArchiveOrigin =
-  | { kind: 'file'; path: string }
-  | { kind: 'github'; github: GitHubClient; repo: Repository; source: Source; tempDir: string }
 
 export interface Uploaded {
   /** The signed download URL Scalingo fetches (a secret). */
@@ -45,46 +61,71 @@ export interface Uploaded {
   bytes: number
 }
 
+interface Bounds {
+  clock: Clock
+  /** ms since epoch: downloads and uploads end by the run's timeout. */
+  deadline: number
+}
+
+function timedOut(what: string): never {
+  throw new ActionError(`${what} did not finish before the timeout; nothing was created`)
+}
+
 /**
- * Uploads an archive through Scalingo's sources API and returns its signed
- * download URL. Streams both ways: the archive is never held in memory.
+ * GitHub's tarball of the commit, from a freshly minted signed URL,
+ * streamed to a file in the runner's temp dir and checked. Never held in memory.
  */
-export async function uploadThroughSources(
+export async function downloadArchive(
+  http: Http,
+  github: GitHubClient,
+  repo: Repository,
+  sha: string,
+  tempDir: string,
+  bounds: Bounds
+): Promise<{ path: string; bytes: number }> {
+  const location = await github.signedTarballUrl(repo, sha)
+  const dir = await mkdtemp(join(tempDir || tmpdir(), 'scalingo-archive-'))
+  const path = join(dir, `${sha}.tar.gz`)
+  const body = await http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } })
+  if ((body.statusCode ?? 0) !== 200) {
+    body.resume()
+    throw new ActionError(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`)
+  }
+  const bytes = await beforeDeadline(saveTo(body, path), bounds.deadline, bounds.clock, () => {
+    body.destroy()
+    return timedOut(`downloading the archive of ${sha}`)
+  })
+  await inspectArchive(path, 'archive')
+  core.info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`)
+  return { path, bytes }
+}
+
+/**
+ * Creates a Scalingo source (its 10 minutes start now) and streams the
+ * archive to its signed upload URL; returns the signed download URL.
+ */
+export async function uploadArchive(
   http: Http,
   client: ScalingoClient,
-  origin: ArchiveOrigin
+  path: string,
+  bounds: Bounds
 ): Promise<Uploaded> {
-  // The upload target first: without a sources API there is nothing to download for.
   const target = await client.createSource()
-  const path = origin.kind === 'file' ? origin.path : await downloadArchive(http, origin)
   const bytes = statSync(path).size
-  await http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip')
+  await beforeDeadline(
+    http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'),
+    bounds.deadline,
+    bounds.clock,
+    () => timedOut('uploading the archive')
+  )
   core.info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`)
   return { downloadUrl: target.downloadUrl, bytes }
 }
 
-/** Why `auto` gave up the upload, for the warning that says it hands Scalingo the URL instead. */
+/** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
 export function uploadFailure(err: unknown): string {
   const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501)
   return missing
     ? `Scalingo's sources API is not available (${err.status})`
     : `the upload failed (${describeError(err)})`
-}
-
-/** GitHub's tarball of the commit, streamed to a file in the runner's temp dir and checked. */
-async function downloadArchive(http: Http, origin: Extract<ArchiveOrigin, { kind: 'github' }>): Promise<string> {
-  const { source } = origin
-  const location =
-    source.visibility === 'public' ? await origin.github.signedTarballUrl(origin.repo, source.sha) : source.sourceUrl
-  const dir = await mkdtemp(join(origin.tempDir || tmpdir(), 'scalingo-archive-'))
-  const path = join(dir, `${source.sha}.tar.gz`)
-  const body = await http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } })
-  if ((body.statusCode ?? 0) !== 200) {
-    body.resume()
-    throw new ActionError(`downloading the archive of ${source.sha} from GitHub failed (${body.statusCode})`)
-  }
-  const bytes = await saveTo(body, path)
-  await inspectArchive(path, 'archive')
-  core.info(`Downloaded the archive of ${source.sha} (${bytes} bytes) to upload it`)
-  return path
 }

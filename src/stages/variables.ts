@@ -34,16 +34,16 @@ export function describeDiff({ added, changed, unchanged }: VariablesDiff): stri
   return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`
 }
 
-/** Sets the variables that differ in one bulk call; logs names only. */
-export async function applyVariables(client: ScalingoClient, variables: EnvVariable[], path: string): Promise<string> {
-  const diff = diffVariables(await client.listVariables(), variables)
+/** Sets the variables that differ, in one bulk call; logs names only. Returns the line for the summary. */
+export async function applyVariables(
+  client: ScalingoClient,
+  wanted: EnvVariable[],
+  diff: VariablesDiff,
+  label: string
+): Promise<string> {
   const line = describeDiff(diff)
-  if (diff.added.length + diff.changed.length === 0) {
-    core.info(`env-file ${path}: ${line}`)
-    return line
-  }
   const names = new Set([...diff.added, ...diff.changed])
-  await client.setVariables(variables.filter(v => names.has(v.name)))
-  core.info(`env-file: ${line}`)
+  if (names.size > 0) await client.setVariables(wanted.filter(v => names.has(v.name)))
+  core.info(`${label}: ${line}`)
   return line
 }

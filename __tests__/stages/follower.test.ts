@@ -1,5 +1,5 @@
 import { Http } from '../../src/lib/http.js'
-import { followDeployment, pollDelay } from '../../src/stages/follow.js'
+import { Follower, pollDelay } from '../../src/stages/follower.js'
 import { ScalingoClient } from '../../src/scalingo/client.js'
 import { systemClock } from '../../src/lib/clock.js'
 import { BuildLog } from '../../src/stages/buildlog.js'
@@ -24,19 +24,21 @@ afterEach(async () => {
 })
 
 const quick = () => 20
+/** Where the build log goes in these tests: nowhere. */
+const silent = { write: () => true, once: () => undefined }
 
 /** Creates a deployment on the sandbox and follows it, polling fast, until `withinMs` from now. */
 async function createAndFollow(client: ScalingoClient, withinMs: number, onStatus?: (s: string) => void) {
   const deployment = await client.createDeployment('x', 'https://example.com/a.tar.gz')
-  return followDeployment({
+  return new Follower({
     client,
     deployment,
     deadline: Date.now() + withinMs,
     clock: systemClock,
-    log: new BuildLog(),
+    log: new BuildLog(silent),
     pollDelay: quick,
     onStatus
-  })
+  }).run()
 }
 
 describe('pollDelay', () => {
