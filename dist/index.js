@@ -36879,6 +36879,8 @@ function statusHint(status) {
 
 
 /** The job summary: Markdown built from the report, written on success and on failure. */
+/** The longest build-log line shown in the summary: 30 of them stay under 16 kB. */
+const TAIL_LINE_CHARS = 500;
 function escapeCell(v) {
     return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
@@ -36931,6 +36933,8 @@ function summaryMarkdown(r) {
     let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
     md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n');
     md += '\n';
+    if (r.archiveProblems?.length)
+        md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${p}`).join('\n')}\n`;
     if (r.skipped)
         md += `\n**Skipped:** ${r.skipped}.\n`;
     if (r.plan)
@@ -36940,7 +36944,11 @@ function summaryMarkdown(r) {
     if (!r.waited && r.deploymentId && !r.error)
         md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
     if (r.logTail && r.logTail.length > 0) {
-        const body = r.logTail.join('\n').replace(/```/g, "'''");
+        // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
+        const body = r.logTail
+            .map(l => (l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS - 1)}…` : l))
+            .join('\n')
+            .replace(/```/g, "'''");
         md += `\n<details open><summary>Last ${r.logTail.length} lines of the build output</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`;
     }
     return scrub(md);
@@ -37047,7 +37055,9 @@ class DotenvParser {
                 break;
             if (isSpace(c) || c === '_' || c === '.' || /[A-Za-z0-9]/.test(c))
                 continue;
-            this.fail(p, c === '\n' ? 'is not NAME=value' : 'has a character that is not allowed in a variable name (letters, digits, _ and .)');
+            this.fail(p, c === '\n'
+                ? 'is not NAME=value'
+                : 'has a character that is not allowed in a variable name (letters, digits, _ and .)');
         }
         if (p >= this.src.length)
             this.fail(start, 'is not NAME=value');
@@ -37695,7 +37705,11 @@ class Http {
         }
     }
     rateLimitSettings() {
-        return { ...this.settings, baseDelayMs: this.settings.rateLimitBaseDelayMs, maxDelayMs: this.settings.rateLimitMaxDelayMs };
+        return {
+            ...this.settings,
+            baseDelayMs: this.settings.rateLimitBaseDelayMs,
+            maxDelayMs: this.settings.rateLimitMaxDelayMs
+        };
     }
     /** One attempt: the answer, or the failure and whether (and why) it may be retried. */
     async attempt(opts, deadline) {
@@ -37721,7 +37735,10 @@ class Http {
             if (!retryable)
                 return { failure };
             const afterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
-            return { failure, retry: { reason: `${status}`, afterMs, rateLimitedWithoutHint: status === 429 && afterMs === undefined } };
+            return {
+                failure,
+                retry: { reason: `${status}`, afterMs, rateLimitedWithoutHint: status === 429 && afterMs === undefined }
+            };
         }
         catch (err) {
             if (!(err instanceof NetworkError))
@@ -38674,7 +38691,10 @@ class LiveStream {
     opened;
     constructor(url, client, knownIds) {
         this.knownIds = knownIds;
-        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: USER_AGENT }, { onEvent: (event, connection) => this.queueEvent(event, connection), onState: (state, connection, why) => this.queueState(state, connection, why) });
+        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: USER_AGENT }, {
+            onEvent: (event, connection) => this.queueEvent(event, connection),
+            onState: (state, connection, why) => this.queueState(state, connection, why)
+        });
     }
     /** Dials, and waits (at most `waitMs`) for the connection to open, so it is open before the deployment exists. */
     async open(waitMs) {
@@ -38950,7 +38970,7 @@ async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
     const location = await github.signedTarballUrl(repo, sha);
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempDir || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
     const path = (0,external_node_path_namespaceObject.join)(dir, `${sha}.tar.gz`);
-    const body = await http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } });
+    const body = await beforeDeadline(http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } }), bounds.deadline, bounds.clock, () => timedOut(`downloading the archive of ${sha}`));
     if ((body.statusCode ?? 0) !== 200) {
         body.resume();
         throw new ActionError(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`);
@@ -38977,7 +38997,9 @@ async function uploadArchive(http, client, path, bounds) {
 /** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
 function uploadFailure(err) {
     const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
-    return missing ? `Scalingo's sources API is not available (${err.status})` : `the upload failed (${describeError(err)})`;
+    return missing
+        ? `Scalingo's sources API is not available (${err.status})`
+        : `the upload failed (${describeError(err)})`;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/variables.ts
@@ -39067,8 +39089,8 @@ async function readAppState(client, app) {
  * the deployment is created or when its build starts is undocumented.
  * Waits, bounded by the timeout, until no deployment is queued or running.
  */
-/** How often the app's deployments are looked at while waiting: an account gets about 60 requests a minute. */
-const WAIT_POLL_MS = 5_000;
+/** How often the app's deployments are looked at while waiting (an account gets about 60 requests a minute): soon, then every 5 s. */
+const WAIT_POLLS_MS = [2_000, 3_000, 5_000];
 async function waitUntilFree(ctx, state) {
     const { clock, deadline, scalingo } = ctx;
     let busy = state.recent ? inFlight(state.recent) : [];
@@ -39077,11 +39099,12 @@ async function waitUntilFree(ctx, state) {
     const first = busy[0];
     info(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
         `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
-    while (busy.length > 0) {
-        if (clock.now() + WAIT_POLL_MS >= deadline) {
+    for (let i = 0; busy.length > 0; i++) {
+        const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)];
+        if (clock.now() + pause >= deadline) {
             throw new ActionError(`the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`, 'run the workflow again once it is done, or raise timeout');
         }
-        await clock.sleep(WAIT_POLL_MS);
+        await clock.sleep(pause);
         try {
             state.recent = await scalingo.listDeployments(50);
             busy = inFlight(state.recent);
@@ -39111,7 +39134,11 @@ async function deliver(ctx, prepared) {
     const { settings, report } = ctx;
     const { variables, state } = prepared;
     if (variables.diff) {
-        const label = variables.envFile && settings.variables.length > 0 ? 'env-file and variables' : variables.envFile ? 'env-file' : 'variables';
+        const label = variables.envFile && settings.variables.length > 0
+            ? 'env-file and variables'
+            : variables.envFile
+                ? 'env-file'
+                : 'variables';
         report.variablesLabel = label;
         report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label);
     }
@@ -39712,7 +39739,7 @@ class Follower {
         const { log, stream } = this.opts;
         this.opts.onStatus?.(this.announced, undefined);
         this.attachStream();
-        let timedOut = false;
+        let timedOut;
         let read;
         try {
             timedOut = await this.pollUntilDone();
@@ -39850,7 +39877,9 @@ class Follower {
         if (next.status !== 'queued')
             this.schedule.buildingSince ??= clock.now();
         this.announce(next.status);
-        if (next.status === 'queued' && !this.queueExplained && clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
+        if (next.status === 'queued' &&
+            !this.queueExplained &&
+            clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
             this.queueExplained = true;
             await this.explainQueue();
         }
@@ -39982,7 +40011,8 @@ async function followToEnd(ctx, deployment, stream) {
         `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${log.printed} log lines`);
     const final = result.deployment;
     report.status = final.status;
-    report.durationSeconds = final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
+    report.durationSeconds =
+        final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
     if (result.timedOut) {
         report.timedOut = true;
         throw new ActionError(`deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${followCommand(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
@@ -40110,7 +40140,9 @@ function dryRunPlan(settings, { source, transfer, variables, archiveProblems }) 
     }
     if (settings.environment)
         plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
-    plan.push(settings.wait ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}` : 'then return without waiting');
+    plan.push(settings.wait
+        ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}`
+        : 'then return without waiting');
     return plan;
 }
 
@@ -40191,7 +40223,8 @@ async function githubSource(github, serverUrl, repo, ref) {
 function workflowRunHeadSha(eventPath) {
     let sha;
     try {
-        sha = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).workflow_run?.head_sha;
+        sha = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).workflow_run
+            ?.head_sha;
     }
     catch {
         throw new ActionError('this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested', 'give ref: ${{ github.event.workflow_run.head_sha }}');
@@ -40270,7 +40303,9 @@ async function readLocalInputs(ctx) {
         for (const v of envFile.variables)
             registerSecret(v.value);
     }
-    const localArchive = settings.archivePath ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath } : undefined;
+    const localArchive = settings.archivePath
+        ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath }
+        : undefined;
     return { envFile, localArchive };
 }
 /** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */

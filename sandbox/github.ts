@@ -16,6 +16,8 @@ export interface RepoSpec {
   tags?: Record<string, string>
   /** Extra commits reachable only by SHA. */
   commits?: string[]
+  /** Files served by the contents API (the same at every commit), e.g. `.gitmodules`. */
+  files?: Record<string, string>
 }
 
 export interface GitHubOptions {
@@ -235,6 +237,8 @@ export class GitHubSandbox {
         body
       )
     }
+    const cm = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url.pathname)
+    if (cm && req.method === 'GET') return this.handleContents(req, res, cm, url)
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(commits|tarball)(?:\/(.+))?)?$/.exec(url.pathname)
     if (!m || req.method !== 'GET') return this.notFound(res)
     const [, owner, name, kind, rawRef] = m
@@ -276,6 +280,28 @@ export class GitHubSandbox {
     }
     res.writeHead(302, { Location: location, 'Content-Length': 0 })
     res.end()
+  }
+
+  /** GET /repos/{o}/{r}/contents/{path}?ref=: a file, base64, as GitHub's contents API; 404 when absent. */
+  private handleContents(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, url: URL): void {
+    const spec = this.repoFor(req, decodeURIComponent(m[1]), decodeURIComponent(m[2]))
+    if (!spec) return this.notFound(res)
+    const ref = url.searchParams.get('ref') ?? 'main'
+    if (!this.resolve(spec, ref))
+      return json(res, 404, { message: `No commit found for the ref ${ref}`, status: '404' })
+    const path = m[3].split('/').map(decodeURIComponent).join('/')
+    const content = spec.files?.[path]
+    if (content === undefined) return this.notFound(res)
+    return json(res, 200, {
+      type: 'file',
+      encoding: 'base64',
+      size: Buffer.byteLength(content),
+      name: path.split('/').pop(),
+      path,
+      content: Buffer.from(content)
+        .toString('base64')
+        .replace(/(.{60})/g, '$1\n')
+    })
   }
 
   private handleWeb(_req: IncomingMessage, res: ServerResponse, url: URL): void {

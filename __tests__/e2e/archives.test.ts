@@ -187,3 +187,78 @@ describe('archive-transfer for a private repository', () => {
     expect(sandbox.scalingo.requests).toHaveLength(0)
   })
 })
+
+describe('sources that expire are handed over when the app is free', () => {
+  function blocker(sb: Sandbox, ms: number): SandboxDeployment {
+    const d = sb.scalingo.seedDeployment('my-app', { git_ref: 'other', status: 'building', ageMs: 1000 })
+    setTimeout(() => {
+      d.status = 'success'
+      d.finishedAt = Date.now()
+    }, ms)
+    return d
+  }
+
+  it.each(['build', 'create'] as const)(
+    'an upload waits for the running deployment, and the source (10 minutes here 1.5 s) is created after the download, just before the POST (Scalingo fetches at %s)',
+    async fetchSourceAt => {
+      sandbox = await startSandbox({ scalingo: { sourceTtlMs: 1500, fetchSourceAt } })
+      const busy = blocker(sandbox, 2500)
+      const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', force: 'true' }) })
+      expect(errorLines(run)).toEqual([])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain(
+        `Waiting until deployment ${busy.id} (building) ends before handing Scalingo an archive that expires`
+      )
+      const all = [...sandbox.github.requests, ...sandbox.scalingo.requests].sort((a, b) => a.at - b.at)
+      const download = all.findIndex(r => r.server === 'codeload')
+      const source = all.findIndex(r => r.method === 'POST' && r.path === '/v1/sources')
+      const post = all.findIndex(r => r.method === 'POST' && r.path === '/v1/apps/my-app/deployments')
+      expect(download).toBeGreaterThanOrEqual(0)
+      expect(download).toBeLessThan(source)
+      expect(source).toBeLessThan(post)
+      expect(all[source].at).toBeGreaterThanOrEqual(busy.finishedAt!)
+      expect(sandbox.scalingo.allDeployments().find(d => d.git_ref === SHA_MAIN)?.status).toBe('success')
+    }
+  )
+
+  it('a public archive does not expire: no waiting', async () => {
+    sandbox = await startSandbox()
+    const busy = blocker(sandbox, 2000)
+    const run = await runAction({ env: sandbox.env({ wait: 'false', force: 'true' }) })
+    expect(run.code).toBe(0)
+    expect(run.stdout).not.toContain('Waiting until deployment')
+    const post = sandbox.scalingo.requests.find(r => r.method === 'POST' && r.path === '/v1/apps/my-app/deployments')!
+    expect(post.at).toBeLessThan(busy.createdAtMs + 1000 + 2000)
+    expect(busy.status).toBe('building')
+  })
+
+  it("auto's fallback to a URL mints a fresh signed URL, never the one used for the download", async () => {
+    sandbox = await startSandbox()
+    sandbox.scalingo.sourcesApi = false
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop' }) })
+    expect(run.code).toBe(0)
+    const minted = sandbox.github.requests.filter(r => r.path.includes('/tarball/'))
+    expect(minted).toHaveLength(2)
+    const downloaded = sandbox.github.requests.find(r => r.server === 'codeload')!
+    const handed = sandbox.scalingo.allDeployments()[0].source_url
+    expect(handed).toMatch(/token=GHSAT/)
+    expect(new URL(handed).searchParams.get('token')).not.toBe(
+      new URL(`http://x${downloaded.path}`).searchParams.get('token')
+    )
+  })
+
+  it('an app still busy at the timeout: nothing is created, and the error says why', async () => {
+    sandbox = await startSandbox()
+    blocker(sandbox, 60_000)
+    const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', force: 'true', timeout: '8s' }) })
+    expect(run.code).toBe(1)
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error::the app was still busy at the timeout \(deployment [0-9a-f]+ is building\); nothing was created/
+      )
+    ])
+    expect(sandbox.scalingo.requests.filter(r => r.method === 'POST' && r.path.includes('/deployments'))).toHaveLength(
+      0
+    )
+  }, 30_000)
+})

@@ -258,3 +258,22 @@ describe('another deployment already running on the app', () => {
     expect(leaks(run, secretsOf(sandbox))).toEqual([])
   }, 30_000)
 })
+
+describe('the deadline holds for archives too', () => {
+  it('a download of the archive that hangs ends at the timeout: a clear error, nothing created', async () => {
+    sandbox = await startSandbox({ github: { faults: [{ path: '/legacy.tar.gz/', times: 100, action: 'hang' }] } })
+    const run = await runAction({
+      env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'upload', timeout: '3s' }),
+      killAfterMs: 20_000
+    })
+    expect(run.signal).toBeNull()
+    expect(run.code).toBe(1)
+    expect(run.wallMs).toBeLessThan(10_000)
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error::downloading the archive of [0-9a-f]{40} did not finish before the timeout; nothing was created/
+      )
+    ])
+    expect(posts(sandbox)).toBe(0)
+  })
+})

@@ -1,6 +1,6 @@
 /** End to end: transient faults never fail a good deployment, and never create two. */
 import { runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
-import { errorLines, leaks, scalingoCalls, secretsOf } from '../helpers.js'
+import { errorLines, leaks, posts, scalingoCalls, secretsOf } from '../helpers.js'
 
 let sandbox: Sandbox
 afterEach(async () => {
@@ -18,6 +18,8 @@ describe('transient failures', () => {
     sandbox = await startSandbox({
       scalingo: {
         timeline: longer,
+        // Polling only: with the stream up, the GETs these faults spoil may never come.
+        stream: { mode: 'absent' },
         faults: [
           {
             method: 'GET',
@@ -160,4 +162,73 @@ describe('at most one deployment per run', () => {
     expect(second.stdout).not.toContain(`Found the deployment the request created: ${earlier.id}`)
     expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
   }, 30_000)
+})
+
+describe('at most once, precisely', () => {
+  it.each([500, 502, 503, 504])(
+    'a %d answering the POST may hide a created deployment: looked up, never posted again',
+    async status => {
+      sandbox = await startSandbox({
+        scalingo: { faults: [{ method: 'POST', path: '/deployments', times: 5, status, body: 'oops' }] }
+      })
+      const run = await runAction({ env: sandbox.env() })
+      expect(run.code).toBe(1)
+      expect(posts(sandbox)).toBe(1)
+      expect(run.stdout).toMatch(
+        /::warning::The deployment request got no clear answer \(POST .* answered \d{3}: oops\); looking for it instead of posting again/
+      )
+      expect(scalingoCalls(sandbox).filter(c => c === 'GET /v1/apps/my-app/deployments').length).toBeGreaterThanOrEqual(
+        2
+      )
+    },
+    30_000
+  )
+
+  it('a connection dropped while the POST answer is read: the created deployment is found and followed, one POST', async () => {
+    sandbox = await startSandbox({
+      scalingo: { faults: [{ method: 'POST', path: '/deployments', action: 'process-then-cut-body' }] }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(errorLines(run)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(posts(sandbox)).toBe(1)
+    expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
+    expect(run.outputs['deployment-id']).toBe(sandbox.scalingo.allDeployments()[0].id)
+    expect(run.outputs.status).toBe('success')
+  })
+
+  it('a connection dropped while an idempotent answer is read is retried like any network error', async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        faults: [
+          {
+            method: 'GET',
+            path: /^\/v1\/apps\/my-app$/,
+            action: 'cut-body',
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"app":{"id":"x","name":"my-app","url":"https://x"}}'
+          }
+        ]
+      }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(errorLines(run)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(scalingoCalls(sandbox).filter(c => c === 'GET /v1/apps/my-app')).toHaveLength(2)
+  })
+
+  it("finds our deployment though Scalingo's clock is 30 s behind the runner's", async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        clockSkewMs: -30_000,
+        faults: [{ method: 'POST', path: '/deployments', action: 'process-then-reset' }]
+      }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(errorLines(run)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs['deployment-id']).toBe(sandbox.scalingo.allDeployments()[0].id)
+    expect(posts(sandbox)).toBe(1)
+  })
 })

@@ -129,3 +129,74 @@ describe('live build output', () => {
     expect(run.stdout).not.toMatch(/→ crashed-error/)
   })
 })
+
+describe('build output that is hard to follow', () => {
+  const progress = Array.from({ length: 200_000 }, (_, i) => `${(i / 2000).toFixed(1)}%`).join('\r') // about 1.2 MB, \r only
+  const long = `${'L'.repeat(2 * 1024 * 1024)}`
+
+  it.each([
+    ['the stream', {}],
+    ['polling', { mode: 'absent' as const }]
+  ])(
+    'over %s: a progress line shows its last state once, a 2 MB line is cut, the summary stays small',
+    async (_n, stream) => {
+      sandbox = await startSandbox({
+        scalingo: {
+          stream,
+          timeline: [
+            {
+              afterMs: 100,
+              status: 'building',
+              log: ['-----> Downloading', progress, long, ' !     ERROR: out of disk space']
+            },
+            { afterMs: 300, status: 'build-error' }
+          ]
+        }
+      })
+      const run = await runAction({ env: sandbox.env() })
+      expect(run.code).toBe(1)
+      const live = run.stdout.split(/\nLast \d+ lines of the build output:\n/)[0].split('\n')
+      const last = progress.slice(progress.lastIndexOf('\r') + 1)
+      expect(live.filter(l => l === last)).toHaveLength(1)
+      expect(live.filter(l => l.includes('50.0%'))).toHaveLength(0)
+      const cut = live.filter(l => l.startsWith('LLLL'))
+      expect(cut).toHaveLength(1)
+      expect(cut[0]).toBe(`${'L'.repeat(64 * 1024)} … [line cut: ${long.length - 64 * 1024} more characters]`)
+      expect(Buffer.byteLength(run.summary)).toBeLessThan(64 * 1024)
+      expect(errorLines(run)[0]).toContain('— ! ERROR: out of disk space')
+    }
+  )
+
+  it('lines the stream never delivered (dropped, no replay) are printed from the output, and the failure tail and annotation come from it', async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        stream: { replay: 'none', dropAfterFrames: 3 },
+        timeline: [
+          { afterMs: 150, status: 'building', log: ['-----> one', '-----> two'] },
+          { afterMs: 1200, log: ['-----> three', ' !     npm ERR! ERESOLVE could not resolve dependency'] },
+          { afterMs: 200, status: 'build-error' }
+        ]
+      }
+    })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(1)
+    const live = run.stdout.split(/\nLast \d+ lines of the build output:\n/)[0]
+    for (const l of [
+      '-----> one',
+      '-----> two',
+      '-----> three',
+      ' !     npm ERR! ERESOLVE could not resolve dependency'
+    ])
+      expect(live.split('\n').filter(x => x === l)).toHaveLength(1)
+    expect(errorLines(run)[0]).toContain('— ! npm ERR! ERESOLVE could not resolve dependency')
+    expect(run.summary).toContain('npm ERR! ERESOLVE could not resolve dependency')
+    expect(sandbox.scalingo.requests.filter(r => r.path.endsWith('/output')).length).toBeGreaterThanOrEqual(1)
+  })
+
+  it('a successful run followed over a healthy stream reads nothing more', async () => {
+    sandbox = await startSandbox({ scalingo: { timeline: build() } })
+    const run = await runAction({ env: sandbox.env() })
+    expect(run.code).toBe(0)
+    expect(sandbox.scalingo.requests.filter(r => r.path.endsWith('/output'))).toHaveLength(0)
+  })
+})

@@ -99,10 +99,15 @@ describe('Http against a local server', () => {
     expect(hits).toHaveLength(1)
   })
 
-  it('retries an unsent POST (connection refused)', async () => {
+  it('retries a POST that certainly never left (connection refused), as many times as allowed', async () => {
     const port = (server.address() as AddressInfo).port
     await new Promise(r => server.close(r))
-    const http = fast()
+    const retries: string[] = []
+    const http = new Http({
+      userAgent: 'test',
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      onRetry: i => retries.push(i.reason)
+    })
     const err = await rejection(
       http.request({ method: 'POST', url: `http://127.0.0.1:${port}/x`, json: {}, retry: 'unsent-only' })
     )
@@ -110,8 +115,37 @@ describe('Http against a local server', () => {
     expect(err).toBeInstanceOf(NetworkError)
     expect(err.unsent).toBe(true)
     expect(err.code).toBe('ECONNREFUSED')
+    expect(retries).toEqual(Array(defaultRetry.attempts - 1).fill('ECONNREFUSED'))
     server = createServer()
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+  })
+
+  it('a POST refused at first goes through once the server is back: sent once', async () => {
+    const port = (server.address() as AddressInfo).port
+    await new Promise(r => server.close(r))
+    const http = new Http({
+      userAgent: 'test',
+      retry: { baseDelayMs: 20, maxDelayMs: 40 },
+      onRetry: () => {
+        if (!server.listening) {
+          server = createServer((req, res) => {
+            hits.push(`${req.method} ${req.url}`)
+            res.writeHead(201, { 'Content-Type': 'application/json' })
+            res.end('{"created":true}')
+          })
+          server.listen(port, '127.0.0.1')
+        }
+      }
+    })
+    const res = await http.request({
+      method: 'POST',
+      url: `http://127.0.0.1:${port}/x`,
+      json: {},
+      retry: 'unsent-only'
+    })
+    http.dispose()
+    expect(res.status).toBe(201)
+    expect(hits).toEqual(['POST /x'])
   })
 
   it('turns a non-JSON success body into a clear error', async () => {

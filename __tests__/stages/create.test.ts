@@ -57,3 +57,46 @@ describe('createDeploymentOnce', () => {
     expect(sb.allDeployments().map(d => d.id)).toEqual([r.deployment.id])
   })
 })
+
+describe('the ambiguous answers, and the lookup', () => {
+  const http = (status: number) =>
+    new HttpError({ status, method: 'POST', url: 'u', serverMessage: '', body: '', headers: {} })
+
+  it.each([500, 502, 503, 504, 200, 201])('a %d does not tell whether the deployment was created', status => {
+    expect(isAmbiguous(http(status))).toBe(true)
+  })
+
+  it.each([400, 401, 402, 403, 404, 422, 429])('a %d is a clear refusal: nothing was created', status => {
+    expect(isAmbiguous(http(status))).toBe(false)
+  })
+
+  it('allows 60 s of clock skew: a deployment Scalingo dates 30 s before our POST is ours', () => {
+    const postedAt = Date.parse('2026-11-25T12:00:00Z')
+    const list = [{ id: 'ours', status: 'queued', git_ref: 'abc', created_at: '2026-11-25T11:59:30Z' }]
+    expect(findOurs(list, 'abc', postedAt)?.id).toBe('ours')
+    expect(findOurs(list, 'abc', postedAt + 61_000)).toBeUndefined()
+  })
+
+  it('never adopts a deployment that existed before the POST, however recent', () => {
+    const postedAt = Date.parse('2026-11-25T12:00:00Z')
+    const list = [
+      { id: 'theirs', status: 'building', git_ref: 'abc', created_at: '2026-11-25T12:00:01Z' },
+      { id: 'ours', status: 'queued', git_ref: 'abc', created_at: '2026-11-25T12:00:00Z' }
+    ]
+    expect(findOurs(list, 'abc', postedAt, new Set(['theirs']))?.id).toBe('ours')
+    expect(findOurs(list, 'abc', postedAt, new Set(['theirs', 'ours']))).toBeUndefined()
+  })
+
+  it('never posts once the timeout has passed', async () => {
+    const client = await setup()
+    await client.exchange()
+    const err = await createDeploymentOnce(client, 'abc', 'https://example.com/a.tar.gz', {
+      clock: systemClock,
+      deadline: Date.now() - 1
+    }).catch((e: unknown) => e as Error)
+    expect((err as Error).message).toMatch(
+      /the timeout was reached before the deployment could be created; nothing was created/
+    )
+    expect(sb.requests.filter(r => r.method === 'POST' && r.path.endsWith('/deployments'))).toHaveLength(0)
+  })
+})

@@ -1,5 +1,5 @@
 import { Http } from '../../src/lib/http.js'
-import { Follower, pollDelay } from '../../src/stages/follower.js'
+import { Follower, type OutputSchedule, outputReadDue, pollDelay } from '../../src/stages/follower.js'
 import { ScalingoClient } from '../../src/scalingo/client.js'
 import { systemClock } from '../../src/lib/clock.js'
 import { BuildLog } from '../../src/stages/buildlog.js'
@@ -121,5 +121,67 @@ describe('followDeployment', () => {
     const r = await createAndFollow(client, 10_000)
     expect(r.deployment.status).toBe('success')
     expect(r.transientErrors).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('at the deadline', () => {
+  it('a deployment that ended right at the timeout is reported as it ended, not as a timeout', async () => {
+    const client = await setup({
+      timeline: [
+        { afterMs: 50, status: 'building' },
+        { afterMs: 250, status: 'success' }
+      ]
+    })
+    const deployment = await client.createDeployment('x', 'https://example.com/a.tar.gz')
+    const r = await new Follower({
+      client,
+      deployment,
+      deadline: Date.now() + 450,
+      clock: systemClock,
+      log: new BuildLog(silent),
+      // The next poll would come after the deadline: only the last look sees the end.
+      pollDelay: () => 5_000
+    }).run()
+    expect(r.timedOut).toBe(false)
+    expect(r.deployment.status).toBe('success')
+  })
+})
+
+describe('outputReadDue: reads of the whole log spaced as it grows', () => {
+  const at = (s: number) => s * 1000
+  it('waits for the build, reads soon after it starts, then every 15 s while the log is small', () => {
+    expect(outputReadDue(at(100), { lastBytes: 0 })).toBe(false)
+    expect(outputReadDue(at(1), { buildingSince: 0, lastBytes: 0 })).toBe(false)
+    expect(outputReadDue(at(2), { buildingSince: 0, lastBytes: 0 })).toBe(true)
+    expect(outputReadDue(at(16), { buildingSince: 0, firstAt: at(2), lastAt: at(2), lastBytes: 1000 })).toBe(false)
+    expect(outputReadDue(at(17), { buildingSince: 0, firstAt: at(2), lastAt: at(2), lastBytes: 1000 })).toBe(true)
+  })
+  it('once the log is large, waits as long as the reads have lasted (the log can have doubled)', () => {
+    const s = { buildingSince: 0, firstAt: at(2), lastAt: at(302), lastBytes: 10 * 1024 * 1024 }
+    expect(outputReadDue(at(501), s)).toBe(false)
+    expect(outputReadDue(at(602), s)).toBe(true)
+  })
+  it('keeps the bytes downloaded within 3× the final log for any build length (a log growing steadily)', () => {
+    for (const minutes of [1, 5, 20]) {
+      for (const finalBytes of [1, 10, 50].map(mb => mb * 1024 * 1024)) {
+        const T = minutes * 60_000
+        const s: OutputSchedule = { buildingSince: 0, lastBytes: 0 }
+        let downloaded = 0
+        for (let now = 0; now < T; now += 3_000) {
+          if (!outputReadDue(now, s)) continue
+          const size = Math.round((finalBytes * now) / T)
+          s.firstAt ??= now
+          s.lastAt = now
+          s.lastBytes = size
+          downloaded += size
+        }
+        downloaded += finalBytes // the last read, once it ended
+        expect({ minutes, finalBytes, ratio: downloaded / finalBytes <= 3 }).toEqual({
+          minutes,
+          finalBytes,
+          ratio: true
+        })
+      }
+    }
   })
 })

@@ -6,6 +6,9 @@ import type { RunReport } from './report.js'
 
 /** The job summary: Markdown built from the report, written on success and on failure. */
 
+/** The longest build-log line shown in the summary: 30 of them stay under 16 kB. */
+export const TAIL_LINE_CHARS = 500
+
 function escapeCell(v: string): string {
   return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
 }
@@ -46,12 +49,17 @@ export function summaryMarkdown(r: RunReport): string {
   let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n')
   md += '\n'
+  if (r.archiveProblems?.length) md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${p}`).join('\n')}\n`
   if (r.skipped) md += `\n**Skipped:** ${r.skipped}.\n`
   if (r.plan) md += `\n**Plan:**\n\n${r.plan.map(l => `- ${l}`).join('\n')}\n`
   if (r.error) md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`
   if (!r.waited && r.deploymentId && !r.error) md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`
   if (r.logTail && r.logTail.length > 0) {
-    const body = r.logTail.join('\n').replace(/```/g, "'''")
+    // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
+    const body = r.logTail
+      .map(l => (l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS - 1)}…` : l))
+      .join('\n')
+      .replace(/```/g, "'''")
     md += `\n<details open><summary>Last ${r.logTail.length} lines of the build output</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`
   }
   return scrub(md)

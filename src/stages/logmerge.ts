@@ -83,7 +83,7 @@ export class LogMerger {
    * printed, waiting for stdout to drain. `ended`: the deployment is over,
    * so a last line without a newline is a line.
    */
-  async fromOutput(body: AsyncIterable<unknown>, ended: boolean): Promise<OutputRead> {
+  async fromOutput(body: AsyncIterable<unknown> | Iterable<unknown>, ended: boolean): Promise<OutputRead> {
     const tail: string[] = []
     let index = 0
     const assembler = new LineAssembler(line => {

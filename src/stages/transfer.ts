@@ -86,7 +86,12 @@ export async function downloadArchive(
   const location = await github.signedTarballUrl(repo, sha)
   const dir = await mkdtemp(join(tempDir || tmpdir(), 'scalingo-archive-'))
   const path = join(dir, `${sha}.tar.gz`)
-  const body = await http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } })
+  const body = await beforeDeadline(
+    http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } }),
+    bounds.deadline,
+    bounds.clock,
+    () => timedOut(`downloading the archive of ${sha}`)
+  )
   if ((body.statusCode ?? 0) !== 200) {
     body.resume()
     throw new ActionError(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`)

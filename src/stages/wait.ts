@@ -11,8 +11,8 @@ import type { RunContext } from './context.js'
  * Waits, bounded by the timeout, until no deployment is queued or running.
  */
 
-/** How often the app's deployments are looked at while waiting: an account gets about 60 requests a minute. */
-const WAIT_POLL_MS = 5_000
+/** How often the app's deployments are looked at while waiting (an account gets about 60 requests a minute): soon, then every 5 s. */
+const WAIT_POLLS_MS = [2_000, 3_000, 5_000]
 
 export async function waitUntilFree(ctx: RunContext, state: AppState): Promise<void> {
   const { clock, deadline, scalingo } = ctx
@@ -23,14 +23,15 @@ export async function waitUntilFree(ctx: RunContext, state: AppState): Promise<v
     `Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
       `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`
   )
-  while (busy.length > 0) {
-    if (clock.now() + WAIT_POLL_MS >= deadline) {
+  for (let i = 0; busy.length > 0; i++) {
+    const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)]
+    if (clock.now() + pause >= deadline) {
       throw new ActionError(
         `the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`,
         'run the workflow again once it is done, or raise timeout'
       )
     }
-    await clock.sleep(WAIT_POLL_MS)
+    await clock.sleep(pause)
     try {
       state.recent = await scalingo.listDeployments(50)
       busy = inFlight(state.recent)
