@@ -32,14 +32,37 @@ export function leaks(run: ActionRun, secrets: string[]): string[] {
   return secrets.filter(s => text.includes(s))
 }
 
+/** The commands the runner has registered (actions/runner ActionCommandManager), for the legacy `##[name]` form. */
+const REGISTERED = [
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'debug',
+  'warning',
+  'error',
+  'notice',
+  'group',
+  'endgroup',
+  'echo',
+  'stop-commands'
+]
+const LEGACY = new RegExp(`##\\[(${REGISTERED.join('|')})[\\] ]`)
+
 /**
  * The workflow-command lines the runner would obey, as the runner reads the
- * log: nothing between `::stop-commands::<token>` and `::<token>::` counts.
+ * log: `::command::` where a line starts (after leading space), or the
+ * legacy `##[command]` anywhere in it; nothing between
+ * `::stop-commands::<token>` and `::<token>::` counts.
  */
 export function obeyedCommands(stdout: string): string[] {
   const obeyed: string[] = []
   let stopToken: string | undefined
-  for (const line of stdout.split('\n')) {
+  for (const raw of stdout.split('\n')) {
+    const line = raw.trimStart()
     if (stopToken !== undefined) {
       if (line === `::${stopToken}::`) stopToken = undefined
       continue
@@ -49,7 +72,7 @@ export function obeyedCommands(stdout: string): string[] {
       stopToken = stop[1]
       continue
     }
-    if (line.startsWith('::')) obeyed.push(line)
+    if (line.startsWith('::') || LEGACY.test(line)) obeyed.push(line)
   }
   return obeyed
 }

@@ -194,3 +194,14 @@ describe('the shape of src/', () => {
     expect(cycles).toEqual([])
   })
 })
+
+describe('what the action prints', () => {
+  it('goes through one function per kind of line: outside text is made inert on its way', () => {
+    const files = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter(f => f.endsWith('.ts'))
+    // lib/log.ts is that function; report/log.ts prints the build output itself, as data inside stop-commands fences.
+    const direct = files
+      .filter(f => !['lib/log.ts', 'report/log.ts'].includes(f))
+      .filter(f => /\bcore\.(info|warning|notice|startGroup)\(/.test(readFileSync(join(ROOT, 'src', f), 'utf8')))
+    expect(direct).toEqual([])
+  })
+})

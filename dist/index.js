@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8776);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9039);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8776:
+/***/ 9039:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36444,6 +36444,64 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/lib/text.ts
+/**
+ * Text that came from outside (API answers, statuses, file names, build
+ * logs) on its way to the log or the job summary: one regex for control
+ * characters, one function per destination.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
+/** True when the value holds a line break or another control character. */
+function hasControlChars(value) {
+    return CONTROL_CHARS.test(value);
+}
+/** One line, no control characters, bounded length: safe for `::error::`. */
+function oneLine(text, max = 300) {
+    const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+/** A value as it appears in an error message: quoted, cut after 40 characters. */
+function quote(value, max = 40) {
+    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+/** Legacy workflow commands (`##[command]data`) are recognised anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * Outside text (a status, an id, a file path, an API message) as one inert
+ * log line: no line break, no `::` where a line starts (the runner trims
+ * leading space before it looks), no `##[` anywhere (the legacy command form
+ * is found mid-line). A zero-width space breaks each up; the words stay.
+ */
+function inert(text) {
+    const flat = text.replace(CONTROL_RUNS, ' ').replace(LEGACY_COMMAND, '#\u200b#[');
+    return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat;
+}
+/** A status as it may be shown: as is when it looks like one (`build-error`), else quoted. */
+function statusLabel(status) {
+    return /^[a-z-]+$/.test(status) ? status : JSON.stringify(oneLine(status, 60));
+}
+
+;// CONCATENATED MODULE: ./src/lib/log.ts
+
+
+/**
+ * Every line the action prints, but the build output itself (printed as
+ * data, inside `::stop-commands::` fences): one inert line each, whatever
+ * outside text it carries.
+ */
+function log_info(text) {
+    info(inert(text));
+}
+function log_warning(text, props) {
+    warning(inert(text), props);
+}
+function log_debug(text) {
+    core_debug(inert(text));
+}
+
 ;// CONCATENATED MODULE: ./src/lib/clock.ts
 const systemClock = {
     now: () => Date.now(),
@@ -36490,16 +36548,31 @@ async function beforeDeadline(p, deadline, clock, onExpiry) {
 // Every secret known to this run, longest first so a token inside a URL is
 // replaced as part of the whole URL.
 const known = [];
+/** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
+const MIN_SECRET = 4;
+/**
+ * The forms a secret can be printed in: as is, URL-encoded, JSON-escaped,
+ * and for a multi-line value (a PEM key) each of its lines, since the
+ * runner masks a multi-line secret only as a whole.
+ */
+function secretForms(value) {
+    const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
+    if (/[\r\n]/.test(value)) {
+        for (const line of value.split(/\r?\n|\r/))
+            if (line.trim().length >= MIN_SECRET)
+                forms.add(line);
+    }
+    return [...forms].filter(f => f.length >= MIN_SECRET);
+}
 /**
  * Masks a value for the runner (`::add-mask::`) and remembers it so our own
  * messages can be scrubbed too: the runner only masks what it prints, and a
  * local run (the demo, tests) has no runner at all.
  */
 function registerSecret(value) {
-    if (!value || value.length < 4)
+    if (!value || value.length < MIN_SECRET)
         return;
-    const forms = new Set([value, encodeURIComponent(value)]);
-    for (const form of forms) {
+    for (const form of secretForms(value)) {
         if (known.includes(form))
             continue;
         core_setSecret(form);
@@ -36530,30 +36603,6 @@ function scrub(text) {
             out = out.split(s).join('***');
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/lib/text.ts
-/**
- * Text that came from outside (API answers, statuses, file names, build
- * logs) on its way to the log or the job summary: one regex for control
- * characters, one function per destination.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
-/** True when the value holds a line break or another control character. */
-function hasControlChars(value) {
-    return CONTROL_CHARS.test(value);
-}
-/** One line, no control characters, bounded length: safe for `::error::`. */
-function oneLine(text, max = 300) {
-    const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-/** A value as it appears in an error message: quoted, cut after 40 characters. */
-function quote(value, max = 40) {
-    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 
 ;// CONCATENATED MODULE: ./src/lib/urls.ts
@@ -36602,6 +36651,22 @@ function sameOrigin(url, base) {
     const b = parse(base);
     return !!u && !!b && u.origin === b.origin && !u.username && !u.password;
 }
+/**
+ * What is wrong with a URL an answer hands us to use (a redirect's
+ * Location, a signed upload or download URL): it must be https (plain http
+ * to a loopback host, for tests) and carry no `user:password@`. Its signing
+ * query string is expected (and masked). Undefined when it is fine.
+ */
+function answerUrlProblem(url) {
+    const u = parse(url);
+    if (!u)
+        return 'it is not a URL';
+    if (!isHttpsOrLoopback(u))
+        return `it is not https (${u.protocol}//${u.host})`;
+    if (u.username || u.password)
+        return 'it carries a user name or password';
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/lib/errors.ts
 
@@ -36640,7 +36705,6 @@ class HttpError extends Error {
     /** The server's own message, extracted from JSON or text, one line. */
     serverMessage;
     requestId;
-    body;
     headers;
     constructor(opts) {
         super(`${opts.method} ${opts.url} answered ${opts.status}: ${opts.serverMessage}`);
@@ -36650,7 +36714,6 @@ class HttpError extends Error {
         this.url = opts.url;
         this.serverMessage = opts.serverMessage;
         this.requestId = opts.requestId;
-        this.body = opts.body;
         this.headers = opts.headers;
     }
 }
@@ -36755,26 +36818,28 @@ function extractServerMessage(body, contentType) {
 /** The message shown to the user for any error, scrubbed of every secret. */
 function describeError(err) {
     if (err instanceof ActionError) {
-        return scrub(oneLine(err.hint ? `${err.message} (${err.hint})` : err.message, 1000));
+        return oneLine(scrub(err.hint ? `${err.message} (${err.hint})` : err.message), 1000);
     }
     if (err instanceof HttpError) {
         const rid = err.requestId ? ` [request id ${err.requestId}]` : '';
-        return scrub(oneLine(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`, 1000));
+        return oneLine(scrub(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`), 1000);
     }
     if (err instanceof Error)
-        return scrub(oneLine(err.message || err.name, 1000));
+        return oneLine(scrub(err.message || err.name), 1000);
     if (err !== null && typeof err === 'object') {
         try {
-            return scrub(oneLine(JSON.stringify(err), 1000));
+            return oneLine(scrub(JSON.stringify(err)), 1000);
         }
         catch {
             return 'unexpected error';
         }
     }
-    return scrub(oneLine(String(err), 1000));
+    return oneLine(scrub(String(err)), 1000);
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure.ts
+
+
 
 
 /**
@@ -36785,14 +36850,14 @@ function describeError(err) {
 function reportFailure(report, err) {
     report.error = describeError(err);
     if (err instanceof ActionError && err.title) {
-        error(report.error, { title: err.title });
+        error(inert(report.error), { title: inert(err.title) });
         process.exitCode = 1;
     }
     else {
-        setFailed(report.error);
+        setFailed(inert(report.error));
     }
     if (!(err instanceof ActionError) && err instanceof Error && err.stack)
-        core_debug(describeError(err.stack));
+        log_debug(describeError(err.stack));
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -36818,6 +36883,51 @@ function setOutputs(r) {
     setOutput(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
     setOutput(OUTPUTS.appUrl, r.appUrl ?? '');
     setOutput(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
+}
+
+;// CONCATENATED MODULE: ./src/lib/markdown.ts
+/**
+ * Outside text in the job summary, as inert Markdown: a build log, an API
+ * message or a file name cannot render a heading, an image, a link or HTML.
+ * Everything from outside goes in a code span or a fenced block, whose
+ * fence is longer than any run of backticks inside.
+ */
+// eslint-disable-next-line no-control-regex
+const markdown_CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
+function longestRun(text, char) {
+    let longest = 0;
+    let run = 0;
+    for (const c of text) {
+        run = c === char ? run + 1 : 0;
+        longest = Math.max(longest, run);
+    }
+    return longest;
+}
+/** Inline code: one line, nothing rendered inside. */
+function code(text, max = 1000) {
+    let flat = text.replace(markdown_CONTROL_RUNS, ' ');
+    if (flat.length > max)
+        flat = `${flat.slice(0, max - 1)}…`;
+    if (flat === '')
+        return '';
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** A fenced block of lines shown verbatim. */
+function codeBlock(lines, info = 'text') {
+    const body = lines.join('\n');
+    const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
+    return `${fence}${info}\n${body}\n${fence}`;
+}
+/** A table cell: pipes escaped (GFM splits cells before code spans are read), one line. */
+function cell(markdown) {
+    return markdown.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+/** A link only to a plain https URL (loopback http for tests); anything else is shown as code. */
+function markdown_link(text, url) {
+    const plain = /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?|http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?)(\/[A-Za-z0-9._~%/-]*)?$/;
+    return plain.test(url) ? `[${text}](${url})` : `${text} (${code(url, 200)})`;
 }
 
 ;// CONCATENATED MODULE: ./src/scalingo/statuses.ts
@@ -36853,7 +36963,7 @@ function hasFailed(status) {
 }
 /** Plain words for a status; unknown statuses say so rather than guess. */
 function describeStatus(status) {
-    return MEANING[status] ?? `unknown status "${status}", treated as a failure`;
+    return MEANING[status] ?? `unknown status ${status.startsWith('"') ? status : `"${status}"`}, treated as a failure`;
 }
 /** What to check first, by status: printed with a failure. */
 function statusHint(status) {
@@ -36878,12 +36988,11 @@ function statusHint(status) {
 
 
 
+
+
 /** The job summary: Markdown built from the report, written on success and on failure. */
 /** The longest build-log line shown in the summary: 30 of them stay under 16 kB. */
 const TAIL_LINE_CHARS = 500;
-function escapeCell(v) {
-    return v.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
 function headline(r) {
     if (r.skipped)
         return '⏭️ Scalingo deployment skipped: already live';
@@ -36891,65 +37000,67 @@ function headline(r) {
         return '🧪 Scalingo deployment dry run: everything checked, nothing created';
     if (r.error && !r.status)
         return '❌ Scalingo deployment failed';
+    // A status is shown as is when it looks like one (build-error), else as code.
+    const status = /^[a-z-]+$/.test(r.status ?? 'failed') ? (r.status ?? 'failed') : code(r.status ?? '', 60);
     if (r.timedOut)
-        return `⏱️ Scalingo deployment still ${r.status} at the timeout`;
+        return `⏱️ Scalingo deployment still ${status} at the timeout`;
     if (!r.waited && r.status && !isSuccess(r.status))
-        return `🚀 Scalingo deployment created (${r.status})`;
+        return `🚀 Scalingo deployment created (${status})`;
     if (r.status && isSuccess(r.status))
         return '✅ Scalingo deployment succeeded';
-    return `❌ Scalingo deployment ${r.status ?? 'failed'}`;
+    return `❌ Scalingo deployment ${status}`;
 }
-/** The job summary as Markdown (pure, so tests read it directly). */
-function summaryMarkdown(r) {
+function rows(r) {
     const rows = [];
-    rows.push(['App', r.appUrl ? `[${r.app}](${r.appUrl})` : r.app]);
-    rows.push(['Region', r.region]);
+    rows.push(['App', r.appUrl ? markdown_link(code(r.app), r.appUrl) : code(r.app)]);
+    rows.push(['Region', code(r.region)]);
     if (r.repository)
-        rows.push(['Repository', r.repository]);
-    if (r.ref || r.sha) {
-        const ref = r.ref && r.ref !== r.sha ? `\`${r.ref}\` → ` : '';
-        rows.push(['Commit', `${ref}\`${r.sha ?? '?'}\``]);
-    }
+        rows.push(['Repository', code(r.repository)]);
+    if (r.ref || r.sha)
+        rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${code(r.ref)} → ` : ''}${code(r.sha ?? '?')}`]);
     if (r.promotedFrom)
-        rows.push(['Promoted from', r.promotedFrom]);
+        rows.push(['Promoted from', code(r.promotedFrom)]);
     if (r.status) {
         const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
-        rows.push(['Status', `\`${r.status}\` — ${words}`]);
+        rows.push(['Status', `${code(r.status, 60)} — ${code(words)}`]);
     }
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
     if (r.deploymentId)
-        rows.push(['Deployment', `\`${r.deploymentId}\``]);
+        rows.push(['Deployment', code(r.deploymentId)]);
     if (r.archiveUrl)
-        rows.push(['Archive', r.archiveUrl]);
+        rows.push(['Archive', code(r.archiveUrl)]);
     if (r.transfer)
         rows.push(['Transfer', r.transfer]);
     if (r.variables)
-        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, r.variables]);
+        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, code(r.variables)]);
     if (r.githubDeployment)
-        rows.push(['GitHub deployment', r.githubDeployment]);
+        rows.push(['GitHub deployment', code(r.githubDeployment)]);
     if (r.dashboardUrl)
-        rows.push(['Dashboard', `[${r.dashboardUrl}](${r.dashboardUrl})`]);
+        rows.push(['Dashboard', markdown_link(r.dashboardUrl, r.dashboardUrl)]);
+    return rows;
+}
+/** The job summary as Markdown (pure, so tests read it directly). Everything from outside is inert. */
+function summaryMarkdown(r) {
     let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
-    md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n');
+    md += rows(r)
+        .map(([k, v]) => `| ${k} | ${cell(v)} |`)
+        .join('\n');
     md += '\n';
     if (r.archiveProblems?.length)
-        md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${p}`).join('\n')}\n`;
+        md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${code(p)}`).join('\n')}\n`;
     if (r.skipped)
-        md += `\n**Skipped:** ${r.skipped}.\n`;
+        md += `\n**Skipped:** ${code(r.skipped)}\n`;
     if (r.plan)
-        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${l}`).join('\n')}\n`;
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${code(l)}`).join('\n')}\n`;
     if (r.error)
-        md += `\n**Error:** ${r.error.replace(/[\r\n]+/g, ' ')}\n`;
+        md += `\n**Error:** ${code(r.error)}\n`;
     if (!r.waited && r.deploymentId && !r.error)
         md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
     if (r.logTail && r.logTail.length > 0) {
         // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-        const body = r.logTail
-            .map(l => (l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS - 1)}…` : l))
-            .join('\n')
-            .replace(/```/g, "'''");
-        md += `\n<details open><summary>Last ${r.logTail.length} lines of the build output</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`;
+        const lines = r.logTail.map(l => (l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS - 1)}…` : l));
+        md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`;
     }
     return scrub(md);
 }
@@ -36961,7 +37072,7 @@ async function writeSummary(r, env) {
         await summary.addRaw(summaryMarkdown(r)).write();
     }
     catch (err) {
-        warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+        log_warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
     }
 }
 
@@ -37517,10 +37628,14 @@ function readSettings(get, env) {
 
 
 
+
+
 /**
- * Cancellation. The runner sends SIGINT, then SIGTERM, then kills: say what
- * is left running, write the outputs and the summary, and exit, quickly.
- * It reads the report and decides nothing else.
+ * The ways a run can end outside the pipeline: cancellation (the runner
+ * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
+ * rejection nobody awaited, a throw in a callback). Either way: one clean
+ * error line, the outputs and the summary, exit 1, quickly. This reads the
+ * report and decides nothing else.
  */
 /** What a cancellation leaves behind, from where the run was. */
 function cancellationMessage(signal, report) {
@@ -37534,24 +37649,39 @@ function cancellationMessage(signal, report) {
             return `cancelled (${signal}) before any deployment was created`;
     }
 }
-/** Handles the first SIGINT or SIGTERM; returns a function that stops listening. */
-function onCancel(report, env, beforeExit) {
+/** What an unexpected failure leaves behind. */
+function unexpectedMessage(err, report) {
+    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
+    return `unexpected error: ${describeError(err)}${created}`;
+}
+/** Ends the run with `message`: one error line, outputs, summary, exit 1. */
+function endRun(message, report, env, beforeExit, ending) {
+    report.error = message;
+    setFailed(inert(message));
+    beforeExit();
+    setOutputs(report);
+    void writeSummary(report, env).finally(() => ending.exit(1));
+}
+/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
+function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
     let fired = false;
-    const listener = (signal) => {
+    const once = (message) => (...args) => {
         if (fired)
             return;
         fired = true;
-        report.error = cancellationMessage(signal, report);
-        setFailed(report.error);
-        beforeExit();
-        setOutputs(report);
-        void writeSummary(report, env).finally(() => process.exit(1));
+        endRun(message(...args), report, env, beforeExit, ending);
     };
-    process.on('SIGINT', listener);
-    process.on('SIGTERM', listener);
+    const onSignal = once((signal) => cancellationMessage(signal, report));
+    const onUnexpected = once((err) => unexpectedMessage(err, report));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('unhandledRejection', onUnexpected);
+    process.on('uncaughtException', onUnexpected);
     return () => {
-        process.off('SIGINT', listener);
-        process.off('SIGTERM', listener);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.off('unhandledRejection', onUnexpected);
+        process.off('uncaughtException', onUnexpected);
     };
 }
 
@@ -37569,9 +37699,9 @@ function githubDeploymentState(report) {
 }
 async function conclude(ctx) {
     const { http, report } = ctx;
-    core_debug(`${http.requestCount} requests made`);
+    log_debug(`${http.requestCount} requests made`);
     if (http.rateLimited > 0) {
-        info(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
+        log_info(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
     }
     const state = githubDeploymentState(report);
     if (ctx.githubDeployment?.created && state) {
@@ -37700,7 +37830,7 @@ class Http {
             if (this.clock.now() + delayMs > deadline)
                 throw failure;
             this.onRetry?.({ attempt, delayMs, reason: retry.reason });
-            core_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`);
+            log_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`);
             await this.clock.sleep(delayMs);
         }
     }
@@ -37724,7 +37854,7 @@ class Http {
             const body = await this.beforeDeadline(this.readBody(msg, opts), deadline, opts);
             const status = msg.statusCode ?? 0;
             const requestId = headerValue(msg.headers['x-request-id']);
-            core_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`);
+            log_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`);
             if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
                 return { response: { status, headers: msg.headers, body, requestId } };
             }
@@ -37743,7 +37873,7 @@ class Http {
         catch (err) {
             if (!(err instanceof NetworkError))
                 throw err;
-            core_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
+            log_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
             const retryable = opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent);
             return { failure: err, retry: retryable ? { reason: err.code ?? 'network error' } : undefined };
         }
@@ -37784,7 +37914,7 @@ class Http {
             });
             const body = await res.readBody();
             const status = res.message.statusCode ?? 0;
-            core_debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`);
+            log_debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`);
             if (status < 200 || status >= 300) {
                 throw httpError(status, 'PUT', url, body, res.message.headers);
             }
@@ -37808,27 +37938,31 @@ function httpError(status, method, url, body, headers) {
         status,
         method,
         url: safeUrl(url),
-        serverMessage: scrub(extractServerMessage(body, headerValue(headers['content-type']))),
+        // Scrubbed before it is flattened to one line: a multi-line secret is then still whole.
+        serverMessage: extractServerMessage(scrub(body), headerValue(headers['content-type'])),
         requestId: headerValue(headers['x-request-id']),
-        body,
         headers
     });
 }
+/**
+ * A 2xx body as JSON (a leading BOM tolerated). When it is not clean JSON,
+ * the error says its status, content type and length, never its text: a
+ * 2xx body may be a bearer, signed URLs or the app's variables.
+ */
 function parseJson(response, opts) {
     try {
-        return JSON.parse(response.body);
+        return JSON.parse(response.body.replace(/^\uFEFF/, ''));
     }
     catch {
-        const what = response.body.trim() === ''
-            ? 'an empty body'
-            : `a body that is not JSON (${extractServerMessage(response.body, headerValue(response.headers['content-type']))})`;
+        const type = headerValue(response.headers['content-type']) ?? 'no content type';
+        const length = Buffer.byteLength(response.body);
+        const what = length === 0 ? 'an empty body' : `a body that is not JSON (${type.split(';')[0]}, ${length} bytes)`;
         throw new HttpError({
             status: response.status,
             method: opts.method,
             url: safeUrl(opts.url),
-            serverMessage: scrub(`expected JSON, got ${what}`),
+            serverMessage: `expected JSON, got ${what}`,
             requestId: response.requestId,
-            body: response.body,
             headers: response.headers
         });
     }
@@ -37849,6 +37983,7 @@ function publicArchiveUrl(serverUrl, repo, sha) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/client.ts
+
 
 
 
@@ -37968,6 +38103,9 @@ class GitHubClient {
         }
         const url = new URL(loc, `${this.config.apiUrl}/`).toString();
         registerSecretUrl(url);
+        const problem = answerUrlProblem(url);
+        if (problem)
+            throw new ActionError(`GitHub's tarball endpoint for ${repo.owner}/${repo.repo} redirected to a URL that cannot be used: ${problem}`);
         return url;
     }
 }
@@ -37978,6 +38116,7 @@ const VERSION = '0.1.0';
 const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/scalingo/client.ts
+
 
 
 
@@ -38011,7 +38150,7 @@ function readDeployment(data, what) {
     if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
         throw new MalformedAnswerError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`);
     }
-    return d;
+    return { ...d, status: statusLabel(d.status) };
 }
 class ScalingoClient {
     http;
@@ -38195,6 +38334,14 @@ class ScalingoClient {
         }
         registerSecretUrl(src.upload_url);
         registerSecretUrl(src.download_url);
+        for (const [name, url] of [
+            ['upload_url', src.upload_url],
+            ['download_url', src.download_url]
+        ]) {
+            const problem = answerUrlProblem(url);
+            if (problem)
+                throw new ActionError(`Scalingo's sources API answered an ${name} that cannot be used: ${problem}; nothing was uploaded`);
+        }
         return { uploadUrl: src.upload_url, downloadUrl: src.download_url };
     }
     /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
@@ -38207,6 +38354,7 @@ class ScalingoClient {
         const time = (d) => (d.created_at ? Date.parse(d.created_at) : NaN) || 0;
         return list
             .filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string')
+            .map(d => ({ ...d, status: statusLabel(d.status) }))
             .sort((a, b) => time(b) - time(a));
     }
     /**
@@ -38253,11 +38401,14 @@ function createContext(settings, env, clock, report, startedAt) {
     const http = new Http({
         userAgent: USER_AGENT,
         clock,
-        onRetry: ({ attempt, delayMs, reason }) => info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+        onRetry: ({ attempt, delayMs, reason }) => log_info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
     });
-    core_debug(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+    log_debug(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
         `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
     Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+        log_warning('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
+    }
     const deadline = startedAt + settings.timeoutSeconds * 1000;
     // Every request, not only the follow loop, ends by the timeout.
     http.deadline = deadline;
@@ -38294,7 +38445,7 @@ class GitHubDeployment {
     giveUp(err) {
         this.disabled = true;
         const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401);
-        warning(perm
+        log_warning(perm
             ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
             : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`);
     }
@@ -38320,7 +38471,7 @@ class GitHubDeployment {
             if (typeof data.id !== 'number')
                 throw new Error('GitHub answered without a deployment id');
             this.id = data.id;
-            info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
+            log_info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
         }
         catch (err) {
             this.giveUp(err);
@@ -38386,6 +38537,7 @@ var websocket_server = __nccwpck_require__(129);
 
 
 
+
 /** The Origin header Scalingo's Go client sends. */
 const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
 /** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
@@ -38413,7 +38565,8 @@ function parseStreamFrame(text) {
             const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
             if (!id || !status)
                 return undefined;
-            return { type: 'status', id, status };
+            // A status that is not one (line breaks, commands) is shown quoted, and counts as unknown: a failure.
+            return { type: 'status', id, status: statusLabel(status) };
         }
         case 'new': {
             // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
@@ -38552,7 +38705,7 @@ class DeploymentStream {
             if (event)
                 this.handlers.onEvent(event, conn);
         });
-        ws.on('error', err => core_debug(`deployment stream error: ${describeError(err)}`));
+        ws.on('error', err => log_debug(`deployment stream error: ${describeError(err)}`));
         ws.on('close', code => {
             clearTimeout(this.silenceTimer);
             if (this.ws === ws)
@@ -38582,7 +38735,7 @@ class DeploymentStream {
     armSilence(ws) {
         clearTimeout(this.silenceTimer);
         this.silenceTimer = setTimeout(() => {
-            core_debug('deployment stream silent: reconnecting');
+            log_debug('deployment stream silent: reconnecting');
             ws.terminate();
         }, this.opts.silenceMs ?? 45_000);
     }
@@ -38643,7 +38796,7 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
     catch (err) {
         if (!isAmbiguous(err))
             throw err;
-        warning(`The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`);
+        log_warning(`The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`);
     }
     // Give Scalingo a moment to list what it may have created.
     for (const waitMs of [0, 2000, 5000]) {
@@ -38654,12 +38807,12 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
             list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS });
         }
         catch (err) {
-            warning(`Could not list the app's deployments: ${describeError(err)}`);
+            log_warning(`Could not list the app's deployments: ${describeError(err)}`);
             continue;
         }
         const ours = findOurs(list, gitRef, postedAt, opts.knownIds);
         if (ours) {
-            info(`Found the deployment the request created: ${ours.id}`);
+            log_info(`Found the deployment the request created: ${ours.id}`);
             return { deployment: ours, recovered: true };
         }
     }
@@ -38741,7 +38894,7 @@ class LiveStream {
             if (this.openConnection === connection)
                 this.openConnection = undefined;
             if (state === 'gave-up')
-                core_debug(`deployment stream unavailable before the deployment was created: ${why}`);
+                log_debug(`deployment stream unavailable before the deployment was created: ${why}`);
         }
     }
 }
@@ -38772,6 +38925,10 @@ function topComponent(name) {
     return first === '' || first === '.' ? undefined : first;
 }
 /** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
+/** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
+const MAX_META_BYTES = 64 * 1024;
+/** Enough names to say what is wrong; the archive is read to its end without keeping more. */
+const MAX_NAMES = 4;
 class TarWalker extends external_node_stream_.Writable {
     buf = Buffer.alloc(0);
     skip = 0;
@@ -38782,6 +38939,8 @@ class TarWalker extends external_node_stream_.Writable {
     tops = new Map(); // top component → seen as a directory (or with children)
     filesAtRoot = [];
     bad;
+    /** The most bytes of headers ever held at once (a test's measure of the bound). */
+    peakMetaBytes = 0;
     _write(chunk, _enc, done) {
         this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
         try {
@@ -38796,8 +38955,7 @@ class TarWalker extends external_node_stream_.Writable {
         while (!this.ended && !this.bad) {
             if (this.skip > 0) {
                 const n = Math.min(this.skip, this.buf.length);
-                if (this.pendingMeta)
-                    this.pendingMeta.data.push(this.buf.subarray(0, n));
+                this.holdMeta(this.buf.subarray(0, n));
                 this.buf = this.buf.subarray(n);
                 this.skip -= n;
                 if (this.skip > 0)
@@ -38824,7 +38982,7 @@ class TarWalker extends external_node_stream_.Writable {
             const type = String.fromCharCode(header[156] || 48);
             const padded = Math.ceil(size / 512) * 512;
             if (type === 'L' || type === 'x') {
-                this.pendingMeta = { kind: type, size, data: [] };
+                this.pendingMeta = { kind: type, size: Math.min(size, MAX_META_BYTES), data: [], held: 0 };
                 this.skip = padded;
                 if (padded === 0)
                     this.finishMeta();
@@ -38843,12 +39001,23 @@ class TarWalker extends external_node_stream_.Writable {
             if (top !== undefined) {
                 const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
                 const isDir = type === '5' || rest !== '';
-                if (!isDir)
+                if (!isDir && this.filesAtRoot.length < MAX_NAMES)
                     this.filesAtRoot.push(top);
-                this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
+                if (this.tops.has(top) || this.tops.size < MAX_NAMES)
+                    this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
             }
             this.skip = padded;
         }
+    }
+    /** Keeps the start of a long name or pax header, never more than MAX_META_BYTES of it. */
+    holdMeta(bytes) {
+        const meta = this.pendingMeta;
+        if (!meta || meta.held >= MAX_META_BYTES)
+            return;
+        const kept = bytes.subarray(0, MAX_META_BYTES - meta.held);
+        meta.data.push(Buffer.from(kept));
+        meta.held += kept.length;
+        this.peakMetaBytes = Math.max(this.peakMetaBytes, meta.held);
     }
     finishMeta() {
         const meta = this.pendingMeta;
@@ -38899,7 +39068,7 @@ async function inspectArchive(path, input = 'archive-path') {
     if (tops.length !== 1) {
         throw new InputError(input, tops.length === 0
             ? 'is an empty archive'
-            : `has ${tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
+            : `has ${tops.length >= MAX_NAMES ? `${MAX_NAMES} or more` : tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
     }
     return { root: tops[0], bytes };
 }
@@ -38980,7 +39149,7 @@ async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
         return timedOut(`downloading the archive of ${sha}`);
     });
     await inspectArchive(path, 'archive');
-    info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
+    log_info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
     return { path, bytes };
 }
 /**
@@ -38991,7 +39160,7 @@ async function uploadArchive(http, client, path, bounds) {
     const target = await client.createSource();
     const bytes = (0,external_node_fs_.statSync)(path).size;
     await beforeDeadline(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
-    info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
+    log_info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
     return { downloadUrl: target.downloadUrl, bytes };
 }
 /** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
@@ -39036,7 +39205,7 @@ async function applyVariables(client, wanted, diff, label) {
     const names = new Set([...diff.added, ...diff.changed]);
     if (names.size > 0)
         await client.setVariables(wanted.filter(v => names.has(v.name)));
-    info(`${label}: ${line}`);
+    log_info(`${label}: ${line}`);
     return line;
 }
 
@@ -39062,7 +39231,7 @@ async function liveDeployment(client, app, recent) {
         return await client.getDeployment(id);
     }
     catch (err) {
-        core_debug(`could not read the live deployment ${id}: ${describeError(err)}`);
+        log_debug(`could not read the live deployment ${id}: ${describeError(err)}`);
         return undefined;
     }
 }
@@ -39097,7 +39266,7 @@ async function waitUntilFree(ctx, state) {
     if (busy.length === 0)
         return;
     const first = busy[0];
-    info(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
+    log_info(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
         `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
     for (let i = 0; busy.length > 0; i++) {
         const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)];
@@ -39110,10 +39279,10 @@ async function waitUntilFree(ctx, state) {
             busy = inFlight(state.recent);
         }
         catch (err) {
-            core_debug(`could not list the app's deployments while waiting: ${describeError(err)}`);
+            log_debug(`could not list the app's deployments while waiting: ${describeError(err)}`);
         }
     }
-    info('The app is free: handing over the archive now');
+    log_info('The app is free: handing over the archive now');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/deliver.ts
@@ -39157,7 +39326,7 @@ async function deliver(ctx, prepared) {
         report.stage = 'created';
         report.deploymentId = deployment.id;
         report.status = deployment.status;
-        info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
+        log_info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
         return { deployment, stream };
     }
     catch (err) {
@@ -39213,7 +39382,7 @@ async function handOverArchive(ctx, prepared) {
         // auto: the upload is an improvement, not a requirement.
         if (localArchive || settings.archiveTransfer !== 'auto')
             throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err;
-        warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
+        log_warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
         report.transfer = 'signed URL handed to Scalingo (upload not possible)';
         await waitUntilFree(ctx, prepared.state);
         return ctx.github.signedTarballUrl(github.repo, github.sha);
@@ -39225,7 +39394,7 @@ async function openStream(ctx, prepared, knownIds) {
     if (!url)
         return undefined;
     if (!streamUrlAllowed(url, ctx.settings.apiUrl, isKnownRegion(ctx.settings.region))) {
-        warning(`The app's deployment stream link (${safeUrl(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
+        log_warning(`The app's deployment stream link (${safeUrl(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
         return undefined;
     }
     const stream = new LiveStream(url, ctx.scalingo, knownIds);
@@ -39385,6 +39554,7 @@ function lineHash(line) {
 
 
 
+
 /**
  * The deployment's build output as printed: each line of the authoritative
  * log once, in order, by its index in that log. Wherever a line comes from
@@ -39457,7 +39627,7 @@ class BuildLog {
         this.pendingChars = 0;
         let text = '';
         if (!this.groupOpen) {
-            text += `::group::${this.status ? `Build output (${this.status})` : 'Build output'}${external_node_os_namespaceObject.EOL}`;
+            text += `::group::${inert(this.status ? `Build output (${this.status})` : 'Build output')}${external_node_os_namespaceObject.EOL}`;
             this.groupOpen = true;
         }
         // Build output is data: a buildpack printing `::add-mask::` or `::error::` must not drive the runner.
@@ -39823,9 +39993,9 @@ class Follower {
         if (state === 'up')
             this.counts.streamUsed = true;
         if (state === 'gave-up')
-            info(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`);
+            log_info(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`);
         else if (state === 'down')
-            core_debug(`deployment stream down (${why}); reconnecting, polling meanwhile`);
+            log_debug(`deployment stream down (${why}); reconnecting, polling meanwhile`);
         this.interruptPause?.();
     }
     /** How long until the next status poll: at once to confirm an end, slowly while the stream is healthy. */
@@ -39862,7 +40032,7 @@ class Follower {
             if (!isTransient(err))
                 throw err;
             this.counts.transientErrors++;
-            info(`(could not read the deployment's status: ${describeError(err)}; still following)`);
+            log_info(`(could not read the deployment's status: ${describeError(err)}; still following)`);
             return 'running';
         }
         if (!next)
@@ -39871,7 +40041,7 @@ class Follower {
         if (!isRunning(next.status))
             return 'finished';
         if (this.pendingFinal) {
-            core_debug(`the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`);
+            log_debug(`the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`);
             this.pendingFinal = undefined;
         }
         if (next.status !== 'queued')
@@ -39895,7 +40065,7 @@ class Follower {
             this.current = (await beforeDeadline(look, deadline + LAST_LOOK_GRACE_MS, clock, () => undefined)) ?? this.current;
         }
         catch (err) {
-            core_debug(`last look at the deployment failed: ${describeError(err)}`);
+            log_debug(`last look at the deployment failed: ${describeError(err)}`);
         }
         return !isRunning(this.current.status);
     }
@@ -39931,7 +40101,7 @@ class Follower {
         catch (err) {
             if (err instanceof ActionError && !(err instanceof HttpError))
                 this.outputBlocked = true;
-            warning(`Could not read the build output: ${describeError(err)}`);
+            log_warning(`Could not read the build output: ${describeError(err)}`);
             return undefined;
         }
     }
@@ -39942,14 +40112,14 @@ class Follower {
             this.opts.log.closeGroup();
             if (others.length > 0) {
                 const o = others[0];
-                info(`(deployment ${this.id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
+                log_info(`(deployment ${this.id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
             }
             else {
-                info(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`);
+                log_info(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`);
             }
         }
         catch (err) {
-            core_debug(`could not list the app's deployments: ${describeError(err)}`);
+            log_debug(`could not list the app's deployments: ${describeError(err)}`);
         }
     }
     /** Tells a new status once, outside the build output's group. */
@@ -39994,21 +40164,21 @@ class Follower {
  */
 async function followToEnd(ctx, deployment, stream) {
     const { settings, report, clock, startedAt } = ctx;
-    const log = new BuildLog();
+    const buildLog = new BuildLog();
     const result = await new Follower({
         client: ctx.scalingo,
         deployment,
         deadline: ctx.deadline,
         clock,
-        log,
+        log: buildLog,
         stream,
         onStatus: (status, previous) => {
             report.status = status;
-            info(`[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
+            log_info(`[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
         }
     }).run();
-    core_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
-        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${log.printed} log lines`);
+    log_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
+        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`);
     const final = result.deployment;
     report.status = final.status;
     report.durationSeconds =
@@ -40021,14 +40191,14 @@ async function followToEnd(ctx, deployment, stream) {
         const tail = result.tail;
         if (tail.length > 0) {
             report.logTail = tail;
-            info(`Last ${tail.length} lines of the build output:`);
+            log_info(`Last ${tail.length} lines of the build output:`);
             printLines(tail);
         }
         const telling = mostTellingLine(tail);
         throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), `Scalingo ${final.status}`);
     }
     if (isSuccess(final.status)) {
-        info(`✅ ${settings.app} is running ${report.sha || deployment.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
+        log_info(`✅ ${settings.app} is running ${report.sha || deployment.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
     }
     return result;
 }
@@ -40086,7 +40256,7 @@ async function checkArchiveContents(github, repo, sha) {
         return archiveProblems(gitmodules, gitattributes);
     }
     catch (err) {
-        core_debug(`could not read .gitmodules/.gitattributes at ${sha}: ${describeError(err)}`);
+        log_debug(`could not read .gitmodules/.gitattributes at ${sha}: ${describeError(err)}`);
         return [];
     }
 }
@@ -40216,7 +40386,7 @@ async function githubSource(github, serverUrl, repo, ref) {
     const visibility = await github.getVisibility(repo);
     const sha = await github.resolveSha(repo, ref);
     if (visibility !== 'public')
-        info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
+        log_info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
     return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility };
 }
 /** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
@@ -40252,25 +40422,34 @@ function checkTagDidNotMove(settings, resolved) {
 
 
 
+
 /** Files the workflow gives us: read only from inside the workspace. */
 const MAX_ENV_FILE_BYTES = 1024 * 1024;
-/** Reads a text file, which must be inside the workspace (no `../` escape, no symlink out). */
-function readWorkspaceFile(input, workspace, name) {
+/**
+ * The real path of a file given as an input, which must be inside the
+ * workspace: no `../` escape, no symlink pointing out (a pull request's
+ * author controls the workspace's files).
+ */
+function fileInWorkspace(input, workspace, name) {
     const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
     let real;
     try {
         real = (0,external_node_fs_.realpathSync)(path);
     }
     catch {
-        throw new InputError(name, `${JSON.stringify(input.slice(0, 80))} was not found in the workspace`);
+        throw new InputError(name, `${quote(input, 80)} was not found in the workspace`);
     }
     const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_.realpathSync)(workspace), real);
     if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
         throw new InputError(name, 'must be a file inside the workspace');
-    const st = (0,external_node_fs_.statSync)(real);
-    if (!st.isFile())
+    if (!(0,external_node_fs_.statSync)(real).isFile())
         throw new InputError(name, 'must be a file');
-    if (st.size > MAX_ENV_FILE_BYTES)
+    return real;
+}
+/** Reads a text file from inside the workspace. */
+function readWorkspaceFile(input, workspace, name) {
+    const real = fileInWorkspace(input, workspace, name);
+    if ((0,external_node_fs_.statSync)(real).size > MAX_ENV_FILE_BYTES)
         throw new InputError(name, 'is larger than 1 MB');
     return { path: real, text: (0,external_node_fs_.readFileSync)(real, 'utf8') };
 }
@@ -40303,9 +40482,11 @@ async function readLocalInputs(ctx) {
         for (const v of envFile.variables)
             registerSecret(v.value);
     }
-    const localArchive = settings.archivePath
-        ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath }
-        : undefined;
+    let localArchive;
+    if (settings.archivePath) {
+        const path = fileInWorkspace(settings.archivePath, settings.workspace, INPUTS.archivePath);
+        localArchive = { ...(await inspectArchive(path)), path };
+    }
     return { envFile, localArchive };
 }
 /** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
@@ -40320,7 +40501,7 @@ async function refToDeploy(ctx) {
     const promoted = await findPromotedCommit(staging);
     const created = promoted.deployment.created_at;
     report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
-    info(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
+    log_info(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
     return promoted.sha;
 }
 /** The commit and the archive that ship. */
@@ -40328,16 +40509,16 @@ async function resolveSource(ctx, local) {
     const { settings, report } = ctx;
     if (local.localArchive) {
         const a = local.localArchive;
-        info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
+        log_info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
         return localSource(settings);
     }
     if (settings.sourceUrl) {
         const source = urlSource(settings, settings.sourceUrl);
-        info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
+        log_info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
         return source;
     }
     if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
-        warning('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
+        log_warning('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
     }
     const ref = await refToDeploy(ctx);
     const repo = settings.repository;
@@ -40345,7 +40526,7 @@ async function resolveSource(ctx, local) {
     report.ref = ref;
     const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
     checkTagDidNotMove(settings, source.sha);
-    info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
+    log_info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
     return source;
 }
 /** The variables this run sets, and what they would change on the app (names only ever printed). */
@@ -40374,7 +40555,7 @@ async function prepare(ctx) {
     report.archiveUrl = source.archiveUrl;
     const archiveProblems = source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : [];
     for (const problem of archiveProblems)
-        warning(problem, { title: 'GitHub archive' });
+        log_warning(problem, { title: 'GitHub archive' });
     report.archiveProblems = archiveProblems;
     await ctx.scalingo.exchange();
     const app = await ctx.scalingo.getApp();
@@ -40389,7 +40570,7 @@ async function prepare(ctx) {
         await checkArchiveServed(ctx.http, source);
         report.status = 'dry-run';
         report.plan = dryRunPlan(settings, prepared);
-        info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
+        log_info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
         return { ...prepared, decision: 'dry-run' };
     }
     return prepared;
@@ -40410,24 +40591,25 @@ function deploying(ctx, p) {
     if (listError) {
         const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha;
         if (mattered)
-            warning(`Could not check whether this commit is already live (${listError}); deploying it`);
+            log_warning(`Could not check whether this commit is already live (${listError}); deploying it`);
         else
-            core_debug(`could not list the app's deployments: ${listError}`);
+            log_debug(`could not list the app's deployments: ${listError}`);
     }
     if (decision.deploy) {
         if (decision.why && !listError)
-            info(decision.why);
+            log_info(decision.why);
         return true;
     }
     report.status = 'skipped';
     report.deploymentId = live?.id;
     report.variables = p.variables.diff ? `${p.variables.wanted.length} variables, all already set` : undefined;
     report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
-    info(`Skipped: ${report.skipped}`);
+    log_info(`Skipped: ${report.skipped}`);
     return false;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -40452,7 +40634,7 @@ async function run(env = process.env, clock = systemClock) {
     maskSecretInputs(get);
     const report = newReport();
     let ctx;
-    const stopListening = onCancel(report, env, () => ctx?.http.dispose());
+    const stopGuarding = guardRun(report, env, () => ctx?.http.dispose());
     try {
         const settings = readSettings(get, env);
         ctx = createContext(settings, env, clock, report, startedAt);
@@ -40461,14 +40643,14 @@ async function run(env = process.env, clock = systemClock) {
             return;
         const { deployment, stream } = await deliver(ctx, prepared);
         if (!settings.wait)
-            return info('wait is false: not following the deployment');
+            return log_info('wait is false: not following the deployment');
         await followToEnd(ctx, deployment, stream);
     }
     catch (err) {
         reportFailure(report, err);
     }
     finally {
-        stopListening();
+        stopGuarding();
         if (ctx)
             await conclude(ctx);
         setOutputs(report);

@@ -28,6 +28,8 @@ export interface GitHubOptions {
   faults?: Fault[]
   /** Whether the token may write deployments (permissions: deployments: write). Default true. */
   deploymentsWrite?: boolean
+  /** Where the tarball endpoint redirects (a hostile or odd answer); default: codeload, signed. */
+  tarballLocation?: (standard: string) => string
 }
 
 export interface SandboxGitHubDeployment {
@@ -278,7 +280,7 @@ export class GitHubSandbox {
       this.signed.set(token, Date.now() + (this.options.signedUrlTtlSeconds ?? 300) * 1000)
       location += `?token=${token}`
     }
-    res.writeHead(302, { Location: location, 'Content-Length': 0 })
+    res.writeHead(302, { Location: this.options.tarballLocation?.(location) ?? location, 'Content-Length': 0 })
     res.end()
   }
 

@@ -46,7 +46,7 @@ export const allSandboxes: Sandbox[] = []
 
 /** What a sandbox handed out that must never be seen: bearers, signed archive tokens. */
 export function sandboxSecrets(sb: Sandbox): string[] {
-  return [...sb.scalingo.bearers.keys(), ...sb.github.signed.keys()]
+  return [...sb.scalingo.bearers.keys(), ...sb.github.signed.keys(), ...sb.scalingo.secrets]
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {

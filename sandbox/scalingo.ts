@@ -46,6 +46,18 @@ export interface ScalingoOptions {
   /** Order of `GET …/deployments`: newest first (Scalingo), or shuffled (a list not to be trusted). */
   listOrder?: 'newest-first' | 'shuffled'
   stream?: StreamBehaviour
+  /**
+   * Hostile or odd answers: where the links point (the stream, a
+   * deployment's output) and what the sources API hands out.
+   */
+  answers?: {
+    streamLink?: (app: string, standard: string) => string
+    outputLink?: (deployment: SandboxDeployment, standard: string) => string
+    sourceUrls?: (standard: { upload_url: string; download_url: string }) => {
+      upload_url: string
+      download_url: string
+    }
+  }
   /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
   rateLimit?: { requests: number; windowMs: number; retryAfter?: boolean }
 }
@@ -151,6 +163,8 @@ function isLoopbackUrl(url: string): boolean {
 
 export class ScalingoSandbox {
   readonly requests: RecordedRequest[] = []
+  /** Values a test put in answers that must never be seen (the suite-wide secrets scan reads them). */
+  readonly secrets: string[] = []
   readonly apps = new Map<string, AppState>()
   /** Every bearer issued, with its expiry in ms. */
   readonly bearers = new Map<string, number>()
@@ -497,7 +511,7 @@ export class ScalingoSandbox {
       stack_base_image: 'registry-1.osc-fr1.scalingo.com/scalingo/scalingo-22:latest',
       duration: d.duration,
       pusher: { id: 'us-sandbox', username: 'sandbox-ci', email: 'ci@example.com' },
-      links: { output: `${this.apiUrl}/v1/apps/${d.app}/deployments/${d.id}/output` }
+      links: { output: this.outputLink(d) }
     }
   }
 
@@ -523,9 +537,18 @@ export class ScalingoSandbox {
       git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
       last_deployment_id: last?.id ?? null,
       status: 'running',
-      links:
-        this.options.stream?.mode === 'absent' ? {} : { deployments_stream: `${this.deploymentsUrl}/apps/${app.name}` }
+      links: this.options.stream?.mode === 'absent' ? {} : { deployments_stream: this.streamLink(app.name) }
     }
+  }
+
+  private streamLink(app: string): string {
+    const standard = `${this.deploymentsUrl}/apps/${app}`
+    return this.options.answers?.streamLink?.(app, standard) ?? standard
+  }
+
+  private outputLink(d: SandboxDeployment): string {
+    const standard = `${this.apiUrl}/v1/apps/${d.app}/deployments/${d.id}/output`
+    return this.options.answers?.outputLink?.(d, standard) ?? standard
   }
 
   /** Uploaded sources: id → bytes and the two signed tokens (valid ~10 minutes). */
@@ -580,12 +603,11 @@ export class ScalingoSandbox {
         createdAt: Date.now()
       }
       this.sources.set(id, src)
-      return json(res, 201, {
-        source: {
-          upload_url: `${this.apiUrl}/sources-storage/${id}?token=${src.upload}`,
-          download_url: `${this.apiUrl}/sources-storage/${id}/download?token=${src.download}`
-        }
-      })
+      const standard = {
+        upload_url: `${this.apiUrl}/sources-storage/${id}?token=${src.upload}`,
+        download_url: `${this.apiUrl}/sources-storage/${id}/download?token=${src.download}`
+      }
+      return json(res, 201, { source: this.options.answers?.sourceUrls?.(standard) ?? standard })
     }
     if (parts[0] !== 'v1' || parts[1] !== 'apps' || !parts[2]) return json(res, 404, { error: 'not found' })
     const app = this.apps.get(parts[2])

@@ -1,11 +1,12 @@
 import * as core from '@actions/core'
+import * as log from './lib/log.js'
 import { type Clock, systemClock } from './lib/clock.js'
 import { reportFailure } from './report/failure.js'
 import { newReport, setOutputs } from './report/report.js'
 import { writeSummary } from './report/summary.js'
 import { maskSecretInputs, type InputReader } from './settings/inputs.js'
 import { readSettings } from './settings/settings.js'
-import { onCancel } from './signals.js'
+import { guardRun } from './signals.js'
 import { conclude } from './stages/conclude.js'
 import { type RunContext, createContext } from './stages/context.js'
 import { deliver } from './stages/deliver.js'
@@ -23,19 +24,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
   maskSecretInputs(get)
   const report = newReport()
   let ctx: RunContext | undefined
-  const stopListening = onCancel(report, env, () => ctx?.http.dispose())
+  const stopGuarding = guardRun(report, env, () => ctx?.http.dispose())
   try {
     const settings = readSettings(get, env)
     ctx = createContext(settings, env, clock, report, startedAt)
     const prepared = await prepare(ctx)
     if (prepared.decision !== 'deploy') return
     const { deployment, stream } = await deliver(ctx, prepared)
-    if (!settings.wait) return core.info('wait is false: not following the deployment')
+    if (!settings.wait) return log.info('wait is false: not following the deployment')
     await followToEnd(ctx, deployment, stream)
   } catch (err) {
     reportFailure(report, err)
   } finally {
-    stopListening()
+    stopGuarding()
     if (ctx) await conclude(ctx)
     setOutputs(report)
     await writeSummary(report, env)

@@ -1,13 +1,17 @@
 import * as core from '@actions/core'
+import { describeError } from './lib/errors.js'
+import { inert } from './lib/text.js'
 import type { RunReport } from './report/report.js'
 import { setOutputs } from './report/report.js'
 import { writeSummary } from './report/summary.js'
 import { followCommand } from './scalingo/regions.js'
 
 /**
- * Cancellation. The runner sends SIGINT, then SIGTERM, then kills: say what
- * is left running, write the outputs and the summary, and exit, quickly.
- * It reads the report and decides nothing else.
+ * The ways a run can end outside the pipeline: cancellation (the runner
+ * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
+ * rejection nobody awaited, a throw in a callback). Either way: one clean
+ * error line, the outputs and the summary, exit 1, quickly. This reads the
+ * report and decides nothing else.
  */
 
 /** What a cancellation leaves behind, from where the run was. */
@@ -23,22 +27,56 @@ export function cancellationMessage(signal: NodeJS.Signals, report: RunReport): 
   }
 }
 
-/** Handles the first SIGINT or SIGTERM; returns a function that stops listening. */
-export function onCancel(report: RunReport, env: NodeJS.ProcessEnv, beforeExit: () => void): () => void {
+/** What an unexpected failure leaves behind. */
+export function unexpectedMessage(err: unknown, report: RunReport): string {
+  const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : ''
+  return `unexpected error: ${describeError(err)}${created}`
+}
+
+export interface Ending {
+  exit: (code: number) => void
+}
+
+/** Ends the run with `message`: one error line, outputs, summary, exit 1. */
+export function endRun(
+  message: string,
+  report: RunReport,
+  env: NodeJS.ProcessEnv,
+  beforeExit: () => void,
+  ending: Ending
+): void {
+  report.error = message
+  core.setFailed(inert(message))
+  beforeExit()
+  setOutputs(report)
+  void writeSummary(report, env).finally(() => ending.exit(1))
+}
+
+/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
+export function guardRun(
+  report: RunReport,
+  env: NodeJS.ProcessEnv,
+  beforeExit: () => void,
+  ending: Ending = { exit: code => process.exit(code) }
+): () => void {
   let fired = false
-  const listener = (signal: NodeJS.Signals): void => {
-    if (fired) return
-    fired = true
-    report.error = cancellationMessage(signal, report)
-    core.setFailed(report.error)
-    beforeExit()
-    setOutputs(report)
-    void writeSummary(report, env).finally(() => process.exit(1))
-  }
-  process.on('SIGINT', listener)
-  process.on('SIGTERM', listener)
+  const once =
+    <A extends unknown[]>(message: (...args: A) => string) =>
+    (...args: A): void => {
+      if (fired) return
+      fired = true
+      endRun(message(...args), report, env, beforeExit, ending)
+    }
+  const onSignal = once((signal: NodeJS.Signals) => cancellationMessage(signal, report))
+  const onUnexpected = once((err: unknown) => unexpectedMessage(err, report))
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('unhandledRejection', onUnexpected)
+  process.on('uncaughtException', onUnexpected)
   return () => {
-    process.off('SIGINT', listener)
-    process.off('SIGTERM', listener)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    process.off('unhandledRejection', onUnexpected)
+    process.off('uncaughtException', onUnexpected)
   }
 }

@@ -38,7 +38,6 @@ describe('describeError', () => {
       url: 'https://api/x',
       serverMessage: 'nope',
       requestId: 'r1',
-      body: '',
       headers: {}
     })
     expect(describeError(http)).toBe('POST https://api/x answered 403: nope [request id r1]')
@@ -49,5 +48,34 @@ describe('describeError', () => {
   })
   it('bounds the length', () => {
     expect(oneLine('x'.repeat(1000), 50)).toHaveLength(50)
+  })
+})
+
+describe('secrets', () => {
+  it('scrubs every occurrence, not only the first', async () => {
+    const { scrub } = await import('../../src/lib/secrets.js')
+    registerSecret('twice-told-secret-1')
+    expect(scrub('a twice-told-secret-1 b twice-told-secret-1 c')).toBe('a *** b *** c')
+  })
+
+  it('registers the URL-encoded form of a secret', async () => {
+    const { scrub } = await import('../../src/lib/secrets.js')
+    registerSecret('p@ss w/rd+123')
+    expect(scrub('GET https://x/?password=p%40ss%20w%2Frd%2B123')).toBe('GET https://x/?password=***')
+  })
+
+  it('registers a multi-line value whole and line by line, and scrubs before flattening', async () => {
+    const { scrub, secretForms } = await import('../../src/lib/secrets.js')
+    const pem = '-----BEGIN KEY-----\nAAAABBBBCCCCDDDD\nEEEEFFFF\n-----END KEY-----'
+    expect(secretForms(pem)).toEqual(expect.arrayContaining([pem, 'AAAABBBBCCCCDDDD', 'EEEEFFFF']))
+    registerSecret(pem)
+    expect(scrub('only a line: EEEEFFFF')).toBe('only a line: ***')
+    expect(describeError(new Error(`bad key ${pem} here`))).toBe('bad key *** here')
+  })
+
+  it('leaves values shorter than 4 characters alone', async () => {
+    const { scrub } = await import('../../src/lib/secrets.js')
+    registerSecret('abc')
+    expect(scrub('abc')).toBe('abc')
   })
 })

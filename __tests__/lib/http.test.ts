@@ -148,7 +148,7 @@ describe('Http against a local server', () => {
     expect(hits).toEqual(['POST /x'])
   })
 
-  it('turns a non-JSON success body into a clear error', async () => {
+  it('turns a non-JSON success body into a clear error that never quotes it', async () => {
     answers = [
       { status: 200, body: '<html><title>Proxy login</title></html>', headers: { 'Content-Type': 'text/html' } }
     ]
@@ -156,7 +156,7 @@ describe('Http against a local server', () => {
     const err = await rejection(http.json({ method: 'GET', url: `${base}/x?token=SECRET`, retry: 'none' }))
     http.dispose()
     expect(err.message).toBe(
-      `GET ${base}/x answered 200: expected JSON, got a body that is not JSON (HTML page: Proxy login)`
+      `GET ${base}/x answered 200: expected JSON, got a body that is not JSON (text/html, 39 bytes)`
     )
   })
 

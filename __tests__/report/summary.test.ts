@@ -46,7 +46,7 @@ describe('report', () => {
     expect(md).toContain('### ✅ Scalingo deployment succeeded')
     expect(md).toContain(`| Commit | \`v1.2.0\` → \`${'a'.repeat(40)}\` |`)
     expect(md).toContain('| Duration | 1m35s |')
-    expect(md).toContain('| App | [my-app](https://my-app.example) |')
+    expect(md).toContain('| App | [`my-app`](https://my-app.example) |')
   })
 
   it('summarizes a failure with the log tail, without breaking the code block', () => {
@@ -60,7 +60,8 @@ describe('report', () => {
       logTail: ['x', '```', 'npm ERR! y']
     })
     expect(md).toContain('### ❌ Scalingo deployment build-error')
-    expect(md).toContain('**Error:** boom')
-    expect(md).toContain("x\n'''\nnpm ERR! y")
+    expect(md).toContain('**Error:** `boom`')
+    // The tail verbatim, in a fence longer than any backtick run in it.
+    expect(md).toContain('````text\nx\n```\nnpm ERR! y\n````')
   })
 })

@@ -25,8 +25,7 @@ afterEach(async () => {
 
 describe('createDeploymentOnce', () => {
   it('knows which failures are ambiguous', () => {
-    const http = (status: number) =>
-      new HttpError({ status, method: 'POST', url: 'u', serverMessage: '', body: '', headers: {} })
+    const http = (status: number) => new HttpError({ status, method: 'POST', url: 'u', serverMessage: '', headers: {} })
     expect(isAmbiguous(http(502))).toBe(true)
     expect(isAmbiguous(http(504))).toBe(true)
     expect(isAmbiguous(http(422))).toBe(false)
@@ -59,8 +58,7 @@ describe('createDeploymentOnce', () => {
 })
 
 describe('the ambiguous answers, and the lookup', () => {
-  const http = (status: number) =>
-    new HttpError({ status, method: 'POST', url: 'u', serverMessage: '', body: '', headers: {} })
+  const http = (status: number) => new HttpError({ status, method: 'POST', url: 'u', serverMessage: '', headers: {} })
 
   it.each([500, 502, 503, 504, 200, 201])('a %d does not tell whether the deployment was created', status => {
     expect(isAmbiguous(http(status))).toBe(true)

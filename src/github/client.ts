@@ -2,6 +2,7 @@ import { ActionError, HttpError } from '../lib/errors.js'
 import { type Http, type HttpResponse, type RequestOptions, parseJson } from '../lib/http.js'
 import { isFullSha } from '../lib/refs.js'
 import { registerSecretUrl } from '../lib/secrets.js'
+import { answerUrlProblem } from '../lib/urls.js'
 import { type Repository, type Visibility, encodeRef, repoPath } from './archives.js'
 
 export type { Repository, Visibility }
@@ -136,6 +137,11 @@ export class GitHubClient {
     }
     const url = new URL(loc, `${this.config.apiUrl}/`).toString()
     registerSecretUrl(url)
+    const problem = answerUrlProblem(url)
+    if (problem)
+      throw new ActionError(
+        `GitHub's tarball endpoint for ${repo.owner}/${repo.repo} redirected to a URL that cannot be used: ${problem}`
+      )
     return url
   }
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { HttpError, describeError } from '../lib/errors.js'
 import { repoPath } from './archives.js'
 import type { GitHubClient, Repository } from './client.js'
@@ -35,7 +35,7 @@ export class GitHubDeployment {
   private giveUp(err: unknown): void {
     this.disabled = true
     const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401)
-    core.warning(
+    log.warning(
       perm
         ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
         : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`
@@ -62,7 +62,7 @@ export class GitHubDeployment {
       })
       if (typeof data.id !== 'number') throw new Error('GitHub answered without a deployment id')
       this.id = data.id
-      core.info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`)
+      log.info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`)
     } catch (err) {
       this.giveUp(err)
     }

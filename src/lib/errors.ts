@@ -37,7 +37,6 @@ export class HttpError extends Error {
   /** The server's own message, extracted from JSON or text, one line. */
   readonly serverMessage: string
   readonly requestId?: string
-  readonly body: string
   readonly headers: Record<string, string | string[] | undefined>
   constructor(opts: {
     status: number
@@ -45,7 +44,6 @@ export class HttpError extends Error {
     url: string
     serverMessage: string
     requestId?: string
-    body: string
     headers: Record<string, string | string[] | undefined>
   }) {
     super(`${opts.method} ${opts.url} answered ${opts.status}: ${opts.serverMessage}`)
@@ -55,7 +53,6 @@ export class HttpError extends Error {
     this.url = opts.url
     this.serverMessage = opts.serverMessage
     this.requestId = opts.requestId
-    this.body = opts.body
     this.headers = opts.headers
   }
 }
@@ -158,19 +155,19 @@ export function extractServerMessage(body: string, contentType?: string): string
 /** The message shown to the user for any error, scrubbed of every secret. */
 export function describeError(err: unknown): string {
   if (err instanceof ActionError) {
-    return scrub(oneLine(err.hint ? `${err.message} (${err.hint})` : err.message, 1000))
+    return oneLine(scrub(err.hint ? `${err.message} (${err.hint})` : err.message), 1000)
   }
   if (err instanceof HttpError) {
     const rid = err.requestId ? ` [request id ${err.requestId}]` : ''
-    return scrub(oneLine(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`, 1000))
+    return oneLine(scrub(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`), 1000)
   }
-  if (err instanceof Error) return scrub(oneLine(err.message || err.name, 1000))
+  if (err instanceof Error) return oneLine(scrub(err.message || err.name), 1000)
   if (err !== null && typeof err === 'object') {
     try {
-      return scrub(oneLine(JSON.stringify(err), 1000))
+      return oneLine(scrub(JSON.stringify(err)), 1000)
     } catch {
       return 'unexpected error'
     }
   }
-  return scrub(oneLine(String(err), 1000))
+  return oneLine(scrub(String(err)), 1000)
 }

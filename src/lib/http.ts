@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from './log.js'
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import { type Clock, beforeDeadline, systemClock } from './clock.js'
@@ -184,7 +184,7 @@ export class Http {
         : backoffDelay(attempt, this.settings, this.random, retry.afterMs)
       if (this.clock.now() + delayMs > deadline) throw failure
       this.onRetry?.({ attempt, delayMs, reason: retry.reason })
-      core.debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`)
+      log.debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`)
       await this.clock.sleep(delayMs)
     }
   }
@@ -216,7 +216,7 @@ export class Http {
       const body = await this.beforeDeadline(this.readBody(msg, opts), deadline, opts)
       const status = msg.statusCode ?? 0
       const requestId = headerValue(msg.headers['x-request-id'])
-      core.debug(
+      log.debug(
         `${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`
       )
       if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
@@ -234,7 +234,7 @@ export class Http {
       }
     } catch (err) {
       if (!(err instanceof NetworkError)) throw err
-      core.debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`)
+      log.debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`)
       const retryable = opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent)
       return { failure: err, retry: retryable ? { reason: err.code ?? 'network error' } : undefined }
     }
@@ -280,7 +280,7 @@ export class Http {
       })
       const body = await res.readBody()
       const status = res.message.statusCode ?? 0
-      core.debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`)
+      log.debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`)
       if (status < 200 || status >= 300) {
         throw httpError(status, 'PUT', url, body, res.message.headers)
       }
@@ -310,28 +310,31 @@ export function httpError(
     status,
     method,
     url: safeUrl(url),
-    serverMessage: scrub(extractServerMessage(body, headerValue(headers['content-type']))),
+    // Scrubbed before it is flattened to one line: a multi-line secret is then still whole.
+    serverMessage: extractServerMessage(scrub(body), headerValue(headers['content-type'])),
     requestId: headerValue(headers['x-request-id']),
-    body,
     headers
   })
 }
 
+/**
+ * A 2xx body as JSON (a leading BOM tolerated). When it is not clean JSON,
+ * the error says its status, content type and length, never its text: a
+ * 2xx body may be a bearer, signed URLs or the app's variables.
+ */
 export function parseJson<T>(response: HttpResponse, opts: Pick<RequestOptions, 'method' | 'url'>): T {
   try {
-    return JSON.parse(response.body) as T
+    return JSON.parse(response.body.replace(/^\uFEFF/, '')) as T
   } catch {
-    const what =
-      response.body.trim() === ''
-        ? 'an empty body'
-        : `a body that is not JSON (${extractServerMessage(response.body, headerValue(response.headers['content-type']))})`
+    const type = headerValue(response.headers['content-type']) ?? 'no content type'
+    const length = Buffer.byteLength(response.body)
+    const what = length === 0 ? 'an empty body' : `a body that is not JSON (${type.split(';')[0]}, ${length} bytes)`
     throw new HttpError({
       status: response.status,
       method: opts.method,
       url: safeUrl(opts.url),
-      serverMessage: scrub(`expected JSON, got ${what}`),
+      serverMessage: `expected JSON, got ${what}`,
       requestId: response.requestId,
-      body: response.body,
       headers: response.headers
     })
   }

@@ -4,15 +4,30 @@ import * as core from '@actions/core'
 // replaced as part of the whole URL.
 const known: string[] = []
 
+/** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
+export const MIN_SECRET = 4
+
+/**
+ * The forms a secret can be printed in: as is, URL-encoded, JSON-escaped,
+ * and for a multi-line value (a PEM key) each of its lines, since the
+ * runner masks a multi-line secret only as a whole.
+ */
+export function secretForms(value: string): string[] {
+  const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])
+  if (/[\r\n]/.test(value)) {
+    for (const line of value.split(/\r?\n|\r/)) if (line.trim().length >= MIN_SECRET) forms.add(line)
+  }
+  return [...forms].filter(f => f.length >= MIN_SECRET)
+}
+
 /**
  * Masks a value for the runner (`::add-mask::`) and remembers it so our own
  * messages can be scrubbed too: the runner only masks what it prints, and a
  * local run (the demo, tests) has no runner at all.
  */
 export function registerSecret(value: string | undefined): void {
-  if (!value || value.length < 4) return
-  const forms = new Set([value, encodeURIComponent(value)])
-  for (const form of forms) {
+  if (!value || value.length < MIN_SECRET) return
+  for (const form of secretForms(value)) {
     if (known.includes(form)) continue
     core.setSecret(form)
     known.push(form)

@@ -24,16 +24,23 @@ function topComponent(name: string): string | undefined {
 }
 
 /** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
-class TarWalker extends Writable {
+/** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
+export const MAX_META_BYTES = 64 * 1024
+/** Enough names to say what is wrong; the archive is read to its end without keeping more. */
+const MAX_NAMES = 4
+
+export class TarWalker extends Writable {
   private buf: Buffer = Buffer.alloc(0)
   private skip = 0
   private longName?: string
   private paxPath?: string
-  private pendingMeta?: { kind: 'L' | 'x'; size: number; data: Buffer[] }
+  private pendingMeta?: { kind: 'L' | 'x'; size: number; data: Buffer[]; held: number }
   private ended = false
   readonly tops = new Map<string, boolean>() // top component → seen as a directory (or with children)
   filesAtRoot: string[] = []
   bad?: string
+  /** The most bytes of headers ever held at once (a test's measure of the bound). */
+  peakMetaBytes = 0
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk
@@ -49,7 +56,7 @@ class TarWalker extends Writable {
     while (!this.ended && !this.bad) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, this.buf.length)
-        if (this.pendingMeta) this.pendingMeta.data.push(this.buf.subarray(0, n))
+        this.holdMeta(this.buf.subarray(0, n))
         this.buf = this.buf.subarray(n)
         this.skip -= n
         if (this.skip > 0) return
@@ -73,7 +80,7 @@ class TarWalker extends Writable {
       const type = String.fromCharCode(header[156] || 48)
       const padded = Math.ceil(size / 512) * 512
       if (type === 'L' || type === 'x') {
-        this.pendingMeta = { kind: type, size, data: [] }
+        this.pendingMeta = { kind: type, size: Math.min(size, MAX_META_BYTES), data: [], held: 0 }
         this.skip = padded
         if (padded === 0) this.finishMeta()
         continue
@@ -91,11 +98,21 @@ class TarWalker extends Writable {
       if (top !== undefined) {
         const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '')
         const isDir = type === '5' || rest !== ''
-        if (!isDir) this.filesAtRoot.push(top)
-        this.tops.set(top, (this.tops.get(top) ?? false) || isDir)
+        if (!isDir && this.filesAtRoot.length < MAX_NAMES) this.filesAtRoot.push(top)
+        if (this.tops.has(top) || this.tops.size < MAX_NAMES) this.tops.set(top, (this.tops.get(top) ?? false) || isDir)
       }
       this.skip = padded
     }
+  }
+
+  /** Keeps the start of a long name or pax header, never more than MAX_META_BYTES of it. */
+  private holdMeta(bytes: Buffer): void {
+    const meta = this.pendingMeta
+    if (!meta || meta.held >= MAX_META_BYTES) return
+    const kept = bytes.subarray(0, MAX_META_BYTES - meta.held)
+    meta.data.push(Buffer.from(kept))
+    meta.held += kept.length
+    this.peakMetaBytes = Math.max(this.peakMetaBytes, meta.held)
   }
 
   private finishMeta(): void {
@@ -146,7 +163,7 @@ export async function inspectArchive(path: string, input = 'archive-path'): Prom
       input,
       tops.length === 0
         ? 'is an empty archive'
-        : `has ${tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`
+        : `has ${tops.length >= MAX_NAMES ? `${MAX_NAMES} or more` : tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`
     )
   }
   return { root: tops[0], bytes }

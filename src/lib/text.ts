@@ -25,3 +25,22 @@ export function oneLine(text: string, max = 300): string {
 export function quote(value: string, max = 40): string {
   return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value)
 }
+
+/** Legacy workflow commands (`##[command]data`) are recognised anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g
+
+/**
+ * Outside text (a status, an id, a file path, an API message) as one inert
+ * log line: no line break, no `::` where a line starts (the runner trims
+ * leading space before it looks), no `##[` anywhere (the legacy command form
+ * is found mid-line). A zero-width space breaks each up; the words stay.
+ */
+export function inert(text: string): string {
+  const flat = text.replace(CONTROL_RUNS, ' ').replace(LEGACY_COMMAND, '#\u200b#[')
+  return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat
+}
+
+/** A status as it may be shown: as is when it looks like one (`build-error`), else quoted. */
+export function statusLabel(status: string): string {
+  return /^[a-z-]+$/.test(status) ? status : JSON.stringify(oneLine(status, 60))
+}

@@ -45,3 +45,17 @@ export function sameOrigin(url: string, base: string): boolean {
   const b = parse(base)
   return !!u && !!b && u.origin === b.origin && !u.username && !u.password
 }
+
+/**
+ * What is wrong with a URL an answer hands us to use (a redirect's
+ * Location, a signed upload or download URL): it must be https (plain http
+ * to a loopback host, for tests) and carry no `user:password@`. Its signing
+ * query string is expected (and masked). Undefined when it is fine.
+ */
+export function answerUrlProblem(url: string): string | undefined {
+  const u = parse(url)
+  if (!u) return 'it is not a URL'
+  if (!isHttpsOrLoopback(u)) return `it is not https (${u.protocol}//${u.host})`
+  if (u.username || u.password) return 'it carries a user name or password'
+  return undefined
+}

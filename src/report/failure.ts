@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import { ActionError, describeError } from '../lib/errors.js'
+import * as log from '../lib/log.js'
+import { inert } from '../lib/text.js'
 import type { RunReport } from './report.js'
 
 /**
@@ -10,10 +12,10 @@ import type { RunReport } from './report.js'
 export function reportFailure(report: RunReport, err: unknown): void {
   report.error = describeError(err)
   if (err instanceof ActionError && err.title) {
-    core.error(report.error, { title: err.title })
+    core.error(inert(report.error), { title: inert(err.title) })
     process.exitCode = 1
   } else {
-    core.setFailed(report.error)
+    core.setFailed(inert(report.error))
   }
-  if (!(err instanceof ActionError) && err instanceof Error && err.stack) core.debug(describeError(err.stack))
+  if (!(err instanceof ActionError) && err instanceof Error && err.stack) log.debug(describeError(err.stack))
 }

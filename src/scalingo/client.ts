@@ -3,7 +3,8 @@ import { type Clock, systemClock } from '../lib/clock.js'
 import { ActionError, HttpError } from '../lib/errors.js'
 import { type Http, type HttpResponse, type RequestOptions, httpError, parseJson } from '../lib/http.js'
 import { registerSecret, registerSecretUrl } from '../lib/secrets.js'
-import { safeUrl, sameOrigin } from '../lib/urls.js'
+import { statusLabel } from '../lib/text.js'
+import { answerUrlProblem, safeUrl, sameOrigin } from '../lib/urls.js'
 
 /**
  * Scalingo only: the token exchange, the bearer (masked, exchanged again
@@ -68,7 +69,7 @@ export function readDeployment(data: unknown, what: string): Deployment {
       `Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`
     )
   }
-  return d as Deployment
+  return { ...(d as Deployment), status: statusLabel(d.status) }
 }
 
 export class ScalingoClient {
@@ -285,6 +286,16 @@ export class ScalingoClient {
     }
     registerSecretUrl(src.upload_url)
     registerSecretUrl(src.download_url)
+    for (const [name, url] of [
+      ['upload_url', src.upload_url],
+      ['download_url', src.download_url]
+    ]) {
+      const problem = answerUrlProblem(url)
+      if (problem)
+        throw new ActionError(
+          `Scalingo's sources API answered an ${name} that cannot be used: ${problem}; nothing was uploaded`
+        )
+    }
     return { uploadUrl: src.upload_url, downloadUrl: src.download_url }
   }
 
@@ -298,6 +309,7 @@ export class ScalingoClient {
     const time = (d: Deployment): number => (d.created_at ? Date.parse(d.created_at) : NaN) || 0
     return (list as Partial<Deployment>[])
       .filter((d): d is Deployment => !!d && typeof d.id === 'string' && typeof d.status === 'string')
+      .map(d => ({ ...d, status: statusLabel(d.status) }))
       .sort((a, b) => time(b) - time(a))
   }
 

@@ -37,7 +37,7 @@ export function hasFailed(status: string): boolean {
 
 /** Plain words for a status; unknown statuses say so rather than guess. */
 export function describeStatus(status: string): string {
-  return MEANING[status] ?? `unknown status "${status}", treated as a failure`
+  return MEANING[status] ?? `unknown status ${status.startsWith('"') ? status : `"${status}"`}, treated as a failure`
 }
 
 /** What to check first, by status: printed with a failure. */

@@ -1,7 +1,8 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { HttpClient } from '@actions/http-client'
 import WebSocket from 'ws'
 import { describeError } from '../lib/errors.js'
+import { statusLabel } from '../lib/text.js'
 import { mayCarrySecrets } from '../lib/urls.js'
 
 /**
@@ -43,7 +44,8 @@ export function parseStreamFrame(text: string): StreamEvent | undefined {
       const status =
         typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined
       if (!id || !status) return undefined
-      return { type: 'status', id, status }
+      // A status that is not one (line breaks, commands) is shown quoted, and counts as unknown: a failure.
+      return { type: 'status', id, status: statusLabel(status) }
     }
     case 'new': {
       // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
@@ -206,7 +208,7 @@ export class DeploymentStream {
       const event = parseStreamFrame(text)
       if (event) this.handlers.onEvent(event, conn)
     })
-    ws.on('error', err => core.debug(`deployment stream error: ${describeError(err)}`))
+    ws.on('error', err => log.debug(`deployment stream error: ${describeError(err)}`))
     ws.on('close', code => {
       clearTimeout(this.silenceTimer)
       if (this.ws === ws) this.ws = undefined
@@ -234,7 +236,7 @@ export class DeploymentStream {
   private armSilence(ws: WebSocket): void {
     clearTimeout(this.silenceTimer)
     this.silenceTimer = setTimeout(() => {
-      core.debug('deployment stream silent: reconnecting')
+      log.debug('deployment stream silent: reconnecting')
       ws.terminate()
     }, this.opts.silenceMs ?? 45_000)
   }

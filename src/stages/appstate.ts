@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { describeError } from '../lib/errors.js'
 import type { App, Deployment, ScalingoClient } from '../scalingo/client.js'
 import { isRunning } from '../scalingo/statuses.js'
@@ -40,7 +40,7 @@ export async function liveDeployment(
   try {
     return await client.getDeployment(id)
   } catch (err) {
-    core.debug(`could not read the live deployment ${id}: ${describeError(err)}`)
+    log.debug(`could not read the live deployment ${id}: ${describeError(err)}`)
     return undefined
   }
 }

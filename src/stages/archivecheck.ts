@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import type { GitHubClient, Repository } from '../github/client.js'
 import { describeError } from '../lib/errors.js'
 
@@ -57,7 +57,7 @@ export async function checkArchiveContents(github: GitHubClient, repo: Repositor
     ])
     return archiveProblems(gitmodules, gitattributes)
   } catch (err) {
-    core.debug(`could not read .gitmodules/.gitattributes at ${sha}: ${describeError(err)}`)
+    log.debug(`could not read .gitmodules/.gitattributes at ${sha}: ${describeError(err)}`)
     return []
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
 import { scrub } from '../lib/secrets.js'
+import { inert } from '../lib/text.js'
 import { lineHash } from './lines.js'
 
 /**
@@ -86,7 +87,7 @@ export class BuildLog {
     this.pendingChars = 0
     let text = ''
     if (!this.groupOpen) {
-      text += `::group::${this.status ? `Build output (${this.status})` : 'Build output'}${EOL}`
+      text += `::group::${inert(this.status ? `Build output (${this.status})` : 'Build output')}${EOL}`
       this.groupOpen = true
     }
     // Build output is data: a buildpack printing `::add-mask::` or `::error::` must not drive the runner.

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { hasFailed } from '../scalingo/statuses.js'
 import type { RunReport } from '../report/report.js'
 import type { GitHubDeploymentState } from '../github/deployments.js'
@@ -15,9 +15,9 @@ export function githubDeploymentState(report: RunReport): GitHubDeploymentState 
 
 export async function conclude(ctx: RunContext): Promise<void> {
   const { http, report } = ctx
-  core.debug(`${http.requestCount} requests made`)
+  log.debug(`${http.requestCount} requests made`)
   if (http.rateLimited > 0) {
-    core.info(
+    log.info(
       `(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`
     )
   }

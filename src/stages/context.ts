@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { GitHubClient } from '../github/client.js'
 import type { GitHubDeployment } from '../github/deployments.js'
 import { type Clock, formatDuration } from '../lib/clock.js'
@@ -35,13 +35,18 @@ export function createContext(
     userAgent: USER_AGENT,
     clock,
     onRetry: ({ attempt, delayMs, reason }) =>
-      core.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+      log.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
   })
-  core.debug(
+  log.debug(
     `settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
       `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`
   )
   Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait })
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+    log.warning(
+      'NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it'
+    )
+  }
   const deadline = startedAt + settings.timeoutSeconds * 1000
   // Every request, not only the follow loop, ends by the timeout.
   http.deadline = deadline

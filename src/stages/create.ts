@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import type { Clock } from '../lib/clock.js'
 import { ActionError, HttpError, NetworkError, describeError } from '../lib/errors.js'
 import { type Deployment, MalformedAnswerError, type ScalingoClient } from '../scalingo/client.js'
@@ -74,7 +74,7 @@ export async function createDeploymentOnce(
     return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false }
   } catch (err) {
     if (!isAmbiguous(err)) throw err
-    core.warning(
+    log.warning(
       `The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`
     )
   }
@@ -85,12 +85,12 @@ export async function createDeploymentOnce(
     try {
       list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS })
     } catch (err) {
-      core.warning(`Could not list the app's deployments: ${describeError(err)}`)
+      log.warning(`Could not list the app's deployments: ${describeError(err)}`)
       continue
     }
     const ours = findOurs(list, gitRef, postedAt, opts.knownIds)
     if (ours) {
-      core.info(`Found the deployment the request created: ${ours.id}`)
+      log.info(`Found the deployment the request created: ${ours.id}`)
       return { deployment: ours, recovered: true }
     }
   }

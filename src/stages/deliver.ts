@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { GitHubDeployment } from '../github/deployments.js'
 import { HttpError } from '../lib/errors.js'
 import { safeUrl } from '../lib/urls.js'
@@ -56,7 +56,7 @@ export async function deliver(ctx: RunContext, prepared: Prepared): Promise<Deli
     report.stage = 'created'
     report.deploymentId = deployment.id
     report.status = deployment.status
-    core.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
+    log.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
     return { deployment, stream }
   } catch (err) {
     stream?.stop()
@@ -108,7 +108,7 @@ async function handOverArchive(ctx: RunContext, prepared: Prepared): Promise<str
     // auto: the upload is an improvement, not a requirement.
     if (localArchive || settings.archiveTransfer !== 'auto')
       throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err
-    core.warning(
+    log.warning(
       `${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`
     )
     report.transfer = 'signed URL handed to Scalingo (upload not possible)'
@@ -126,7 +126,7 @@ async function openStream(
   const url = prepared.app.links?.deployments_stream
   if (!url) return undefined
   if (!streamUrlAllowed(url, ctx.settings.apiUrl, isKnownRegion(ctx.settings.region))) {
-    core.warning(
+    log.warning(
       `The app's deployment stream link (${safeUrl(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`
     )
     return undefined

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { formatDuration } from '../lib/clock.js'
 import { ActionError } from '../lib/errors.js'
 import { mostTellingLine, printLines } from '../report/log.js'
@@ -17,24 +17,24 @@ import type { LiveStream } from './livestream.js'
  */
 export async function followToEnd(ctx: RunContext, deployment: Deployment, stream?: LiveStream): Promise<FollowResult> {
   const { settings, report, clock, startedAt } = ctx
-  const log = new BuildLog()
+  const buildLog = new BuildLog()
   const result = await new Follower({
     client: ctx.scalingo,
     deployment,
     deadline: ctx.deadline,
     clock,
-    log,
+    log: buildLog,
     stream,
     onStatus: (status, previous) => {
       report.status = status
-      core.info(
+      log.info(
         `[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`
       )
     }
   }).run()
-  core.debug(
+  log.debug(
     `followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
-      `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${log.printed} log lines`
+      `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`
   )
   const final = result.deployment
   report.status = final.status
@@ -51,7 +51,7 @@ export async function followToEnd(ctx: RunContext, deployment: Deployment, strea
     const tail = result.tail
     if (tail.length > 0) {
       report.logTail = tail
-      core.info(`Last ${tail.length} lines of the build output:`)
+      log.info(`Last ${tail.length} lines of the build output:`)
       printLines(tail)
     }
     const telling = mostTellingLine(tail)
@@ -62,7 +62,7 @@ export async function followToEnd(ctx: RunContext, deployment: Deployment, strea
     )
   }
   if (isSuccess(final.status)) {
-    core.info(
+    log.info(
       `✅ ${settings.app} is running ${report.sha || deployment.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`
     )
   }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { type Clock, beforeDeadline } from '../lib/clock.js'
 import { ActionError, HttpError, NetworkError, describeError } from '../lib/errors.js'
 import { isRetryableStatus } from '../lib/http.js'
@@ -221,8 +221,8 @@ export class Follower {
   private onStreamState(state: StreamState, _connection: number, why?: string): void {
     if (state === 'up') this.counts.streamUsed = true
     if (state === 'gave-up')
-      core.info(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`)
-    else if (state === 'down') core.debug(`deployment stream down (${why}); reconnecting, polling meanwhile`)
+      log.info(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`)
+    else if (state === 'down') log.debug(`deployment stream down (${why}); reconnecting, polling meanwhile`)
     this.interruptPause?.()
   }
 
@@ -258,16 +258,14 @@ export class Follower {
     } catch (err) {
       if (!isTransient(err)) throw err
       this.counts.transientErrors++
-      core.info(`(could not read the deployment's status: ${describeError(err)}; still following)`)
+      log.info(`(could not read the deployment's status: ${describeError(err)}; still following)`)
       return 'running'
     }
     if (!next) return 'timed-out'
     this.current = next
     if (!isRunning(next.status)) return 'finished'
     if (this.pendingFinal) {
-      core.debug(
-        `the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`
-      )
+      log.debug(`the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`)
       this.pendingFinal = undefined
     }
     if (next.status !== 'queued') this.schedule.buildingSince ??= clock.now()
@@ -291,7 +289,7 @@ export class Follower {
       const look = client.getDeployment(this.id, { graceMs: LAST_LOOK_GRACE_MS })
       this.current = (await beforeDeadline(look, deadline + LAST_LOOK_GRACE_MS, clock, () => undefined)) ?? this.current
     } catch (err) {
-      core.debug(`last look at the deployment failed: ${describeError(err)}`)
+      log.debug(`last look at the deployment failed: ${describeError(err)}`)
     }
     return !isRunning(this.current.status)
   }
@@ -329,7 +327,7 @@ export class Follower {
       return read
     } catch (err) {
       if (err instanceof ActionError && !(err instanceof HttpError)) this.outputBlocked = true
-      core.warning(`Could not read the build output: ${describeError(err)}`)
+      log.warning(`Could not read the build output: ${describeError(err)}`)
       return undefined
     }
   }
@@ -341,14 +339,14 @@ export class Follower {
       this.opts.log.closeGroup()
       if (others.length > 0) {
         const o = others[0]
-        core.info(
+        log.info(
           `(deployment ${this.id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`
         )
       } else {
-        core.info(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`)
+        log.info(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`)
       }
     } catch (err) {
-      core.debug(`could not list the app's deployments: ${describeError(err)}`)
+      log.debug(`could not list the app's deployments: ${describeError(err)}`)
     }
   }
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { USER_AGENT } from '../lib/version.js'
 import type { ScalingoClient } from '../scalingo/client.js'
 import { DeploymentStream, type StreamEvent, type StreamHandlers, type StreamState } from '../scalingo/stream.js'
@@ -81,7 +81,7 @@ export class LiveStream {
       this.opened?.()
     } else if (state === 'down' || state === 'gave-up') {
       if (this.openConnection === connection) this.openConnection = undefined
-      if (state === 'gave-up') core.debug(`deployment stream unavailable before the deployment was created: ${why}`)
+      if (state === 'gave-up') log.debug(`deployment stream unavailable before the deployment was created: ${why}`)
     }
   }
 }

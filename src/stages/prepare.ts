@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { registerSecret } from '../lib/secrets.js'
 import { isLoopbackHost } from '../lib/urls.js'
 import { type ArchiveInfo, inspectArchive } from '../lib/tar.js'
@@ -15,7 +15,7 @@ import { findPromotedCommit } from './promotion.js'
 import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
 import { type Transfer, checkArchiveServed, chooseTransfer } from './transfer.js'
 import { type VariablesDiff, diffVariables } from './variables.js'
-import { readWorkspaceFile } from './workspace.js'
+import { fileInWorkspace, readWorkspaceFile } from './workspace.js'
 
 /**
  * Everything decided before anything changes: the local files, the commit
@@ -51,9 +51,11 @@ async function readLocalInputs(ctx: RunContext): Promise<LocalInputs> {
     envFile = { path, variables: parseDotenv(text, INPUTS.envFile) }
     for (const v of envFile.variables) registerSecret(v.value)
   }
-  const localArchive = settings.archivePath
-    ? { ...(await inspectArchive(settings.archivePath)), path: settings.archivePath }
-    : undefined
+  let localArchive: LocalInputs['localArchive']
+  if (settings.archivePath) {
+    const path = fileInWorkspace(settings.archivePath, settings.workspace, INPUTS.archivePath)
+    localArchive = { ...(await inspectArchive(path)), path }
+  }
   return { envFile, localArchive }
 }
 
@@ -67,7 +69,7 @@ async function refToDeploy(ctx: RunContext): Promise<string> {
   const promoted = await findPromotedCommit(staging)
   const created = promoted.deployment.created_at
   report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`
-  core.info(
+  log.info(
     `Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`
   )
   return promoted.sha
@@ -78,16 +80,16 @@ async function resolveSource(ctx: RunContext, local: LocalInputs): Promise<Sourc
   const { settings, report } = ctx
   if (local.localArchive) {
     const a = local.localArchive
-    core.info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`)
+    log.info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`)
     return localSource(settings)
   }
   if (settings.sourceUrl) {
     const source = urlSource(settings, settings.sourceUrl)
-    core.info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`)
+    log.info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`)
     return source
   }
   if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
-    core.warning(
+    log.warning(
       'On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch'
     )
   }
@@ -97,7 +99,7 @@ async function resolveSource(ctx: RunContext, local: LocalInputs): Promise<Sourc
   report.ref = ref
   const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref)
   checkTagDidNotMove(settings, source.sha)
-  core.info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`)
+  log.info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`)
   return source
 }
 
@@ -128,7 +130,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   report.archiveUrl = source.archiveUrl
   const archiveProblems =
     source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : []
-  for (const problem of archiveProblems) core.warning(problem, { title: 'GitHub archive' })
+  for (const problem of archiveProblems) log.warning(problem, { title: 'GitHub archive' })
   report.archiveProblems = archiveProblems
 
   await ctx.scalingo.exchange()
@@ -143,7 +145,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     await checkArchiveServed(ctx.http, source)
     report.status = 'dry-run'
     report.plan = dryRunPlan(settings, prepared)
-    core.info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`)
+    log.info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`)
     return { ...prepared, decision: 'dry-run' }
   }
   return prepared
@@ -164,17 +166,17 @@ function deploying(ctx: RunContext, p: Prepared): boolean {
   })
   if (listError) {
     const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha
-    if (mattered) core.warning(`Could not check whether this commit is already live (${listError}); deploying it`)
-    else core.debug(`could not list the app's deployments: ${listError}`)
+    if (mattered) log.warning(`Could not check whether this commit is already live (${listError}); deploying it`)
+    else log.debug(`could not list the app's deployments: ${listError}`)
   }
   if (decision.deploy) {
-    if (decision.why && !listError) core.info(decision.why)
+    if (decision.why && !listError) log.info(decision.why)
     return true
   }
   report.status = 'skipped'
   report.deploymentId = live?.id
   report.variables = p.variables.diff ? `${p.variables.wanted.length} variables, all already set` : undefined
   report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`
-  core.info(`Skipped: ${report.skipped}`)
+  log.info(`Skipped: ${report.skipped}`)
   return false
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { readFileSync } from 'node:fs'
 import { publicArchiveUrl } from '../github/archives.js'
 import type { GitHubClient, Repository, Visibility } from '../github/client.js'
@@ -78,7 +78,7 @@ export async function githubSource(
   const visibility = await github.getVisibility(repo)
   const sha = await github.resolveSha(repo, ref)
   if (visibility !== 'public')
-    core.info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`)
+    log.info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`)
   return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility }
 }
 

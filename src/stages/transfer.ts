@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { statSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -101,7 +101,7 @@ export async function downloadArchive(
     return timedOut(`downloading the archive of ${sha}`)
   })
   await inspectArchive(path, 'archive')
-  core.info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`)
+  log.info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`)
   return { path, bytes }
 }
 
@@ -123,7 +123,7 @@ export async function uploadArchive(
     bounds.clock,
     () => timedOut('uploading the archive')
   )
-  core.info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`)
+  log.info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`)
   return { downloadUrl: target.downloadUrl, bytes }
 }
 

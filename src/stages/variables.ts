@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import type { ScalingoClient } from '../scalingo/client.js'
 import type { EnvVariable } from '../settings/dotenv.js'
 
@@ -44,6 +44,6 @@ export async function applyVariables(
   const line = describeDiff(diff)
   const names = new Set([...diff.added, ...diff.changed])
   if (names.size > 0) await client.setVariables(wanted.filter(v => names.has(v.name)))
-  core.info(`${label}: ${line}`)
+  log.info(`${label}: ${line}`)
   return line
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as log from '../lib/log.js'
 import { ActionError, describeError } from '../lib/errors.js'
 import { type AppState, inFlight } from './appstate.js'
 import type { RunContext } from './context.js'
@@ -19,7 +19,7 @@ export async function waitUntilFree(ctx: RunContext, state: AppState): Promise<v
   let busy = state.recent ? inFlight(state.recent) : []
   if (busy.length === 0) return
   const first = busy[0]
-  core.info(
+  log.info(
     `Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
       `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`
   )
@@ -36,8 +36,8 @@ export async function waitUntilFree(ctx: RunContext, state: AppState): Promise<v
       state.recent = await scalingo.listDeployments(50)
       busy = inFlight(state.recent)
     } catch (err) {
-      core.debug(`could not list the app's deployments while waiting: ${describeError(err)}`)
+      log.debug(`could not list the app's deployments while waiting: ${describeError(err)}`)
     }
   }
-  core.info('The app is free: handing over the archive now')
+  log.info('The app is free: handing over the archive now')
 }
