@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9039);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5575);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9039:
+/***/ 5575:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36864,7 +36864,7 @@ function reportFailure(report, err) {
 
 /** An empty report: the app and region are filled in once the inputs are read. */
 function newReport() {
-    return { app: '', region: '', stage: 'preparing', waited: true };
+    return { app: '', region: '', stage: 'preparing', waited: true, rolledBack: false };
 }
 /** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
 const OUTPUTS = {
@@ -36873,7 +36873,10 @@ const OUTPUTS = {
     sha: 'sha',
     archiveUrl: 'archive-url',
     appUrl: 'app-url',
-    duration: 'duration'
+    duration: 'duration',
+    health: 'health',
+    previousSha: 'previous-sha',
+    rolledBack: 'rolled-back'
 };
 /** Written once, at the end of the run (or on cancellation). */
 function setOutputs(r) {
@@ -36883,6 +36886,9 @@ function setOutputs(r) {
     setOutput(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
     setOutput(OUTPUTS.appUrl, r.appUrl ?? '');
     setOutput(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
+    setOutput(OUTPUTS.health, r.health ?? '');
+    setOutput(OUTPUTS.previousSha, r.previousSha ?? '');
+    setOutput(OUTPUTS.rolledBack, String(r.rolledBack));
 }
 
 ;// CONCATENATED MODULE: ./src/lib/markdown.ts
@@ -37036,6 +37042,22 @@ function rows(r) {
         rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, code(r.variables)]);
     if (r.githubDeployment)
         rows.push(['GitHub deployment', code(r.githubDeployment)]);
+    if (r.previousSha)
+        rows.push(['Previous commit', code(r.previousSha)]);
+    if (r.commitUrl) {
+        const links = [
+            markdown_link('commit', r.commitUrl),
+            r.compareUrl ? markdown_link('changes since the previous commit', r.compareUrl) : ''
+        ];
+        rows.push(['Changes', links.filter(Boolean).join(' · ')]);
+    }
+    if (r.health)
+        rows.push([
+            'Health check',
+            `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${code(r.healthDetail)}` : ''}`
+        ]);
+    if (r.rollback)
+        rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${code(r.rollback)}`]);
     if (r.dashboardUrl)
         rows.push(['Dashboard', markdown_link(r.dashboardUrl, r.dashboardUrl)]);
     return rows;
@@ -37293,7 +37315,10 @@ const INPUTS = {
     promoteFromRegion: 'promote-from-region',
     archivePath: 'archive-path',
     archiveTransfer: 'archive-transfer',
-    variables: 'variables'
+    variables: 'variables',
+    healthCheck: 'health-check',
+    healthCheckTimeout: 'health-check-timeout',
+    rollback: 'rollback'
 };
 /** Inputs that hold secrets: masked before anything else reads them. */
 const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
@@ -37398,10 +37423,14 @@ function parseBaseUrl(name, value) {
         throw new InputError(name, 'must not contain a query string or fragment');
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
-/** The archive Scalingo will fetch: https (loopback http for tests). */
-function parseSourceUrl(name, value) {
-    requireHttps(name, parseUrl(name, value, 'is not a URL; expected an https:// URL of a .tar.gz archive'));
+/** An https URL (loopback http for tests); `expected` says what it is for. */
+function parseHttpsUrl(name, value, expected) {
+    requireHttps(name, parseUrl(name, value, `is not a URL; expected ${expected}`));
     return value;
+}
+/** The archive Scalingo will fetch. */
+function parseSourceUrl(name, value) {
+    return parseHttpsUrl(name, value, 'an https:// URL of a .tar.gz archive');
 }
 /** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */
 function parseServerUrl(name, value) {
@@ -37494,6 +37523,7 @@ function parseRef(name, value) {
 
 /** Longer than Scalingo's own limits (a 30-minute build, plus time queued): Scalingo ends a deployment first. */
 const DEFAULT_TIMEOUT = '45m';
+const DEFAULT_HEALTH_CHECK_TIMEOUT = '2m';
 /** Events whose GITHUB_SHA is not the code to deploy: a ref must be given. */
 const EVENTS_NEEDING_A_REF = ['pull_request_target', 'issue_comment'];
 function readTarget(get) {
@@ -37607,7 +37637,30 @@ function readBehaviour(get, workspace) {
         if (environment.length > 255)
             throw new InputError(INPUTS.environment, 'must be at most 255 characters');
     }
-    return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace };
+    const healthCheck = readHealthCheck(get);
+    const rollback = parseBoolean(INPUTS.rollback, get(INPUTS.rollback), false);
+    if (rollback && !healthCheck)
+        throw new InputError(INPUTS.rollback, 'needs health-check: a rollback follows a failed health check');
+    if (healthCheck && !wait)
+        throw new InputError(INPUTS.healthCheck, 'needs wait: true (the app is checked once the deployment succeeded)');
+    return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace, healthCheck, rollback };
+}
+/** `health-check`: a path on the app's URL (`/health`) or a full https URL; no credentials. */
+function readHealthCheck(get) {
+    const value = get(INPUTS.healthCheck).trim();
+    const timeoutSeconds = parseDuration(INPUTS.healthCheckTimeout, get(INPUTS.healthCheckTimeout) || DEFAULT_HEALTH_CHECK_TIMEOUT);
+    if (!value)
+        return undefined;
+    singleLine(INPUTS.healthCheck, value);
+    if (value.startsWith('/')) {
+        if (value.startsWith('//') || /\s/.test(value))
+            throw new InputError(INPUTS.healthCheck, 'must be a path like /health, or an https:// URL');
+        return { path: value, timeoutSeconds };
+    }
+    const url = parseHttpsUrl(INPUTS.healthCheck, value, 'a path like /health, or an https:// URL');
+    if (new URL(url).username || new URL(url).password)
+        throw new InputError(INPUTS.healthCheck, 'must not contain credentials');
+    return { url, timeoutSeconds };
 }
 /** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
 function readSettings(get, env) {
@@ -37691,11 +37744,20 @@ function guardRun(report, env, beforeExit, ending = { exit: code => process.exit
 /** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
 /** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
 function githubDeploymentState(report) {
+    if (report.health === 'failed')
+        return 'failure';
     if (report.status === 'success')
         return 'success';
     if (report.status && hasFailed(report.status) && !report.timedOut)
         return 'failure';
     return report.waited ? 'error' : undefined;
+}
+/** The GitHub deployment's last words. */
+function githubDeploymentDescription(report) {
+    if (report.health === 'failed') {
+        return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed';
+    }
+    return `Scalingo ${report.status ?? 'failed'}`;
 }
 async function conclude(ctx) {
     const { http, report } = ctx;
@@ -37709,7 +37771,7 @@ async function conclude(ctx) {
         http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000);
         await ctx.githubDeployment.recordStatus(state, {
             environmentUrl: report.appUrl,
-            description: `Scalingo ${report.status ?? 'failed'}`
+            description: githubDeploymentDescription(report)
         });
     }
     http.dispose();
@@ -38091,6 +38153,30 @@ class GitHubClient {
         }
         catch (err) {
             if (err instanceof HttpError && err.status === 404)
+                return undefined;
+            throw err;
+        }
+    }
+    /**
+     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
+     * behind, identical or diverged; undefined when GitHub cannot say (no
+     * permission, another repository, an unknown commit).
+     */
+    async compare(repo, base, head) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${repoPath(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
+                retry: 'idempotent',
+                maxBodyBytes: 4 * 1024 * 1024
+            });
+            const status = data.status;
+            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
+                ? status
+                : undefined;
+        }
+        catch (err) {
+            if (err instanceof HttpError && [401, 403, 404, 422].includes(err.status))
                 return undefined;
             throw err;
         }
@@ -39090,6 +39176,7 @@ async function saveTo(body, path) {
 
 
 
+
 /**
  * `archive-transfer: auto`: public archives on github.com by URL; private
  * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
@@ -39114,6 +39201,15 @@ function sourceExpires(source, transfer) {
     if (source.kind === 'url')
         return false;
     return transfer === 'upload' || source.visibility !== 'public';
+}
+/**
+ * Whether Scalingo can fetch archives from this GitHub: github.com, not a
+ * GitHub Enterprise Server (usually private to its network). A loopback
+ * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
+ */
+function scalingoReaches(githubServerUrl) {
+    const host = new URL(githubServerUrl).hostname;
+    return host === 'github.com' || isLoopbackHost(host);
 }
 /** A HEAD proves GitHub serves the public archive (dry run). */
 async function checkArchiveServed(http, source) {
@@ -39301,7 +39397,7 @@ async function waitUntilFree(ctx, state) {
 const STREAM_OPEN_WAIT_MS = 3_000;
 async function deliver(ctx, prepared) {
     const { settings, report } = ctx;
-    const { variables, state } = prepared;
+    const { variables } = prepared;
     if (variables.diff) {
         const label = variables.envFile && settings.variables.length > 0
             ? 'env-file and variables'
@@ -39312,21 +39408,32 @@ async function deliver(ctx, prepared) {
         report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label);
     }
     await recordGitHubDeployment(ctx, prepared);
+    const delivered = await createDeployment(ctx, prepared, () => (report.stage = 'creating'));
+    const { deployment } = delivered;
+    report.stage = 'created';
+    report.deploymentId = deployment.id;
+    report.status = deployment.status;
+    log_info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
+    return delivered;
+}
+/**
+ * Hands the archive over and creates the deployment, at most once; the
+ * stream is opened first when the deployment will be followed. Used for our
+ * deployment and for a rollback.
+ */
+async function createDeployment(ctx, prepared, posting = () => undefined) {
+    const { state } = prepared;
     const knownIds = new Set((state.recent ?? []).map(d => d.id));
     const sourceUrl = await handOverArchive(ctx, prepared);
-    const stream = settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
+    const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
     stream?.creating();
-    report.stage = 'creating';
+    posting();
     try {
         const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
             clock: ctx.clock,
             deadline: ctx.deadline,
             knownIds: state.recent ? knownIds : undefined
         });
-        report.stage = 'created';
-        report.deploymentId = deployment.id;
-        report.status = deployment.status;
-        log_info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
         return { deployment, stream };
     }
     catch (err) {
@@ -40158,12 +40265,15 @@ class Follower {
 
 
 /**
- * The follow stage: follows our deployment with the live log, then says how
+ * The follow stage: follows a deployment with its live log, then says how
  * it ended. A timeout or a failed deployment fails the run, with the status
- * in plain words and the most telling line of the build output.
+ * in plain words and the most telling line of the build output. `role`:
+ * our deployment (the report is written as it goes) or a rollback (told in
+ * the log, judged by the caller).
  */
-async function followToEnd(ctx, deployment, stream) {
-    const { settings, report, clock, startedAt } = ctx;
+async function followToEnd(ctx, deployment, stream, role = 'deployment') {
+    const { report, clock, startedAt } = ctx;
+    const ours = role === 'deployment';
     const buildLog = new BuildLog();
     const result = await new Follower({
         client: ctx.scalingo,
@@ -40173,34 +40283,44 @@ async function followToEnd(ctx, deployment, stream) {
         log: buildLog,
         stream,
         onStatus: (status, previous) => {
-            report.status = status;
-            log_info(`[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
+            if (ours)
+                report.status = status;
+            const at = formatDuration(clock.now() - startedAt);
+            log_info(`[${at}] ${ours ? '' : 'rollback: '}${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
         }
     }).run();
     log_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
         `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`);
+    if (ours) {
+        report.status = result.deployment.status;
+        const duration = result.deployment.duration;
+        report.durationSeconds = duration && duration > 0 ? duration : Math.round((clock.now() - startedAt) / 1000);
+        report.timedOut = result.timedOut;
+    }
+    judge(ctx, result, ours);
+    return result;
+}
+/** Throws when the deployment did not succeed: at the timeout, or with a failed status. */
+function judge(ctx, result, ours) {
+    const { settings, report } = ctx;
     const final = result.deployment;
-    report.status = final.status;
-    report.durationSeconds =
-        final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000);
     if (result.timedOut) {
-        report.timedOut = true;
         throw new ActionError(`deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${followCommand(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
     }
     if (hasFailed(final.status)) {
         const tail = result.tail;
         if (tail.length > 0) {
-            report.logTail = tail;
+            if (ours)
+                report.logTail = tail;
             log_info(`Last ${tail.length} lines of the build output:`);
             printLines(tail);
         }
         const telling = mostTellingLine(tail);
-        throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), `Scalingo ${final.status}`);
+        throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), ours ? `Scalingo ${final.status}` : undefined);
     }
-    if (isSuccess(final.status)) {
-        log_info(`✅ ${settings.app} is running ${report.sha || deployment.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
+    if (ours && isSuccess(final.status)) {
+        log_info(`✅ ${settings.app} is running ${report.sha || final.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
     }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
@@ -40289,7 +40409,7 @@ function decide(i) {
 ;// CONCATENATED MODULE: ./src/stages/plan.ts
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
-function dryRunPlan(settings, { source, transfer, variables, archiveProblems }) {
+function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha }) {
     const privateArchive = source.kind === 'github' && source.visibility !== 'public';
     const plan = [
         `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
@@ -40313,6 +40433,15 @@ function dryRunPlan(settings, { source, transfer, variables, archiveProblems }) 
     plan.push(settings.wait
         ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}`
         : 'then return without waiting');
+    const check = settings.healthCheck;
+    if (check) {
+        plan.push(`health check: GET ${check.path ?? check.url} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`);
+        plan.push(settings.rollback
+            ? previousSha
+                ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
+                : 'rollback: asked, but nothing can be rolled back to (no commit runs on the app now)'
+            : 'rollback: no (rollback: false)');
+    }
     return plan;
 }
 
@@ -40472,6 +40601,7 @@ function readWorkspaceFile(input, workspace, name) {
 
 
 
+
 /** The env-file and the local archive: checked before any request. */
 async function readLocalInputs(ctx) {
     const { settings } = ctx;
@@ -40537,15 +40667,6 @@ async function variablesToSet(ctx, local) {
     const diff = diffVariables(await ctx.scalingo.listVariables(), wanted);
     return { wanted, diff, envFile: local.envFile?.path };
 }
-/**
- * Whether Scalingo can fetch archives from this GitHub: github.com, not a
- * GitHub Enterprise Server (usually private to its network). A loopback
- * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
- */
-function scalingoReaches(githubServerUrl) {
-    const host = new URL(githubServerUrl).hostname;
-    return host === 'github.com' || isLoopbackHost(host);
-}
 async function prepare(ctx) {
     const { settings, report } = ctx;
     report.dashboardUrl = dashboardUrl(settings.region, settings.app);
@@ -40561,19 +40682,62 @@ async function prepare(ctx) {
     const app = await ctx.scalingo.getApp();
     report.appUrl = app.url || app.base_url || undefined;
     const state = await readAppState(ctx.scalingo, app);
+    recordPrevious(ctx, source, state);
     const variables = await variablesToSet(ctx, local);
     const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl));
     const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
     if (!deploying(ctx, prepared))
         return { ...prepared, decision: 'skip' };
+    await refuseDowngrade(ctx, source, state);
     if (settings.dryRun) {
         await checkArchiveServed(ctx.http, source);
         report.status = 'dry-run';
-        report.plan = dryRunPlan(settings, prepared);
+        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha });
         log_info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
         return { ...prepared, decision: 'dry-run' };
     }
     return prepared;
+}
+/** What ran before this run, and the links that show what this release changes. */
+function recordPrevious(ctx, source, state) {
+    const { settings, report } = ctx;
+    const previous = state.live?.git_ref ?? '';
+    if (isFullSha(previous))
+        report.previousSha = previous.toLowerCase();
+    if (source.kind !== 'github')
+        return;
+    const repo = `${settings.githubServerUrl}/${settings.repository.owner}/${settings.repository.repo}`;
+    report.commitUrl = `${repo}/commit/${source.sha}`;
+    if (report.previousSha && report.previousSha !== source.sha)
+        report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
+}
+/**
+ * The downgrade guard: a commit older than what runs (two release runs
+ * finishing out of order, a stale re-run) is refused before anything is
+ * created, unless `force`. Diverged history, or a compare GitHub cannot
+ * make, is a warning.
+ */
+async function refuseDowngrade(ctx, source, state) {
+    const live = ctx.report.previousSha;
+    if (source.kind !== 'github' || !live || live === source.sha || !state.live)
+        return;
+    let relation;
+    try {
+        relation = await ctx.github.compare(ctx.settings.repository, live, source.sha);
+    }
+    catch (err) {
+        log_debug(`compare ${live}...${source.sha} failed: ${describeError(err)}`);
+        relation = undefined;
+    }
+    if (relation === 'behind') {
+        if (ctx.settings.force)
+            return log_warning(`${source.sha} is older than ${live}, which runs now: deploying it anyway (force: true)`);
+        throw new ActionError(`${source.sha} is older than ${live}, which runs on ${ctx.settings.app} now: refusing to go back (release runs finishing out of order, or a stale re-run?)`, 'set force: true to deploy an older commit on purpose (a manual rollback)');
+    }
+    if (relation === 'diverged')
+        log_warning(`${source.sha} and ${live}, which runs now, have diverged: this deployment replaces commits that are not in it`);
+    if (relation === undefined)
+        log_warning(`Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`);
 }
 /** The decision, told: false when this exact commit, with these variables, already runs. */
 function deploying(ctx, p) {
@@ -40608,6 +40772,200 @@ function deploying(ctx, p) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./src/stages/health.ts
+
+
+
+
+
+/** The URL to check: a path on the app's public URL, or the URL given. */
+function healthUrl(check, app) {
+    if (check.url)
+        return check.url;
+    const base = app.url || app.base_url;
+    if (!base || !check.path)
+        return undefined;
+    let u;
+    try {
+        u = new URL(base);
+    }
+    catch {
+        return undefined;
+    }
+    if (!isHttpsOrLoopback(u) || u.username || u.password)
+        return undefined;
+    return `${u.origin}${check.path}`;
+}
+/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
+function healthBackoff(tries) {
+    return Math.min(10_000, 1000 * 2 ** (tries - 1));
+}
+/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
+const TRY_TIMEOUT_MS = 10_000;
+async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
+    const started = clock.now();
+    const deadline = started + timeoutSeconds * 1000;
+    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
+    const http = new Http({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
+    let tries = 0;
+    let last;
+    try {
+        for (;;) {
+            tries++;
+            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
+            last = answer.what;
+            if (answer.ok)
+                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+            const pause = healthBackoff(tries);
+            if (clock.now() + pause >= deadline)
+                break;
+            log_info(`(health check: ${shownAs} ${last}; trying again in ${formatDuration(pause)})`);
+            await clock.sleep(pause);
+        }
+    }
+    finally {
+        http.dispose();
+    }
+    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+}
+async function tryOnce(http, url, clock, until) {
+    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
+    try {
+        const res = await beforeDeadline(http.request({
+            method: 'GET',
+            url,
+            headers: { Accept: '*/*' },
+            retry: 'none',
+            accept: redirects,
+            maxBodyBytes: 64 * 1024
+        }), until, clock, () => undefined);
+        if (!res)
+            return { ok: false, what: `gave no answer within ${formatDuration(TRY_TIMEOUT_MS)}` };
+        return { ok: true, what: `answered ${res.status}` };
+    }
+    catch (err) {
+        if (err instanceof HttpError)
+            return { ok: false, what: `answered ${err.status}` };
+        if (err instanceof NetworkError)
+            return { ok: false, what: `failed (${err.code ?? describeError(err)})` };
+        throw err;
+    }
+}
+/** How the check is shown: the path on the app's URL, or the URL without its query. */
+function healthTarget(check) {
+    return check.path ?? safeUrl(check.url ?? '');
+}
+
+;// CONCATENATED MODULE: ./src/stages/verify.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The verify stage: what "live" means beyond Scalingo's word. The health
+ * check after a successful deployment, and, when it fails and `rollback` is
+ * set, the commit that ran before deployed again. The run fails when the
+ * check fails, rolled back or not.
+ */
+async function verify(ctx, prepared, ours) {
+    const { settings, report } = ctx;
+    const check = settings.healthCheck;
+    if (!check)
+        return;
+    const url = healthUrl(check, prepared.app);
+    if (!url) {
+        throw new ActionError(`health-check ${check.path} needs the app's URL, and Scalingo gave none that can be checked (https)`, 'give health-check a full https:// URL');
+    }
+    const target = healthTarget(check);
+    const result = await checkHealth(url, target, check.timeoutSeconds, ctx.clock, USER_AGENT);
+    const took = formatDuration(result.elapsedMs);
+    if (result.ok) {
+        report.health = 'ok';
+        report.healthDetail = `${target} ${result.last} (${result.tries === 1 ? 'first try' : `after ${result.tries} tries, ${took}`})`;
+        log_info(`Health check: ${report.healthDetail}`);
+        return;
+    }
+    report.health = 'failed';
+    report.healthDetail = `${target} ${result.last} for ${formatDuration(check.timeoutSeconds * 1000)} (${result.tries} tries)`;
+    if (settings.rollback)
+        await rollBack(ctx, prepared, ours);
+    throw new ActionError(`health check failed: ${target} ${result.last} for ${formatDuration(check.timeoutSeconds * 1000)}${report.rolledBack ? `; rolled back to ${report.previousSha}` : ''}`, report.rolledBack
+        ? 'the previous version runs again; the variables this run changed stay changed'
+        : settings.rollback
+            ? `no rollback: ${report.rollback}`
+            : 'the new version is live but not healthy: check the app logs (scalingo logs), or set rollback: true', 'Health check failed');
+}
+/** Why a rollback cannot run, or undefined when it can. */
+async function cannotRollBack(ctx, prepared, ours) {
+    const previous = prepared.state.live;
+    const sha = previous?.git_ref ?? '';
+    if (!previous)
+        return 'no deployment was live before this run';
+    if (!isFullSha(sha))
+        return `what ran before (deployment ${previous.id}) has git_ref ${JSON.stringify(sha.slice(0, 60))}, not a commit SHA`;
+    if (sha.toLowerCase() === prepared.source.sha)
+        return `the commit that ran before is this same commit (${sha})`;
+    const app = await ctx.scalingo.getApp();
+    if (app.last_deployment_id !== ours.id) {
+        return `deployment ${app.last_deployment_id ?? '(none)'} is live now, not ours (${ours.id}): someone deployed meanwhile, left as it is`;
+    }
+    try {
+        await ctx.github.resolveSha(ctx.settings.repository, sha);
+    }
+    catch (err) {
+        return `the previous commit ${sha} cannot be found in ${ctx.settings.repository.owner}/${ctx.settings.repository.repo} (${describeError(err)})`;
+    }
+    return undefined;
+}
+/** Deploys the commit that ran before this run again, from its GitHub archive, at most once, and follows it. */
+async function rollBack(ctx, prepared, ours) {
+    const { settings, report } = ctx;
+    const why = await cannotRollBack(ctx, prepared, ours);
+    if (why) {
+        report.rollback = `not done: ${why}`;
+        log_info(`Rollback not done: ${why}`);
+        return;
+    }
+    const sha = (prepared.state.live?.git_ref ?? '').toLowerCase();
+    log_info(`Rolling back to ${sha}, which ran before this run (deployment ${prepared.state.live?.id}); the variables this run changed stay changed`);
+    // The rollback has a timeout of its own, as long as the run's.
+    ctx.deadline = ctx.clock.now() + settings.timeoutSeconds * 1000;
+    ctx.http.deadline = ctx.deadline;
+    try {
+        const source = await githubSource(ctx.github, settings.githubServerUrl, settings.repository, sha);
+        const app = await ctx.scalingo.getApp();
+        const state = await readAppState(ctx.scalingo, app);
+        const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl));
+        const again = {
+            ...prepared,
+            decision: 'deploy',
+            source,
+            app,
+            transfer,
+            state,
+            localArchive: undefined,
+            archiveProblems: []
+        };
+        const { deployment, stream } = await createDeployment(ctx, again);
+        log_info(`Created rollback deployment ${deployment.id} of ${settings.app}: ${deployment.status}`);
+        await followToEnd(ctx, deployment, stream, 'rollback');
+        report.rolledBack = true;
+        report.rollback = `deployment ${deployment.id} of ${sha} succeeded`;
+        log_info(`Rolled back: ${settings.app} runs ${sha} again (deployment ${deployment.id})`);
+    }
+    catch (err) {
+        report.rollback = `failed: ${describeError(err)}`;
+        log_warning(`The rollback to ${sha} failed: ${describeError(err)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -40623,8 +40981,9 @@ function deploying(ctx, p) {
 
 
 
+
 /**
- * The action, as a pipeline: settings → prepare → deliver → follow → report.
+ * The action, as a pipeline: settings → prepare → deliver → follow → verify → report.
  * Each stage is a module; this function only wires them together.
  */
 async function run(env = process.env, clock = systemClock) {
@@ -40645,6 +41004,7 @@ async function run(env = process.env, clock = systemClock) {
         if (!settings.wait)
             return log_info('wait is false: not following the deployment');
         await followToEnd(ctx, deployment, stream);
+        await verify(ctx, prepared, deployment);
     }
     catch (err) {
         reportFailure(report, err);

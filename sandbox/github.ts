@@ -18,6 +18,8 @@ export interface RepoSpec {
   commits?: string[]
   /** Files served by the contents API (the same at every commit), e.g. `.gitmodules`. */
   files?: Record<string, string>
+  /** The default branch's history, oldest first: what the compare API reasons on. Commits outside it have diverged. */
+  history?: string[]
 }
 
 export interface GitHubOptions {
@@ -48,8 +50,18 @@ export const SHA_TAG = '0f1e2d3c4b5a69788796a5b4c3d2e1f001234567'
 
 export function defaultRepos(): Record<string, RepoSpec> {
   return {
-    'acme/shop': { visibility: 'public', branches: { main: SHA_MAIN }, tags: { 'v1.2.0': SHA_TAG } },
-    'acme/secret-shop': { visibility: 'private', branches: { main: SHA_MAIN }, tags: { 'v1.2.0': SHA_TAG } }
+    'acme/shop': {
+      visibility: 'public',
+      branches: { main: SHA_MAIN },
+      tags: { 'v1.2.0': SHA_TAG },
+      history: [SHA_TAG, SHA_MAIN]
+    },
+    'acme/secret-shop': {
+      visibility: 'private',
+      branches: { main: SHA_MAIN },
+      tags: { 'v1.2.0': SHA_TAG },
+      history: [SHA_TAG, SHA_MAIN]
+    }
   }
 }
 
@@ -239,6 +251,8 @@ export class GitHubSandbox {
         body
       )
     }
+    const cmp = /^\/repos\/([^/]+)\/([^/]+)\/compare\/(.+)\.\.\.(.+)$/.exec(url.pathname)
+    if (cmp && req.method === 'GET') return this.handleCompare(req, res, cmp)
     const cm = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url.pathname)
     if (cm && req.method === 'GET') return this.handleContents(req, res, cm, url)
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(commits|tarball)(?:\/(.+))?)?$/.exec(url.pathname)
@@ -282,6 +296,27 @@ export class GitHubSandbox {
     }
     res.writeHead(302, { Location: this.options.tarballLocation?.(location) ?? location, 'Content-Length': 0 })
     res.end()
+  }
+
+  /** GET /repos/{o}/{r}/compare/{base}...{head}: how head relates to base on the history, as GitHub's compare API. */
+  private handleCompare(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray): void {
+    const spec = this.repoFor(req, decodeURIComponent(m[1]), decodeURIComponent(m[2]))
+    if (!spec) return this.notFound(res)
+    const base = this.resolve(spec, decodeURIComponent(m[3]))
+    const head = this.resolve(spec, decodeURIComponent(m[4]))
+    if (!base || !head) return this.notFound(res)
+    const history = spec.history ?? []
+    const b = history.indexOf(base)
+    const h = history.indexOf(head)
+    const status = base === head ? 'identical' : b < 0 || h < 0 ? 'diverged' : h > b ? 'ahead' : 'behind'
+    return json(res, 200, {
+      status,
+      ahead_by: status === 'ahead' ? h - b : 0,
+      behind_by: status === 'behind' ? b - h : 0,
+      base_commit: { sha: base },
+      merge_base_commit: { sha: status === 'behind' ? head : base },
+      commits: []
+    })
   }
 
   /** GET /repos/{o}/{r}/contents/{path}?ref=: a file, base64, as GitHub's contents API; 404 when absent. */

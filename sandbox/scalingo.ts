@@ -58,8 +58,39 @@ export interface ScalingoOptions {
       download_url: string
     }
   }
+  /**
+   * The app's own web server (for health checks): when set, apps' URL is
+   * this loopback server, and it answers as this function says, given what
+   * runs on the app and since when.
+   */
+  web?: (request: WebRequest) => WebAnswer
   /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
   rateLimit?: { requests: number; windowMs: number; retryAfter?: boolean }
+}
+
+export interface WebRequest {
+  app: string
+  path: string
+  /** What runs on the app (its last successful deployment), and for how long. */
+  live?: SandboxDeployment
+  liveForMs: number
+}
+
+export type WebAnswer = { status: number; headers?: Record<string, string>; body?: string } | 'hang'
+
+/** Ready-made web servers for health checks. */
+export const webAnswers = {
+  healthy: (): WebAnswer => ({ status: 200, body: 'ok' }),
+  failing:
+    (status = 503) =>
+    (): WebAnswer => ({ status, body: 'unhealthy' }),
+  /** Failing for the first `ms` after a deployment went live, then healthy. */
+  failingFor:
+    (ms: number, status = 503) =>
+    (r: WebRequest): WebAnswer =>
+      r.liveForMs < ms ? { status, body: 'warming up' } : { status: 200, body: 'ok' },
+  hanging: (): WebAnswer => 'hang',
+  redirecting: (): WebAnswer => ({ status: 302, headers: { Location: 'https://login.example.com/' } })
 }
 
 /**
@@ -173,6 +204,7 @@ export class ScalingoSandbox {
   private auth?: SandboxServer
   private api?: SandboxServer
   private deploymentsHost?: SandboxServer
+  private webServer?: SandboxServer
   private wss?: WebSocketServer
   /** Authenticated stream connections, by app name. */
   private readonly sockets = new Map<string, Set<WebSocket>>()
@@ -244,9 +276,23 @@ export class ScalingoSandbox {
       faults,
       this.counters
     )
+    if (this.options.web) {
+      this.webServer = await startServer(
+        'app-web',
+        (req, res, _b, url) => this.handleWeb(req, res, url),
+        this.requests,
+        faults,
+        this.counters
+      )
+    }
     this.wss = new WebSocketServer({ noServer: true })
     this.deploymentsHost.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
     return this
+  }
+
+  /** The app's own web server (set with the `web` option). */
+  get webUrl(): string {
+    return this.webServer!.url
   }
 
   get deploymentsUrl(): string {
@@ -371,7 +417,7 @@ export class ScalingoSandbox {
     for (const set of this.sockets.values()) for (const ws of set) ws.terminate()
     for (const ws of this.wss?.clients ?? []) ws.terminate()
     this.wss?.close()
-    await Promise.all([this.auth?.close(), this.api?.close(), this.deploymentsHost?.close()])
+    await Promise.all([this.auth?.close(), this.api?.close(), this.deploymentsHost?.close(), this.webServer?.close()])
   }
 
   /** Makes every bearer issued so far invalid, as an expiry would. */
@@ -431,6 +477,22 @@ export class ScalingoSandbox {
       }, ms)
       this.timers.add(t)
     })
+  }
+
+  // --- the app's own web server ------------------------------------------
+
+  private handleWeb(_req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const app = [...this.apps.keys()][0]
+    const live = this.liveDeployment(app)
+    const answer = this.options.web!({
+      app,
+      path: url.pathname,
+      live,
+      liveForMs: live?.finishedAt ? Date.now() - live.finishedAt : 0
+    })
+    if (answer === 'hang') return
+    res.writeHead(answer.status, { 'Content-Type': 'text/plain', ...answer.headers })
+    res.end(answer.body ?? '')
   }
 
   // --- auth service -------------------------------------------------------
@@ -532,8 +594,8 @@ export class ScalingoSandbox {
       name: app.name,
       created_at: app.created_at,
       region: this.region,
-      url: app.url,
-      base_url: app.url,
+      url: this.webServer ? `${this.webServer.url}/` : app.url,
+      base_url: this.webServer ? `${this.webServer.url}/` : app.url,
       git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
       last_deployment_id: last?.id ?? null,
       status: 'running',

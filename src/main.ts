@@ -12,9 +12,10 @@ import { type RunContext, createContext } from './stages/context.js'
 import { deliver } from './stages/deliver.js'
 import { followToEnd } from './stages/follow.js'
 import { prepare } from './stages/prepare.js'
+import { verify } from './stages/verify.js'
 
 /**
- * The action, as a pipeline: settings → prepare → deliver → follow → report.
+ * The action, as a pipeline: settings → prepare → deliver → follow → verify → report.
  * Each stage is a module; this function only wires them together.
  */
 export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<void> {
@@ -33,6 +34,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
     const { deployment, stream } = await deliver(ctx, prepared)
     if (!settings.wait) return log.info('wait is false: not following the deployment')
     await followToEnd(ctx, deployment, stream)
+    await verify(ctx, prepared, deployment)
   } catch (err) {
     reportFailure(report, err)
   } finally {

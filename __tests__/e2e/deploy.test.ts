@@ -43,7 +43,10 @@ describe('deploying a public repository', () => {
       sha: SHA_TAG,
       'archive-url': `${sandbox.github.serverUrl}/acme/shop/archive/${SHA_TAG}.tar.gz`,
       'app-url': 'https://my-app.osc-fr1.scalingo.io',
-      duration: String(d.duration)
+      duration: String(d.duration),
+      health: '',
+      'previous-sha': '',
+      'rolled-back': 'false'
     })
     // Status changes as they happened, and the build output in a collapsed group.
     expect(run.stdout).toMatch(/queued → building: the buildpack is building the app/)

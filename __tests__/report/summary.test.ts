@@ -41,7 +41,8 @@ describe('report', () => {
       appUrl: 'https://my-app.example',
       archiveUrl: 'https://github.com/acme/shop/archive/x.tar.gz',
       waited: true,
-      stage: 'created'
+      stage: 'created',
+      rolledBack: false
     })
     expect(md).toContain('### ✅ Scalingo deployment succeeded')
     expect(md).toContain(`| Commit | \`v1.2.0\` → \`${'a'.repeat(40)}\` |`)
@@ -56,6 +57,7 @@ describe('report', () => {
       status: 'build-error',
       waited: true,
       stage: 'created',
+      rolledBack: false,
       error: 'boom',
       logTail: ['x', '```', 'npm ERR! y']
     })

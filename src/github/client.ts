@@ -127,6 +127,33 @@ export class GitHubClient {
     }
   }
 
+  /**
+   * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
+   * behind, identical or diverged; undefined when GitHub cannot say (no
+   * permission, another repository, an unknown commit).
+   */
+  async compare(
+    repo: Repository,
+    base: string,
+    head: string
+  ): Promise<'ahead' | 'behind' | 'identical' | 'diverged' | undefined> {
+    try {
+      const data = await this.json<{ status?: unknown }>({
+        method: 'GET',
+        path: `${repoPath(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
+        retry: 'idempotent',
+        maxBodyBytes: 4 * 1024 * 1024
+      })
+      const status = data.status
+      return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
+        ? status
+        : undefined
+    } catch (err) {
+      if (err instanceof HttpError && [401, 403, 404, 422].includes(err.status)) return undefined
+      throw err
+    }
+  }
+
   private location(res: HttpResponse, repo: Repository): string {
     const location = res.headers.location
     const loc = Array.isArray(location) ? location[0] : location

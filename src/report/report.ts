@@ -42,11 +42,22 @@ export interface RunReport {
   transfer?: string
   /** What GitHub's archive of the commit lacks (submodules, LFS, export-ignore). */
   archiveProblems?: string[]
+  /** The commit that ran on the app before this run, when it is a commit SHA. */
+  previousSha?: string
+  /** The deployed commit's page, and what this release changes, when the previous commit is known. */
+  commitUrl?: string
+  compareUrl?: string
+  /** The health check: ok or failed (undefined: none ran), and what it saw. */
+  health?: 'ok' | 'failed'
+  healthDetail?: string
+  /** Whether a rollback deployment was created and succeeded; what the rollback did, or why not. */
+  rolledBack: boolean
+  rollback?: string
 }
 
 /** An empty report: the app and region are filled in once the inputs are read. */
 export function newReport(): RunReport {
-  return { app: '', region: '', stage: 'preparing', waited: true }
+  return { app: '', region: '', stage: 'preparing', waited: true, rolledBack: false }
 }
 
 /** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
@@ -56,7 +67,10 @@ export const OUTPUTS = {
   sha: 'sha',
   archiveUrl: 'archive-url',
   appUrl: 'app-url',
-  duration: 'duration'
+  duration: 'duration',
+  health: 'health',
+  previousSha: 'previous-sha',
+  rolledBack: 'rolled-back'
 } as const
 
 /** Written once, at the end of the run (or on cancellation). */
@@ -67,4 +81,7 @@ export function setOutputs(r: RunReport): void {
   core.setOutput(OUTPUTS.archiveUrl, r.archiveUrl ?? '')
   core.setOutput(OUTPUTS.appUrl, r.appUrl ?? '')
   core.setOutput(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '')
+  core.setOutput(OUTPUTS.health, r.health ?? '')
+  core.setOutput(OUTPUTS.previousSha, r.previousSha ?? '')
+  core.setOutput(OUTPUTS.rolledBack, String(r.rolledBack))
 }

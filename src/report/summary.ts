@@ -42,6 +42,20 @@ function rows(r: RunReport): [string, string][] {
   if (r.transfer) rows.push(['Transfer', r.transfer])
   if (r.variables) rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, code(r.variables)])
   if (r.githubDeployment) rows.push(['GitHub deployment', code(r.githubDeployment)])
+  if (r.previousSha) rows.push(['Previous commit', code(r.previousSha)])
+  if (r.commitUrl) {
+    const links = [
+      link('commit', r.commitUrl),
+      r.compareUrl ? link('changes since the previous commit', r.compareUrl) : ''
+    ]
+    rows.push(['Changes', links.filter(Boolean).join(' · ')])
+  }
+  if (r.health)
+    rows.push([
+      'Health check',
+      `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${code(r.healthDetail)}` : ''}`
+    ])
+  if (r.rollback) rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${code(r.rollback)}`])
   if (r.dashboardUrl) rows.push(['Dashboard', link(r.dashboardUrl, r.dashboardUrl)])
   return rows
 }

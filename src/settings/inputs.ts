@@ -27,7 +27,10 @@ export const INPUTS = {
   promoteFromRegion: 'promote-from-region',
   archivePath: 'archive-path',
   archiveTransfer: 'archive-transfer',
-  variables: 'variables'
+  variables: 'variables',
+  healthCheck: 'health-check',
+  healthCheckTimeout: 'health-check-timeout',
+  rollback: 'rollback'
 } as const
 
 export type InputName = (typeof INPUTS)[keyof typeof INPUTS]

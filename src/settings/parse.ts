@@ -55,10 +55,15 @@ export function parseBaseUrl(name: string, value: string): string {
   return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`
 }
 
-/** The archive Scalingo will fetch: https (loopback http for tests). */
-export function parseSourceUrl(name: string, value: string): string {
-  requireHttps(name, parseUrl(name, value, 'is not a URL; expected an https:// URL of a .tar.gz archive'))
+/** An https URL (loopback http for tests); `expected` says what it is for. */
+export function parseHttpsUrl(name: string, value: string, expected: string): string {
+  requireHttps(name, parseUrl(name, value, `is not a URL; expected ${expected}`))
   return value
+}
+
+/** The archive Scalingo will fetch. */
+export function parseSourceUrl(name: string, value: string): string {
+  return parseHttpsUrl(name, value, 'an https:// URL of a .tar.gz archive')
 }
 
 /** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */

@@ -14,6 +14,7 @@ import {
   parseRef,
   parseRegionName,
   parseRepository,
+  parseHttpsUrl,
   parseServerUrl,
   parseSourceUrl,
   parseToken,
@@ -30,6 +31,7 @@ export type ArchiveTransfer = 'auto' | 'url' | 'upload'
 
 /** Longer than Scalingo's own limits (a 30-minute build, plus time queued): Scalingo ends a deployment first. */
 export const DEFAULT_TIMEOUT = '45m'
+export const DEFAULT_HEALTH_CHECK_TIMEOUT = '2m'
 
 /** Which app, where, and with which token. */
 export interface Target {
@@ -97,6 +99,10 @@ export interface BehaviourSettings {
   environment?: string
   /** Where relative paths are resolved (GITHUB_WORKSPACE). */
   workspace: string
+  /** After success: GET this path of the app's URL, or this URL, until it answers 2xx/3xx. */
+  healthCheck?: { path?: string; url?: string; timeoutSeconds: number }
+  /** When the health check fails: deploy the commit that was live before again. */
+  rollback: boolean
 }
 
 export type Settings = Target & SourceSettings & ArchiveSettings & PromotionSettings & BehaviourSettings
@@ -237,7 +243,33 @@ export function readBehaviour(get: InputReader, workspace: string): BehaviourSet
     singleLine(INPUTS.environment, environment)
     if (environment.length > 255) throw new InputError(INPUTS.environment, 'must be at most 255 characters')
   }
-  return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace }
+  const healthCheck = readHealthCheck(get)
+  const rollback = parseBoolean(INPUTS.rollback, get(INPUTS.rollback), false)
+  if (rollback && !healthCheck)
+    throw new InputError(INPUTS.rollback, 'needs health-check: a rollback follows a failed health check')
+  if (healthCheck && !wait)
+    throw new InputError(INPUTS.healthCheck, 'needs wait: true (the app is checked once the deployment succeeded)')
+  return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace, healthCheck, rollback }
+}
+
+/** `health-check`: a path on the app's URL (`/health`) or a full https URL; no credentials. */
+function readHealthCheck(get: InputReader): BehaviourSettings['healthCheck'] {
+  const value = get(INPUTS.healthCheck).trim()
+  const timeoutSeconds = parseDuration(
+    INPUTS.healthCheckTimeout,
+    get(INPUTS.healthCheckTimeout) || DEFAULT_HEALTH_CHECK_TIMEOUT
+  )
+  if (!value) return undefined
+  singleLine(INPUTS.healthCheck, value)
+  if (value.startsWith('/')) {
+    if (value.startsWith('//') || /\s/.test(value))
+      throw new InputError(INPUTS.healthCheck, 'must be a path like /health, or an https:// URL')
+    return { path: value, timeoutSeconds }
+  }
+  const url = parseHttpsUrl(INPUTS.healthCheck, value, 'a path like /health, or an https:// URL')
+  if (new URL(url).username || new URL(url).password)
+    throw new InputError(INPUTS.healthCheck, 'must not contain credentials')
+  return { url, timeoutSeconds }
 }
 
 /** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */

@@ -8,9 +8,18 @@ import type { RunContext } from './context.js'
 
 /** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
 export function githubDeploymentState(report: RunReport): GitHubDeploymentState | undefined {
+  if (report.health === 'failed') return 'failure'
   if (report.status === 'success') return 'success'
   if (report.status && hasFailed(report.status) && !report.timedOut) return 'failure'
   return report.waited ? 'error' : undefined
+}
+
+/** The GitHub deployment's last words. */
+export function githubDeploymentDescription(report: RunReport): string {
+  if (report.health === 'failed') {
+    return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed'
+  }
+  return `Scalingo ${report.status ?? 'failed'}`
 }
 
 export async function conclude(ctx: RunContext): Promise<void> {
@@ -27,7 +36,7 @@ export async function conclude(ctx: RunContext): Promise<void> {
     http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000)
     await ctx.githubDeployment.recordStatus(state, {
       environmentUrl: report.appUrl,
-      description: `Scalingo ${report.status ?? 'failed'}`
+      description: githubDeploymentDescription(report)
     })
   }
   http.dispose()

@@ -30,7 +30,7 @@ const STREAM_OPEN_WAIT_MS = 3_000
 
 export async function deliver(ctx: RunContext, prepared: Prepared): Promise<Delivered> {
   const { settings, report } = ctx
-  const { variables, state } = prepared
+  const { variables } = prepared
   if (variables.diff) {
     const label =
       variables.envFile && settings.variables.length > 0
@@ -42,21 +42,37 @@ export async function deliver(ctx: RunContext, prepared: Prepared): Promise<Deli
     report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label)
   }
   await recordGitHubDeployment(ctx, prepared)
+  const delivered = await createDeployment(ctx, prepared, () => (report.stage = 'creating'))
+  const { deployment } = delivered
+  report.stage = 'created'
+  report.deploymentId = deployment.id
+  report.status = deployment.status
+  log.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
+  return delivered
+}
+
+/**
+ * Hands the archive over and creates the deployment, at most once; the
+ * stream is opened first when the deployment will be followed. Used for our
+ * deployment and for a rollback.
+ */
+export async function createDeployment(
+  ctx: RunContext,
+  prepared: Prepared,
+  posting: () => void = () => undefined
+): Promise<Delivered> {
+  const { state } = prepared
   const knownIds = new Set((state.recent ?? []).map(d => d.id))
   const sourceUrl = await handOverArchive(ctx, prepared)
-  const stream = settings.wait ? await openStream(ctx, prepared, knownIds) : undefined
+  const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined
   stream?.creating()
-  report.stage = 'creating'
+  posting()
   try {
     const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
       clock: ctx.clock,
       deadline: ctx.deadline,
       knownIds: state.recent ? knownIds : undefined
     })
-    report.stage = 'created'
-    report.deploymentId = deployment.id
-    report.status = deployment.status
-    log.info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`)
     return { deployment, stream }
   } catch (err) {
     stream?.stop()

@@ -1,6 +1,6 @@
-import * as log from '../lib/log.js'
 import { formatDuration } from '../lib/clock.js'
 import { ActionError } from '../lib/errors.js'
+import * as log from '../lib/log.js'
 import { mostTellingLine, printLines } from '../report/log.js'
 import type { Deployment } from '../scalingo/client.js'
 import { followCommand } from '../scalingo/regions.js'
@@ -11,12 +11,20 @@ import { Follower, type FollowResult } from './follower.js'
 import type { LiveStream } from './livestream.js'
 
 /**
- * The follow stage: follows our deployment with the live log, then says how
+ * The follow stage: follows a deployment with its live log, then says how
  * it ended. A timeout or a failed deployment fails the run, with the status
- * in plain words and the most telling line of the build output.
+ * in plain words and the most telling line of the build output. `role`:
+ * our deployment (the report is written as it goes) or a rollback (told in
+ * the log, judged by the caller).
  */
-export async function followToEnd(ctx: RunContext, deployment: Deployment, stream?: LiveStream): Promise<FollowResult> {
-  const { settings, report, clock, startedAt } = ctx
+export async function followToEnd(
+  ctx: RunContext,
+  deployment: Deployment,
+  stream?: LiveStream,
+  role: 'deployment' | 'rollback' = 'deployment'
+): Promise<FollowResult> {
+  const { report, clock, startedAt } = ctx
+  const ours = role === 'deployment'
   const buildLog = new BuildLog()
   const result = await new Follower({
     client: ctx.scalingo,
@@ -26,9 +34,10 @@ export async function followToEnd(ctx: RunContext, deployment: Deployment, strea
     log: buildLog,
     stream,
     onStatus: (status, previous) => {
-      report.status = status
+      if (ours) report.status = status
+      const at = formatDuration(clock.now() - startedAt)
       log.info(
-        `[${formatDuration(clock.now() - startedAt)}] ${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`
+        `[${at}] ${ours ? '' : 'rollback: '}${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`
       )
     }
   }).run()
@@ -36,12 +45,21 @@ export async function followToEnd(ctx: RunContext, deployment: Deployment, strea
     `followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
       `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`
   )
+  if (ours) {
+    report.status = result.deployment.status
+    const duration = result.deployment.duration
+    report.durationSeconds = duration && duration > 0 ? duration : Math.round((clock.now() - startedAt) / 1000)
+    report.timedOut = result.timedOut
+  }
+  judge(ctx, result, ours)
+  return result
+}
+
+/** Throws when the deployment did not succeed: at the timeout, or with a failed status. */
+function judge(ctx: RunContext, result: FollowResult, ours: boolean): void {
+  const { settings, report } = ctx
   const final = result.deployment
-  report.status = final.status
-  report.durationSeconds =
-    final.duration && final.duration > 0 ? final.duration : Math.round((clock.now() - startedAt) / 1000)
   if (result.timedOut) {
-    report.timedOut = true
     throw new ActionError(
       `deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`,
       `follow it with: ${followCommand(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`
@@ -50,7 +68,7 @@ export async function followToEnd(ctx: RunContext, deployment: Deployment, strea
   if (hasFailed(final.status)) {
     const tail = result.tail
     if (tail.length > 0) {
-      report.logTail = tail
+      if (ours) report.logTail = tail
       log.info(`Last ${tail.length} lines of the build output:`)
       printLines(tail)
     }
@@ -58,13 +76,12 @@ export async function followToEnd(ctx: RunContext, deployment: Deployment, strea
     throw new ActionError(
       `deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`,
       statusHint(final.status),
-      `Scalingo ${final.status}`
+      ours ? `Scalingo ${final.status}` : undefined
     )
   }
-  if (isSuccess(final.status)) {
+  if (ours && isSuccess(final.status)) {
     log.info(
-      `✅ ${settings.app} is running ${report.sha || deployment.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`
+      `✅ ${settings.app} is running ${report.sha || final.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`
     )
   }
-  return result
 }

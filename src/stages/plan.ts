@@ -9,10 +9,15 @@ export interface PlanInput {
   transfer: Transfer
   variables: { wanted: { name: string }[]; diff?: VariablesDiff }
   archiveProblems: string[]
+  /** What runs on the app now, when it is a commit. */
+  previousSha?: string
 }
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
-export function dryRunPlan(settings: Settings, { source, transfer, variables, archiveProblems }: PlanInput): string[] {
+export function dryRunPlan(
+  settings: Settings,
+  { source, transfer, variables, archiveProblems, previousSha }: PlanInput
+): string[] {
   const privateArchive = source.kind === 'github' && source.visibility !== 'public'
   const plan = [
     `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
@@ -39,5 +44,18 @@ export function dryRunPlan(settings: Settings, { source, transfer, variables, ar
       ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}`
       : 'then return without waiting'
   )
+  const check = settings.healthCheck
+  if (check) {
+    plan.push(
+      `health check: GET ${check.path ?? check.url} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`
+    )
+    plan.push(
+      settings.rollback
+        ? previousSha
+          ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
+          : 'rollback: asked, but nothing can be rolled back to (no commit runs on the app now)'
+        : 'rollback: no (rollback: false)'
+    )
+  }
   return plan
 }

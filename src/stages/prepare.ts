@@ -1,6 +1,7 @@
 import * as log from '../lib/log.js'
+import { ActionError, describeError } from '../lib/errors.js'
+import { isFullSha } from '../lib/refs.js'
 import { registerSecret } from '../lib/secrets.js'
-import { isLoopbackHost } from '../lib/urls.js'
 import { type ArchiveInfo, inspectArchive } from '../lib/tar.js'
 import { type App, ScalingoClient } from '../scalingo/client.js'
 import { dashboardUrl } from '../scalingo/regions.js'
@@ -13,7 +14,7 @@ import { decide } from './decide.js'
 import { dryRunPlan } from './plan.js'
 import { findPromotedCommit } from './promotion.js'
 import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
-import { type Transfer, checkArchiveServed, chooseTransfer } from './transfer.js'
+import { type Transfer, checkArchiveServed, chooseTransfer, scalingoReaches } from './transfer.js'
 import { type VariablesDiff, diffVariables } from './variables.js'
 import { fileInWorkspace, readWorkspaceFile } from './workspace.js'
 
@@ -111,16 +112,6 @@ async function variablesToSet(ctx: RunContext, local: LocalInputs): Promise<Prep
   return { wanted, diff, envFile: local.envFile?.path }
 }
 
-/**
- * Whether Scalingo can fetch archives from this GitHub: github.com, not a
- * GitHub Enterprise Server (usually private to its network). A loopback
- * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
- */
-export function scalingoReaches(githubServerUrl: string): boolean {
-  const host = new URL(githubServerUrl).hostname
-  return host === 'github.com' || isLoopbackHost(host)
-}
-
 export async function prepare(ctx: RunContext): Promise<Prepared> {
   const { settings, report } = ctx
   report.dashboardUrl = dashboardUrl(settings.region, settings.app)
@@ -137,18 +128,66 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   const app = await ctx.scalingo.getApp()
   report.appUrl = app.url || app.base_url || undefined
   const state = await readAppState(ctx.scalingo, app)
+  recordPrevious(ctx, source, state)
   const variables = await variablesToSet(ctx, local)
   const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl))
   const prepared: Prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local }
   if (!deploying(ctx, prepared)) return { ...prepared, decision: 'skip' }
+  await refuseDowngrade(ctx, source, state)
   if (settings.dryRun) {
     await checkArchiveServed(ctx.http, source)
     report.status = 'dry-run'
-    report.plan = dryRunPlan(settings, prepared)
+    report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha })
     log.info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`)
     return { ...prepared, decision: 'dry-run' }
   }
   return prepared
+}
+
+/** What ran before this run, and the links that show what this release changes. */
+function recordPrevious(ctx: RunContext, source: Source, state: AppState): void {
+  const { settings, report } = ctx
+  const previous = state.live?.git_ref ?? ''
+  if (isFullSha(previous)) report.previousSha = previous.toLowerCase()
+  if (source.kind !== 'github') return
+  const repo = `${settings.githubServerUrl}/${settings.repository.owner}/${settings.repository.repo}`
+  report.commitUrl = `${repo}/commit/${source.sha}`
+  if (report.previousSha && report.previousSha !== source.sha)
+    report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`
+}
+
+/**
+ * The downgrade guard: a commit older than what runs (two release runs
+ * finishing out of order, a stale re-run) is refused before anything is
+ * created, unless `force`. Diverged history, or a compare GitHub cannot
+ * make, is a warning.
+ */
+async function refuseDowngrade(ctx: RunContext, source: Source, state: AppState): Promise<void> {
+  const live = ctx.report.previousSha
+  if (source.kind !== 'github' || !live || live === source.sha || !state.live) return
+  let relation: Awaited<ReturnType<typeof ctx.github.compare>>
+  try {
+    relation = await ctx.github.compare(ctx.settings.repository, live, source.sha)
+  } catch (err) {
+    log.debug(`compare ${live}...${source.sha} failed: ${describeError(err)}`)
+    relation = undefined
+  }
+  if (relation === 'behind') {
+    if (ctx.settings.force)
+      return log.warning(`${source.sha} is older than ${live}, which runs now: deploying it anyway (force: true)`)
+    throw new ActionError(
+      `${source.sha} is older than ${live}, which runs on ${ctx.settings.app} now: refusing to go back (release runs finishing out of order, or a stale re-run?)`,
+      'set force: true to deploy an older commit on purpose (a manual rollback)'
+    )
+  }
+  if (relation === 'diverged')
+    log.warning(
+      `${source.sha} and ${live}, which runs now, have diverged: this deployment replaces commits that are not in it`
+    )
+  if (relation === undefined)
+    log.warning(
+      `Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`
+    )
 }
 
 /** The decision, told: false when this exact commit, with these variables, already runs. */

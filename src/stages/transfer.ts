@@ -7,6 +7,7 @@ import type { GitHubClient, Repository } from '../github/client.js'
 import { type Clock, beforeDeadline } from '../lib/clock.js'
 import { ActionError, HttpError, describeError } from '../lib/errors.js'
 import type { Http } from '../lib/http.js'
+import { isLoopbackHost } from '../lib/urls.js'
 import { inspectArchive, saveTo } from '../lib/tar.js'
 import type { ScalingoClient } from '../scalingo/client.js'
 import type { ArchiveTransfer } from '../settings/settings.js'
@@ -41,6 +42,16 @@ export function chooseTransfer(setting: ArchiveTransfer, source: Source, onGitHu
 export function sourceExpires(source: Source, transfer: Transfer): boolean {
   if (source.kind === 'url') return false
   return transfer === 'upload' || source.visibility !== 'public'
+}
+
+/**
+ * Whether Scalingo can fetch archives from this GitHub: github.com, not a
+ * GitHub Enterprise Server (usually private to its network). A loopback
+ * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
+ */
+export function scalingoReaches(githubServerUrl: string): boolean {
+  const host = new URL(githubServerUrl).hostname
+  return host === 'github.com' || isLoopbackHost(host)
 }
 
 /** A HEAD proves GitHub serves the public archive (dry run). */
