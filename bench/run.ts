@@ -18,6 +18,7 @@ import {
   type SandboxOptions,
   type Step
 } from '../sandbox/index.js'
+import { scalingRows } from './scaling.js'
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7))
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -241,8 +242,23 @@ function bundleBreakdown(): { size: number; parts: [string, number][] } {
 }
 
 async function main(): Promise<void> {
-  const rows: string[] = []
   const log = (s: string): void => console.error(s)
+  const only = process.env.BENCH_ONLY
+  const tables: string[] = []
+  if (!only || only === 'latency') tables.push(await latencyTable(log))
+  if (!only || only === 'scaling') {
+    log('bench: how costs grow (log size, build length, archive size)')
+    const rows = await scalingRows(log)
+    tables.push(['| how it grows | result | target |', '|---|---|---|', ...rows].join('\n'))
+  }
+  const out = tables.join('\n\n')
+  console.log(out)
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${out}\n`)
+}
+
+async function latencyTable(log: (s: string) => void): Promise<string> {
+  const rows: string[] = []
   log(`bench: ${RUNS} runs per timing, Node ${process.version}${QUICK ? ' (quick: the 60 s build is shortened)' : ''}`)
 
   // Start-up: process start → first request the sandbox receives.
@@ -312,10 +328,7 @@ async function main(): Promise<void> {
     `| dist/index.js size | ${(b.size / 1024).toFixed(0)} kB | ${b.parts.map(([p, s]) => `${p} ${(s / 1024).toFixed(0)} kB`).join(', ')} |`
   )
 
-  const table = ['| measure | result (median, min–max) | beside it |', '|---|---|---|', ...rows].join('\n')
-  console.log(table)
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
-  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${table}\n`)
+  return ['| measure | result (median, min–max) | beside it |', '|---|---|---|', ...rows].join('\n')
 }
 
 await main()

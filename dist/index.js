@@ -36505,7 +36505,17 @@ function log_debug(text) {
 ;// CONCATENATED MODULE: ./src/lib/clock.ts
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
+    sleep: (ms, signal) => new Promise(resolve => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        signal?.addEventListener('abort', done, { once: true });
+    })
 };
 /** `90s`, `15m`, `1h`, `1h30m`, `2m30s`: human durations in messages. */
 function formatDuration(ms) {
@@ -40241,17 +40251,13 @@ class Follower {
         this.announcedSince = this.opts.clock.now();
     }
     /** A pause the stream can cut short; a stale timer never clears a newer pause's interrupt. */
-    pause(ms) {
-        return new Promise(resolve => {
-            const done = () => {
-                clearTimeout(timer);
-                if (this.interruptPause === done)
-                    this.interruptPause = undefined;
-                resolve();
-            };
-            const timer = setTimeout(done, Math.max(0, ms));
-            this.interruptPause = done;
-        });
+    async pause(ms) {
+        const stop = new AbortController();
+        const interrupt = () => stop.abort();
+        this.interruptPause = interrupt;
+        await this.opts.clock.sleep(ms, stop.signal);
+        if (this.interruptPause === interrupt)
+            this.interruptPause = undefined;
     }
 }
 

@@ -1,12 +1,23 @@
 /** Time, injectable so follow and retry logic test in milliseconds. */
 export interface Clock {
   now(): number
-  sleep(ms: number): Promise<void>
+  /** Resolves after `ms`, or as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms: number) => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
+  sleep: (ms: number, signal?: AbortSignal) =>
+    new Promise(resolve => {
+      if (signal?.aborted) return resolve()
+      const done = (): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, ms))
+      signal?.addEventListener('abort', done, { once: true })
+    })
 }
 
 /** `90s`, `15m`, `1h`, `1h30m`, `2m30s`: human durations in messages. */

@@ -362,15 +362,11 @@ export class Follower {
   }
 
   /** A pause the stream can cut short; a stale timer never clears a newer pause's interrupt. */
-  private pause(ms: number): Promise<void> {
-    return new Promise(resolve => {
-      const done = (): void => {
-        clearTimeout(timer)
-        if (this.interruptPause === done) this.interruptPause = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, Math.max(0, ms))
-      this.interruptPause = done
-    })
+  private async pause(ms: number): Promise<void> {
+    const stop = new AbortController()
+    const interrupt = (): void => stop.abort()
+    this.interruptPause = interrupt
+    await this.opts.clock.sleep(ms, stop.signal)
+    if (this.interruptPause === interrupt) this.interruptPause = undefined
   }
 }
