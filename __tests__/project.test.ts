@@ -70,12 +70,36 @@ describe('package', () => {
 })
 
 describe('README', () => {
-  it('starts with exactly the two commands', () => {
+  it("opens with the user's step, then the two commands, on its first screen", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    const block = /^# .+\n\n```sh\n([\s\S]*?)\n```/.exec(readme)
-    expect(block).not.toBeNull()
-    const commands = block![1].split('\n').map(l => l.replace(/\s+#.*$/, '').trim())
-    expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
+    const firstScreen = readme.split('\n').slice(0, 25).join('\n')
+    // One sentence, then the step with its two required inputs.
+    const step = /^# .+\n\n[^\n`#]+\n\n```yaml\n([\s\S]*?)\n```/.exec(firstScreen)
+    expect(step).not.toBeNull()
+    expect(step![1]).toMatch(/^- uses: .+@v1\n {2}with:\n {4}app: .+\n {4}api-token: \$\{\{ secrets\.\w+ \}\}$/)
+    // Then "Try it locally": the first sh block of the README, exactly the two commands.
+    const commands = /\n## Try it locally\n\n```sh\n([\s\S]*?)\n```/.exec(firstScreen)
+    expect(commands).not.toBeNull()
+    expect(readme.indexOf('```sh')).toBe(readme.indexOf(commands![0]) + '\n## Try it locally\n\n'.length)
+    expect(commands![1].split('\n').map(l => l.replace(/\s+#.*$/, '').trim())).toEqual([
+      'npm ci && npm run demo',
+      'npm ci && npm test'
+    ])
+  })
+
+  it('says what a runner, the permissions and GitHub Enterprise Server need', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const requirements = readme.slice(readme.indexOf('## Requirements'), readme.indexOf('## Quick start'))
+    expect(requirements).toMatch(/node24.*2\.327\.1 or later/s)
+    expect(requirements).toContain('contents: read')
+    expect(requirements).toContain('deployments: write')
+    expect(requirements).toMatch(/GitHub Enterprise Server.*archive-transfer/s)
+  })
+
+  it('keeps maintainer material out, with one line pointing to CONTRIBUTING.md', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    expect(readme).not.toMatch(/## Development|npm run bench|<!-- bench:start -->/)
+    expect(readme).toContain('[CONTRIBUTING.md](CONTRIBUTING.md)')
   })
 
   it('has inputs and outputs tables that match action.yml (npm run docs)', async () => {
@@ -94,8 +118,30 @@ describe('README workflows', () => {
       .filter(b => /^on:/m.test(b) && /^jobs:/m.test(b))
     const dir = join(ROOT, '.github', 'workflows', 'examples')
     const files = readdirSync(dir).map(f => readFileSync(join(dir, f), 'utf8'))
-    expect(blocks.length).toBeGreaterThanOrEqual(4)
+    // Every example file is in the README, and every README workflow is a file.
+    expect(blocks.length).toBe(files.length)
     for (const block of blocks) expect(files).toContain(block)
+  })
+
+  it('deploy on a tag push without resolving the tag again, and promote with promote-from', () => {
+    const dir = join(ROOT, '.github', 'workflows', 'examples')
+    const release = readFileSync(join(dir, 'release.yml'), 'utf8')
+    expect(release).not.toMatch(/^\s+ref:/m)
+    const promote = readFileSync(join(dir, 'promote.yml'), 'utf8')
+    for (const needed of [
+      'workflow_dispatch',
+      'promote-from:',
+      'environment: production',
+      'deployments: write',
+      'concurrency:'
+    ])
+      expect(promote).toContain(needed)
+    const privateRepo = readFileSync(join(dir, 'private-repo.yml'), 'utf8')
+    expect(privateRepo).toContain('concurrency:')
+    // A pull request's workflow never holds the production token.
+    const prCheck = readFileSync(join(dir, 'pr-check.yml'), 'utf8')
+    expect(prCheck).toContain('pull_request')
+    expect(prCheck).not.toContain('secrets.SCALINGO_API_TOKEN')
   })
 })
 
@@ -203,5 +249,37 @@ describe('what the action prints', () => {
       .filter(f => !['lib/log.ts', 'report/log.ts'].includes(f))
       .filter(f => /\bcore\.(info|warning|notice|startGroup)\(/.test(readFileSync(join(ROOT, 'src', f), 'utf8')))
     expect(direct).toEqual([])
+  })
+})
+
+describe('releases', () => {
+  it('refuse a tag that is not package.json version, or has no CHANGELOG entry', async () => {
+    const { releaseProblems } = await import('../scripts/check-release.js')
+    const changelog = '# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n'
+    expect(releaseProblems('v1.0.0', '1.0.0', changelog)).toEqual([])
+    expect(releaseProblems('v1.0.1', '1.0.0', changelog)).toEqual([
+      "v1.0.1 does not match package.json's version 1.0.0",
+      'CHANGELOG.md has no "## [1.0.1]" entry'
+    ])
+    expect(releaseProblems('v2.0.0', '2.0.0', changelog)).toEqual(['CHANGELOG.md has no "## [2.0.0]" entry'])
+    expect(releaseProblems('1.0.0', '1.0.0', changelog)).toEqual(['1.0.0 is not a vX.Y.Z tag'])
+    expect(releaseProblems('v1.0.0', '1.0.0', changelog, '0.9.0')).toEqual([
+      'src/lib/version.ts says 0.9.0, package.json 1.0.0'
+    ])
+  })
+
+  it('this tree is releasable as its own version', async () => {
+    const { releaseProblems } = await import('../scripts/check-release.js')
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(
+      releaseProblems(`v${pkg.version}`, pkg.version, readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'), VERSION)
+    ).toEqual([])
+  })
+
+  it('the release workflow runs that check before it publishes anything', () => {
+    const workflow = readFileSync(join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8')
+    const check = workflow.indexOf('scripts/check-release.ts "$TAG"')
+    expect(check).toBeGreaterThan(0)
+    expect(check).toBeLessThan(workflow.indexOf('gh release create'))
   })
 })

@@ -13,11 +13,18 @@ describe('guardRun', () => {
     let disposed = false
     let stop: () => void = () => undefined
     const out = capture(() => {
-      stop = guardRun(report, {}, () => (disposed = true), { exit: code => exits.push(code) })
+      stop = guardRun(
+        report,
+        {},
+        () => {
+          disposed = true
+        },
+        { exit: code => exits.push(code) }
+      )
       process.emit('unhandledRejection', new Error('socket hang up\n::warning::pwned'), Promise.resolve())
     })
     stop()
-    await new Promise(resolve => setImmediate(resolve))
+    for (let i = 0; i < 100 && exits.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
     expect(exits).toEqual([1])
     expect(disposed).toBe(true)
     expect(out.split('\n').filter(l => l.startsWith('::error'))).toEqual([
@@ -36,7 +43,7 @@ describe('guardRun', () => {
       process.emit('SIGINT', 'SIGINT')
     })
     stop()
-    await new Promise(resolve => setImmediate(resolve))
+    for (let i = 0; i < 100 && exits.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
     expect(exits).toEqual([1])
     expect(out).toContain('::error::cancelled (SIGTERM) before any deployment was created')
     expect(out).not.toContain('SIGINT')

@@ -36991,7 +36991,7 @@ function statusHint(status) {
         case 'timeout-error':
             return 'the web process must listen on $PORT within 60 s of starting';
         case 'hook-error':
-            return 'the postdeploy hook failed; the previous version is still running';
+            return 'read the output of the postdeploy command (Procfile) above; fix it, or run it by hand with scalingo run';
         case 'aborted':
             return 'the deployment was cancelled or interrupted; run the workflow again';
         default:
@@ -37038,7 +37038,8 @@ function rows(r) {
         rows.push(['Promoted from', code(r.promotedFrom)]);
     if (r.status) {
         const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
-        rows.push(['Status', `${code(r.status, 60)} — ${code(words)}`]);
+        // Our own words for a status we know; anything else came from outside.
+        rows.push(['Status', `${code(r.status, 60)} — ${/^[a-z-]+$/.test(r.status) ? words : code(words)}`]);
     }
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
@@ -37653,6 +37654,9 @@ function readBehaviour(get, workspace) {
         throw new InputError(INPUTS.rollback, 'needs health-check: a rollback follows a failed health check');
     if (healthCheck && !wait)
         throw new InputError(INPUTS.healthCheck, 'needs wait: true (the app is checked once the deployment succeeded)');
+    if (environment && !wait) {
+        throw new InputError(INPUTS.environment, 'needs wait: true: without following the deployment, its GitHub deployment could never be finished');
+    }
     return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace, healthCheck, rollback };
 }
 /** `health-check`: a path on the app's URL (`/health`) or a full https URL; no credentials. */
@@ -37717,13 +37721,27 @@ function unexpectedMessage(err, report) {
     const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
     return `unexpected error: ${describeError(err)}${created}`;
 }
-/** Ends the run with `message`: one error line, outputs, summary, exit 1. */
+/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
+const LAST_WORDS_MS = 3_000;
+/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
 function endRun(message, report, env, beforeExit, ending) {
     report.error = message;
     setFailed(inert(message));
-    beforeExit();
-    setOutputs(report);
-    void writeSummary(report, env).finally(() => ending.exit(1));
+    const lastWords = async () => {
+        let timer;
+        try {
+            await Promise.race([beforeExit(), new Promise(resolve => (timer = setTimeout(resolve, LAST_WORDS_MS)))]);
+        }
+        catch {
+            // the exit matters more than what could not be said
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        setOutputs(report);
+        await writeSummary(report, env);
+    };
+    void lastWords().finally(() => ending.exit(1));
 }
 /** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
 function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
@@ -37768,6 +37786,15 @@ function githubDeploymentDescription(report) {
         return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed';
     }
     return `Scalingo ${report.status ?? 'failed'}`;
+}
+/** A run cut short (cancelled, or an unexpected failure): its GitHub deployment ends `error`, then the sockets close. */
+async function cancelled(ctx) {
+    if (ctx.githubDeployment?.created) {
+        ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 5_000);
+        const description = ctx.report.error?.startsWith('cancelled') ? 'cancelled' : 'the action failed unexpectedly';
+        await ctx.githubDeployment.recordStatus('error', { environmentUrl: ctx.report.appUrl, description });
+    }
+    ctx.http.dispose();
 }
 async function conclude(ctx) {
     const { http, report } = ctx;
@@ -38208,7 +38235,7 @@ class GitHubClient {
 
 ;// CONCATENATED MODULE: ./src/lib/version.ts
 /** Sent in the User-Agent; a test keeps it equal to package.json's version. */
-const VERSION = '0.1.0';
+const VERSION = '1.0.0';
 const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/scalingo/client.ts
@@ -38218,6 +38245,7 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 
 
+const MAIN_INPUTS = { app: 'app', region: 'region', token: 'api-token' };
 /** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 /** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
@@ -38280,7 +38308,7 @@ class ScalingoClient {
         }
         catch (err) {
             if (err instanceof HttpError && err.status === 401) {
-                throw new ActionError(`the Scalingo API token was refused (401: ${err.serverMessage})`, 'check the api-token secret: it must be a valid, unexpired API token of the account that owns the app');
+                throw new ActionError(`the Scalingo API token was refused (401: ${err.serverMessage})`, `check the ${(this.config.inputs ?? MAIN_INPUTS).token} secret: it must be a valid, unexpired API token of the account that owns the app`);
             }
             throw err;
         }
@@ -38333,14 +38361,15 @@ class ScalingoClient {
         if (!(err instanceof HttpError))
             return err;
         const { app, region } = this.config;
+        const inputs = this.config.inputs ?? MAIN_INPUTS;
         const rid = err.requestId ? `, request id ${err.requestId}` : '';
         switch (err.status) {
             case 404:
-                return new ActionError(`app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`, "check the app name and region; the app may live in another region, or the token's account has no access to it");
+                return new ActionError(`app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`, `check ${inputs.app} and ${inputs.region}; the app may live in another region, or the account of ${inputs.token} has no access to it`);
             case 402:
                 return new ActionError(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app');
             case 403:
-                return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, "the token's account needs the right to deploy this app");
+                return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, `the account of ${inputs.token} needs the right to deploy this app`);
             case 422:
                 return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`);
             default:
@@ -38524,6 +38553,8 @@ class GitHubDeployment {
     environment;
     id;
     disabled = false;
+    /** Once a final state is recorded, nothing else is: a cancelled run's `error` is not overwritten. */
+    finished = false;
     constructor(github, repo, environment) {
         this.github = github;
         this.repo = repo;
@@ -38575,8 +38606,10 @@ class GitHubDeployment {
     }
     /** Posts a new status of the GitHub deployment. */
     async recordStatus(state, opts = {}) {
-        if (this.disabled || this.id === undefined)
+        if (this.disabled || this.id === undefined || this.finished)
             return;
+        if (state !== 'in_progress')
+            this.finished = true;
         try {
             await this.github.request({
                 method: 'POST',
@@ -39221,6 +39254,23 @@ function scalingoReaches(githubServerUrl) {
     const host = new URL(githubServerUrl).hostname;
     return host === 'github.com' || isLoopbackHost(host);
 }
+/**
+ * How the archive reaches Scalingo, in one sentence: the same words in the
+ * log, the dry-run plan and the docs.
+ */
+function howTheArchiveTravels(source, transfer) {
+    if (source.kind === 'local')
+        return 'uploaded through Scalingo’s sources API once the app is free';
+    if (source.kind === 'url')
+        return 'fetched by Scalingo from the URL given';
+    const signed = source.visibility !== 'public';
+    if (transfer === 'upload') {
+        return `downloaded in the runner${signed ? ' through a signed, short-lived GitHub URL (masked)' : ''}, then uploaded through Scalingo’s sources API once the app is free`;
+    }
+    return signed
+        ? 'fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
+        : 'fetched by Scalingo from its public URL';
+}
 /** A HEAD proves GitHub serves the public archive (dry run). */
 async function checkArchiveServed(http, source) {
     if (source.kind !== 'github' || source.visibility !== 'public')
@@ -39548,15 +39598,19 @@ function printLines(lines) {
     });
 }
 const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
+/** Lines that say a build failed without saying why: the trailers buildpacks and npm end with. */
+const GENERIC = /push rejected|push failed|failed to compile|build failed|deployment failed|an error occurred|a complete log|see the (full )?log|for more (information|details)|^\W*(error|failed)\W*$/i;
 /**
  * The build-log line that best says why: the last one that looks like an
- * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
+ * error (npm ERR!, Error:, buildpack ` !` lines) and names a cause, not a
+ * generic trailer ("Push rejected, failed to compile…"); else the last
+ * trailer; else the last line.
  */
 function mostTellingLine(lines) {
     // eslint-disable-next-line no-control-regex
     const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '');
-    const hit = [...clean].reverse().find(l => TELLING.test(l));
-    const line = hit ?? clean[clean.length - 1];
+    const telling = [...clean].reverse().filter(l => TELLING.test(l));
+    const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1];
     return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
@@ -40414,19 +40468,17 @@ function decide(i) {
 
 ;// CONCATENATED MODULE: ./src/stages/plan.ts
 
+
 /** What a dry run would do, one line per step, in the order a real run does them. */
 function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha }) {
-    const privateArchive = source.kind === 'github' && source.visibility !== 'public';
     const plan = [
         `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
         `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
         source.kind === 'local'
             ? `archive: ${settings.archivePath} — checked`
-            : `archive: ${source.archiveUrl}${privateArchive ? ` (${source.visibility}: fetched with a signed, short-lived URL)` : ''}${source.kind === 'github' && !privateArchive ? ' — served' : ''}`,
+            : `archive: ${source.archiveUrl}${source.kind === 'github' ? ` (${source.visibility})` : ''}${source.kind === 'github' && source.visibility === 'public' ? ' — served' : ''}`,
         ...archiveProblems.map(p => `warning: ${p}`),
-        transfer === 'upload'
-            ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
-            : 'transfer: Scalingo would fetch the archive URL'
+        `transfer: ${howTheArchiveTravels(source, transfer)}`
     ];
     if (variables.diff) {
         const changing = [...variables.diff.added, ...variables.diff.changed];
@@ -40477,7 +40529,6 @@ async function findPromotedCommit(staging) {
 
 
 
-
 /** The `git_ref` of an artifact: the commit it was built from, labelled, or the ref given, made Docker-safe. */
 function artifactGitRef(ref, refFrom, workflowSha) {
     if (refFrom === 'input')
@@ -40520,8 +40571,6 @@ function localSource(settings) {
 async function githubSource(github, serverUrl, repo, ref) {
     const visibility = await github.getVisibility(repo);
     const sha = await github.resolveSha(repo, ref);
-    if (visibility !== 'public')
-        log_info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`);
     return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility };
 }
 /** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
@@ -40633,7 +40682,8 @@ async function refToDeploy(ctx) {
         return workflowRunHeadSha(settings.workflow.eventPath);
     if (!from)
         return settings.ref;
-    const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock });
+    const inputs = { app: INPUTS.promoteFrom, region: INPUTS.promoteFromRegion, token: INPUTS.promoteFromApiToken };
+    const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock, inputs });
     const promoted = await findPromotedCommit(staging);
     const created = promoted.deployment.created_at;
     report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
@@ -40691,6 +40741,9 @@ async function prepare(ctx) {
     recordPrevious(ctx, source, state);
     const variables = await variablesToSet(ctx, local);
     const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl));
+    if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
+        log_info(`${settings.repository.owner}/${settings.repository.repo} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
+    }
     const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
     if (!deploying(ctx, prepared))
         return { ...prepared, decision: 'skip' };
@@ -40999,7 +41052,7 @@ async function run(env = process.env, clock = systemClock) {
     maskSecretInputs(get);
     const report = newReport();
     let ctx;
-    const stopGuarding = guardRun(report, env, () => ctx?.http.dispose());
+    const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined));
     try {
         const settings = readSettings(get, env);
         ctx = createContext(settings, env, clock, report, startedAt);

@@ -1,8 +1,23 @@
 /**
  * `npm run demo`: the real bundled action against the local sandbox, as a
- * runner would run it. No account, no network beyond loopback.
+ * runner would run it. No account, no network beyond loopback. What it
+ * prints is shown as GitHub's log view shows it (masks applied, groups,
+ * annotations); `--raw` prints the runner's raw stream instead, `--debug`
+ * adds the debug lines.
  */
-import { runAction, startSandbox, type Step } from '../sandbox/index.js'
+import { runAction, startSandbox, webAnswers, type Step } from '../sandbox/index.js'
+import { RunnerLogRenderer } from './render-log.js'
+
+const raw = process.argv.includes('--raw')
+const renderer = new RunnerLogRenderer({ debug: process.argv.includes('--debug') })
+let partial = ''
+/** Prints the action's stdout as it arrives: raw, or rendered line by line. */
+function show(chunk: string): void {
+  if (raw) return void process.stdout.write(chunk)
+  const lines = (partial + chunk).split('\n')
+  partial = lines.pop() ?? ''
+  for (const l of lines) for (const out of renderer.line(l)) console.log(out)
+}
 
 const pause = (ms: number): Step => ({ afterMs: ms })
 
@@ -41,14 +56,21 @@ const timeline: Step[] = [
   { afterMs: 500, status: 'success', log: ['<-- https://my-app.osc-fr1.scalingo.io -->'] }
 ]
 
-const sandbox = await startSandbox({ scalingo: { timeline } })
+const sandbox = await startSandbox({ scalingo: { timeline, web: webAnswers.healthy } })
 const line = '─'.repeat(72)
 console.log(
   `${line}\nLocal sandbox up: Scalingo auth ${sandbox.scalingo.authUrl}, API ${sandbox.scalingo.apiUrl}, GitHub ${sandbox.github.apiUrl}`
 )
-console.log(`Running dist/index.js as the runner would: deploy tag v1.2.0 of acme/shop to my-app\n${line}`)
+console.log(
+  `Running dist/index.js as the runner would: deploy tag v1.2.0 of acme/shop to my-app, then check /health` +
+    `${raw ? ' (the raw runner stream)' : ' (as GitHub shows the log; --raw for the raw stream, --debug for debug lines)'}\n${line}`
+)
 try {
-  const run = await runAction({ env: sandbox.env({ ref: 'v1.2.0', timeout: '5m' }), inherit: true })
+  const run = await runAction({
+    env: sandbox.env({ ref: 'v1.2.0', timeout: '5m', 'health-check': '/health' }),
+    onStdout: show
+  })
+  show('\n')
   console.log(`${line}\nExit code: ${run.code} after ${(run.wallMs / 1000).toFixed(1)} s\n\nOutputs (GITHUB_OUTPUT):`)
   for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k.padEnd(14)} ${v}`)
   console.log(`\nJob summary (GITHUB_STEP_SUMMARY):\n${run.summary}`)

@@ -7,7 +7,7 @@ import { writeSummary } from './report/summary.js'
 import { maskSecretInputs, type InputReader } from './settings/inputs.js'
 import { readSettings } from './settings/settings.js'
 import { guardRun } from './signals.js'
-import { conclude } from './stages/conclude.js'
+import { cancelled, conclude } from './stages/conclude.js'
 import { type RunContext, createContext } from './stages/context.js'
 import { deliver } from './stages/deliver.js'
 import { followToEnd } from './stages/follow.js'
@@ -25,7 +25,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
   maskSecretInputs(get)
   const report = newReport()
   let ctx: RunContext | undefined
-  const stopGuarding = guardRun(report, env, () => ctx?.http.dispose())
+  const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined))
   try {
     const settings = readSettings(get, env)
     ctx = createContext(settings, env, clock, report, startedAt)

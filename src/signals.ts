@@ -37,26 +37,39 @@ export interface Ending {
   exit: (code: number) => void
 }
 
-/** Ends the run with `message`: one error line, outputs, summary, exit 1. */
+/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
+const LAST_WORDS_MS = 3_000
+
+/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
 export function endRun(
   message: string,
   report: RunReport,
   env: NodeJS.ProcessEnv,
-  beforeExit: () => void,
+  beforeExit: () => Promise<void> | void,
   ending: Ending
 ): void {
   report.error = message
   core.setFailed(inert(message))
-  beforeExit()
-  setOutputs(report)
-  void writeSummary(report, env).finally(() => ending.exit(1))
+  const lastWords = async (): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([beforeExit(), new Promise(resolve => (timer = setTimeout(resolve, LAST_WORDS_MS)))])
+    } catch {
+      // the exit matters more than what could not be said
+    } finally {
+      clearTimeout(timer)
+    }
+    setOutputs(report)
+    await writeSummary(report, env)
+  }
+  void lastWords().finally(() => ending.exit(1))
 }
 
 /** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
 export function guardRun(
   report: RunReport,
   env: NodeJS.ProcessEnv,
-  beforeExit: () => void,
+  beforeExit: () => Promise<void> | void,
   ending: Ending = { exit: code => process.exit(code) }
 ): () => void {
   let fired = false

@@ -125,7 +125,9 @@ describe('deploying a private repository', () => {
     expect(run.stdout).toContain(`::add-mask::${d.source_url}`)
     expect(run.stdout).toContain(`::add-mask::${token}`)
     expect(leaks(run, [...secretsOf(sandbox), d.source_url, token])).toEqual([])
-    expect(run.stdout).toMatch(/acme\/secret-shop is private: using a signed, short-lived archive URL \(masked\)/)
+    expect(run.stdout).toContain(
+      'acme/secret-shop is private: its archive is fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
+    )
   })
 
   it('fails clearly when the GitHub token cannot read the repository', async () => {

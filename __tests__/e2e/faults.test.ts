@@ -180,6 +180,34 @@ describe('cancellation', () => {
     }
   )
 
+  it('a GitHub deployment of a cancelled run ends error ("cancelled"), within the runner\'s grace period', async () => {
+    sandbox = await startSandbox({
+      scalingo: {
+        timeline: [
+          { afterMs: 100, status: 'building' },
+          { afterMs: 60_000, status: 'success' }
+        ]
+      }
+    })
+    let sentAt = 0
+    const run = await runAction({
+      env: sandbox.env({ environment: 'production' }),
+      onSpawn: child => {
+        child.stdout?.on('data', (c: Buffer) => {
+          if (!sentAt && String(c).includes('→ building')) {
+            sentAt = Date.now()
+            child.kill('SIGINT')
+          }
+        })
+      }
+    })
+    expect(run.code).toBe(1)
+    expect(Date.now() - sentAt).toBeLessThan(7_500)
+    const [gh] = sandbox.github.deployments
+    expect(gh.statuses.map(s => s.state)).toEqual(['in_progress', 'error'])
+    expect(gh.statuses[1].description).toBe('cancelled')
+  })
+
   it('before anything was created, says so', async () => {
     sandbox = await startSandbox({ github: { faults: [{ path: '/commits/', times: 10, action: 'hang' }] } })
     const run = await runAction({

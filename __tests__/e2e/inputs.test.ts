@@ -63,6 +63,12 @@ const cases: Case[] = [
   ['a ref with a newline', { ref: 'main\nx' }, /Input 'ref': must be a single line/],
   ['a bad repository', { repository: 'nope' }, /Input 'repository': "nope" is not a repository/],
   [
+    'environment without waiting',
+    { environment: 'production', wait: 'false' },
+    /Input 'environment': needs wait: true: without following the deployment, its GitHub deployment could never be finished/
+  ],
+  ['rollback without a health check', { rollback: 'true' }, /Input 'rollback': needs health-check/],
+  [
     'a repository with a path',
     { repository: 'acme/../etc' },
     /Input 'repository': "acme\/\.\.\/etc" is not a repository/

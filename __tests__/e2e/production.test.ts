@@ -244,6 +244,18 @@ describe('promotion (promote-from)', () => {
     expect(leaks(run, [staging])).toEqual([])
   })
 
+  it('an unknown promote-from app is explained like the main one: which app, which region, what to check', async () => {
+    sandbox = await startSandbox()
+    const run = await runAction({ env: sandbox.env({ 'promote-from': 'my-app-stagng' }) })
+    expect(run.code).toBe(1)
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error::app "my-app-stagng" was not found in region osc-fr1 \(404: not found\) \(check promote-from and promote-from-region; the app may live in another region, or the account of promote-from-api-token has no access to it\)/
+      )
+    ])
+    expect(posts(sandbox)).toBe(0)
+  })
+
   it('refuses ref together with promote-from', async () => {
     sandbox = await startSandbox()
     const run = await runAction({ env: sandbox.env({ 'promote-from': 'my-app-staging', ref: 'main' }) })

@@ -3,7 +3,7 @@ import { summaryMarkdown } from '../../src/report/summary.js'
 import { dashboardUrl } from '../../src/scalingo/regions.js'
 
 describe('report', () => {
-  it('picks the most telling build-log line', () => {
+  it('picks the build-log line that names the cause, not a generic trailer', () => {
     expect(
       mostTellingLine([
         '-----> Installing',
@@ -12,7 +12,16 @@ describe('report', () => {
         'npm ERR! A complete log…',
         '-----> done?'
       ])
-    ).toBe('npm ERR! A complete log…')
+    ).toBe('npm ERR! missing script: build')
+    // The cause, not the trailers a buildpack ends with.
+    expect(
+      mostTellingLine([
+        'npm ERR! code ERESOLVE',
+        'npm ERR! ERESOLVE could not resolve dependency: peer react@"^17" from x@1.0.0',
+        ' !     Push rejected, failed to compile Node.js app.',
+        ' !     Push failed'
+      ])
+    ).toBe('npm ERR! ERESOLVE could not resolve dependency: peer react@"^17" from x@1.0.0')
     expect(mostTellingLine([' !     Push rejected, failed to compile', '       step'])).toBe(
       '!     Push rejected, failed to compile'
     )

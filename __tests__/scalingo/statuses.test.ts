@@ -25,3 +25,15 @@ describe('statuses (as go-scalingo)', () => {
     expect(statusHint('success')).toBeUndefined()
   })
 })
+
+describe('a failure says each thing once', () => {
+  it.each(['build-error', 'crashed-error', 'timeout-error', 'hook-error', 'aborted'])(
+    '%s: the hint adds to the words, never repeats them',
+    status => {
+      const words = describeStatus(status)
+      const hint = statusHint(status) ?? ''
+      expect(hint).not.toBe('')
+      for (const clause of words.split(/[;,] /)) expect(hint).not.toContain(clause)
+    }
+  )
+})

@@ -15,6 +15,8 @@ export type GitHubDeploymentState = 'in_progress' | 'success' | 'failure' | 'err
 export class GitHubDeployment {
   private id?: number
   private disabled = false
+  /** Once a final state is recorded, nothing else is: a cancelled run's `error` is not overwritten. */
+  private finished = false
 
   constructor(
     private readonly github: GitHubClient,
@@ -73,7 +75,8 @@ export class GitHubDeployment {
     state: GitHubDeploymentState,
     opts: { logUrl?: string; environmentUrl?: string; description?: string } = {}
   ): Promise<void> {
-    if (this.disabled || this.id === undefined) return
+    if (this.disabled || this.id === undefined || this.finished) return
+    if (state !== 'in_progress') this.finished = true
     try {
       await this.github.request({
         method: 'POST',

@@ -28,14 +28,20 @@ export function printLines(lines: string[]): void {
 const TELLING =
   /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i
 
+/** Lines that say a build failed without saying why: the trailers buildpacks and npm end with. */
+const GENERIC =
+  /push rejected|push failed|failed to compile|build failed|deployment failed|an error occurred|a complete log|see the (full )?log|for more (information|details)|^\W*(error|failed)\W*$/i
+
 /**
  * The build-log line that best says why: the last one that looks like an
- * error (npm ERR!, Error:, buildpack ` !` lines), else the last line.
+ * error (npm ERR!, Error:, buildpack ` !` lines) and names a cause, not a
+ * generic trailer ("Push rejected, failed to compile…"); else the last
+ * trailer; else the last line.
  */
 export function mostTellingLine(lines: string[]): string | undefined {
   // eslint-disable-next-line no-control-regex
   const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '')
-  const hit = [...clean].reverse().find(l => TELLING.test(l))
-  const line = hit ?? clean[clean.length - 1]
+  const telling = [...clean].reverse().filter(l => TELLING.test(l))
+  const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1]
   return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line
 }

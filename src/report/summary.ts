@@ -34,7 +34,8 @@ function rows(r: RunReport): [string, string][] {
   if (r.status) {
     const words =
       r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status)
-    rows.push(['Status', `${code(r.status, 60)} — ${code(words)}`])
+    // Our own words for a status we know; anything else came from outside.
+    rows.push(['Status', `${code(r.status, 60)} — ${/^[a-z-]+$/.test(r.status) ? words : code(words)}`])
   }
   if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
   if (r.deploymentId) rows.push(['Deployment', code(r.deploymentId)])

@@ -36,7 +36,11 @@ export interface ScalingoConfig {
   app: string
   region: string
   clock?: Clock
+  /** The inputs that name this app, its region and its token: what an error tells the user to check. */
+  inputs?: { app: string; region: string; token: string }
 }
+
+const MAIN_INPUTS = { app: 'app', region: 'region', token: 'api-token' }
 
 /** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000
@@ -107,7 +111,7 @@ export class ScalingoClient {
       if (err instanceof HttpError && err.status === 401) {
         throw new ActionError(
           `the Scalingo API token was refused (401: ${err.serverMessage})`,
-          'check the api-token secret: it must be a valid, unexpired API token of the account that owns the app'
+          `check the ${(this.config.inputs ?? MAIN_INPUTS).token} secret: it must be a valid, unexpired API token of the account that owns the app`
         )
       }
       throw err
@@ -175,12 +179,13 @@ export class ScalingoClient {
   toActionError(err: unknown): unknown {
     if (!(err instanceof HttpError)) return err
     const { app, region } = this.config
+    const inputs = this.config.inputs ?? MAIN_INPUTS
     const rid = err.requestId ? `, request id ${err.requestId}` : ''
     switch (err.status) {
       case 404:
         return new ActionError(
           `app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`,
-          "check the app name and region; the app may live in another region, or the token's account has no access to it"
+          `check ${inputs.app} and ${inputs.region}; the app may live in another region, or the account of ${inputs.token} has no access to it`
         )
       case 402:
         return new ActionError(
@@ -190,7 +195,7 @@ export class ScalingoClient {
       case 403:
         return new ActionError(
           `Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`,
-          "the token's account needs the right to deploy this app"
+          `the account of ${inputs.token} needs the right to deploy this app`
         )
       case 422:
         return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`)

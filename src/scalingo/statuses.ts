@@ -50,7 +50,7 @@ export function statusHint(status: string): string | undefined {
     case 'timeout-error':
       return 'the web process must listen on $PORT within 60 s of starting'
     case 'hook-error':
-      return 'the postdeploy hook failed; the previous version is still running'
+      return 'read the output of the postdeploy command (Procfile) above; fix it, or run it by hand with scalingo run'
     case 'aborted':
       return 'the deployment was cancelled or interrupted; run the workflow again'
     default:

@@ -249,6 +249,12 @@ export function readBehaviour(get: InputReader, workspace: string): BehaviourSet
     throw new InputError(INPUTS.rollback, 'needs health-check: a rollback follows a failed health check')
   if (healthCheck && !wait)
     throw new InputError(INPUTS.healthCheck, 'needs wait: true (the app is checked once the deployment succeeded)')
+  if (environment && !wait) {
+    throw new InputError(
+      INPUTS.environment,
+      'needs wait: true: without following the deployment, its GitHub deployment could never be finished'
+    )
+  }
   return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace, healthCheck, rollback }
 }
 

@@ -22,6 +22,16 @@ export function githubDeploymentDescription(report: RunReport): string {
   return `Scalingo ${report.status ?? 'failed'}`
 }
 
+/** A run cut short (cancelled, or an unexpected failure): its GitHub deployment ends `error`, then the sockets close. */
+export async function cancelled(ctx: RunContext): Promise<void> {
+  if (ctx.githubDeployment?.created) {
+    ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 5_000)
+    const description = ctx.report.error?.startsWith('cancelled') ? 'cancelled' : 'the action failed unexpectedly'
+    await ctx.githubDeployment.recordStatus('error', { environmentUrl: ctx.report.appUrl, description })
+  }
+  ctx.http.dispose()
+}
+
 export async function conclude(ctx: RunContext): Promise<void> {
   const { http, report } = ctx
   log.debug(`${http.requestCount} requests made`)

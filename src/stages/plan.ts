@@ -1,7 +1,7 @@
 import { formatDuration } from '../lib/clock.js'
 import type { Settings } from '../settings/settings.js'
 import type { Source } from './source.js'
-import type { Transfer } from './transfer.js'
+import { type Transfer, howTheArchiveTravels } from './transfer.js'
 import type { VariablesDiff } from './variables.js'
 
 export interface PlanInput {
@@ -18,17 +18,14 @@ export function dryRunPlan(
   settings: Settings,
   { source, transfer, variables, archiveProblems, previousSha }: PlanInput
 ): string[] {
-  const privateArchive = source.kind === 'github' && source.visibility !== 'public'
   const plan = [
     `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
     `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
     source.kind === 'local'
       ? `archive: ${settings.archivePath} — checked`
-      : `archive: ${source.archiveUrl}${privateArchive ? ` (${source.visibility}: fetched with a signed, short-lived URL)` : ''}${source.kind === 'github' && !privateArchive ? ' — served' : ''}`,
+      : `archive: ${source.archiveUrl}${source.kind === 'github' ? ` (${source.visibility})` : ''}${source.kind === 'github' && source.visibility === 'public' ? ' — served' : ''}`,
     ...archiveProblems.map(p => `warning: ${p}`),
-    transfer === 'upload'
-      ? 'transfer: the archive would be uploaded through Scalingo’s sources API'
-      : 'transfer: Scalingo would fetch the archive URL'
+    `transfer: ${howTheArchiveTravels(source, transfer)}`
   ]
   if (variables.diff) {
     const changing = [...variables.diff.added, ...variables.diff.changed]

@@ -14,7 +14,7 @@ import { decide } from './decide.js'
 import { dryRunPlan } from './plan.js'
 import { findPromotedCommit } from './promotion.js'
 import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
-import { type Transfer, checkArchiveServed, chooseTransfer, scalingoReaches } from './transfer.js'
+import { type Transfer, checkArchiveServed, chooseTransfer, howTheArchiveTravels, scalingoReaches } from './transfer.js'
 import { type VariablesDiff, diffVariables } from './variables.js'
 import { fileInWorkspace, readWorkspaceFile } from './workspace.js'
 
@@ -66,7 +66,8 @@ async function refToDeploy(ctx: RunContext): Promise<string> {
   const from = settings.promoteFrom
   if (settings.refFrom === 'workflow-run' && !from) return workflowRunHeadSha(settings.workflow.eventPath)
   if (!from) return settings.ref
-  const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock })
+  const inputs = { app: INPUTS.promoteFrom, region: INPUTS.promoteFromRegion, token: INPUTS.promoteFromApiToken }
+  const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock, inputs })
   const promoted = await findPromotedCommit(staging)
   const created = promoted.deployment.created_at
   report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`
@@ -131,6 +132,11 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   recordPrevious(ctx, source, state)
   const variables = await variablesToSet(ctx, local)
   const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl))
+  if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
+    log.info(
+      `${settings.repository.owner}/${settings.repository.repo} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`
+    )
+  }
   const prepared: Prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local }
   if (!deploying(ctx, prepared)) return { ...prepared, decision: 'skip' }
   await refuseDowngrade(ctx, source, state)

@@ -1,4 +1,3 @@
-import * as log from '../lib/log.js'
 import { readFileSync } from 'node:fs'
 import { publicArchiveUrl } from '../github/archives.js'
 import type { GitHubClient, Repository, Visibility } from '../github/client.js'
@@ -77,8 +76,6 @@ export async function githubSource(
 ): Promise<Source> {
   const visibility = await github.getVisibility(repo)
   const sha = await github.resolveSha(repo, ref)
-  if (visibility !== 'public')
-    log.info(`${repo.owner}/${repo.repo} is ${visibility}: using a signed, short-lived archive URL (masked)`)
   return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility }
 }
 

@@ -54,6 +54,22 @@ export function scalingoReaches(githubServerUrl: string): boolean {
   return host === 'github.com' || isLoopbackHost(host)
 }
 
+/**
+ * How the archive reaches Scalingo, in one sentence: the same words in the
+ * log, the dry-run plan and the docs.
+ */
+export function howTheArchiveTravels(source: Source, transfer: Transfer): string {
+  if (source.kind === 'local') return 'uploaded through Scalingo’s sources API once the app is free'
+  if (source.kind === 'url') return 'fetched by Scalingo from the URL given'
+  const signed = source.visibility !== 'public'
+  if (transfer === 'upload') {
+    return `downloaded in the runner${signed ? ' through a signed, short-lived GitHub URL (masked)' : ''}, then uploaded through Scalingo’s sources API once the app is free`
+  }
+  return signed
+    ? 'fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
+    : 'fetched by Scalingo from its public URL'
+}
+
 /** A HEAD proves GitHub serves the public archive (dry run). */
 export async function checkArchiveServed(http: Http, source: Source): Promise<void> {
   if (source.kind !== 'github' || source.visibility !== 'public') return
