@@ -10,15 +10,22 @@ import { ROOT } from '../sandbox/run-action.js'
 import { VERSION } from '../src/lib/version.js'
 
 /** What is wrong with releasing `tag`, or nothing. */
-export function releaseProblems(tag: string, packageVersion: string, changelog: string, userAgentVersion = packageVersion): string[] {
+export function releaseProblems(
+  tag: string,
+  packageVersion: string,
+  changelog: string,
+  userAgentVersion = packageVersion
+): string[] {
   const problems: string[] = []
   const m = /^v(\d+\.\d+\.\d+)$/.exec(tag)
   if (!m) return [`${tag} is not a vX.Y.Z tag`]
   const version = m[1]
   if (version !== packageVersion) problems.push(`${tag} does not match package.json's version ${packageVersion}`)
-  if (userAgentVersion !== packageVersion) problems.push(`src/lib/version.ts says ${userAgentVersion}, package.json ${packageVersion}`)
+  if (userAgentVersion !== packageVersion)
+    problems.push(`src/lib/version.ts says ${userAgentVersion}, package.json ${packageVersion}`)
   const escaped = version.replace(/\./g, '\\.')
-  if (!new RegExp(`^## \\[${escaped}\\]`, 'm').test(changelog)) problems.push(`CHANGELOG.md has no "## [${version}]" entry`)
+  if (!new RegExp(`^## \\[${escaped}\\]`, 'm').test(changelog))
+    problems.push(`CHANGELOG.md has no "## [${version}]" entry`)
   return problems
 }
 
