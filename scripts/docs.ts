@@ -1,7 +1,7 @@
 /**
  * `npm run docs`: writes the inputs and outputs tables of README.md from
  * action.yml, between the `<!-- inputs:start -->`/`<!-- outputs:start -->`
- * markers. `--check` fails instead of writing when they disagree.
+ * markers (a test in __tests__/project.test.ts fails when they disagree).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -48,12 +48,7 @@ if (isMain) {
   const path = join(ROOT, 'README.md')
   const readme = readFileSync(path, 'utf8')
   const next = await render(readme, meta)
-  if (process.argv.includes('--check')) {
-    if (next !== readme) {
-      console.error('README.md inputs/outputs tables differ from action.yml: run npm run docs')
-      process.exit(1)
-    }
-  } else if (next !== readme) {
+  if (next !== readme) {
     writeFileSync(path, next)
     console.log('README.md tables updated from action.yml')
   } else {
