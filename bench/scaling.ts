@@ -22,7 +22,7 @@ import type { Clock } from '../src/lib/clock.js'
 import type { Deployment, ScalingoClient } from '../src/scalingo/client.js'
 import { BuildLog } from '../src/stages/buildlog.js'
 import { Follower } from '../src/stages/follower.js'
-import { runAction, startSandbox, type Step } from '../sandbox/index.js'
+import { runAction, startSandbox, tarHeader, type Step } from '../sandbox/index.js'
 
 const MB = 1024 * 1024
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`
@@ -161,23 +161,9 @@ export async function simulateBuild(
 async function makeArchive(dir: string, megabytes: number): Promise<string> {
   const path = join(dir, `build-${megabytes}.tar.gz`)
   const size = megabytes * MB
-  const header = (name: string, bytes: number, type: string): Buffer => {
-    const h = Buffer.alloc(512)
-    h.write(name, 0)
-    h.write('0000644\0', 100)
-    h.write(`${bytes.toString(8).padStart(11, '0')}\0`, 124)
-    h.write(type, 156)
-    h.write('ustar\0', 257)
-    h.write('00', 263)
-    h.fill(' ', 148, 156)
-    let sum = 0
-    for (const b of h) sum += b
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148)
-    return h
-  }
   function* tar(): Generator<Buffer> {
-    yield header('app/', 0, '5')
-    yield header('app/assets.bin', size, '0')
+    yield tarHeader('app/', 0, '5')
+    yield tarHeader('app/assets.bin', size, '0')
     for (let sent = 0; sent < size; sent += MB) yield randomBytes(Math.min(MB, size - sent))
     yield Buffer.alloc((512 - (size % 512)) % 512)
     yield Buffer.alloc(1024)

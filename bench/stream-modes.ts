@@ -3,18 +3,7 @@
  * (framing × replay × cuts), the build-log lines the bundled action lost and
  * repeated. The e2e suite asserts zero; this prints the table for notes.
  */
-import { runAction, startSandbox, type Step, type StreamBehaviour } from '../sandbox/index.js'
-
-const LINES = Array.from({ length: 24 }, (_, i) => `       step ${String(i + 1).padStart(2, '0')} of the build`)
-const ALL = ['-----> Building', ...LINES, '-----> Pushing', '-----> Done']
-
-function timeline(): Step[] {
-  const steps: Step[] = [{ afterMs: 150, status: 'building', log: ['-----> Building'] }]
-  for (let i = 0; i < LINES.length; i += 2) steps.push({ afterMs: 200, log: LINES.slice(i, i + 2) })
-  steps.push({ afterMs: 150, status: 'pushing', log: ['-----> Pushing'] }, { afterMs: 150, status: 'starting' })
-  steps.push({ afterMs: 150, status: 'success', log: ['-----> Done'] })
-  return steps
-}
+import { STEADY_LOG as ALL, runAction, startSandbox, steadyBuild, type StreamBehaviour } from '../sandbox/index.js'
 
 const rows = [
   '| framing | replay | cuts | lines lost | lines repeated | out of order | exit |',
@@ -24,7 +13,7 @@ for (const framing of ['bare', 'newline', 'multi'] as StreamBehaviour['framing']
   for (const replay of ['all', 'none'] as StreamBehaviour['replay'][]) {
     for (const cutEveryMs of [undefined, 300]) {
       const sandbox = await startSandbox({
-        scalingo: { timeline: timeline(), stream: { framing, replay, cutEveryMs, linesPerFrame: 3 } }
+        scalingo: { timeline: steadyBuild(), stream: { framing, replay, cutEveryMs, linesPerFrame: 3 } }
       })
       const run = await runAction({ env: sandbox.env() })
       await sandbox.close()

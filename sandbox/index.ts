@@ -77,3 +77,4 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   allSandboxes.push(sandbox)
   return sandbox
 }
+export * from './scenarios.js'

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib'
  * and as Scalingo requires them.
  */
 
-function header(name: string, size: number, type: '0' | '5', mtime: number): Buffer {
+/** One ustar header block, checksum right: `0` a file, `5` a folder, `x` a pax header, `L` a long name. */
+export function tarHeader(name: string, size: number, type: '0' | '5' | 'x' | 'L', mtime = 1_700_000_000): Buffer {
   const h = Buffer.alloc(512)
   const put = (value: string, offset: number, length: number): void => {
     h.write(value, offset, Math.min(length, Buffer.byteLength(value)), 'utf8')
@@ -28,10 +29,10 @@ function header(name: string, size: number, type: '0' | '5', mtime: number): Buf
 }
 
 export function makeTarGz(root: string, files: Record<string, string>, mtime = 1_700_000_000): Buffer {
-  const parts: Buffer[] = [header(`${root}/`, 0, '5', mtime)]
+  const parts: Buffer[] = [tarHeader(`${root}/`, 0, '5', mtime)]
   for (const [path, content] of Object.entries(files)) {
     const data = Buffer.from(content, 'utf8')
-    parts.push(header(`${root}/${path}`, data.length, '0', mtime))
+    parts.push(tarHeader(`${root}/${path}`, data.length, '0', mtime))
     parts.push(data)
     const pad = (512 - (data.length % 512)) % 512
     if (pad) parts.push(Buffer.alloc(pad))

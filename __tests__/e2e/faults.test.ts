@@ -2,7 +2,7 @@
  * End to end: the faults a production deploy step meets. Each must end in
  * the right status or a clear one-line error, never hang, never post twice.
  */
-import { runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
+import { runAction, startSandbox, type ActionRun, type Sandbox, type Step } from '../../sandbox/index.js'
 import { errorLines, leaks, posts, scalingoCalls, secretsOf } from '../helpers.js'
 
 let sandbox: Sandbox
@@ -138,30 +138,39 @@ describe('answers that are not what the API promises', () => {
   })
 })
 
+/** Runs the action on a long build, and sends it `signal` as soon as it says the build started. */
+async function cancelWhileBuilding(
+  inputs: Record<string, string>,
+  signal: NodeJS.Signals
+): Promise<{ run: ActionRun; sentAt: number }> {
+  sandbox = await startSandbox({
+    scalingo: {
+      timeline: [
+        { afterMs: 100, status: 'building' },
+        { afterMs: 60_000, status: 'success' }
+      ]
+    }
+  })
+  let sentAt = 0
+  const run = await runAction({
+    env: sandbox.env(inputs),
+    onSpawn: child => {
+      child.stdout?.on('data', (c: Buffer) => {
+        if (!sentAt && String(c).includes('→ building')) {
+          sentAt = Date.now()
+          child.kill(signal)
+        }
+      })
+    }
+  })
+  return { run, sentAt }
+}
+
 describe('cancellation', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s mid-follow: says which deployment keeps running, exits promptly, one deployment',
     async signal => {
-      sandbox = await startSandbox({
-        scalingo: {
-          timeline: [
-            { afterMs: 100, status: 'building' },
-            { afterMs: 60_000, status: 'success' }
-          ]
-        }
-      })
-      let sentAt = 0
-      const run = await runAction({
-        env: sandbox.env(),
-        onSpawn: child => {
-          child.stdout?.on('data', (c: Buffer) => {
-            if (!sentAt && String(c).includes('→ building')) {
-              sentAt = Date.now()
-              child.kill(signal)
-            }
-          })
-        }
-      })
+      const { run, sentAt } = await cancelWhileBuilding({}, signal)
       const [d] = sandbox.scalingo.allDeployments()
       expect(sentAt).toBeGreaterThan(0)
       expect(run.code).toBe(1)
@@ -181,26 +190,7 @@ describe('cancellation', () => {
   )
 
   it('a GitHub deployment of a cancelled run ends error ("cancelled"), within the runner\'s grace period', async () => {
-    sandbox = await startSandbox({
-      scalingo: {
-        timeline: [
-          { afterMs: 100, status: 'building' },
-          { afterMs: 60_000, status: 'success' }
-        ]
-      }
-    })
-    let sentAt = 0
-    const run = await runAction({
-      env: sandbox.env({ environment: 'production' }),
-      onSpawn: child => {
-        child.stdout?.on('data', (c: Buffer) => {
-          if (!sentAt && String(c).includes('→ building')) {
-            sentAt = Date.now()
-            child.kill('SIGINT')
-          }
-        })
-      }
-    })
+    const { run, sentAt } = await cancelWhileBuilding({ environment: 'production' }, 'SIGINT')
     expect(run.code).toBe(1)
     expect(Date.now() - sentAt).toBeLessThan(7_500)
     const [gh] = sandbox.github.deployments

@@ -257,6 +257,23 @@ describe('files of the workspace, and errors that quote nothing', () => {
   })
 })
 
+describe('file names are outside text too', () => {
+  it('an archive-path whose real path holds a line break and a command prints one inert line', async () => {
+    sandbox = await startSandbox()
+    const dir = workspace()
+    const odd = join(dir, 'a\n::warning::pwned from a path')
+    mkdirSync(odd)
+    writeFileSync(join(odd, 'build.tar.gz'), makeTarGz('build', { 'package.json': '{}' }))
+    symlinkSync(join(odd, 'build.tar.gz'), join(dir, 'build.tar.gz'))
+    const run = await runAction({
+      env: { ...sandbox.env({ 'archive-path': 'build.tar.gz', 'dry-run': 'true' }), GITHUB_WORKSPACE: dir }
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('::warning::pwned from a path/build.tar.gz')
+    expect(obeyedCommands(run.stdout).filter(l => l.includes('pwned'))).toEqual([])
+  })
+})
+
 describe('masking that bites', () => {
   it('registers each secret as is, URL-encoded and line by line, and the GitHub token', async () => {
     sandbox = await startSandbox()

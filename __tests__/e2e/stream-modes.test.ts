@@ -4,7 +4,14 @@
  * replays, connections cut every few hundred milliseconds): the matrix of
  * the sandbox's stream switches.
  */
-import { runAction, startSandbox, type Sandbox, type Step, type StreamBehaviour } from '../../sandbox/index.js'
+import {
+  STEADY_LOG,
+  runAction,
+  startSandbox,
+  steadyBuild,
+  type Sandbox,
+  type StreamBehaviour
+} from '../../sandbox/index.js'
 import { errorLines } from '../helpers.js'
 
 let sandbox: Sandbox
@@ -12,21 +19,9 @@ afterEach(async () => {
   await sandbox?.close()
 })
 
-const LINES = Array.from({ length: 24 }, (_, i) => `       step ${String(i + 1).padStart(2, '0')} of the build`)
-
-/** About 2.5 s of logging, a line or two at a time, then pushing, starting, success. */
-function timeline(): Step[] {
-  const steps: Step[] = [{ afterMs: 150, status: 'building', log: ['-----> Building'] }]
-  for (let i = 0; i < LINES.length; i += 2) steps.push({ afterMs: 200, log: LINES.slice(i, i + 2) })
-  steps.push({ afterMs: 150, status: 'pushing', log: ['-----> Pushing'] }, { afterMs: 150, status: 'starting' })
-  steps.push({ afterMs: 150, status: 'success', log: ['-----> Done'] })
-  return steps
-}
-
 /** The build-log lines of a run, in the order printed (fences, groups and our own lines left out). */
 function buildLines(stdout: string): string[] {
-  const all = ['-----> Building', ...LINES, '-----> Pushing', '-----> Done']
-  return stdout.split('\n').filter(l => all.includes(l))
+  return stdout.split('\n').filter(l => STEADY_LOG.includes(l))
 }
 
 const framings: StreamBehaviour['framing'][] = ['bare', 'newline', 'multi']
@@ -40,11 +35,11 @@ describe('the build log over every stream behaviour', () => {
   it.each(modes)(
     'framing $framing, replay $replay, cut every $cutEveryMs ms: every line exactly once, in order',
     async stream => {
-      sandbox = await startSandbox({ scalingo: { timeline: timeline(), stream: { ...stream, linesPerFrame: 3 } } })
+      sandbox = await startSandbox({ scalingo: { timeline: steadyBuild(), stream: { ...stream, linesPerFrame: 3 } } })
       const run = await runAction({ env: sandbox.env() })
       expect(errorLines(run)).toEqual([])
       expect(run.code).toBe(0)
-      expect(buildLines(run.stdout)).toEqual(['-----> Building', ...LINES, '-----> Pushing', '-----> Done'])
+      expect(buildLines(run.stdout)).toEqual(STEADY_LOG)
       expect(sandbox.scalingo.streamConnections).toBeGreaterThanOrEqual(stream.cutEveryMs ? 2 : 1)
     }
   )

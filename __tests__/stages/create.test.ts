@@ -1,27 +1,9 @@
 import { createDeploymentOnce, findOurs, isAmbiguous } from '../../src/stages/create.js'
 import { HttpError, NetworkError } from '../../src/lib/errors.js'
-import { Http } from '../../src/lib/http.js'
-import { ScalingoClient } from '../../src/scalingo/client.js'
 import { systemClock } from '../../src/lib/clock.js'
-import { DEFAULT_API_TOKEN, ScalingoSandbox, type ScalingoOptions } from '../../sandbox/index.js'
+import { sandboxClient } from '../helpers-client.js'
 
-let sb: ScalingoSandbox
-let http: Http
-async function setup(opts: ScalingoOptions = {}): Promise<ScalingoClient> {
-  sb = await new ScalingoSandbox(opts).start()
-  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
-  return new ScalingoClient(http, {
-    apiUrl: sb.apiUrl,
-    authUrl: sb.authUrl,
-    apiToken: DEFAULT_API_TOKEN,
-    app: 'my-app',
-    region: 'osc-fr1'
-  })
-}
-afterEach(async () => {
-  http?.dispose()
-  await sb?.close()
-})
+const { setup, sandbox } = sandboxClient()
 
 describe('createDeploymentOnce', () => {
   it('knows which failures are ambiguous', () => {
@@ -53,7 +35,11 @@ describe('createDeploymentOnce', () => {
       deadline: Date.now() + 60_000
     })
     expect(r.recovered).toBe(true)
-    expect(sb.allDeployments().map(d => d.id)).toEqual([r.deployment.id])
+    expect(
+      sandbox()
+        .allDeployments()
+        .map(d => d.id)
+    ).toEqual([r.deployment.id])
   })
 })
 
@@ -95,6 +81,6 @@ describe('the ambiguous answers, and the lookup', () => {
     expect((err as Error).message).toMatch(
       /the timeout was reached before the deployment could be created; nothing was created/
     )
-    expect(sb.requests.filter(r => r.method === 'POST' && r.path.endsWith('/deployments'))).toHaveLength(0)
+    expect(sandbox().requests.filter(r => r.method === 'POST' && r.path.endsWith('/deployments'))).toHaveLength(0)
   })
 })

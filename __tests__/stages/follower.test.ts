@@ -1,27 +1,10 @@
-import { Http } from '../../src/lib/http.js'
 import { Follower, type OutputSchedule, outputReadDue, pollDelay } from '../../src/stages/follower.js'
-import { ScalingoClient } from '../../src/scalingo/client.js'
+import type { ScalingoClient } from '../../src/scalingo/client.js'
 import { systemClock } from '../../src/lib/clock.js'
 import { BuildLog } from '../../src/stages/buildlog.js'
-import { DEFAULT_API_TOKEN, ScalingoSandbox, type ScalingoOptions } from '../../sandbox/index.js'
+import { sandboxClient } from '../helpers-client.js'
 
-let sb: ScalingoSandbox
-let http: Http
-async function setup(opts: ScalingoOptions = {}): Promise<ScalingoClient> {
-  sb = await new ScalingoSandbox(opts).start()
-  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
-  return new ScalingoClient(http, {
-    apiUrl: sb.apiUrl,
-    authUrl: sb.authUrl,
-    apiToken: DEFAULT_API_TOKEN,
-    app: 'my-app',
-    region: 'osc-fr1'
-  })
-}
-afterEach(async () => {
-  http?.dispose()
-  await sb?.close()
-})
+const { setup } = sandboxClient()
 
 const quick = () => 20
 /** Where the build log goes in these tests: nowhere. */
