@@ -11,7 +11,12 @@ export default {
     'src/lib/secrets.ts',
     'src/lib/http.ts',
     'src/lib/urls.ts',
-    'src/stages/create.ts'
+    'src/lib/text.ts',
+    'src/lib/markdown.ts',
+    'src/stages/create.ts',
+    'src/stages/decide.ts',
+    'src/stages/lines.ts',
+    'src/stages/logmerge.ts'
   ],
   testRunner: 'jest',
   testRunnerNodeArgs: ['--experimental-vm-modules'],
