@@ -207,9 +207,12 @@ describe('the shape of src/', () => {
   const imports = new Map<string, string[]>(
     files.map(f => {
       const text = readFileSync(join(ROOT, 'src', f), 'utf8')
-      const deps = [...text.matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)].map(m =>
-        join(f, '..', m[1]).replace(/\.js$/, '.ts')
-      )
+      // Static imports and re-exports (either quote), and `import('…')` types or calls.
+      const specifiers = [
+        ...text.matchAll(/^(?:import|export)[^'"]*from ['"](\.[^'"]+)['"]/gm),
+        ...text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)
+      ]
+      const deps = specifiers.map(m => join(f, '..', m[1]).replace(/\.js$/, '.ts'))
       return [f, deps]
     })
   )
