@@ -18,6 +18,31 @@ describe('statuses (as go-scalingo)', () => {
       expect(hasFailed(s)).toBe(true)
     }
   )
+  it.each([
+    ['queued', /waiting for a deployment slot/],
+    ['building', /buildpack is building/],
+    ['pushing', /pushed to the registry/],
+    ['starting', /containers are starting/],
+    ['success', /new version is running/],
+    ['build-error', /build failed/],
+    ['crashed-error', /crashed at boot/],
+    ['timeout-error', /\$PORT/],
+    ['aborted', /aborted/]
+  ])('says %s in plain words', (status, words) => {
+    expect(describeStatus(status)).toMatch(words)
+  })
+  it.each([
+    ['build-error', /end of the build output/],
+    ['crashed-error', /Procfile command and the app logs/],
+    ['timeout-error', /listen on \$PORT/],
+    ['hook-error', /postdeploy command/],
+    ['aborted', /run the workflow again/]
+  ])('hints what to check first for %s', (status, hint) => {
+    expect(statusHint(status)).toMatch(hint)
+  })
+  it.each(['queued', 'building', 'success', 'mystery'])('has no hint for %s', status => {
+    expect(statusHint(status)).toBeUndefined()
+  })
   it('says every status in plain words, and admits an unknown one', () => {
     expect(describeStatus('hook-error')).toMatch(/postdeploy hook failed/)
     expect(describeStatus('mystery')).toBe('unknown status "mystery", treated as a failure')

@@ -39,6 +39,13 @@ describe('decide: skip only what is truly live', () => {
     })
   })
 
+  it('names an archive deployment on its way (no git ref) as another archive', () => {
+    expect(decide({ ...base, inFlight: [{ id: 'up', status: 'queued' }] })).toEqual({
+      deploy: true,
+      why: `${SHA} is live, but deployment up (another archive) is queued and will replace it`
+    })
+  })
+
   it('still skips when the deployment on its way is of this same commit', () => {
     expect(decide({ ...base, inFlight: [{ id: 'again', status: 'queued', git_ref: SHA }] })).toEqual({ deploy: false })
   })
