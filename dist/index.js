@@ -33478,7 +33478,7 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5575);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3958);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33488,7 +33488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5575:
+/***/ 3958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36452,16 +36452,22 @@ function getIDToken(aud) {
  */
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
+const CONTROL_RUNS = new RegExp(`${CONTROL_CHARS.source}+`, 'g');
 /** True when the value holds a line break or another control character. */
 function hasControlChars(value) {
     return CONTROL_CHARS.test(value);
 }
+/** Each run of line breaks and other control characters as one space. */
+function spaceControlChars(text) {
+    return text.replace(CONTROL_RUNS, ' ');
+}
+/** At most `max` characters, the last one `…` when something was cut. */
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
 /** One line, no control characters, bounded length: safe for `::error::`. */
 function oneLine(text, max = 300) {
-    const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+    return cut(spaceControlChars(text).replace(/\s+/g, ' ').trim(), max);
 }
 /** A value as it appears in an error message: quoted, cut after 40 characters. */
 function quote(value, max = 40) {
@@ -36476,12 +36482,16 @@ const LEGACY_COMMAND = /##\[/g;
  * is found mid-line). A zero-width space breaks each up; the words stay.
  */
 function inert(text) {
-    const flat = text.replace(CONTROL_RUNS, ' ').replace(LEGACY_COMMAND, '#\u200b#[');
+    const flat = spaceControlChars(text).replace(LEGACY_COMMAND, '#\u200b#[');
     return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat;
 }
-/** A status as it may be shown: as is when it looks like one (`build-error`), else quoted. */
+/** Whether a status looks like one (`build-error`): only then is it shown as is. */
+function looksLikeStatus(status) {
+    return /^[a-z-]+$/.test(status);
+}
+/** A status as it may be shown: as is when it looks like one, else quoted. */
 function statusLabel(status) {
-    return /^[a-z-]+$/.test(status) ? status : JSON.stringify(oneLine(status, 60));
+    return looksLikeStatus(status) ? status : JSON.stringify(oneLine(status, 60));
 }
 
 ;// CONCATENATED MODULE: ./src/lib/log.ts
@@ -36902,14 +36912,13 @@ function setOutputs(r) {
 }
 
 ;// CONCATENATED MODULE: ./src/lib/markdown.ts
+
 /**
  * Outside text in the job summary, as inert Markdown: a build log, an API
  * message or a file name cannot render a heading, an image, a link or HTML.
  * Everything from outside goes in a code span or a fenced block, whose
  * fence is longer than any run of backticks inside.
  */
-// eslint-disable-next-line no-control-regex
-const markdown_CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
 function longestRun(text, char) {
     let longest = 0;
     let run = 0;
@@ -36921,9 +36930,7 @@ function longestRun(text, char) {
 }
 /** Inline code: one line, nothing rendered inside. */
 function code(text, max = 1000) {
-    let flat = text.replace(markdown_CONTROL_RUNS, ' ');
-    if (flat.length > max)
-        flat = `${flat.slice(0, max - 1)}…`;
+    const flat = cut(spaceControlChars(text), max);
     if (flat === '')
         return '';
     const fence = '`'.repeat(longestRun(flat, '`') + 1);
@@ -37006,6 +37013,8 @@ function statusHint(status) {
 
 
 
+
+
 /** The job summary: Markdown built from the report, written on success and on failure. */
 /** The longest build-log line shown in the summary: 30 of them stay under 16 kB. */
 const TAIL_LINE_CHARS = 500;
@@ -37017,7 +37026,7 @@ function headline(r) {
     if (r.error && !r.status)
         return '❌ Scalingo deployment failed';
     // A status is shown as is when it looks like one (build-error), else as code.
-    const status = /^[a-z-]+$/.test(r.status ?? 'failed') ? (r.status ?? 'failed') : code(r.status ?? '', 60);
+    const status = looksLikeStatus(r.status ?? 'failed') ? (r.status ?? 'failed') : code(r.status ?? '', 60);
     if (r.timedOut)
         return `⏱️ Scalingo deployment still ${status} at the timeout`;
     if (!r.waited && r.status && !isSuccess(r.status))
@@ -37039,7 +37048,7 @@ function rows(r) {
     if (r.status) {
         const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
         // Our own words for a status we know; anything else came from outside.
-        rows.push(['Status', `${code(r.status, 60)} — ${/^[a-z-]+$/.test(r.status) ? words : code(words)}`]);
+        rows.push(['Status', `${code(r.status, 60)} — ${looksLikeStatus(r.status) ? words : code(words)}`]);
     }
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
@@ -37092,7 +37101,7 @@ function summaryMarkdown(r) {
         md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
     if (r.logTail && r.logTail.length > 0) {
         // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-        const lines = r.logTail.map(l => (l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS - 1)}…` : l));
+        const lines = r.logTail.map(l => cut(l, TAIL_LINE_CHARS));
         md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`;
     }
     return scrub(md);
@@ -37105,13 +37114,17 @@ async function writeSummary(r, env) {
         await summary.addRaw(summaryMarkdown(r)).write();
     }
     catch (err) {
-        log_warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+        log_warning(`Could not write the job summary: ${describeError(err)}`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/settings/dotenv.ts
 
 const EXPORT = 'export';
+/** Name → value, in the order first set, as the list the API takes. */
+function asVariables(values) {
+    return [...values.entries()].map(([name, value]) => ({ name, value }));
+}
 /** godotenv's isSpace: a space but not a line break. */
 function isSpace(c) {
     return c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0';
@@ -37170,7 +37183,7 @@ class DotenvParser {
                 this.fail(start, 'has no variable name before its = sign');
             this.vars.set(name, this.value(name));
         }
-        return [...this.vars.entries()].map(([name, value]) => ({ name, value }));
+        return asVariables(this.vars);
     }
     /** Skips blank space and comment lines; false at the end of the text. */
     statementStart() {
@@ -37279,7 +37292,7 @@ function parseVariableLines(text, input = 'variables') {
             throw new InputError(input, `line ${i + 1}: ${name} has an empty value (an unset secret?)`);
         out.set(name, value);
     });
-    return [...out.entries()].map(([name, value]) => ({ name, value }));
+    return asVariables(out);
 }
 /** The values of `variables` lines, before they are checked: masked the moment the input is read. */
 function variableValues(text) {
@@ -37294,7 +37307,7 @@ function mergeVariables(file, overrides) {
     const merged = new Map(file.map(v => [v.name, v.value]));
     for (const v of overrides)
         merged.set(v.name, v.value);
-    return [...merged.entries()].map(([name, value]) => ({ name, value }));
+    return asVariables(merged);
 }
 
 ;// CONCATENATED MODULE: ./src/settings/inputs.ts
@@ -37421,6 +37434,11 @@ function requireHttps(name, u) {
         throw new InputError(name, `must be an https:// URL (plain http is only allowed for loopback hosts), got ${u.protocol}//…`);
     }
 }
+/** No `user:password@` in a URL given as an input. */
+function refuseCredentials(name, u) {
+    if (u.username || u.password)
+        throw new InputError(name, 'must not contain credentials');
+}
 /**
  * An https base URL (http only for loopback hosts, so tests can run):
  * a token never travels over plain http. Returns it without a trailing slash.
@@ -37428,8 +37446,7 @@ function requireHttps(name, u) {
 function parseBaseUrl(name, value) {
     const u = parseUrl(name, value, `${quote(value)} is not a URL; expected https://host[/path]`);
     requireHttps(name, u);
-    if (u.username || u.password)
-        throw new InputError(name, 'must not contain credentials');
+    refuseCredentials(name, u);
     if (u.search || u.hash)
         throw new InputError(name, 'must not contain a query string or fragment');
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
@@ -37672,8 +37689,7 @@ function readHealthCheck(get) {
         return { path: value, timeoutSeconds };
     }
     const url = parseHttpsUrl(INPUTS.healthCheck, value, 'a path like /health, or an https:// URL');
-    if (new URL(url).username || new URL(url).password)
-        throw new InputError(INPUTS.healthCheck, 'must not contain credentials');
+    refuseCredentials(INPUTS.healthCheck, new URL(url));
     return { url, timeoutSeconds };
 }
 /** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
@@ -37691,6 +37707,7 @@ function readSettings(get, env) {
 }
 
 ;// CONCATENATED MODULE: ./src/signals.ts
+
 
 
 
@@ -37728,15 +37745,11 @@ function endRun(message, report, env, beforeExit, ending) {
     report.error = message;
     setFailed(inert(message));
     const lastWords = async () => {
-        let timer;
         try {
-            await Promise.race([beforeExit(), new Promise(resolve => (timer = setTimeout(resolve, LAST_WORDS_MS)))]);
+            await beforeDeadline(Promise.resolve(beforeExit()), systemClock.now() + LAST_WORDS_MS, systemClock, () => undefined);
         }
         catch {
             // the exit matters more than what could not be said
-        }
-        finally {
-            clearTimeout(timer);
         }
         setOutputs(report);
         await writeSummary(report, env);
@@ -37814,7 +37827,10 @@ async function conclude(ctx) {
     http.dispose();
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/lib/http.ts
+
 
 
 
@@ -37832,7 +37848,7 @@ const defaultRetry = {
 };
 /** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
 function parseRetryAfter(value, now) {
-    const v = Array.isArray(value) ? value[0] : value;
+    const v = headerValue(value);
     if (!v)
         return undefined;
     const trimmed = v.trim();
@@ -37854,6 +37870,7 @@ function backoffDelay(attempt, settings, random, retryAfterMs) {
 function isRetryableStatus(status) {
     return status === 429 || status === 408 || (status >= 500 && status <= 599);
 }
+/** The first value of a header Node may give as a list. */
 function headerValue(h) {
     return Array.isArray(h) ? h[0] : h;
 }
@@ -38003,11 +38020,10 @@ class Http {
      * signature: no Authorization header). One attempt: the caller decides.
      */
     async putFile(url, path, size, contentType) {
-        const { createReadStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
         this.requestCount++;
         const started = Date.now();
         try {
-            const res = await this.client.sendStream('PUT', url, createReadStream(path), {
+            const res = await this.client.sendStream('PUT', url, (0,external_node_fs_namespaceObject.createReadStream)(path), {
                 'Content-Type': contentType,
                 'Content-Length': String(size)
             });
@@ -38073,12 +38089,20 @@ function parseJson(response, opts) {
 function encodeRef(ref) {
     return ref.split('/').map(encodeURIComponent).join('/');
 }
+/** `owner/name`, as users write it. */
+function repoName(repo) {
+    return `${repo.owner}/${repo.repo}`;
+}
+/** The repository's page: `${GITHUB_SERVER_URL}/{owner}/{repo}`. */
+function repoWebUrl(serverUrl, repo) {
+    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+}
 function repoPath(repo) {
     return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
 }
 /** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
 function publicArchiveUrl(serverUrl, repo, sha) {
-    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/archive/${sha}.tar.gz`;
+    return `${repoWebUrl(serverUrl, repo)}/archive/${sha}.tar.gz`;
 }
 
 ;// CONCATENATED MODULE: ./src/github/client.ts
@@ -38112,7 +38136,7 @@ class GitHubClient {
         return parseJson(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
     }
     async getVisibility(repo) {
-        const name = `${repo.owner}/${repo.repo}`;
+        const name = repoName(repo);
         try {
             const data = await this.json({
                 method: 'GET',
@@ -38134,7 +38158,7 @@ class GitHubClient {
     }
     /** Tag, branch, short or full SHA → the full commit SHA. */
     async resolveSha(repo, ref) {
-        const name = `${repo.owner}/${repo.repo}`;
+        const name = repoName(repo);
         try {
             const { body } = await this.request({
                 method: 'GET',
@@ -38219,16 +38243,15 @@ class GitHubClient {
         }
     }
     location(res, repo) {
-        const location = res.headers.location;
-        const loc = Array.isArray(location) ? location[0] : location;
+        const loc = headerValue(res.headers.location);
         if (res.status < 300 || !loc) {
-            throw new ActionError(`GitHub's tarball endpoint for ${repo.owner}/${repo.repo} did not redirect to an archive (status ${res.status})`);
+            throw new ActionError(`GitHub's tarball endpoint for ${repoName(repo)} did not redirect to an archive (status ${res.status})`);
         }
         const url = new URL(loc, `${this.config.apiUrl}/`).toString();
         registerSecretUrl(url);
         const problem = answerUrlProblem(url);
         if (problem)
-            throw new ActionError(`GitHub's tarball endpoint for ${repo.owner}/${repo.repo} redirected to a URL that cannot be used: ${problem}`);
+            throw new ActionError(`GitHub's tarball endpoint for ${repoName(repo)} redirected to a URL that cannot be used: ${problem}`);
         return url;
     }
 }
@@ -38356,6 +38379,10 @@ class ScalingoClient {
     call(opts) {
         return this.withBearer(`${opts.method} ${safeUrl(opts.url)}`, bearer => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${bearer}` } }));
     }
+    /** A call whose 2xx answer is JSON, parsed (never quoted when it is not). */
+    async callJson(opts) {
+        return parseJson(await this.call(opts), opts);
+    }
     /** Scalingo's refusal as a sentence about our app; other errors as they are. */
     toActionError(err) {
         if (!(err instanceof HttpError))
@@ -38379,8 +38406,7 @@ class ScalingoClient {
     async getApp() {
         const url = this.appPath();
         try {
-            const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
-            const app = parseJson(res, { method: 'GET', url }).app;
+            const { app } = await this.callJson({ method: 'GET', url, retry: 'idempotent' });
             if (!app || typeof app !== 'object')
                 throw new ActionError(`Scalingo answered GET app without an "app" object`);
             return app;
@@ -38393,13 +38419,13 @@ class ScalingoClient {
     async createDeployment(gitRef, sourceUrl) {
         const url = this.appPath('/deployments');
         try {
-            const res = await this.call({
+            const data = await this.callJson({
                 method: 'POST',
                 url,
                 json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
                 retry: 'unsent-only'
             });
-            return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation');
+            return readDeployment(data, 'the deployment creation');
         }
         catch (err) {
             throw this.toActionError(err);
@@ -38408,8 +38434,8 @@ class ScalingoClient {
     /** One deployment of the app; `graceMs` lets the last look at the timeout run a little past it. */
     async getDeployment(id, opts = {}) {
         const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
-        const deployment = readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`);
+        const data = await this.callJson({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
+        const deployment = readDeployment(data, `GET deployment ${id}`);
         if (deployment.id !== id) {
             throw new MalformedAnswerError(`Scalingo answered GET deployment ${id} with another deployment (${JSON.stringify(deployment.id.slice(0, 40))})`);
         }
@@ -38418,8 +38444,7 @@ class ScalingoClient {
     async listVariables() {
         const url = this.appPath('/variables');
         try {
-            const res = await this.call({ method: 'GET', url, retry: 'idempotent' });
-            const list = parseJson(res, { method: 'GET', url }).variables;
+            const list = (await this.callJson({ method: 'GET', url, retry: 'idempotent' })).variables;
             if (!Array.isArray(list))
                 throw new ActionError('Scalingo answered the variables list without a "variables" array');
             return list
@@ -38449,11 +38474,11 @@ class ScalingoClient {
     /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
     async createSource() {
         const url = `${this.config.apiUrl}/v1/sources`;
-        const res = await this.call({ method: 'POST', url, retry: 'unsent-only' });
-        const src = parseJson(res, {
+        const { source: src } = await this.callJson({
             method: 'POST',
-            url
-        }).source;
+            url,
+            retry: 'unsent-only'
+        });
         if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
             throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url');
         }
@@ -38472,8 +38497,12 @@ class ScalingoClient {
     /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
     async listDeployments(perPage = 10, opts = {}) {
         const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
-        const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
-        const list = parseJson(res, { method: 'GET', url }).deployments;
+        const { deployments: list } = await this.callJson({
+            method: 'GET',
+            url,
+            retry: 'idempotent',
+            graceMs: opts.graceMs
+        });
         if (!Array.isArray(list))
             throw new ActionError('Scalingo answered the deployment list without a "deployments" array');
         const time = (d) => (d.created_at ? Date.parse(d.created_at) : NaN) || 0;
@@ -38952,6 +38981,7 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
 
 
 
+
 /**
  * The app's deployment stream, opened just before our deployment is
  * created. A connection already open then sees our deployment's log from
@@ -38982,9 +39012,7 @@ class LiveStream {
     async open(waitMs) {
         const opened = new Promise(resolve => (this.opened = resolve));
         this.stream.start();
-        let timer;
-        await Promise.race([opened, new Promise(resolve => (timer = setTimeout(resolve, waitMs)))]);
-        clearTimeout(timer);
+        await beforeDeadline(opened, systemClock.now() + waitMs, systemClock, () => undefined);
     }
     /** Called the moment before the deployment is created. */
     creating() {
@@ -39028,8 +39056,6 @@ class LiveStream {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
@@ -39053,11 +39079,11 @@ function topComponent(name) {
     const first = clean.split('/')[0];
     return first === '' || first === '.' ? undefined : first;
 }
-/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
 /** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
 const MAX_META_BYTES = 64 * 1024;
 /** Enough names to say what is wrong; the archive is read to its end without keeping more. */
 const MAX_NAMES = 4;
+/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
 class TarWalker extends external_node_stream_.Writable {
     buf = Buffer.alloc(0);
     skip = 0;
@@ -39165,7 +39191,7 @@ class TarWalker extends external_node_stream_.Writable {
 async function inspectArchive(path, input = 'archive-path') {
     let bytes;
     try {
-        const st = (0,external_node_fs_.statSync)(path);
+        const st = (0,external_node_fs_namespaceObject.statSync)(path);
         if (!st.isFile())
             throw new InputError(input, `${JSON.stringify(path)} is not a file`);
         bytes = st.size;
@@ -39183,7 +39209,7 @@ async function inspectArchive(path, input = 'archive-path') {
         throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
     const walker = new TarWalker();
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
     }
     catch (err) {
         throw new InputError(input, `could not be read as a .tar.gz (${err.message.slice(0, 80)})`);
@@ -39203,8 +39229,8 @@ async function inspectArchive(path, input = 'archive-path') {
 }
 /** Writes a response body to a file, streaming; returns its size. */
 async function saveTo(body, path) {
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
-    const bytes = (0,external_node_fs_.statSync)(path).size;
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_namespaceObject.createWriteStream)(path));
+    const bytes = (0,external_node_fs_namespaceObject.statSync)(path).size;
     if (bytes === 0)
         throw new ActionError('the downloaded archive is empty');
     return bytes;
@@ -39226,14 +39252,15 @@ async function saveTo(body, path) {
  * deployment can wait longer), and everything from GitHub Enterprise Server
  * (Scalingo usually cannot reach it).
  */
-function chooseTransfer(setting, source, onGitHubDotCom) {
+function chooseTransfer(settings, source) {
     if (source.kind === 'local')
         return 'upload';
     if (source.kind === 'url')
         return 'url';
+    const setting = settings.archiveTransfer;
     if (setting === 'url' || setting === 'upload')
         return setting;
-    return source.visibility !== 'public' || !onGitHubDotCom ? 'upload' : 'url';
+    return source.visibility !== 'public' || !scalingoReaches(settings.githubServerUrl) ? 'upload' : 'url';
 }
 /**
  * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
@@ -39314,7 +39341,7 @@ async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
  */
 async function uploadArchive(http, client, path, bounds) {
     const target = await client.createSource();
-    const bytes = (0,external_node_fs_.statSync)(path).size;
+    const bytes = (0,external_node_fs_namespaceObject.statSync)(path).size;
     await beforeDeadline(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
     log_info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
     return { downloadUrl: target.downloadUrl, bytes };
@@ -39431,7 +39458,7 @@ async function waitUntilFree(ctx, state) {
         }
         await clock.sleep(pause);
         try {
-            state.recent = await scalingo.listDeployments(50);
+            state.recent = await scalingo.listDeployments(RECENT);
             busy = inFlight(state.recent);
         }
         catch (err) {
@@ -39575,27 +39602,21 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
+
 /** Printing what came from the build: as data, never as workflow commands. */
 /**
  * Build output is data, not commands: a buildpack printing `::add-mask::`
- * or `::error::` must not drive the runner. Everything printed inside runs
- * between `::stop-commands::<token>` and `::<token>::`.
+ * or `::error::` must not drive the runner. The lines, as one text to
+ * write, between `::stop-commands::<token>` and `::<token>::` (a fresh
+ * random token each time).
  */
-function printAsData(print) {
+function asData(lines) {
     const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-    info(`::stop-commands::${token}`);
-    try {
-        print();
-    }
-    finally {
-        info(`::${token}::`);
-    }
+    return `::stop-commands::${token}${external_node_os_namespaceObject.EOL}${lines.map(line => `${line}${external_node_os_namespaceObject.EOL}`).join('')}::${token}::${external_node_os_namespaceObject.EOL}`;
 }
+/** Lines printed again outside the build log's group (a failure's tail), scrubbed, as data. */
 function printLines(lines) {
-    printAsData(() => {
-        for (const line of lines)
-            info(scrub(line));
-    });
+    process.stdout.write(asData(lines.map(scrub)));
 }
 const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
 /** Lines that say a build failed without saying why: the trailers buildpacks and npm end with. */
@@ -39611,7 +39632,7 @@ function mostTellingLine(lines) {
     const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '');
     const telling = [...clean].reverse().filter(l => TELLING.test(l));
     const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1];
-    return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
+    return line === undefined ? undefined : cut(line, 200);
 }
 
 ;// CONCATENATED MODULE: ./src/stages/lines.ts
@@ -39801,10 +39822,7 @@ class BuildLog {
             text += `::group::${inert(this.status ? `Build output (${this.status})` : 'Build output')}${external_node_os_namespaceObject.EOL}`;
             this.groupOpen = true;
         }
-        // Build output is data: a buildpack printing `::add-mask::` or `::error::` must not drive the runner.
-        const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-        lines.push('');
-        this.write(`${text}::stop-commands::${token}${external_node_os_namespaceObject.EOL}${lines.join(external_node_os_namespaceObject.EOL)}::${token}::${external_node_os_namespaceObject.EOL}`);
+        this.write(`${text}${asData(lines)}`);
     }
     print(line) {
         if (this.printed === this.hashes.length) {
@@ -39984,6 +40002,7 @@ class LogMerger {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/follower.ts
+
 
 
 
@@ -40279,7 +40298,7 @@ class Follower {
     /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
     async explainQueue() {
         try {
-            const others = (await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id && isRunning(d.status));
+            const others = inFlight(await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id);
             this.opts.log.closeGroup();
             if (others.length > 0) {
                 const o = others[0];
@@ -40529,43 +40548,31 @@ async function findPromotedCommit(staging) {
 
 
 
-/** The `git_ref` of an artifact: the commit it was built from, labelled, or the ref given, made Docker-safe. */
-function artifactGitRef(ref, refFrom, workflowSha) {
-    if (refFrom === 'input')
-        return isFullSha(ref) ? ref.toLowerCase() : (dockerSafeRef(ref) ?? null);
-    return isFullSha(workflowSha) ? `${workflowSha.toLowerCase()}-artifact` : null;
-}
-/** The commit an artifact comes from: the ref given when it is a commit, else the workflow's. */
-function artifactSha(ref, refFrom, workflowSha) {
-    if (refFrom === 'input')
-        return isFullSha(ref) ? ref.toLowerCase() : '';
-    return isFullSha(workflowSha) ? workflowSha.toLowerCase() : '';
+/**
+ * The commit an artifact comes from and its `git_ref`: the ref given (a
+ * commit, or any ref made Docker-safe, with no commit known), else the
+ * workflow's commit, labelled `-artifact`.
+ */
+function artifactCommit(settings) {
+    const { ref, refFrom, workflow } = settings;
+    if (refFrom === 'input') {
+        return isFullSha(ref)
+            ? { sha: ref.toLowerCase(), gitRef: ref.toLowerCase() }
+            : { sha: '', gitRef: dockerSafeRef(ref) ?? null };
+    }
+    const sha = workflow.sha.toLowerCase();
+    return isFullSha(sha) ? { sha, gitRef: `${sha}-artifact` } : { sha: '', gitRef: null };
 }
 /** `source-url`: deployed as given. Only a secret when it carries credentials. */
 function urlSource(settings, url) {
     const u = new URL(url);
     if (u.search || u.username || u.password)
         registerSecretUrl(url);
-    const { ref, refFrom, workflow } = settings;
-    return {
-        kind: 'url',
-        sha: artifactSha(ref, refFrom, workflow.sha),
-        gitRef: artifactGitRef(ref, refFrom, workflow.sha),
-        archiveUrl: safeUrl(url),
-        visibility: 'unknown',
-        url
-    };
+    return { kind: 'url', ...artifactCommit(settings), archiveUrl: safeUrl(url), visibility: 'unknown', url };
 }
 /** `archive-path`: uploaded later, when the app is ready for it. */
 function localSource(settings) {
-    const { ref, refFrom, workflow } = settings;
-    return {
-        kind: 'local',
-        sha: artifactSha(ref, refFrom, workflow.sha),
-        gitRef: artifactGitRef(ref, refFrom, workflow.sha),
-        archiveUrl: '',
-        visibility: 'unknown'
-    };
+    return { kind: 'local', ...artifactCommit(settings), archiveUrl: '', visibility: 'unknown' };
 }
 /** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
 async function githubSource(github, serverUrl, repo, ref) {
@@ -40577,7 +40584,7 @@ async function githubSource(github, serverUrl, repo, ref) {
 function workflowRunHeadSha(eventPath) {
     let sha;
     try {
-        sha = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).workflow_run
+        sha = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).workflow_run
             ?.head_sha;
     }
     catch {
@@ -40618,27 +40625,28 @@ function fileInWorkspace(input, workspace, name) {
     const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
     let real;
     try {
-        real = (0,external_node_fs_.realpathSync)(path);
+        real = (0,external_node_fs_namespaceObject.realpathSync)(path);
     }
     catch {
         throw new InputError(name, `${quote(input, 80)} was not found in the workspace`);
     }
-    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_.realpathSync)(workspace), real);
+    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(workspace), real);
     if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
         throw new InputError(name, 'must be a file inside the workspace');
-    if (!(0,external_node_fs_.statSync)(real).isFile())
+    if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
         throw new InputError(name, 'must be a file');
     return real;
 }
 /** Reads a text file from inside the workspace. */
 function readWorkspaceFile(input, workspace, name) {
     const real = fileInWorkspace(input, workspace, name);
-    if ((0,external_node_fs_.statSync)(real).size > MAX_ENV_FILE_BYTES)
+    if ((0,external_node_fs_namespaceObject.statSync)(real).size > MAX_ENV_FILE_BYTES)
         throw new InputError(name, 'is larger than 1 MB');
-    return { path: real, text: (0,external_node_fs_.readFileSync)(real, 'utf8') };
+    return { path: real, text: (0,external_node_fs_namespaceObject.readFileSync)(real, 'utf8') };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/prepare.ts
+
 
 
 
@@ -40708,7 +40716,7 @@ async function resolveSource(ctx, local) {
     }
     const ref = await refToDeploy(ctx);
     const repo = settings.repository;
-    report.repository = `${repo.owner}/${repo.repo}`;
+    report.repository = repoName(repo);
     report.ref = ref;
     const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
     checkTagDidNotMove(settings, source.sha);
@@ -40740,9 +40748,9 @@ async function prepare(ctx) {
     const state = await readAppState(ctx.scalingo, app);
     recordPrevious(ctx, source, state);
     const variables = await variablesToSet(ctx, local);
-    const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl));
+    const transfer = chooseTransfer(settings, source);
     if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
-        log_info(`${settings.repository.owner}/${settings.repository.repo} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
+        log_info(`${repoName(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
     }
     const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
     if (!deploying(ctx, prepared))
@@ -40765,7 +40773,7 @@ function recordPrevious(ctx, source, state) {
         report.previousSha = previous.toLowerCase();
     if (source.kind !== 'github')
         return;
-    const repo = `${settings.githubServerUrl}/${settings.repository.owner}/${settings.repository.repo}`;
+    const repo = repoWebUrl(settings.githubServerUrl, settings.repository);
     report.commitUrl = `${repo}/commit/${source.sha}`;
     if (report.previousSha && report.previousSha !== source.sha)
         report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
@@ -40825,7 +40833,7 @@ function deploying(ctx, p) {
     }
     report.status = 'skipped';
     report.deploymentId = live?.id;
-    report.variables = p.variables.diff ? `${p.variables.wanted.length} variables, all already set` : undefined;
+    report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined;
     report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
     log_info(`Skipped: ${report.skipped}`);
     return false;
@@ -40927,6 +40935,7 @@ function healthTarget(check) {
 
 
 
+
 /**
  * The verify stage: what "live" means beyond Scalingo's word. The health
  * check after a successful deployment, and, when it fails and `rollback` is
@@ -40979,7 +40988,7 @@ async function cannotRollBack(ctx, prepared, ours) {
         await ctx.github.resolveSha(ctx.settings.repository, sha);
     }
     catch (err) {
-        return `the previous commit ${sha} cannot be found in ${ctx.settings.repository.owner}/${ctx.settings.repository.repo} (${describeError(err)})`;
+        return `the previous commit ${sha} cannot be found in ${repoName(ctx.settings.repository)} (${describeError(err)})`;
     }
     return undefined;
 }
@@ -41001,7 +41010,7 @@ async function rollBack(ctx, prepared, ours) {
         const source = await githubSource(ctx.github, settings.githubServerUrl, settings.repository, sha);
         const app = await ctx.scalingo.getApp();
         const state = await readAppState(ctx.scalingo, app);
-        const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl));
+        const transfer = chooseTransfer(settings, source);
         const again = {
             ...prepared,
             decision: 'deploy',
@@ -41198,13 +41207,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 

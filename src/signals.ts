@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { beforeDeadline, systemClock } from './lib/clock.js'
 import { describeError } from './lib/errors.js'
 import { inert } from './lib/text.js'
 import type { RunReport } from './report/report.js'
@@ -51,13 +52,15 @@ export function endRun(
   report.error = message
   core.setFailed(inert(message))
   const lastWords = async (): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined
     try {
-      await Promise.race([beforeExit(), new Promise(resolve => (timer = setTimeout(resolve, LAST_WORDS_MS)))])
+      await beforeDeadline(
+        Promise.resolve(beforeExit()),
+        systemClock.now() + LAST_WORDS_MS,
+        systemClock,
+        () => undefined
+      )
     } catch {
       // the exit matters more than what could not be said
-    } finally {
-      clearTimeout(timer)
     }
     setOutputs(report)
     await writeSummary(report, env)

@@ -1,9 +1,9 @@
 import { ActionError, HttpError } from '../lib/errors.js'
-import { type Http, type HttpResponse, type RequestOptions, parseJson } from '../lib/http.js'
+import { type Http, type HttpResponse, type RequestOptions, headerValue, parseJson } from '../lib/http.js'
 import { isFullSha } from '../lib/refs.js'
 import { registerSecretUrl } from '../lib/secrets.js'
 import { answerUrlProblem } from '../lib/urls.js'
-import { type Repository, type Visibility, encodeRef, repoPath } from './archives.js'
+import { type Repository, type Visibility, encodeRef, repoName, repoPath } from './archives.js'
 
 export type { Repository, Visibility }
 
@@ -41,7 +41,7 @@ export class GitHubClient {
   }
 
   async getVisibility(repo: Repository): Promise<Visibility> {
-    const name = `${repo.owner}/${repo.repo}`
+    const name = repoName(repo)
     try {
       const data = await this.json<{ private?: boolean; visibility?: string }>({
         method: 'GET',
@@ -65,7 +65,7 @@ export class GitHubClient {
 
   /** Tag, branch, short or full SHA → the full commit SHA. */
   async resolveSha(repo: Repository, ref: string): Promise<string> {
-    const name = `${repo.owner}/${repo.repo}`
+    const name = repoName(repo)
     try {
       const { body } = await this.request({
         method: 'GET',
@@ -155,11 +155,10 @@ export class GitHubClient {
   }
 
   private location(res: HttpResponse, repo: Repository): string {
-    const location = res.headers.location
-    const loc = Array.isArray(location) ? location[0] : location
+    const loc = headerValue(res.headers.location)
     if (res.status < 300 || !loc) {
       throw new ActionError(
-        `GitHub's tarball endpoint for ${repo.owner}/${repo.repo} did not redirect to an archive (status ${res.status})`
+        `GitHub's tarball endpoint for ${repoName(repo)} did not redirect to an archive (status ${res.status})`
       )
     }
     const url = new URL(loc, `${this.config.apiUrl}/`).toString()
@@ -167,7 +166,7 @@ export class GitHubClient {
     const problem = answerUrlProblem(url)
     if (problem)
       throw new ActionError(
-        `GitHub's tarball endpoint for ${repo.owner}/${repo.repo} redirected to a URL that cannot be used: ${problem}`
+        `GitHub's tarball endpoint for ${repoName(repo)} redirected to a URL that cannot be used: ${problem}`
       )
     return url
   }

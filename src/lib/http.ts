@@ -1,5 +1,6 @@
 import * as log from './log.js'
 import { HttpClient } from '@actions/http-client'
+import { createReadStream } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { type Clock, beforeDeadline, systemClock } from './clock.js'
 import { HttpError, NetworkError, extractServerMessage, networkError } from './errors.js'
@@ -82,7 +83,7 @@ export interface HttpOptions {
 
 /** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value
+  const v = headerValue(value)
   if (!v) return undefined
   const trimmed = v.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(parseFloat(trimmed) * 1000)
@@ -108,7 +109,8 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 408 || (status >= 500 && status <= 599)
 }
 
-function headerValue(h: string | string[] | undefined): string | undefined {
+/** The first value of a header Node may give as a list. */
+export function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h
 }
 
@@ -270,7 +272,6 @@ export class Http {
    * signature: no Authorization header). One attempt: the caller decides.
    */
   async putFile(url: string, path: string, size: number, contentType: string): Promise<number> {
-    const { createReadStream } = await import('node:fs')
     this.requestCount++
     const started = Date.now()
     try {

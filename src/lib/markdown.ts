@@ -1,12 +1,11 @@
+import { cut, spaceControlChars } from './text.js'
+
 /**
  * Outside text in the job summary, as inert Markdown: a build log, an API
  * message or a file name cannot render a heading, an image, a link or HTML.
  * Everything from outside goes in a code span or a fenced block, whose
  * fence is longer than any run of backticks inside.
  */
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g
 
 function longestRun(text: string, char: string): number {
   let longest = 0
@@ -20,8 +19,7 @@ function longestRun(text: string, char: string): number {
 
 /** Inline code: one line, nothing rendered inside. */
 export function code(text: string, max = 1000): string {
-  let flat = text.replace(CONTROL_RUNS, ' ')
-  if (flat.length > max) flat = `${flat.slice(0, max - 1)}…`
+  const flat = cut(spaceControlChars(text), max)
   if (flat === '') return ''
   const fence = '`'.repeat(longestRun(flat, '`') + 1)
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : ''

@@ -23,12 +23,12 @@ function topComponent(name: string): string | undefined {
   return first === '' || first === '.' ? undefined : first
 }
 
-/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
 /** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
 export const MAX_META_BYTES = 64 * 1024
 /** Enough names to say what is wrong; the archive is read to its end without keeping more. */
 const MAX_NAMES = 4
 
+/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
 export class TarWalker extends Writable {
   private buf: Buffer = Buffer.alloc(0)
   private skip = 0

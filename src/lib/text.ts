@@ -5,20 +5,28 @@
  */
 
 // eslint-disable-next-line no-control-regex
-export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g
+const CONTROL_RUNS = new RegExp(`${CONTROL_CHARS.source}+`, 'g')
 
 /** True when the value holds a line break or another control character. */
 export function hasControlChars(value: string): boolean {
   return CONTROL_CHARS.test(value)
 }
 
+/** Each run of line breaks and other control characters as one space. */
+export function spaceControlChars(text: string): string {
+  return text.replace(CONTROL_RUNS, ' ')
+}
+
+/** At most `max` characters, the last one `…` when something was cut. */
+export function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
 /** One line, no control characters, bounded length: safe for `::error::`. */
 export function oneLine(text: string, max = 300): string {
-  const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  return cut(spaceControlChars(text).replace(/\s+/g, ' ').trim(), max)
 }
 
 /** A value as it appears in an error message: quoted, cut after 40 characters. */
@@ -36,11 +44,16 @@ const LEGACY_COMMAND = /##\[/g
  * is found mid-line). A zero-width space breaks each up; the words stay.
  */
 export function inert(text: string): string {
-  const flat = text.replace(CONTROL_RUNS, ' ').replace(LEGACY_COMMAND, '#\u200b#[')
+  const flat = spaceControlChars(text).replace(LEGACY_COMMAND, '#\u200b#[')
   return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat
 }
 
-/** A status as it may be shown: as is when it looks like one (`build-error`), else quoted. */
+/** Whether a status looks like one (`build-error`): only then is it shown as is. */
+export function looksLikeStatus(status: string): boolean {
+  return /^[a-z-]+$/.test(status)
+}
+
+/** A status as it may be shown: as is when it looks like one, else quoted. */
 export function statusLabel(status: string): string {
-  return /^[a-z-]+$/.test(status) ? status : JSON.stringify(oneLine(status, 60))
+  return looksLikeStatus(status) ? status : JSON.stringify(oneLine(status, 60))
 }

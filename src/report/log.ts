@@ -1,28 +1,24 @@
-import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
+import { EOL } from 'node:os'
 import { scrub } from '../lib/secrets.js'
+import { cut } from '../lib/text.js'
 
 /** Printing what came from the build: as data, never as workflow commands. */
 
 /**
  * Build output is data, not commands: a buildpack printing `::add-mask::`
- * or `::error::` must not drive the runner. Everything printed inside runs
- * between `::stop-commands::<token>` and `::<token>::`.
+ * or `::error::` must not drive the runner. The lines, as one text to
+ * write, between `::stop-commands::<token>` and `::<token>::` (a fresh
+ * random token each time).
  */
-export function printAsData(print: () => void): void {
+export function asData(lines: string[]): string {
   const token = randomBytes(16).toString('hex')
-  core.info(`::stop-commands::${token}`)
-  try {
-    print()
-  } finally {
-    core.info(`::${token}::`)
-  }
+  return `::stop-commands::${token}${EOL}${lines.map(line => `${line}${EOL}`).join('')}::${token}::${EOL}`
 }
 
+/** Lines printed again outside the build log's group (a failure's tail), scrubbed, as data. */
 export function printLines(lines: string[]): void {
-  printAsData(() => {
-    for (const line of lines) core.info(scrub(line))
-  })
+  process.stdout.write(asData(lines.map(scrub)))
 }
 
 const TELLING =
@@ -43,5 +39,5 @@ export function mostTellingLine(lines: string[]): string | undefined {
   const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '')
   const telling = [...clean].reverse().filter(l => TELLING.test(l))
   const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1]
-  return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line
+  return line === undefined ? undefined : cut(line, 200)
 }

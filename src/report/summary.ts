@@ -1,8 +1,10 @@
 import * as core from '@actions/core'
 import * as log from '../lib/log.js'
 import { formatDuration } from '../lib/clock.js'
+import { describeError } from '../lib/errors.js'
 import { cell, code, codeBlock, link } from '../lib/markdown.js'
 import { scrub } from '../lib/secrets.js'
+import { cut, looksLikeStatus } from '../lib/text.js'
 import { describeStatus, isSuccess } from '../scalingo/statuses.js'
 import type { RunReport } from './report.js'
 
@@ -16,7 +18,7 @@ function headline(r: RunReport): string {
   if (r.plan) return '🧪 Scalingo deployment dry run: everything checked, nothing created'
   if (r.error && !r.status) return '❌ Scalingo deployment failed'
   // A status is shown as is when it looks like one (build-error), else as code.
-  const status = /^[a-z-]+$/.test(r.status ?? 'failed') ? (r.status ?? 'failed') : code(r.status ?? '', 60)
+  const status = looksLikeStatus(r.status ?? 'failed') ? (r.status ?? 'failed') : code(r.status ?? '', 60)
   if (r.timedOut) return `⏱️ Scalingo deployment still ${status} at the timeout`
   if (!r.waited && r.status && !isSuccess(r.status)) return `🚀 Scalingo deployment created (${status})`
   if (r.status && isSuccess(r.status)) return '✅ Scalingo deployment succeeded'
@@ -35,7 +37,7 @@ function rows(r: RunReport): [string, string][] {
     const words =
       r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status)
     // Our own words for a status we know; anything else came from outside.
-    rows.push(['Status', `${code(r.status, 60)} — ${/^[a-z-]+$/.test(r.status) ? words : code(words)}`])
+    rows.push(['Status', `${code(r.status, 60)} — ${looksLikeStatus(r.status) ? words : code(words)}`])
   }
   if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
   if (r.deploymentId) rows.push(['Deployment', code(r.deploymentId)])
@@ -76,7 +78,7 @@ export function summaryMarkdown(r: RunReport): string {
   if (!r.waited && r.deploymentId && !r.error) md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`
   if (r.logTail && r.logTail.length > 0) {
     // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-    const lines = r.logTail.map(l => (l.length > TAIL_LINE_CHARS ? `${l.slice(0, TAIL_LINE_CHARS - 1)}…` : l))
+    const lines = r.logTail.map(l => cut(l, TAIL_LINE_CHARS))
     md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`
   }
   return scrub(md)
@@ -88,6 +90,6 @@ export async function writeSummary(r: RunReport, env: NodeJS.ProcessEnv): Promis
   try {
     await core.summary.addRaw(summaryMarkdown(r)).write()
   } catch (err) {
-    log.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`)
+    log.warning(`Could not write the job summary: ${describeError(err)}`)
   }
 }

@@ -175,6 +175,11 @@ export class ScalingoClient {
     )
   }
 
+  /** A call whose 2xx answer is JSON, parsed (never quoted when it is not). */
+  private async callJson<T>(opts: RequestOptions): Promise<T> {
+    return parseJson<T>(await this.call(opts), opts)
+  }
+
   /** Scalingo's refusal as a sentence about our app; other errors as they are. */
   toActionError(err: unknown): unknown {
     if (!(err instanceof HttpError)) return err
@@ -207,8 +212,7 @@ export class ScalingoClient {
   async getApp(): Promise<App> {
     const url = this.appPath()
     try {
-      const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
-      const app = parseJson<{ app?: App }>(res, { method: 'GET', url }).app
+      const { app } = await this.callJson<{ app?: App }>({ method: 'GET', url, retry: 'idempotent' })
       if (!app || typeof app !== 'object') throw new ActionError(`Scalingo answered GET app without an "app" object`)
       return app
     } catch (err) {
@@ -220,13 +224,13 @@ export class ScalingoClient {
   async createDeployment(gitRef: string | null, sourceUrl: string): Promise<Deployment> {
     const url = this.appPath('/deployments')
     try {
-      const res = await this.call({
+      const data = await this.callJson({
         method: 'POST',
         url,
         json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
         retry: 'unsent-only'
       })
-      return readDeployment(parseJson(res, { method: 'POST', url }), 'the deployment creation')
+      return readDeployment(data, 'the deployment creation')
     } catch (err) {
       throw this.toActionError(err)
     }
@@ -235,8 +239,8 @@ export class ScalingoClient {
   /** One deployment of the app; `graceMs` lets the last look at the timeout run a little past it. */
   async getDeployment(id: string, opts: { graceMs?: number } = {}): Promise<Deployment> {
     const url = this.appPath(`/deployments/${encodeURIComponent(id)}`)
-    const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs })
-    const deployment = readDeployment(parseJson(res, { method: 'GET', url }), `GET deployment ${id}`)
+    const data = await this.callJson({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs })
+    const deployment = readDeployment(data, `GET deployment ${id}`)
     if (deployment.id !== id) {
       throw new MalformedAnswerError(
         `Scalingo answered GET deployment ${id} with another deployment (${JSON.stringify(deployment.id.slice(0, 40))})`
@@ -248,8 +252,7 @@ export class ScalingoClient {
   async listVariables(): Promise<{ name: string; value: string }[]> {
     const url = this.appPath('/variables')
     try {
-      const res = await this.call({ method: 'GET', url, retry: 'idempotent' })
-      const list = parseJson<{ variables?: unknown }>(res, { method: 'GET', url }).variables
+      const list = (await this.callJson<{ variables?: unknown }>({ method: 'GET', url, retry: 'idempotent' })).variables
       if (!Array.isArray(list))
         throw new ActionError('Scalingo answered the variables list without a "variables" array')
       return (list as { name?: unknown; value?: unknown }[])
@@ -281,11 +284,11 @@ export class ScalingoClient {
   /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
   async createSource(): Promise<{ uploadUrl: string; downloadUrl: string }> {
     const url = `${this.config.apiUrl}/v1/sources`
-    const res = await this.call({ method: 'POST', url, retry: 'unsent-only' })
-    const src = parseJson<{ source?: { upload_url?: unknown; download_url?: unknown } }>(res, {
+    const { source: src } = await this.callJson<{ source?: { upload_url?: unknown; download_url?: unknown } }>({
       method: 'POST',
-      url
-    }).source
+      url,
+      retry: 'unsent-only'
+    })
     if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
       throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url')
     }
@@ -307,8 +310,12 @@ export class ScalingoClient {
   /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
   async listDeployments(perPage = 10, opts: { graceMs?: number } = {}): Promise<Deployment[]> {
     const url = this.appPath(`/deployments?page=1&per_page=${perPage}`)
-    const res = await this.call({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs })
-    const list = parseJson<{ deployments?: unknown }>(res, { method: 'GET', url }).deployments
+    const { deployments: list } = await this.callJson<{ deployments?: unknown }>({
+      method: 'GET',
+      url,
+      retry: 'idempotent',
+      graceMs: opts.graceMs
+    })
     if (!Array.isArray(list))
       throw new ActionError('Scalingo answered the deployment list without a "deployments" array')
     const time = (d: Deployment): number => (d.created_at ? Date.parse(d.created_at) : NaN) || 0

@@ -17,6 +17,11 @@ export interface EnvVariable {
 
 const EXPORT = 'export'
 
+/** Name → value, in the order first set, as the list the API takes. */
+function asVariables(values: Map<string, string>): EnvVariable[] {
+  return [...values.entries()].map(([name, value]) => ({ name, value }))
+}
+
 /** godotenv's isSpace: a space but not a line break. */
 function isSpace(c: string): boolean {
   return c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0'
@@ -77,7 +82,7 @@ class DotenvParser {
       if (name === '') this.fail(start, 'has no variable name before its = sign')
       this.vars.set(name, this.value(name))
     }
-    return [...this.vars.entries()].map(([name, value]) => ({ name, value }))
+    return asVariables(this.vars)
   }
 
   /** Skips blank space and comment lines; false at the end of the text. */
@@ -181,7 +186,7 @@ export function parseVariableLines(text: string, input = 'variables'): EnvVariab
     if (value === '') throw new InputError(input, `line ${i + 1}: ${name} has an empty value (an unset secret?)`)
     out.set(name, value)
   })
-  return [...out.entries()].map(([name, value]) => ({ name, value }))
+  return asVariables(out)
 }
 
 /** The values of `variables` lines, before they are checked: masked the moment the input is read. */
@@ -197,5 +202,5 @@ export function variableValues(text: string): string[] {
 export function mergeVariables(file: EnvVariable[], overrides: EnvVariable[]): EnvVariable[] {
   const merged = new Map(file.map(v => [v.name, v.value]))
   for (const v of overrides) merged.set(v.name, v.value)
-  return [...merged.entries()].map(([name, value]) => ({ name, value }))
+  return asVariables(merged)
 }

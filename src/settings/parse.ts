@@ -43,6 +43,11 @@ function requireHttps(name: string, u: URL): void {
   }
 }
 
+/** No `user:password@` in a URL given as an input. */
+export function refuseCredentials(name: string, u: URL): void {
+  if (u.username || u.password) throw new InputError(name, 'must not contain credentials')
+}
+
 /**
  * An https base URL (http only for loopback hosts, so tests can run):
  * a token never travels over plain http. Returns it without a trailing slash.
@@ -50,7 +55,7 @@ function requireHttps(name: string, u: URL): void {
 export function parseBaseUrl(name: string, value: string): string {
   const u = parseUrl(name, value, `${quote(value)} is not a URL; expected https://host[/path]`)
   requireHttps(name, u)
-  if (u.username || u.password) throw new InputError(name, 'must not contain credentials')
+  refuseCredentials(name, u)
   if (u.search || u.hash) throw new InputError(name, 'must not contain a query string or fragment')
   return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`
 }

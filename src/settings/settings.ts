@@ -18,6 +18,7 @@ import {
   parseServerUrl,
   parseSourceUrl,
   parseToken,
+  refuseCredentials,
   singleLine
 } from './parse.js'
 
@@ -273,8 +274,7 @@ function readHealthCheck(get: InputReader): BehaviourSettings['healthCheck'] {
     return { path: value, timeoutSeconds }
   }
   const url = parseHttpsUrl(INPUTS.healthCheck, value, 'a path like /health, or an https:// URL')
-  if (new URL(url).username || new URL(url).password)
-    throw new InputError(INPUTS.healthCheck, 'must not contain credentials')
+  refuseCredentials(INPUTS.healthCheck, new URL(url))
   return { url, timeoutSeconds }
 }
 

@@ -20,7 +20,7 @@ export interface AppState {
 }
 
 /** How many deployments are read: the first page, as large as Scalingo's pages go. */
-const RECENT = 50
+export const RECENT = 50
 
 /** Deployments queued or running on the app, newest first. */
 export function inFlight(recent: Deployment[]): Deployment[] {

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
 import { scrub } from '../lib/secrets.js'
 import { inert } from '../lib/text.js'
+import { asData } from '../report/log.js'
 import { lineHash } from './lines.js'
 
 /**
@@ -90,10 +90,7 @@ export class BuildLog {
       text += `::group::${inert(this.status ? `Build output (${this.status})` : 'Build output')}${EOL}`
       this.groupOpen = true
     }
-    // Build output is data: a buildpack printing `::add-mask::` or `::error::` must not drive the runner.
-    const token = randomBytes(16).toString('hex')
-    lines.push('')
-    this.write(`${text}::stop-commands::${token}${EOL}${lines.join(EOL)}::${token}::${EOL}`)
+    this.write(`${text}${asData(lines)}`)
   }
 
   private print(line: string): void {

@@ -5,6 +5,7 @@ import { isRetryableStatus } from '../lib/http.js'
 import type { Deployment, ScalingoClient } from '../scalingo/client.js'
 import { hasFailed, isRunning } from '../scalingo/statuses.js'
 import type { StreamEvent, StreamState } from '../scalingo/stream.js'
+import { inFlight } from './appstate.js'
 import type { BuildLog } from './buildlog.js'
 import type { LiveStream } from './livestream.js'
 import { LogMerger, type OutputRead } from './logmerge.js'
@@ -335,7 +336,7 @@ export class Follower {
   /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
   async explainQueue(): Promise<void> {
     try {
-      const others = (await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id && isRunning(d.status))
+      const others = inFlight(await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id)
       this.opts.log.closeGroup()
       if (others.length > 0) {
         const o = others[0]

@@ -1,4 +1,5 @@
 import * as log from '../lib/log.js'
+import { beforeDeadline, systemClock } from '../lib/clock.js'
 import { USER_AGENT } from '../lib/version.js'
 import type { ScalingoClient } from '../scalingo/client.js'
 import { DeploymentStream, type StreamEvent, type StreamHandlers, type StreamState } from '../scalingo/stream.js'
@@ -42,9 +43,7 @@ export class LiveStream {
   async open(waitMs: number): Promise<void> {
     const opened = new Promise<void>(resolve => (this.opened = resolve))
     this.stream.start()
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([opened, new Promise<void>(resolve => (timer = setTimeout(resolve, waitMs)))])
-    clearTimeout(timer)
+    await beforeDeadline(opened, systemClock.now() + waitMs, systemClock, () => undefined)
   }
 
   /** Called the moment before the deployment is created. */

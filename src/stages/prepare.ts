@@ -1,3 +1,4 @@
+import { repoName, repoWebUrl } from '../github/archives.js'
 import * as log from '../lib/log.js'
 import { ActionError, describeError } from '../lib/errors.js'
 import { isFullSha } from '../lib/refs.js'
@@ -14,8 +15,8 @@ import { decide } from './decide.js'
 import { dryRunPlan } from './plan.js'
 import { findPromotedCommit } from './promotion.js'
 import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
-import { type Transfer, checkArchiveServed, chooseTransfer, howTheArchiveTravels, scalingoReaches } from './transfer.js'
-import { type VariablesDiff, diffVariables } from './variables.js'
+import { type Transfer, checkArchiveServed, chooseTransfer, howTheArchiveTravels } from './transfer.js'
+import { type VariablesDiff, describeDiff, diffVariables } from './variables.js'
 import { fileInWorkspace, readWorkspaceFile } from './workspace.js'
 
 /**
@@ -97,7 +98,7 @@ async function resolveSource(ctx: RunContext, local: LocalInputs): Promise<Sourc
   }
   const ref = await refToDeploy(ctx)
   const repo = settings.repository
-  report.repository = `${repo.owner}/${repo.repo}`
+  report.repository = repoName(repo)
   report.ref = ref
   const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref)
   checkTagDidNotMove(settings, source.sha)
@@ -131,10 +132,10 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   const state = await readAppState(ctx.scalingo, app)
   recordPrevious(ctx, source, state)
   const variables = await variablesToSet(ctx, local)
-  const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl))
+  const transfer = chooseTransfer(settings, source)
   if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
     log.info(
-      `${settings.repository.owner}/${settings.repository.repo} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`
+      `${repoName(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`
     )
   }
   const prepared: Prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local }
@@ -156,7 +157,7 @@ function recordPrevious(ctx: RunContext, source: Source, state: AppState): void 
   const previous = state.live?.git_ref ?? ''
   if (isFullSha(previous)) report.previousSha = previous.toLowerCase()
   if (source.kind !== 'github') return
-  const repo = `${settings.githubServerUrl}/${settings.repository.owner}/${settings.repository.repo}`
+  const repo = repoWebUrl(settings.githubServerUrl, settings.repository)
   report.commitUrl = `${repo}/commit/${source.sha}`
   if (report.previousSha && report.previousSha !== source.sha)
     report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`
@@ -220,7 +221,7 @@ function deploying(ctx: RunContext, p: Prepared): boolean {
   }
   report.status = 'skipped'
   report.deploymentId = live?.id
-  report.variables = p.variables.diff ? `${p.variables.wanted.length} variables, all already set` : undefined
+  report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined
   report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`
   log.info(`Skipped: ${report.skipped}`)
   return false

@@ -28,43 +28,34 @@ export interface Source {
   url?: string
 }
 
-/** The `git_ref` of an artifact: the commit it was built from, labelled, or the ref given, made Docker-safe. */
-export function artifactGitRef(ref: string, refFrom: Settings['refFrom'], workflowSha: string): string | null {
-  if (refFrom === 'input') return isFullSha(ref) ? ref.toLowerCase() : (dockerSafeRef(ref) ?? null)
-  return isFullSha(workflowSha) ? `${workflowSha.toLowerCase()}-artifact` : null
-}
-
-/** The commit an artifact comes from: the ref given when it is a commit, else the workflow's. */
-function artifactSha(ref: string, refFrom: Settings['refFrom'], workflowSha: string): string {
-  if (refFrom === 'input') return isFullSha(ref) ? ref.toLowerCase() : ''
-  return isFullSha(workflowSha) ? workflowSha.toLowerCase() : ''
+/**
+ * The commit an artifact comes from and its `git_ref`: the ref given (a
+ * commit, or any ref made Docker-safe, with no commit known), else the
+ * workflow's commit, labelled `-artifact`.
+ */
+export function artifactCommit(
+  settings: Pick<Settings, 'ref' | 'refFrom' | 'workflow'>
+): Pick<Source, 'sha' | 'gitRef'> {
+  const { ref, refFrom, workflow } = settings
+  if (refFrom === 'input') {
+    return isFullSha(ref)
+      ? { sha: ref.toLowerCase(), gitRef: ref.toLowerCase() }
+      : { sha: '', gitRef: dockerSafeRef(ref) ?? null }
+  }
+  const sha = workflow.sha.toLowerCase()
+  return isFullSha(sha) ? { sha, gitRef: `${sha}-artifact` } : { sha: '', gitRef: null }
 }
 
 /** `source-url`: deployed as given. Only a secret when it carries credentials. */
 export function urlSource(settings: Settings, url: string): Source {
   const u = new URL(url)
   if (u.search || u.username || u.password) registerSecretUrl(url)
-  const { ref, refFrom, workflow } = settings
-  return {
-    kind: 'url',
-    sha: artifactSha(ref, refFrom, workflow.sha),
-    gitRef: artifactGitRef(ref, refFrom, workflow.sha),
-    archiveUrl: safeUrl(url),
-    visibility: 'unknown',
-    url
-  }
+  return { kind: 'url', ...artifactCommit(settings), archiveUrl: safeUrl(url), visibility: 'unknown', url }
 }
 
 /** `archive-path`: uploaded later, when the app is ready for it. */
 export function localSource(settings: Settings): Source {
-  const { ref, refFrom, workflow } = settings
-  return {
-    kind: 'local',
-    sha: artifactSha(ref, refFrom, workflow.sha),
-    gitRef: artifactGitRef(ref, refFrom, workflow.sha),
-    archiveUrl: '',
-    visibility: 'unknown'
-  }
+  return { kind: 'local', ...artifactCommit(settings), archiveUrl: '', visibility: 'unknown' }
 }
 
 /** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */

@@ -27,11 +27,15 @@ export type Transfer = 'url' | 'upload'
  * deployment can wait longer), and everything from GitHub Enterprise Server
  * (Scalingo usually cannot reach it).
  */
-export function chooseTransfer(setting: ArchiveTransfer, source: Source, onGitHubDotCom: boolean): Transfer {
+export function chooseTransfer(
+  settings: { archiveTransfer: ArchiveTransfer; githubServerUrl: string },
+  source: Source
+): Transfer {
   if (source.kind === 'local') return 'upload'
   if (source.kind === 'url') return 'url'
+  const setting = settings.archiveTransfer
   if (setting === 'url' || setting === 'upload') return setting
-  return source.visibility !== 'public' || !onGitHubDotCom ? 'upload' : 'url'
+  return source.visibility !== 'public' || !scalingoReaches(settings.githubServerUrl) ? 'upload' : 'url'
 }
 
 /**

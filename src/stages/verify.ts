@@ -1,3 +1,4 @@
+import { repoName } from '../github/archives.js'
 import { formatDuration } from '../lib/clock.js'
 import { ActionError, describeError } from '../lib/errors.js'
 import * as log from '../lib/log.js'
@@ -11,7 +12,7 @@ import { followToEnd } from './follow.js'
 import { checkHealth, healthTarget, healthUrl } from './health.js'
 import type { Prepared } from './prepare.js'
 import { githubSource } from './source.js'
-import { chooseTransfer, scalingoReaches } from './transfer.js'
+import { chooseTransfer } from './transfer.js'
 
 /**
  * The verify stage: what "live" means beyond Scalingo's word. The health
@@ -68,7 +69,7 @@ async function cannotRollBack(ctx: RunContext, prepared: Prepared, ours: Deploym
   try {
     await ctx.github.resolveSha(ctx.settings.repository, sha)
   } catch (err) {
-    return `the previous commit ${sha} cannot be found in ${ctx.settings.repository.owner}/${ctx.settings.repository.repo} (${describeError(err)})`
+    return `the previous commit ${sha} cannot be found in ${repoName(ctx.settings.repository)} (${describeError(err)})`
   }
   return undefined
 }
@@ -93,7 +94,7 @@ async function rollBack(ctx: RunContext, prepared: Prepared, ours: Deployment): 
     const source = await githubSource(ctx.github, settings.githubServerUrl, settings.repository, sha)
     const app = await ctx.scalingo.getApp()
     const state = await readAppState(ctx.scalingo, app)
-    const transfer = chooseTransfer(settings.archiveTransfer, source, scalingoReaches(settings.githubServerUrl))
+    const transfer = chooseTransfer(settings, source)
     const again: Prepared = {
       ...prepared,
       decision: 'deploy',

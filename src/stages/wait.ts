@@ -1,6 +1,6 @@
 import * as log from '../lib/log.js'
 import { ActionError, describeError } from '../lib/errors.js'
-import { type AppState, inFlight } from './appstate.js'
+import { type AppState, RECENT, inFlight } from './appstate.js'
 import type { RunContext } from './context.js'
 
 /**
@@ -33,7 +33,7 @@ export async function waitUntilFree(ctx: RunContext, state: AppState): Promise<v
     }
     await clock.sleep(pause)
     try {
-      state.recent = await scalingo.listDeployments(50)
+      state.recent = await scalingo.listDeployments(RECENT)
       busy = inFlight(state.recent)
     } catch (err) {
       log.debug(`could not list the app's deployments while waiting: ${describeError(err)}`)
