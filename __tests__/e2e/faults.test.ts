@@ -202,7 +202,16 @@ describe('cancellation', () => {
     sandbox = await startSandbox({ github: { faults: [{ path: '/commits/', times: 10, action: 'hang' }] } })
     const run = await runAction({
       env: sandbox.env(),
-      onSpawn: child => setTimeout(() => child.kill('SIGTERM'), 700)
+      // Signal once the action is stuck on the commit lookup: a fixed delay
+      // could land before Node has even loaded the bundle on a busy machine.
+      onSpawn: child => {
+        const waiting = setInterval(() => {
+          if (!sandbox.github.requests.some(r => r.path.includes('/commits/'))) return
+          clearInterval(waiting)
+          child.kill('SIGTERM')
+        }, 20)
+        child.on('exit', () => clearInterval(waiting))
+      }
     })
     expect(run.code).toBe(1)
     expect(errorLines(run)).toEqual(['::error::cancelled (SIGTERM) before any deployment was created'])
