@@ -445,6 +445,28 @@ export class ScalingoSandbox {
     return dep
   }
 
+  /**
+   * Another run's deployment, `building` on the app, that succeeds after
+   * `endsAfterMs`: it keeps ours queued (and an expiring archive waiting).
+   */
+  seedRunning(
+    app: string,
+    endsAfterMs: number,
+    d: { git_ref?: string | null; ageMs?: number } = {}
+  ): SandboxDeployment {
+    const dep = this.seedDeployment(app, {
+      git_ref: d.git_ref === undefined ? 'other' : d.git_ref,
+      status: 'building',
+      ageMs: d.ageMs ?? 1000
+    })
+    void this.sleep(endsAfterMs).then(() => {
+      dep.status = 'success'
+      dep.finishedAt = Date.now()
+      this.notify()
+    })
+    return dep
+  }
+
   /** All deployments of all apps, oldest first. */
   allDeployments(): SandboxDeployment[] {
     return [...this.apps.values()].flatMap(a => a.deployments)

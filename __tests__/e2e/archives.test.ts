@@ -6,15 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import {
-  SHA_MAIN,
-  SHA_TAG,
-  makeTarGz,
-  runAction,
-  startSandbox,
-  type Sandbox,
-  type SandboxDeployment
-} from '../../sandbox/index.js'
+import { SHA_MAIN, SHA_TAG, makeTarGz, runAction, startSandbox, type Sandbox } from '../../sandbox/index.js'
 import { errorLines, leaks, scalingoCalls } from '../helpers.js'
 
 let sandbox: Sandbox
@@ -95,19 +87,9 @@ describe('archive-path', () => {
 })
 
 describe('archive-transfer for a private repository', () => {
-  /** A deployment already running on the app keeps ours queued for `ms`. */
-  function blockFor(sb: Sandbox, ms: number): SandboxDeployment {
-    const blocker = sb.scalingo.seedDeployment('my-app', { git_ref: 'other', status: 'building', ageMs: 1000 })
-    setTimeout(() => {
-      blocker.status = 'success'
-      blocker.finishedAt = Date.now()
-    }, ms)
-    return blocker
-  }
-
   it('url: waits until the app is free before minting the signed URL, so it does not expire in the queue', async () => {
     sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 1 } })
-    const blocker = blockFor(sandbox, 2500)
+    const blocker = sandbox.scalingo.seedRunning('my-app', 2500)
     const run = await runAction({
       env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'url', force: 'true' })
     })
@@ -125,7 +107,7 @@ describe('archive-transfer for a private repository', () => {
 
   it('auto (the default): downloaded in the runner and uploaded, so the queue does not matter', async () => {
     sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 1 } })
-    blockFor(sandbox, 2500)
+    sandbox.scalingo.seedRunning('my-app', 2500)
     const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', ref: 'v1.2.0', force: 'true' }) })
     expect(errorLines(run)).toEqual([])
     expect(run.code).toBe(0)
@@ -189,20 +171,11 @@ describe('archive-transfer for a private repository', () => {
 })
 
 describe('sources that expire are handed over when the app is free', () => {
-  function blocker(sb: Sandbox, ms: number): SandboxDeployment {
-    const d = sb.scalingo.seedDeployment('my-app', { git_ref: 'other', status: 'building', ageMs: 1000 })
-    setTimeout(() => {
-      d.status = 'success'
-      d.finishedAt = Date.now()
-    }, ms)
-    return d
-  }
-
   it.each(['build', 'create'] as const)(
     'an upload waits for the running deployment, and the source (10 minutes here 1.5 s) is created after the download, just before the POST (Scalingo fetches at %s)',
     async fetchSourceAt => {
       sandbox = await startSandbox({ scalingo: { sourceTtlMs: 1500, fetchSourceAt } })
-      const busy = blocker(sandbox, 2500)
+      const busy = sandbox.scalingo.seedRunning('my-app', 2500)
       const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', force: 'true' }) })
       expect(errorLines(run)).toEqual([])
       expect(run.code).toBe(0)
@@ -223,7 +196,7 @@ describe('sources that expire are handed over when the app is free', () => {
 
   it('a public archive does not expire: no waiting', async () => {
     sandbox = await startSandbox()
-    const busy = blocker(sandbox, 2000)
+    const busy = sandbox.scalingo.seedRunning('my-app', 2000)
     const run = await runAction({ env: sandbox.env({ wait: 'false', force: 'true' }) })
     expect(run.code).toBe(0)
     expect(run.stdout).not.toContain('Waiting until deployment')
@@ -249,7 +222,7 @@ describe('sources that expire are handed over when the app is free', () => {
 
   it('an app still busy at the timeout: nothing is created, and the error says why', async () => {
     sandbox = await startSandbox()
-    blocker(sandbox, 60_000)
+    sandbox.scalingo.seedRunning('my-app', 60_000)
     const run = await runAction({ env: sandbox.env({ repository: 'acme/secret-shop', force: 'true', timeout: '8s' }) })
     expect(run.code).toBe(1)
     expect(errorLines(run)).toEqual([

@@ -103,11 +103,7 @@ describe('not skipped while another commit is on its way', () => {
   it('deploys when a deployment of another commit is queued or running, and says why', async () => {
     sandbox = await startSandbox()
     sandbox.scalingo.seedDeployment('my-app', { git_ref: SHA_MAIN, status: 'success', ageMs: 60_000 })
-    const other = sandbox.scalingo.seedDeployment('my-app', { git_ref: SHA_TAG, status: 'building', ageMs: 1_000 })
-    setTimeout(() => {
-      other.status = 'success'
-      other.finishedAt = Date.now()
-    }, 1500)
+    const other = sandbox.scalingo.seedRunning('my-app', 1500, { git_ref: SHA_TAG })
     const run = await runAction({ env: sandbox.env() })
     expect(run.code).toBe(0)
     expect(run.outputs.status).toBe('success')
