@@ -1,5 +1,5 @@
 /** End to end: transient faults never fail a good deployment, and never create two. */
-import { runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
+import { SHA_MAIN, runAction, startSandbox, type Sandbox, type Step } from '../../sandbox/index.js'
 import { errorLines, leaks, posts, scalingoCalls, secretsOf } from '../helpers.js'
 
 let sandbox: Sandbox
@@ -161,6 +161,28 @@ describe('at most one deployment per run', () => {
     expect(second.outputs['deployment-id']).toBe('')
     expect(second.stdout).not.toContain(`Found the deployment the request created: ${earlier.id}`)
     expect(sandbox.scalingo.allDeployments()).toHaveLength(1)
+  }, 30_000)
+})
+
+describe('at most one deployment per run, after a wait', () => {
+  it('a deployment of the same commit that appears while we wait for a free app is never adopted as ours', async () => {
+    sandbox = await startSandbox({ github: { signedUrlTtlSeconds: 60 } })
+    sandbox.scalingo.seedRunning('my-app', 2500)
+    // Another run ships the same commit while ours waits to mint its signed URL.
+    let theirs = ''
+    setTimeout(() => {
+      theirs = sandbox.scalingo.seedDeployment('my-app', { git_ref: SHA_MAIN, status: 'success', ageMs: 0 }).id
+    }, 800)
+    sandbox.scalingo.faults = [{ method: 'POST', path: '/deployments', times: 5, status: 504, body: 'Gateway Timeout' }]
+    const run = await runAction({
+      env: sandbox.env({ repository: 'acme/secret-shop', 'archive-transfer': 'url', force: 'true' })
+    })
+    expect(theirs).not.toBe('')
+    expect(run.stdout).toContain('Waiting until deployment')
+    expect(run.stdout).not.toContain(`Found the deployment the request created: ${theirs}`)
+    expect(run.code).toBe(1)
+    expect(run.outputs['deployment-id']).toBe('')
+    expect(posts(sandbox)).toBe(1)
   }, 30_000)
 })
 

@@ -62,8 +62,11 @@ export async function createDeployment(
   posting: () => void = () => undefined
 ): Promise<Delivered> {
   const { state } = prepared
-  const knownIds = new Set((state.recent ?? []).map(d => d.id))
+  const before = state.recent ?? []
   const sourceUrl = await handOverArchive(ctx, prepared)
+  // Waiting for a free app refreshes state.recent: what appeared meanwhile is
+  // another run's, never ours to adopt (nor to stream).
+  const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id))
   const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined
   stream?.creating()
   posting()
