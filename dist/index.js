@@ -40488,7 +40488,92 @@ function decide(i) {
     return { deploy: false };
 }
 
+;// CONCATENATED MODULE: ./src/stages/health.ts
+
+
+
+
+
+/** The URL to check: a path on the app's public URL, or the URL given. */
+function healthUrl(check, app) {
+    if (check.url)
+        return check.url;
+    const base = app.url || app.base_url;
+    if (!base || !check.path)
+        return undefined;
+    let u;
+    try {
+        u = new URL(base);
+    }
+    catch {
+        return undefined;
+    }
+    if (!isHttpsOrLoopback(u) || u.username || u.password)
+        return undefined;
+    return `${u.origin}${check.path}`;
+}
+/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
+function healthBackoff(tries) {
+    return Math.min(10_000, 1000 * 2 ** (tries - 1));
+}
+/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
+const TRY_TIMEOUT_MS = 10_000;
+async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
+    const started = clock.now();
+    const deadline = started + timeoutSeconds * 1000;
+    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
+    const http = new Http({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
+    let tries = 0;
+    let last;
+    try {
+        for (;;) {
+            tries++;
+            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
+            last = answer.what;
+            if (answer.ok)
+                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+            const pause = healthBackoff(tries);
+            if (clock.now() + pause >= deadline)
+                break;
+            log_info(`(health check: ${shownAs} ${last}; trying again in ${formatDuration(pause)})`);
+            await clock.sleep(pause);
+        }
+    }
+    finally {
+        http.dispose();
+    }
+    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+}
+async function tryOnce(http, url, clock, until) {
+    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
+    try {
+        const res = await beforeDeadline(http.request({
+            method: 'GET',
+            url,
+            headers: { Accept: '*/*' },
+            retry: 'none',
+            accept: redirects,
+            maxBodyBytes: 64 * 1024
+        }), until, clock, () => undefined);
+        if (!res)
+            return { ok: false, what: `gave no answer within ${formatDuration(TRY_TIMEOUT_MS)}` };
+        return { ok: true, what: `answered ${res.status}` };
+    }
+    catch (err) {
+        if (err instanceof HttpError)
+            return { ok: false, what: `answered ${err.status}` };
+        if (err instanceof NetworkError)
+            return { ok: false, what: `failed (${err.code ?? describeError(err)})` };
+        throw err;
+    }
+}
+/** How the check is shown: the path on the app's URL, or the URL without its query. */
+function healthTarget(check) {
+    return check.path ?? safeUrl(check.url ?? '');
+}
+
 ;// CONCATENATED MODULE: ./src/stages/plan.ts
+
 
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
@@ -40515,7 +40600,7 @@ function dryRunPlan(settings, { source, transfer, variables, archiveProblems, pr
         : 'then return without waiting');
     const check = settings.healthCheck;
     if (check) {
-        plan.push(`health check: GET ${check.path ?? check.url} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`);
+        plan.push(`health check: GET ${healthTarget(check)} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`);
         plan.push(settings.rollback
             ? previousSha
                 ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
@@ -40840,90 +40925,6 @@ function deploying(ctx, p) {
     report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
     log_info(`Skipped: ${report.skipped}`);
     return false;
-}
-
-;// CONCATENATED MODULE: ./src/stages/health.ts
-
-
-
-
-
-/** The URL to check: a path on the app's public URL, or the URL given. */
-function healthUrl(check, app) {
-    if (check.url)
-        return check.url;
-    const base = app.url || app.base_url;
-    if (!base || !check.path)
-        return undefined;
-    let u;
-    try {
-        u = new URL(base);
-    }
-    catch {
-        return undefined;
-    }
-    if (!isHttpsOrLoopback(u) || u.username || u.password)
-        return undefined;
-    return `${u.origin}${check.path}`;
-}
-/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
-function healthBackoff(tries) {
-    return Math.min(10_000, 1000 * 2 ** (tries - 1));
-}
-/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
-const TRY_TIMEOUT_MS = 10_000;
-async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
-    const started = clock.now();
-    const deadline = started + timeoutSeconds * 1000;
-    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
-    const http = new Http({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
-    let tries = 0;
-    let last;
-    try {
-        for (;;) {
-            tries++;
-            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
-            last = answer.what;
-            if (answer.ok)
-                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
-            const pause = healthBackoff(tries);
-            if (clock.now() + pause >= deadline)
-                break;
-            log_info(`(health check: ${shownAs} ${last}; trying again in ${formatDuration(pause)})`);
-            await clock.sleep(pause);
-        }
-    }
-    finally {
-        http.dispose();
-    }
-    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
-}
-async function tryOnce(http, url, clock, until) {
-    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
-    try {
-        const res = await beforeDeadline(http.request({
-            method: 'GET',
-            url,
-            headers: { Accept: '*/*' },
-            retry: 'none',
-            accept: redirects,
-            maxBodyBytes: 64 * 1024
-        }), until, clock, () => undefined);
-        if (!res)
-            return { ok: false, what: `gave no answer within ${formatDuration(TRY_TIMEOUT_MS)}` };
-        return { ok: true, what: `answered ${res.status}` };
-    }
-    catch (err) {
-        if (err instanceof HttpError)
-            return { ok: false, what: `answered ${err.status}` };
-        if (err instanceof NetworkError)
-            return { ok: false, what: `failed (${err.code ?? describeError(err)})` };
-        throw err;
-    }
-}
-/** How the check is shown: the path on the app's URL, or the URL without its query. */
-function healthTarget(check) {
-    return check.path ?? safeUrl(check.url ?? '');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/verify.ts

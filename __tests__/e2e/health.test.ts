@@ -95,6 +95,16 @@ describe('health-check', () => {
     expect(run.summary).toContain(`rollback: if the check fails, deploy ${SHA_TAG} (what runs now) again`)
   })
 
+  it("a dry run shows a health-check URL without its query, which may carry a probe's key", async () => {
+    sandbox = await startSandbox()
+    const run = await runAction({
+      env: sandbox.env({ 'dry-run': 'true', 'health-check': 'https://status.example.com/ready?key=probe-key-123' })
+    })
+    expect(run.code).toBe(0)
+    expect(run.summary).toContain('health check: GET https://status.example.com/ready until it answers 2xx or 3xx')
+    expect(run.stdout + run.summary).not.toContain('probe-key-123')
+  })
+
   it.each([
     ['a plain-http URL', 'http://status.example.com/ready', /must be an https:\/\/ URL/],
     ['a URL with credentials', 'https://user:pw@status.example.com/', /must not contain credentials/],

@@ -1,5 +1,6 @@
 import { formatDuration } from '../lib/clock.js'
 import type { Settings } from '../settings/settings.js'
+import { healthTarget } from './health.js'
 import type { Source } from './source.js'
 import { type Transfer, howTheArchiveTravels } from './transfer.js'
 import type { VariablesDiff } from './variables.js'
@@ -44,7 +45,7 @@ export function dryRunPlan(
   const check = settings.healthCheck
   if (check) {
     plan.push(
-      `health check: GET ${check.path ?? check.url} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`
+      `health check: GET ${healthTarget(check)} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`
     )
     plan.push(
       settings.rollback
