@@ -1,14 +1,15 @@
-import { Http } from '../../src/lib/http.js'
+import type { Http } from '../../src/lib/http.js'
 import { encodeRef, publicArchiveUrl } from '../../src/github/archives.js'
 import { GitHubClient, type Repository } from '../../src/github/client.js'
 import { githubSource } from '../../src/stages/source.js'
 import { DEFAULT_GITHUB_TOKEN, GitHubSandbox, SHA_MAIN, SHA_TAG } from '../../sandbox/index.js'
+import { quickHttp } from '../helpers-client.js'
 
 let gh: GitHubSandbox
 let http: Http
 beforeEach(async () => {
   gh = await new GitHubSandbox().start()
-  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
+  http = quickHttp()
 })
 afterEach(async () => {
   http.dispose()

@@ -4,6 +4,7 @@ import { HttpError, NetworkError } from '../../src/lib/errors.js'
 import { Http, backoffDelay, defaultRetry, isRetryableStatus, parseRetryAfter } from '../../src/lib/http.js'
 import { safeUrl } from '../../src/lib/urls.js'
 import { rejection } from '../helpers.js'
+import { quickHttp } from '../helpers-client.js'
 
 describe('backoff', () => {
   it('grows exponentially, is bounded, and is jittered', () => {
@@ -55,11 +56,9 @@ describe('Http against a local server', () => {
     await new Promise(r => server.close(r))
   })
 
-  const fast = () => new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
-
   it('retries idempotent calls through 5xx and resets', async () => {
     answers = [{ status: 503 }, 'reset', { status: 200, body: '{"n":1}' }]
-    const http = fast()
+    const http = quickHttp()
     const { data } = await http.json<{ n: number }>({ method: 'GET', url: `${base}/x`, retry: 'idempotent' })
     http.dispose()
     expect(data).toEqual({ n: 1 })
@@ -72,7 +71,7 @@ describe('Http against a local server', () => {
       body: '{"error":"boom"}',
       headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'r-1' }
     })
-    const http = fast()
+    const http = quickHttp()
     const err = await rejection(http.request({ method: 'GET', url: `${base}/x`, retry: 'idempotent' }))
     http.dispose()
     expect(err).toBeInstanceOf(HttpError)
@@ -82,7 +81,7 @@ describe('Http against a local server', () => {
 
   it('never retries a non-idempotent call that may have been processed', async () => {
     answers = [{ status: 503 }, { status: 201, body: '{}' }]
-    const http = fast()
+    const http = quickHttp()
     const err = await rejection(http.request({ method: 'POST', url: `${base}/x`, json: {}, retry: 'unsent-only' }))
     http.dispose()
     expect(err).toBeInstanceOf(HttpError)
@@ -91,7 +90,7 @@ describe('Http against a local server', () => {
 
   it('reports a reset as a network error that may have been sent', async () => {
     answers = ['reset']
-    const http = fast()
+    const http = quickHttp()
     const err = await rejection(http.request({ method: 'POST', url: `${base}/x`, json: {}, retry: 'unsent-only' }))
     http.dispose()
     expect(err).toBeInstanceOf(NetworkError)
@@ -152,7 +151,7 @@ describe('Http against a local server', () => {
     answers = [
       { status: 200, body: '<html><title>Proxy login</title></html>', headers: { 'Content-Type': 'text/html' } }
     ]
-    const http = fast()
+    const http = quickHttp()
     const err = await rejection(http.json({ method: 'GET', url: `${base}/x?token=SECRET`, retry: 'none' }))
     http.dispose()
     expect(err.message).toBe(

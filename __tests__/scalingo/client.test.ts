@@ -1,29 +1,9 @@
 import { ActionError } from '../../src/lib/errors.js'
-import { Http } from '../../src/lib/http.js'
-import { ScalingoClient, jwtExpiry, readDeployment } from '../../src/scalingo/client.js'
-import { DEFAULT_API_TOKEN, ScalingoSandbox } from '../../sandbox/index.js'
+import { jwtExpiry, readDeployment } from '../../src/scalingo/client.js'
+import { DEFAULT_API_TOKEN } from '../../sandbox/index.js'
+import { sandboxClient } from '../helpers-client.js'
 
-let sb: ScalingoSandbox
-let http: Http
-beforeEach(async () => {
-  sb = await new ScalingoSandbox().start()
-  http = new Http({ userAgent: 'test', retry: { baseDelayMs: 1, maxDelayMs: 2 } })
-})
-afterEach(async () => {
-  http.dispose()
-  await sb.close()
-})
-
-function client(over: Partial<ConstructorParameters<typeof ScalingoClient>[1]> = {}): ScalingoClient {
-  return new ScalingoClient(http, {
-    apiUrl: sb.apiUrl,
-    authUrl: sb.authUrl,
-    apiToken: DEFAULT_API_TOKEN,
-    app: 'my-app',
-    region: 'osc-fr1',
-    ...over
-  })
-}
+const { setup, sandbox, client } = sandboxClient()
 
 describe('jwtExpiry', () => {
   it('reads the exp claim', () => {
@@ -43,11 +23,15 @@ describe('readDeployment', () => {
 })
 
 describe('ScalingoClient against the sandbox', () => {
+  beforeEach(async () => {
+    await setup()
+  })
+
   it('exchanges the token with basic auth and an empty user', async () => {
     const c = client()
     const jwt = await c.exchange()
     expect(jwt.split('.')).toHaveLength(3)
-    const req = sb.requests[0]
+    const req = sandbox().requests[0]
     expect(req.path).toBe('/v1/tokens/exchange')
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`:${DEFAULT_API_TOKEN}`).toString('base64')}`)
   })
@@ -59,9 +43,7 @@ describe('ScalingoClient against the sandbox', () => {
   })
 
   it('exchanges again before the bearer expires', async () => {
-    await sb.close()
-    sb = await new ScalingoSandbox({ bearerTtlSeconds: 60 }).start()
-    const c = client()
+    const c = await setup({ bearerTtlSeconds: 60 })
     await c.getApp()
     await c.getApp()
     // Each call found fewer than 5 minutes left, so each exchanged again.
@@ -83,7 +65,7 @@ describe('ScalingoClient against the sandbox', () => {
       return text
     }
     expect(await read()).toBeUndefined() // no log yet: 404
-    await sb.waitFinished(d.id)
+    await sandbox().waitFinished(d.id)
     expect((await c.getDeployment(d.id)).status).toBe('success')
     expect((await c.listDeployments()).map(x => x.id)).toEqual([d.id])
     expect(await read()).toContain('-----> Application deployed\n')
