@@ -36636,7 +36636,8 @@ function isLoopbackHost(hostname) {
         return true;
     return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
-function parse(url) {
+/** The URL, or undefined when it is not one. */
+function parseUrl(url) {
     try {
         return new URL(url);
     }
@@ -36649,7 +36650,7 @@ function parse(url) {
  * loopback host (tests). The one rule for every token we send.
  */
 function mayCarrySecrets(url) {
-    const u = parse(url);
+    const u = parseUrl(url);
     if (!u)
         return false;
     if (u.protocol === 'https:' || u.protocol === 'wss:')
@@ -36662,13 +36663,13 @@ function isHttpsOrLoopback(u) {
 }
 /** A URL safe to print: no credentials, no query string. */
 function safeUrl(url) {
-    const u = parse(url);
+    const u = parseUrl(url);
     return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)';
 }
 /** Same scheme, host and port: where the bearer may go besides the API's own URLs. */
 function sameOrigin(url, base) {
-    const u = parse(url);
-    const b = parse(base);
+    const u = parseUrl(url);
+    const b = parseUrl(base);
     return !!u && !!b && u.origin === b.origin && !u.username && !u.password;
 }
 /**
@@ -36678,7 +36679,7 @@ function sameOrigin(url, base) {
  * query string is expected (and masked). Undefined when it is fine.
  */
 function answerUrlProblem(url) {
-    const u = parse(url);
+    const u = parseUrl(url);
     if (!u)
         return 'it is not a URL';
     if (!isHttpsOrLoopback(u))
@@ -37420,7 +37421,7 @@ function parseToken(name, value, required) {
         throw new InputError(name, 'must be a single token without spaces or newlines');
     return value;
 }
-function parseUrl(name, value, expected) {
+function parse_parseUrl(name, value, expected) {
     singleLine(name, value);
     try {
         return new URL(value);
@@ -37444,7 +37445,7 @@ function refuseCredentials(name, u) {
  * a token never travels over plain http. Returns it without a trailing slash.
  */
 function parseBaseUrl(name, value) {
-    const u = parseUrl(name, value, `${quote(value)} is not a URL; expected https://host[/path]`);
+    const u = parse_parseUrl(name, value, `${quote(value)} is not a URL; expected https://host[/path]`);
     requireHttps(name, u);
     refuseCredentials(name, u);
     if (u.search || u.hash)
@@ -37453,7 +37454,7 @@ function parseBaseUrl(name, value) {
 }
 /** An https URL (loopback http for tests); `expected` says what it is for. */
 function parseHttpsUrl(name, value, expected) {
-    requireHttps(name, parseUrl(name, value, `is not a URL; expected ${expected}`));
+    requireHttps(name, parse_parseUrl(name, value, `is not a URL; expected ${expected}`));
     return value;
 }
 /** The archive Scalingo will fetch. */
@@ -37462,7 +37463,7 @@ function parseSourceUrl(name, value) {
 }
 /** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */
 function parseServerUrl(name, value) {
-    const u = parseUrl(name, value, `${quote(value)} is not a URL`);
+    const u = parse_parseUrl(name, value, `${quote(value)} is not a URL`);
     if (u.protocol !== 'https:' && u.protocol !== 'http:')
         throw new InputError(name, 'must be an http(s) URL');
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
@@ -38742,15 +38743,10 @@ function parseStreamFrame(text) {
  * a host under scalingo.com: an answer cannot send it elsewhere.
  */
 function streamUrlAllowed(url, apiUrl, knownRegion) {
-    let u;
-    let api;
-    try {
-        u = new URL(url);
-        api = new URL(apiUrl);
-    }
-    catch {
+    const u = parseUrl(url);
+    const api = parseUrl(apiUrl);
+    if (!u || !api)
         return false;
-    }
     if (!/^wss?:$/.test(u.protocol) || !mayCarrySecrets(url) || u.username || u.password)
         return false;
     const host = u.hostname.toLowerCase();
@@ -40499,18 +40495,10 @@ function healthUrl(check, app) {
     if (check.url)
         return check.url;
     const base = app.url || app.base_url;
-    if (!base || !check.path)
+    // The app's URL is an answer like any other: https (loopback for tests), no credentials.
+    if (!base || !check.path || answerUrlProblem(base))
         return undefined;
-    let u;
-    try {
-        u = new URL(base);
-    }
-    catch {
-        return undefined;
-    }
-    if (!isHttpsOrLoopback(u) || u.username || u.password)
-        return undefined;
-    return `${u.origin}${check.path}`;
+    return `${new URL(base).origin}${check.path}`;
 }
 /** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
 function healthBackoff(tries) {

@@ -9,7 +9,8 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
 }
 
-function parse(url: string): URL | undefined {
+/** The URL, or undefined when it is not one. */
+export function parseUrl(url: string): URL | undefined {
   try {
     return new URL(url)
   } catch {
@@ -22,7 +23,7 @@ function parse(url: string): URL | undefined {
  * loopback host (tests). The one rule for every token we send.
  */
 export function mayCarrySecrets(url: string): boolean {
-  const u = parse(url)
+  const u = parseUrl(url)
   if (!u) return false
   if (u.protocol === 'https:' || u.protocol === 'wss:') return true
   return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname)
@@ -35,14 +36,14 @@ export function isHttpsOrLoopback(u: URL): boolean {
 
 /** A URL safe to print: no credentials, no query string. */
 export function safeUrl(url: string): string {
-  const u = parse(url)
+  const u = parseUrl(url)
   return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)'
 }
 
 /** Same scheme, host and port: where the bearer may go besides the API's own URLs. */
 export function sameOrigin(url: string, base: string): boolean {
-  const u = parse(url)
-  const b = parse(base)
+  const u = parseUrl(url)
+  const b = parseUrl(base)
   return !!u && !!b && u.origin === b.origin && !u.username && !u.password
 }
 
@@ -53,7 +54,7 @@ export function sameOrigin(url: string, base: string): boolean {
  * query string is expected (and masked). Undefined when it is fine.
  */
 export function answerUrlProblem(url: string): string | undefined {
-  const u = parse(url)
+  const u = parseUrl(url)
   if (!u) return 'it is not a URL'
   if (!isHttpsOrLoopback(u)) return `it is not https (${u.protocol}//${u.host})`
   if (u.username || u.password) return 'it carries a user name or password'

@@ -2,7 +2,7 @@ import { type Clock, beforeDeadline, formatDuration } from '../lib/clock.js'
 import { HttpError, NetworkError, describeError } from '../lib/errors.js'
 import { Http } from '../lib/http.js'
 import * as log from '../lib/log.js'
-import { isHttpsOrLoopback, safeUrl } from '../lib/urls.js'
+import { answerUrlProblem, safeUrl } from '../lib/urls.js'
 import type { App } from '../scalingo/client.js'
 
 /**
@@ -27,15 +27,9 @@ export interface HealthResult {
 export function healthUrl(check: { path?: string; url?: string }, app: App): string | undefined {
   if (check.url) return check.url
   const base = app.url || app.base_url
-  if (!base || !check.path) return undefined
-  let u: URL
-  try {
-    u = new URL(base)
-  } catch {
-    return undefined
-  }
-  if (!isHttpsOrLoopback(u) || u.username || u.password) return undefined
-  return `${u.origin}${check.path}`
+  // The app's URL is an answer like any other: https (loopback for tests), no credentials.
+  if (!base || !check.path || answerUrlProblem(base)) return undefined
+  return `${new URL(base).origin}${check.path}`
 }
 
 /** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
