@@ -100,3 +100,21 @@ export async function rejection<T = Error & Record<string, unknown>>(p: Promise<
   }
   throw new Error('expected the promise to reject')
 }
+
+/**
+ * Pieces of secrets in a text: each secret of which 12 or more consecutive
+ * characters appear (a secret cut short is still a leak). Returns a label
+ * per secret found, never the secret.
+ */
+export function partialLeaks(text: string, secrets: string[], window = 12): string[] {
+  const hits: string[] = []
+  for (const s of secrets) {
+    for (let i = 0; i + window <= s.length; i++) {
+      if (text.includes(s.slice(i, i + window))) {
+        hits.push(`${window} characters of a secret (from its character ${i}, of ${s.length})`)
+        break
+      }
+    }
+  }
+  return hits
+}

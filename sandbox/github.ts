@@ -239,6 +239,14 @@ export class GitHubSandbox {
         status: '401'
       })
     const dm = /^\/repos\/([^/]+)\/([^/]+)\/deployments(\/.*)?$/.exec(url.pathname)
+    const sm = dm && /^\/(\d+)\/statuses$/.exec(dm[3] ?? '')
+    if (dm && sm && req.method === 'GET') {
+      // GET …/deployments/{id}/statuses: newest first, as GitHub lists them.
+      const full = `${decodeURIComponent(dm[1])}/${decodeURIComponent(dm[2])}`
+      const d = this.deployments.find(x => x.id === Number(sm[1]) && x.repo === full)
+      if (!d) return this.notFound(res)
+      return json(res, 200, d.statuses.map((st, i) => ({ id: i + 1, ...st })).reverse())
+    }
     if (dm && req.method === 'POST') {
       const spec = this.repoFor(req, decodeURIComponent(dm[1]), decodeURIComponent(dm[2]))
       if (!spec) return this.notFound(res)

@@ -30,9 +30,26 @@ export interface Fault {
    * - `cut-body`: answer status and headers (with the full Content-Length)
    *   and half of `body`, then drop the connection;
    * - `process-then-cut-body`: run the real handler, send its status,
-   *   headers and half of its body, then drop the connection.
+   *   headers and half of its body, then drop the connection;
+   * - `process-then-respond`: run the real handler, then answer with
+   *   status/headers/body instead of what it answered (a 502 from a proxy
+   *   after the work was done);
+   * - `delay`: wait `delayMs`, then run the real handler;
+   * - `trickle`: answer `status` (200) and headers, then one byte of `body`
+   *   every `delayMs`, never ending (a stuck proxy).
    */
-  action?: 'respond' | 'reset' | 'hang' | 'process-then-reset' | 'cut-body' | 'process-then-cut-body'
+  action?:
+    | 'respond'
+    | 'reset'
+    | 'hang'
+    | 'process-then-reset'
+    | 'cut-body'
+    | 'process-then-cut-body'
+    | 'process-then-respond'
+    | 'delay'
+    | 'trickle'
+  /** With `delay`: how long; with `trickle`: between two bytes. */
+  delayMs?: number
   status?: number
   headers?: Record<string, string>
   body?: string | Buffer
@@ -151,6 +168,34 @@ export async function startServer(
           if (action === 'cut-body') {
             const data = Buffer.from(fault.body ?? '')
             return cutBody(req, res, fault.status ?? 200, fault.headers ?? {}, data)
+          }
+          if (action === 'trickle') {
+            res.writeHead(fault.status ?? 200, fault.headers ?? { 'Content-Type': 'text/plain' })
+            const data = Buffer.from(fault.body ?? 'x')
+            let i = 0
+            const timer = setInterval(() => {
+              if (res.destroyed) return clearInterval(timer)
+              res.write(data.subarray(i % data.length, (i % data.length) + 1))
+              i++
+            }, fault.delayMs ?? 500)
+            res.on('close', () => clearInterval(timer))
+            return
+          }
+          if (action === 'delay') {
+            await new Promise(resolve => setTimeout(resolve, fault.delayMs ?? 1000))
+            if (req.socket.destroyed) return
+            return void (await handler(req, res, body, url, raw))
+          }
+          if (action === 'process-then-respond') {
+            const fake = Object.create(res) as ServerResponse
+            fake.writeHead = () => fake
+            fake.end = () => {
+              res.writeHead(fault.status ?? 502, fault.headers ?? { 'Content-Type': 'text/plain' })
+              res.end(fault.body ?? '')
+              return fake
+            }
+            await handler(req, fake, body, url, raw)
+            return
           }
           if (action === 'process-then-cut-body') {
             // Run the handler, then send only half of what it answered.

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
  */
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-export const BUNDLE = join(ROOT, 'dist', 'index.js')
+/** The bundle the runner runs; ACTION_BUNDLE points the suite at another build (an older one, to see a test fail on it). */
+export const BUNDLE = process.env.ACTION_BUNDLE || join(ROOT, 'dist', 'index.js')
 
 export interface ActionRun {
   code: number | null
@@ -18,6 +19,8 @@ export interface ActionRun {
   stdout: string
   stderr: string
   outputs: Record<string, string>
+  /** The GITHUB_OUTPUT file as written (each output should appear once). */
+  outputFile: string
   summary: string
   /** ms from spawn to exit. */
   wallMs: number
@@ -99,10 +102,11 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   )
   clearTimeout(killer)
   const wallMs = Date.now() - started
-  const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
+  const outputText = await readFile(outputFile, 'utf8')
+  const outputs = parseOutputFile(outputText)
   const summary = await readFile(summaryFile, 'utf8')
   await rm(dir, { recursive: true, force: true })
-  const result = { code, signal, stdout, stderr, outputs, summary, wallMs }
+  const result = { code, signal, stdout, stderr, outputs, outputFile: outputText, summary, wallMs }
   recordedRuns.push({ run: result, env: opts.env })
   return result
 }

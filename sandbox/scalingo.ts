@@ -53,6 +53,8 @@ export interface ScalingoOptions {
   answers?: {
     streamLink?: (app: string, standard: string) => string
     outputLink?: (deployment: SandboxDeployment, standard: string) => string
+    /** The id a new deployment gets (a hostile one, say); default a random hex id. */
+    deploymentId?: (standard: string) => string
     sourceUrls?: (standard: { upload_url: string; download_url: string }) => {
       upload_url: string
       download_url: string
@@ -64,8 +66,38 @@ export interface ScalingoOptions {
    * runs on the app and since when.
    */
   web?: (request: WebRequest) => WebAnswer
+  /**
+   * The app events API (`GET …/events`), where undocumented behaviour is a
+   * switch: which events a bulk `PUT …/variables` records, whether a write
+   * that changes nothing records one, the order of a page.
+   */
+  events?: EventsBehaviour
   /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
   rateLimit?: { requests: number; windowMs: number; retryAfter?: boolean }
+}
+
+export interface EventsBehaviour {
+  /** A bulk PUT records one `edit_variables` event (default), or one `new_variable`/`edit_variable` per variable. */
+  bulk?: 'edit_variables' | 'per-variable'
+  /** Whether a write that changes no value records an event anyway (default `record`). */
+  noopWrites?: 'record' | 'skip'
+  /** A page newest first (default), or in no order. */
+  order?: 'newest-first' | 'shuffled'
+  /** The largest page the API serves, whatever per_page asks (default 50). */
+  maxPerPage?: number
+  /** Whether a deployment records an event of its own (default true): events of other types to read past. */
+  deploymentEvents?: boolean
+}
+
+/** An app event as the API answers it (go-scalingo events_structs.go); `type_data` holds variable values. */
+export interface SandboxEvent {
+  id: string
+  app_id: string
+  created_at: string
+  type: string
+  type_data: Record<string, unknown>
+  user: { id: string; username: string; email: string }
+  atMs: number
 }
 
 export interface WebRequest {
@@ -155,6 +187,7 @@ interface AppState {
   created_at: string
   deployments: SandboxDeployment[]
   variables: SandboxVariable[]
+  events: SandboxEvent[]
 }
 
 export const DEFAULT_API_TOKEN = 'tk-us-sandbox-0123456789abcdef0123456789abcdef'
@@ -247,7 +280,8 @@ export class ScalingoSandbox {
       url: spec.url ?? `https://${name}.${this.region}.scalingo.io`,
       created_at: new Date(Date.now() - 86_400_000).toISOString(),
       deployments: [],
-      variables: []
+      variables: [],
+      events: []
     }
     this.apps.set(name, app)
     return app
@@ -465,6 +499,31 @@ export class ScalingoSandbox {
       this.notify()
     })
     return dep
+  }
+
+  /** Records an app event now (Scalingo's clock: with the skew). */
+  recordEvent(app: string, type: string, typeData: Record<string, unknown>, atMs = Date.now()): SandboxEvent {
+    const state = this.apps.get(app) ?? this.addApp(app)
+    const e: SandboxEvent = {
+      id: hexId(),
+      app_id: state.id,
+      created_at: new Date(atMs + (this.options.clockSkewMs ?? 0)).toISOString(),
+      type,
+      type_data: typeData,
+      user: { id: 'us-sandbox', username: 'sandbox-ci', email: 'ci@example.com' },
+      atMs
+    }
+    state.events.push(e)
+    return e
+  }
+
+  /** A variable edited by hand in the dashboard: set, with its `new_variable` or `edit_variable` event. */
+  setVariableByHand(app: string, name: string, value: string, ageMs = 0): void {
+    const state = this.apps.get(app)!
+    const existing = state.variables.find(v => v.name === name)
+    if (existing) existing.value = value
+    else state.variables.push({ id: hexId(), name, value })
+    this.recordEvent(app, existing ? 'edit_variable' : 'new_variable', { name, value }, Date.now() - ageMs)
   }
 
   /** All deployments of all apps, oldest first. */
@@ -700,6 +759,7 @@ export class ScalingoSandbox {
     if (parts.length === 3 && method === 'GET') return json(res, 200, { app: this.appJson(app) })
 
     if (parts[3] === 'variables') return this.handleVariables(app, method, parts[4], body, res)
+    if (parts[3] === 'events' && parts.length === 4 && method === 'GET') return this.listEvents(app, url, res)
 
     if (parts[3] === 'deployments') {
       if (parts.length === 4 && method === 'POST') return this.createDeployment(app, res, body)
@@ -733,6 +793,30 @@ export class ScalingoSandbox {
     return json(res, 404, { error: 'not found' })
   }
 
+  /** `GET …/events`: newest first (or shuffled within a page), paginated like every Scalingo list. */
+  private listEvents(app: AppState, url: URL, res: ServerResponse): void {
+    const ev = this.options.events ?? {}
+    const max = ev.maxPerPage ?? 50
+    const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), max)
+    const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
+    const all = [...app.events].sort((a, b) => b.atMs - a.atMs)
+    const totalPages = Math.max(1, Math.ceil(all.length / perPage))
+    const slice = all.slice((page - 1) * perPage, page * perPage)
+    if (ev.order === 'shuffled') slice.reverse()
+    return json(res, 200, {
+      events: slice.map(({ atMs: _atMs, ...e }) => ({ ...e, app_name: app.name })),
+      meta: {
+        pagination: {
+          prev_page: page > 1 ? page - 1 : null,
+          current_page: page,
+          next_page: page < totalPages ? page + 1 : null,
+          total_pages: totalPages,
+          total_count: all.length
+        }
+      }
+    })
+  }
+
   /** Environment variables, as in Scalingo's API and its JS/Go clients (bulk PUT creates or updates). */
   private handleVariables(
     app: AppState,
@@ -750,15 +834,25 @@ export class ScalingoSandbox {
       }
     }
     const validName = (n: unknown): n is string => typeof n === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n)
-    const upsert = (name: string, value: string): SandboxVariable => {
+    const ev = this.options.events ?? {}
+    /** Sets a variable; what changed (undefined: the same value was written again). */
+    const upsert = (name: string, value: string): { v: SandboxVariable; change?: 'new' | 'edit' } => {
       const existing = app.variables.find(v => v.name === name)
       if (existing) {
+        const change = existing.value === value ? undefined : 'edit'
         existing.value = value
-        return existing
+        return { v: existing, change }
       }
       const v = { id: hexId(), name, value }
       app.variables.push(v)
-      return v
+      return { v, change: 'new' }
+    }
+    const recordOne = (r: { v: SandboxVariable; change?: 'new' | 'edit' }): void => {
+      if (!r.change && ev.noopWrites === 'skip') return
+      this.recordEvent(app.name, r.change === 'new' ? 'new_variable' : 'edit_variable', {
+        name: r.v.name,
+        value: r.v.value
+      })
     }
     if (!id && method === 'GET') return json(res, 200, { variables: app.variables })
     if (!id && method === 'POST') {
@@ -766,7 +860,9 @@ export class ScalingoSandbox {
       if (!v || !validName(v.name)) return json(res, 422, { errors: { name: ['is invalid'] } })
       if (app.variables.some(x => x.name === v.name))
         return json(res, 422, { errors: { name: ['has already been taken'] } })
-      return json(res, 201, { variable: upsert(v.name, str(v.value)) })
+      const r = upsert(v.name, str(v.value))
+      recordOne(r)
+      return json(res, 201, { variable: r.v })
     }
     if (!id && method === 'PUT') {
       const list = parsed.variables
@@ -774,21 +870,38 @@ export class ScalingoSandbox {
       for (const v of list as { name?: unknown }[])
         if (!validName(v?.name)) return json(res, 422, { errors: { name: [`${String(v?.name)} is invalid`] } })
       const updated = (list as { name: string; value?: unknown }[]).map(v => upsert(v.name, str(v.value)))
-      return json(res, 200, { variables: updated })
+      if (ev.bulk === 'per-variable') updated.forEach(recordOne)
+      else {
+        const changed = updated.filter(r => r.change || ev.noopWrites !== 'skip')
+        const pick = (c: 'new' | 'edit') =>
+          changed.filter(r => (r.change ?? 'edit') === c).map(r => ({ name: r.v.name, value: r.v.value }))
+        if (changed.length > 0)
+          this.recordEvent(app.name, 'edit_variables', {
+            new_vars: pick('new'),
+            updated_vars: pick('edit'),
+            deleted_vars: []
+          })
+      }
+      return json(res, 200, { variables: updated.map(r => r.v) })
     }
     if (!id && method === 'DELETE') {
       const ids = Array.isArray(parsed.variable_ids) ? (parsed.variable_ids as string[]) : []
+      for (const v of app.variables.filter(x => ids.includes(x.id)))
+        this.recordEvent(app.name, 'delete_variable', { name: v.name, value: v.value })
       app.variables = app.variables.filter(v => !ids.includes(v.id))
       return json(res, 200, { variable_ids: ids })
     }
     const v = app.variables.find(x => x.id === id)
     if (!v) return json(res, 404, { resource: 'variable', error: 'not found' })
     if (method === 'PATCH') {
-      const value = (parsed.variable as { value?: unknown } | undefined)?.value
-      v.value = str(value)
+      const value = str((parsed.variable as { value?: unknown } | undefined)?.value)
+      const same = v.value === value
+      v.value = value
+      if (!same || ev.noopWrites !== 'skip') this.recordEvent(app.name, 'edit_variable', { name: v.name, value })
       return json(res, 200, { variable: v })
     }
     if (method === 'DELETE') {
+      this.recordEvent(app.name, 'delete_variable', { name: v.name, value: v.value })
       app.variables = app.variables.filter(x => x !== v)
       res.writeHead(204)
       return void res.end()
@@ -815,8 +928,9 @@ export class ScalingoSandbox {
     if (typeof gitRef === 'string' && gitRef.startsWith('-'))
       return json(res, 422, { errors: { git_ref: ['is invalid'] } })
     const now = Date.now()
+    const standardId = hexId()
     const d: SandboxDeployment = {
-      id: hexId(),
+      id: this.options.answers?.deploymentId?.(standardId) ?? standardId,
       app_id: app.id,
       app: app.name,
       status: 'queued',
@@ -827,6 +941,8 @@ export class ScalingoSandbox {
       createdAtMs: now
     }
     app.deployments.push(d)
+    if (this.options.events?.deploymentEvents !== false)
+      this.recordEvent(app.name, 'deployment', { deployment_id: d.id, git_ref: d.git_ref }, now)
     if (this.options.fetchSourceAt === 'create') d.fetched = this.fetchSource(d)
     json(res, 201, { deployment: this.deploymentJson(d) })
     this.sendStreamFrame(app.name, { type: 'new', data: { deployment: this.deploymentJson(d) } })

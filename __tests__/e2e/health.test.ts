@@ -33,7 +33,7 @@ describe('health-check', () => {
     expect(get.path).toBe('/health')
     expect(get.headers.authorization).toBeUndefined()
     expect(run.stdout).toContain('Health check: /health answered 200 (first try)')
-    expect(run.summary).toMatch(/\| Health check \| ✅ ok — `\/health answered 200 \(first try\)` \|/)
+    expect(run.summary).toContain('| Health check | ✅ ok — <code>/health answered 200 &#40;first try&#41;</code> |')
   })
 
   it('fails when the app never answers 2xx/3xx: one deployment, a clear error, health failed', async () => {
@@ -155,8 +155,8 @@ describe('rollback', () => {
         )
       )
     ])
-    expect(run.summary).toMatch(/\| Rollback \| ↩️ `deployment [0-9a-f]+ of [0-9a-f]{40} succeeded` \|/)
-    expect(run.summary).toContain(`| Previous commit | \`${SHA_TAG}\` |`)
+    expect(run.summary).toMatch(/\| Rollback \| ↩️ <code>deployment [0-9a-f]+ of [0-9a-f]{40} succeeded<\/code> \|/)
+    expect(run.summary).toContain(`| Previous commit | <code>${SHA_TAG}</code> |`)
     const gh = sandbox.github.deployments[0]
     expect(gh.statuses.at(-1)).toMatchObject({
       state: 'failure',
@@ -247,7 +247,7 @@ describe('the downgrade guard', () => {
   })
 
   it('diverged history is a warning; a compare GitHub cannot make is a warning; both deploy', async () => {
-    const other = 'abcdef0123456789abcdef0123456789abcdef01'
+    const other = 'fedcba9876543210fedcba9876543210fedcba98'
     const repos = defaultRepos()
     repos['acme/shop'].commits = [other]
     sandbox = await startSandbox({ github: { repos } })

@@ -1,11 +1,13 @@
 /**
  * Runs after every test file (a no-op where the action never ran): each run of the action in that
  * file (all with debug output on) is scanned for every secret any sandbox
- * handed out and every token given as input. Zero hits, or the file fails.
+ * handed out and every token given as input, whole or in part: 12
+ * consecutive characters of one are a leak (a secret cut short is still
+ * one). Zero hits, or the file fails.
  */
 import { afterAll, expect } from '@jest/globals'
 import { allSandboxes, recordedRuns, sandboxSecrets } from '../../sandbox/index.js'
-import { readable } from '../helpers.js'
+import { partialLeaks, readable } from '../helpers.js'
 
 afterAll(() => {
   if (recordedRuns.length === 0) return // a unit-test file: nothing ran
@@ -17,12 +19,13 @@ afterAll(() => {
     const api = env['INPUT_API-TOKEN']
     if (api) secrets.add(Buffer.from(`:${api}`).toString('base64'))
     const src = env['INPUT_SOURCE-URL']
-    if (src && new URL(src).search) secrets.add(src)
+    // The query is what is secret in a URL: its path is shown as the archive.
+    if (src && new URL(src).search) secrets.add(new URL(src).search.slice(1))
   }
   const hits: string[] = []
   for (const { run } of recordedRuns) {
     const text = readable(run)
-    for (const s of secrets) if (text.includes(s)) hits.push(`${s.slice(0, 12)}… in a run that exited ${run.code}`)
+    for (const hit of partialLeaks(text, [...secrets])) hits.push(`${hit} in a run that exited ${run.code}`)
   }
   // A suite-wide check after each file's tests, not a test of its own.
   // eslint-disable-next-line jest/no-standalone-expect
