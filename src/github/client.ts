@@ -2,7 +2,7 @@ import { ActionError, HttpError } from '../lib/errors.js'
 import { type Http, type HttpResponse, type RequestOptions, headerValue, parseJson } from '../lib/http.js'
 import { isFullSha } from '../lib/refs.js'
 import { registerSecretUrl } from '../lib/secrets.js'
-import { answerUrlProblem } from '../lib/urls.js'
+import { answerUrlProblem, mayCarrySecrets, safeUrl } from '../lib/urls.js'
 import { type Repository, type Visibility, encodeRef, repoName, repoPath } from './archives.js'
 
 export type { Repository, Visibility }
@@ -24,14 +24,24 @@ export class GitHubClient {
   ) {}
 
   /** A request to the API with GitHub's headers and the token. */
-  request(opts: Omit<RequestOptions, 'url' | 'headers'> & { path: string; mediaType?: string }): Promise<HttpResponse> {
+  async request(
+    opts: Omit<RequestOptions, 'url' | 'headers'> & { path: string; mediaType?: string }
+  ): Promise<HttpResponse> {
     const { path, mediaType, ...rest } = opts
     const headers: Record<string, string> = {
       Accept: mediaType ?? 'application/vnd.github+json',
       'X-GitHub-Api-Version': '2022-11-28'
     }
-    if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`
-    return this.http.request({ ...rest, url: `${this.config.apiUrl}${path}`, headers })
+    const url = `${this.config.apiUrl}${path}`
+    if (this.config.token) {
+      // The one rule for where a token travels, whichever stage asks (rollback and compare included).
+      if (!mayCarrySecrets(url))
+        throw new ActionError(
+          `GITHUB_API_URL ${safeUrl(this.config.apiUrl)} is not https: not sending the GitHub token there`
+        )
+      headers.Authorization = `Bearer ${this.config.token}`
+    }
+    return this.http.request({ ...rest, url, headers })
   }
 
   /** A JSON answer, parsed. */

@@ -1,5 +1,6 @@
 import { InputError } from '../lib/errors.js'
 import { hasControlChars, quote } from '../lib/text.js'
+import { refFormatProblem } from '../lib/refs.js'
 import { isHttpsOrLoopback } from '../lib/urls.js'
 
 /** One parser per kind of input value: each returns the value or throws an InputError naming the input. */
@@ -136,18 +137,11 @@ export function parseRepository(name: string, value: string): { owner: string; r
 /** A git ref as `git check-ref-format` would accept it, or a SHA. */
 export function parseRef(name: string, value: string): string {
   singleLine(name, value)
-  const bad =
-    value.length > 255 ||
-    /[\s~^:?*[\\]/.test(value) ||
-    value.includes('..') ||
-    value.includes('@{') ||
-    value.includes('//') ||
-    value.startsWith('-') ||
-    value.startsWith('/') ||
-    value.endsWith('/') ||
-    value.endsWith('.') ||
-    value.endsWith('.lock') ||
-    value === '@'
-  if (bad) throw new InputError(name, `${quote(value)} is not a valid git ref; expected a tag, branch or commit SHA`)
+  const problem = refFormatProblem(value)
+  if (problem)
+    throw new InputError(
+      name,
+      `${quote(value)} is not a valid git ref (${problem}); expected a tag, branch or commit SHA`
+    )
   return value
 }

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path'
 import { InputError } from '../lib/errors.js'
-import { isFullSha } from '../lib/refs.js'
+import { canonicalRef, isFullSha } from '../lib/refs.js'
 import { quote } from '../lib/text.js'
 import type { Repository } from '../github/client.js'
 import { DEFAULT_AUTH_URL, DEFAULT_REGION, KNOWN_REGIONS, isKnownRegion, regionApiUrl } from '../scalingo/regions.js'
@@ -149,7 +149,9 @@ export function readSource(get: InputReader, env: NodeJS.ProcessEnv): SourceSett
   const repository = repoInput ? parseRepository(INPUTS.repository, repoInput) : { owner: '', repo: '' }
 
   const githubToken = parseToken(INPUTS.githubToken, get(INPUTS.githubToken))
-  // GITHUB_API_URL carries the GitHub token: same rule as our own URLs.
+  // GITHUB_API_URL carries the GitHub token: same rule as our own URLs, checked
+  // here when a commit is resolved, and by readSettings when a rollback or a
+  // GitHub deployment may call GitHub for a source-url.
   const githubApiUrl = sourceUrl
     ? env.GITHUB_API_URL || 'https://api.github.com'
     : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com')
@@ -161,7 +163,7 @@ export function readSource(get: InputReader, env: NodeJS.ProcessEnv): SourceSett
 function readRef(input: string, workflow: Workflow, commitElsewhere: boolean): Pick<SourceSettings, 'ref' | 'refFrom'> {
   if (input) {
     const ref = parseRef(INPUTS.ref, input)
-    if (/^(refs\/)?pull\//.test(ref)) {
+    if (canonicalRef(ref).kind === 'pull') {
       throw new InputError(
         INPUTS.ref,
         `${quote(ref)} is a pull request ref: its head or merge commit is not a release, and GitHub serves commits from forks under the repository's own name; give a tag, branch or commit SHA`
@@ -289,5 +291,8 @@ export function readSettings(get: InputReader, env: NodeJS.ProcessEnv): Settings
     sourceUrl: source.sourceUrl,
     promoting: promotion.promoteFrom !== undefined
   })
+  // Any GitHub request carries the GitHub token: its URL is checked whenever one may happen.
+  if (source.sourceUrl && (behaviour.rollback || behaviour.environment))
+    source.githubApiUrl = parseBaseUrl('GITHUB_API_URL', source.githubApiUrl)
   return { ...target, ...source, ...behaviour, ...promotion, ...archive }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { publicArchiveUrl } from '../github/archives.js'
 import type { GitHubClient, Repository, Visibility } from '../github/client.js'
 import { ActionError } from '../lib/errors.js'
-import { dockerSafeRef, isFullSha } from '../lib/refs.js'
+import { dockerSafeRef, isFullSha, namesTag } from '../lib/refs.js'
 import { registerSecretUrl } from '../lib/secrets.js'
 import { safeUrl } from '../lib/urls.js'
 import type { Settings } from '../settings/settings.js'
@@ -38,8 +38,9 @@ export function artifactCommit(
 ): Pick<Source, 'sha' | 'gitRef'> {
   const { ref, refFrom, workflow } = settings
   if (refFrom === 'input') {
+    // A commit given explicitly is still an artifact built from it, never its GitHub archive.
     return isFullSha(ref)
-      ? { sha: ref.toLowerCase(), gitRef: ref.toLowerCase() }
+      ? { sha: ref.toLowerCase(), gitRef: `${ref.toLowerCase()}-artifact` }
       : { sha: '', gitRef: dockerSafeRef(ref) ?? null }
   }
   const sha = workflow.sha.toLowerCase()
@@ -98,10 +99,12 @@ export function workflowRunHeadSha(eventPath: string): string {
  */
 export function checkTagDidNotMove(settings: Settings, resolved: string): void {
   const { workflow, ref, refFrom } = settings
-  if (refFrom !== 'input' || workflow.refType !== 'tag' || ref !== workflow.refName || !isFullSha(workflow.sha)) return
+  if (refFrom !== 'input' || workflow.refType !== 'tag' || !isFullSha(workflow.sha)) return
+  // `v1.2.0`, `tags/v1.2.0` and `refs/tags/v1.2.0` are the same tag.
+  if (!namesTag(ref, workflow.refName)) return
   if (resolved === workflow.sha.toLowerCase()) return
   throw new ActionError(
     `ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`,
-    'leave ref empty to deploy the commit the workflow runs for, or give refs/tags/<tag> or the full SHA'
+    'leave ref empty to deploy the commit the workflow runs for, or give the full SHA'
   )
 }
