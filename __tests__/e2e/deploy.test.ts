@@ -56,7 +56,7 @@ describe('deploying a public repository', () => {
     )
     // The summary tells the whole story.
     expect(run.summary).toContain('✅ Scalingo deployment succeeded')
-    expect(run.summary).toContain(`\`v1.2.0\` → \`${SHA_TAG}\``)
+    expect(run.summary).toContain(`<code>v1&#46;2&#46;0</code> → <code>${SHA_TAG}</code>`)
     expect(run.summary).toContain(d.id)
     expect(run.summary).toContain('https://my-app.osc-fr1.scalingo.io')
     expect(run.summary).toContain('https://dashboard.scalingo.com/apps/osc-fr1/my-app')

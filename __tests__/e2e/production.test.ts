@@ -121,7 +121,9 @@ describe('env-file', () => {
       calls.indexOf('POST /v1/apps/my-app/deployments')
     )
     expect(run.stdout).toContain('env-file: added ADDED, PLAIN; changed CHANGE (1 unchanged)')
-    expect(run.summary).toContain('| Variables (env-file) | `added ADDED, PLAIN; changed CHANGE (1 unchanged)` |')
+    expect(run.summary).toContain(
+      '| Variables (env-file) | <code>added ADDED, PLAIN; changed CHANGE &#40;1 unchanged&#41;</code> |'
+    )
     expect(leaks(run, ['new-value-2', 's3cret value with spaces', 'plain-value-4', 'same-value-3'])).toEqual([])
   })
 
@@ -170,7 +172,7 @@ describe('GitHub Deployments (environment)', () => {
     expect(d.statuses.map(s => s.state)).toEqual(['in_progress', 'success'])
     expect(d.statuses[0].log_url).toBe(`${sandbox.github.serverUrl}/acme/shop/actions/runs/4242`)
     expect(d.statuses[1].environment_url).toBe('https://my-app.osc-fr1.scalingo.io')
-    expect(run.summary).toContain(`| GitHub deployment | \`${d.id} in environment "production"\` |`)
+    expect(run.summary).toContain(`| GitHub deployment | <code>${d.id} in environment "production"</code> |`)
   })
 
   it('records failure when the Scalingo deployment fails', async () => {
@@ -187,7 +189,9 @@ describe('GitHub Deployments (environment)', () => {
     expect(run.code).toBe(0)
     expect(run.outputs.status).toBe('success')
     const warnings = run.stdout.split('\n').filter(l => l.startsWith('::warning'))
-    expect(run.summary).toContain('| GitHub deployment | `not recorded in "production" (see the warning)` |')
+    expect(run.summary).toContain(
+      '| GitHub deployment | <code>not recorded in "production" &#40;see the warning&#41;</code> |'
+    )
     expect(warnings).toEqual([
       expect.stringMatching(
         /Could not record a GitHub deployment in "production" \(403: Resource not accessible by integration\); give the workflow "permissions: deployments: write"/
@@ -213,7 +217,7 @@ describe('promotion (promote-from)', () => {
     expect(run.stdout).toContain(
       `Promoting ${SHA_TAG} from my-app-staging: its latest successful deployment ${staged.id}`
     )
-    expect(run.summary).toContain(`Promoted from | \`my-app-staging (deployment ${staged.id}`)
+    expect(run.summary).toContain(`Promoted from | <code>my-app-staging &#40;deployment ${staged.id}`)
   })
 
   it('fails clearly when the other app has no successful deployment', async () => {

@@ -1,4 +1,13 @@
-import { MIN_SECRET, registerSecret, registerSecretUrl, scrub, secretForms } from '../../src/lib/secrets.js'
+import {
+  MIN_SECRET,
+  longestSecret,
+  registerSecret,
+  registerSecretUrl,
+  scrub,
+  scrubCut,
+  secretForms,
+  trimSecretEdge
+} from '../../src/lib/secrets.js'
 import { capture } from '../helpers-stdout.js'
 
 /** The values a run of `fn` asked the runner to mask (as the runner reads them: command data is %-escaped). */
@@ -104,5 +113,37 @@ describe('registerSecretUrl', () => {
   it('registers nothing more for a URL without query or password', () => {
     const url = 'https://plain.example/archive.tar.gz'
     expect(masked(() => registerSecretUrl(url))).toEqual([url, encodeURIComponent(url)])
+  })
+})
+
+describe('scrub first, then cut', () => {
+  const secret = 'cut-edge-secret-ABCDEFGHIJ0123456789'
+  beforeAll(() => {
+    capture(() => registerSecret(secret))
+  })
+
+  it('scrubs the whole text before it cuts it', () => {
+    const text = `${'a'.repeat(20)}${secret}${'z'.repeat(30)}`
+    // A cut at 30 would fall inside the secret: it was scrubbed whole first.
+    expect(scrubCut(text, 30)).toBe(`${'a'.repeat(20)}***${'z'.repeat(6)}…`)
+  })
+
+  it('drops what a cut leaves of a secret at its edge, when the whole text did not hold it all', () => {
+    // The text itself ends inside the secret (a line already cut elsewhere): scrub cannot see it, the edge trim does.
+    const text = `${'b'.repeat(20)}${secret.slice(0, 25)}`
+    expect(scrubCut(text, 40)).toBe(`${'b'.repeat(20)}…`)
+    expect(trimSecretEdge(`xyz ${secret.slice(0, 3)}`)).toBe('xyz ')
+    // Two characters say nothing: kept (a cut would otherwise eat every `cu`).
+    expect(trimSecretEdge(`xyz ${secret.slice(0, 2)}`)).toBe(`xyz ${secret.slice(0, 2)}`)
+    expect(trimSecretEdge('nothing secret here')).toBe('nothing secret here')
+  })
+
+  it('leaves a text that fits as it is, but scrubbed', () => {
+    expect(scrubCut(`short ${secret}`, 100)).toBe('short ***')
+    expect(scrubCut('short', 100)).toBe('short')
+  })
+
+  it('knows how long the longest secret is', () => {
+    expect(longestSecret()).toBeGreaterThanOrEqual(secret.length)
   })
 })

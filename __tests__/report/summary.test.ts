@@ -54,9 +54,9 @@ describe('report', () => {
       rolledBack: false
     })
     expect(md).toContain('### ✅ Scalingo deployment succeeded')
-    expect(md).toContain(`| Commit | \`v1.2.0\` → \`${'a'.repeat(40)}\` |`)
+    expect(md).toContain(`| Commit | <code>v1&#46;2&#46;0</code> → <code>${'a'.repeat(40)}</code> |`)
     expect(md).toContain('| Duration | 1m35s |')
-    expect(md).toContain('| App | [`my-app`](https://my-app.example) |')
+    expect(md).toContain('| App | [<code>my-app</code>](https://my-app.example) |')
   })
 
   it('summarizes a failure with the log tail, without breaking the code block', () => {

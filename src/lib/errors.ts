@@ -112,6 +112,18 @@ export function networkError(err: unknown, method: string, url: string, fallback
 }
 
 /**
+ * JSON string escapes in a text that is not JSON (a cut body, a JSON
+ * fragment in plain text) decoded, so a secret written `\u0026`- or
+ * `\/`-escaped is scrubbed like any other.
+ */
+export function decodeJsonEscapes(text: string): string {
+  const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: ' ', f: ' ', n: '\n', r: '\r', t: '\t' }
+  return text.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e: string) =>
+    e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : simple[e]
+  )
+}
+
+/**
  * Pulls a readable message out of whatever an API answered: Scalingo's
  * `{"error"}`, `{"errors": {field: [..]}}`, GitHub's `{"message"}`, an HTML
  * page from a proxy, plain text, or nothing.
@@ -142,14 +154,14 @@ export function extractServerMessage(body: string, contentType?: string): string
       }
     }
     if (parts.length > 0) return oneLine(parts.join('; '))
-    return oneLine(trimmed)
+    return oneLine(decodeJsonEscapes(trimmed))
   }
   if ((contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(trimmed)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]
-    const text = (title ?? trimmed.replace(/<[^>]*>/g, ' ')).trim()
+    const text = decodeJsonEscapes(title ?? trimmed.replace(/<[^>]*>/g, ' ')).trim()
     return oneLine(`HTML page: ${text || '(no text)'}`, 200)
   }
-  return oneLine(trimmed, 200)
+  return oneLine(decodeJsonEscapes(trimmed), 200)
 }
 
 /** The message shown to the user for any error, scrubbed of every secret. */

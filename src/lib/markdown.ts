@@ -26,6 +26,27 @@ export function code(text: string, max = 1000): string {
   return `${fence}${pad}${flat}${pad}${fence}`
 }
 
+/**
+ * Characters that mean something to GFM inside inline HTML: escapes,
+ * emphasis, code, links and images, autolinks (`https:`, `www.`, `a@b`),
+ * tags and entities, cell separators, math (`$`).
+ */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()!<>&|~#{}:.@$^]/g
+
+/**
+ * Inline code for a table cell: HTML `<code>` with every character that
+ * means something to GFM as an entity. GFM splits a row at `|` before it
+ * reads code spans, and cannot show `\|` inside one; an entity is never a
+ * cell separator, an escape, a tag or Markdown, so the value renders whole,
+ * in its cell, as text. Scrubbed and cut before it is encoded (an encoded
+ * secret would escape the summary's last scrub).
+ */
+export function cellCode(text: string, max = 1000): string {
+  const flat = cut(spaceControlChars(text), max)
+  if (flat === '') return ''
+  return `<code>${flat.replace(MARKDOWN_PUNCTUATION, c => `&#${c.charCodeAt(0)};`)}</code>`
+}
+
 /** A fenced block of lines shown verbatim. */
 export function codeBlock(lines: string[], info = 'text'): string {
   const body = lines.join('\n')
@@ -33,7 +54,7 @@ export function codeBlock(lines: string[], info = 'text'): string {
   return `${fence}${info}\n${body}\n${fence}`
 }
 
-/** A table cell: pipes escaped (GFM splits cells before code spans are read), one line. */
+/** A table cell of our own Markdown (values in it through `cellCode`): pipes escaped, one line. */
 export function cell(markdown: string): string {
   return markdown.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
 }
@@ -42,5 +63,5 @@ export function cell(markdown: string): string {
 export function link(text: string, url: string): string {
   const plain =
     /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?|http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?)(\/[A-Za-z0-9._~%/-]*)?$/
-  return plain.test(url) ? `[${text}](${url})` : `${text} (${code(url, 200)})`
+  return plain.test(url) ? `[${text}](${url})` : `${text} (${cellCode(url, 200)})`
 }

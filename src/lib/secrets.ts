@@ -55,3 +55,40 @@ export function scrub(text: string): string {
   }
   return out
 }
+
+/** The longest form of a secret known: how far past a cut a text must be kept for a secret across it to be scrubbed whole. */
+export function longestSecret(): number {
+  return known[0]?.length ?? 0
+}
+
+/** What is left of a secret at a cut's edge is dropped from this length on (shorter tails say nothing). */
+const EDGE_CHARS = 3
+
+/**
+ * A text cut short may end with the first characters of a secret whose
+ * rest was cut off: neither `scrub` nor the runner's exact-value mask sees
+ * it. Drops the longest such tail.
+ */
+export function trimSecretEdge(text: string): string {
+  let end = text.length
+  for (const s of known) {
+    for (let i = Math.max(0, text.length - s.length + 1); i <= end - EDGE_CHARS; i++) {
+      if (text.charCodeAt(i) === s.charCodeAt(0) && s.startsWith(text.slice(i))) {
+        end = i
+        break
+      }
+    }
+  }
+  return text.slice(0, end)
+}
+
+/**
+ * Scrub first, then cut, then print: the whole text is scrubbed of every
+ * known secret before it is cut to `max` characters (`marker` included),
+ * and what remains of a secret at the cut's edge is dropped too.
+ */
+export function scrubCut(text: string, max: number, marker = '…'): string {
+  const clean = scrub(text)
+  if (clean.length <= max) return clean
+  return `${trimSecretEdge(clean.slice(0, Math.max(0, max - marker.length)))}${marker}`
+}

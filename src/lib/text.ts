@@ -1,3 +1,5 @@
+import { scrubCut } from './secrets.js'
+
 /**
  * Text that came from outside (API answers, statuses, file names, build
  * logs) on its way to the log or the job summary: one regex for control
@@ -19,9 +21,13 @@ export function spaceControlChars(text: string): string {
   return text.replace(CONTROL_RUNS, ' ')
 }
 
-/** At most `max` characters, the last one `…` when something was cut. */
+/**
+ * At most `max` characters, the last one `…` when something was cut.
+ * Every cut scrubs the whole text of known secrets first, and drops what a
+ * cut leaves of one at its edge: a secret across the cut never shows in part.
+ */
 export function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+  return scrubCut(text, max)
 }
 
 /** One line, no control characters, bounded length: safe for `::error::`. */
@@ -31,7 +37,7 @@ export function oneLine(text: string, max = 300): string {
 
 /** A value as it appears in an error message: quoted, cut after 40 characters. */
 export function quote(value: string, max = 40): string {
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value)
+  return JSON.stringify(cut(value, max + 1))
 }
 
 /** Legacy workflow commands (`##[command]data`) are recognised anywhere in a line. */

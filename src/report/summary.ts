@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import * as log from '../lib/log.js'
 import { formatDuration } from '../lib/clock.js'
 import { describeError } from '../lib/errors.js'
-import { cell, code, codeBlock, link } from '../lib/markdown.js'
+import { cell, cellCode, code, codeBlock, link } from '../lib/markdown.js'
 import { scrub } from '../lib/secrets.js'
 import { cut, looksLikeStatus } from '../lib/text.js'
 import { describeStatus, isSuccess } from '../scalingo/statuses.js'
@@ -27,25 +27,25 @@ function headline(r: RunReport): string {
 
 function rows(r: RunReport): [string, string][] {
   const rows: [string, string][] = []
-  rows.push(['App', r.appUrl ? link(code(r.app), r.appUrl) : code(r.app)])
-  rows.push(['Region', code(r.region)])
-  if (r.repository) rows.push(['Repository', code(r.repository)])
+  rows.push(['App', r.appUrl ? link(cellCode(r.app), r.appUrl) : cellCode(r.app)])
+  rows.push(['Region', cellCode(r.region)])
+  if (r.repository) rows.push(['Repository', cellCode(r.repository)])
   if (r.ref || r.sha)
-    rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${code(r.ref)} → ` : ''}${code(r.sha ?? '?')}`])
-  if (r.promotedFrom) rows.push(['Promoted from', code(r.promotedFrom)])
+    rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${cellCode(r.ref)} → ` : ''}${cellCode(r.sha ?? '?')}`])
+  if (r.promotedFrom) rows.push(['Promoted from', cellCode(r.promotedFrom)])
   if (r.status) {
     const words =
       r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status)
     // Our own words for a status we know; anything else came from outside.
-    rows.push(['Status', `${code(r.status, 60)} — ${looksLikeStatus(r.status) ? words : code(words)}`])
+    rows.push(['Status', `${cellCode(r.status, 60)} — ${looksLikeStatus(r.status) ? words : cellCode(words)}`])
   }
   if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
-  if (r.deploymentId) rows.push(['Deployment', code(r.deploymentId)])
-  if (r.archiveUrl) rows.push(['Archive', code(r.archiveUrl)])
+  if (r.deploymentId) rows.push(['Deployment', cellCode(r.deploymentId)])
+  if (r.archiveUrl) rows.push(['Archive', cellCode(r.archiveUrl)])
   if (r.transfer) rows.push(['Transfer', r.transfer])
-  if (r.variables) rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, code(r.variables)])
-  if (r.githubDeployment) rows.push(['GitHub deployment', code(r.githubDeployment)])
-  if (r.previousSha) rows.push(['Previous commit', code(r.previousSha)])
+  if (r.variables) rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, cellCode(r.variables)])
+  if (r.githubDeployment) rows.push(['GitHub deployment', cellCode(r.githubDeployment)])
+  if (r.previousSha) rows.push(['Previous commit', cellCode(r.previousSha)])
   if (r.commitUrl) {
     const links = [
       link('commit', r.commitUrl),
@@ -56,9 +56,9 @@ function rows(r: RunReport): [string, string][] {
   if (r.health)
     rows.push([
       'Health check',
-      `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${code(r.healthDetail)}` : ''}`
+      `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${cellCode(r.healthDetail)}` : ''}`
     ])
-  if (r.rollback) rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${code(r.rollback)}`])
+  if (r.rollback) rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${cellCode(r.rollback)}`])
   if (r.dashboardUrl) rows.push(['Dashboard', link(r.dashboardUrl, r.dashboardUrl)])
   return rows
 }

@@ -95,7 +95,7 @@ async function tryOnce(http: Http, url: string, clock: Clock, until: number): Pr
   }
 }
 
-/** How the check is shown: the path on the app's URL, or the URL without its query. */
+/** How the check is shown: the path on the app's URL or the URL, never its query (a probe key) or fragment. */
 export function healthTarget(check: { path?: string; url?: string }): string {
-  return check.path ?? safeUrl(check.url ?? '')
+  return check.path !== undefined ? check.path.replace(/[?#].*$/s, '') : safeUrl(check.url ?? '')
 }

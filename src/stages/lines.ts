@@ -6,8 +6,28 @@
  * the cap however long it really is.
  */
 
+import { longestSecret, scrub, trimSecretEdge } from '../lib/secrets.js'
+
 /** The longest line kept, in characters; the rest is counted, not held. */
 export const MAX_LINE = 64 * 1024
+
+/**
+ * Characters held of a line: the cap, plus room for a secret that starts
+ * before the cap to be held whole, so it is scrubbed before the line is cut.
+ */
+function held(): number {
+  return MAX_LINE + longestSecret()
+}
+
+/**
+ * A line of `total` characters, of which `head` holds the first (at least
+ * MAX_LINE of them when it is longer): as it is when it fits, else scrubbed
+ * whole, then cut, then what is left of a secret at the cut's edge dropped.
+ */
+export function capLine(head: string, total: number): string {
+  if (total <= MAX_LINE) return head
+  return trimSecretEdge(scrub(head).slice(0, MAX_LINE)) + cutMarker(total - MAX_LINE)
+}
 
 /** What a cut line ends with. */
 export function cutMarker(dropped: number): string {
@@ -19,7 +39,7 @@ export function normalizeLine(raw: string): string {
   const trimmed = raw.replace(/\r+$/, '')
   const cr = trimmed.lastIndexOf('\r')
   const last = cr >= 0 ? trimmed.slice(cr + 1) : trimmed
-  return last.length > MAX_LINE ? last.slice(0, MAX_LINE) + cutMarker(last.length - MAX_LINE) : last
+  return capLine(last.length > MAX_LINE ? last.slice(0, held()) : last, last.length)
 }
 
 /**
@@ -35,9 +55,9 @@ export function frameLines(content: string): string[] {
 
 /** Cuts a growing text (the output endpoint's body) into lines, one chunk at a time. */
 export class LineAssembler {
-  /** The current line's last state (after its last `\r`), at most MAX_LINE characters. */
+  /** The current line's last state (after its last `\r`), at most `held()` characters. */
   private current = ''
-  /** Characters of the current line beyond the cap. */
+  /** Characters of the current line beyond what is held. */
   private dropped = 0
   /** A `\r` was seen: the next character decides (CRLF ends the line, anything else starts it over). */
   private pendingReturn = false
@@ -79,7 +99,7 @@ export class LineAssembler {
       this.dropped = 0
       this.pendingReturn = false
     }
-    const room = MAX_LINE - this.current.length
+    const room = Math.max(0, held() - this.current.length)
     if (text.length <= room) this.current += text
     else {
       this.current += text.slice(0, room)
@@ -88,7 +108,7 @@ export class LineAssembler {
   }
 
   private endLine(): void {
-    const line = this.dropped > 0 ? this.current + cutMarker(this.dropped) : this.current
+    const line = capLine(this.current, this.current.length + this.dropped)
     this.current = ''
     this.dropped = 0
     this.onLine(line)
