@@ -57,6 +57,32 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/**
+ * An app event, as far as we keep it: its type, its time and the names of
+ * the variables it changed. `type_data` also carries their values: they are
+ * read only to find the names, never kept or printed.
+ */
+export interface AppEvent {
+  type: string
+  createdAt: string
+  variableNames: string[]
+}
+
+/** The event types that change a variable (go-scalingo events_structs.go). */
+export const VARIABLE_EVENTS = ['new_variable', 'edit_variable', 'edit_variables', 'delete_variable']
+
+/** The names an event's `type_data` mentions (single or bulk form); values are left where they are. */
+function variableNamesOf(type: string, data: unknown): string[] {
+  if (!VARIABLE_EVENTS.includes(type) || !data || typeof data !== 'object') return []
+  const d = data as Record<string, unknown>
+  const named = (v: unknown): string[] =>
+    v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string'
+      ? [(v as { name: string }).name]
+      : []
+  if (type !== 'edit_variables') return named(d)
+  return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []))
+}
+
 /** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
 export class MalformedAnswerError extends ActionError {
   constructor(message: string) {
@@ -266,19 +292,47 @@ export class ScalingoClient {
     }
   }
 
-  /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. */
-  async setVariables(variables: { name: string; value: string }[]): Promise<void> {
+  /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. `from`: the inputs they came from, for the message. */
+  async setVariables(variables: { name: string; value: string }[], from = 'variables'): Promise<void> {
     const url = this.appPath('/variables')
     try {
       await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' })
     } catch (err) {
       if (err instanceof HttpError && err.status === 422) {
         throw new ActionError(
-          `Scalingo rejected the variables of env-file for app "${this.config.app}" (422: ${err.serverMessage})`
+          `Scalingo rejected the variables (from ${from}) for app "${this.config.app}" (422: ${err.serverMessage})`
         )
       }
       throw this.toActionError(err)
     }
+  }
+
+  /**
+   * One page of the app's events (`GET …/events`), each reduced to its
+   * type, time and variable names on the spot: the answer holds variable
+   * values. `more`: whether a next page exists.
+   */
+  async listEvents(page: number, perPage: number): Promise<{ events: AppEvent[]; more: boolean }> {
+    const url = this.appPath(`/events?page=${page}&per_page=${perPage}`)
+    const data = await this.callJson<{ events?: unknown; meta?: { pagination?: { next_page?: unknown } } }>({
+      method: 'GET',
+      url,
+      retry: 'idempotent'
+    })
+    if (!Array.isArray(data.events))
+      throw new MalformedAnswerError('Scalingo answered the events list without an "events" array')
+    const events = (data.events as { type?: unknown; created_at?: unknown; type_data?: unknown }[])
+      .filter(e => !!e && typeof e.type === 'string' && typeof e.created_at === 'string')
+      .map(e => ({
+        type: e.type as string,
+        createdAt: e.created_at as string,
+        variableNames: variableNamesOf(e.type as string, e.type_data)
+      }))
+    const pagination = data.meta?.pagination
+    const next = pagination?.next_page
+    // Without pagination metadata, a full page may have a next one.
+    const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage
+    return { events, more: more && data.events.length > 0 }
   }
 
   /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */

@@ -12,12 +12,14 @@ export interface PlanInput {
   archiveProblems: string[]
   /** What runs on the app now, when it is a commit. */
   previousSha?: string
+  /** What a real run would decide: deploy, or skip and why. */
+  decision?: string
 }
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
 export function dryRunPlan(
   settings: Settings,
-  { source, transfer, variables, archiveProblems, previousSha }: PlanInput
+  { source, transfer, variables, archiveProblems, previousSha, decision }: PlanInput
 ): string[] {
   const plan = [
     `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
@@ -28,6 +30,7 @@ export function dryRunPlan(
     ...archiveProblems.map(p => `warning: ${p}`),
     `transfer: ${howTheArchiveTravels(source, transfer)}`
   ]
+  if (decision) plan.push(`decision: ${decision}`)
   if (variables.diff) {
     const changing = [...variables.diff.added, ...variables.diff.changed]
     plan.push(

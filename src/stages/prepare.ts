@@ -11,7 +11,8 @@ import { INPUTS } from '../settings/inputs.js'
 import { type AppState, inFlight, readAppState } from './appstate.js'
 import { checkArchiveContents } from './archivecheck.js'
 import type { RunContext } from './context.js'
-import { decide } from './decide.js'
+import { type Decision, decide } from './decide.js'
+import { variablesNotLive } from './changes.js'
 import { dryRunPlan } from './plan.js'
 import { findPromotedCommit } from './promotion.js'
 import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
@@ -56,7 +57,7 @@ async function readLocalInputs(ctx: RunContext): Promise<LocalInputs> {
   let localArchive: LocalInputs['localArchive']
   if (settings.archivePath) {
     const path = fileInWorkspace(settings.archivePath, settings.workspace, INPUTS.archivePath)
-    localArchive = { ...(await inspectArchive(path)), path }
+    localArchive = { ...(await inspectArchive(path, INPUTS.archivePath, ctx.deadline)), path }
   }
   return { envFile, localArchive }
 }
@@ -139,15 +140,25 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     )
   }
   const prepared: Prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local }
-  if (!deploying(ctx, prepared)) return { ...prepared, decision: 'skip' }
-  await refuseDowngrade(ctx, source, state)
+  const decided = await decideFrom(ctx, prepared)
   if (settings.dryRun) {
+    // A dry run plans whatever it finds, an already-live commit included.
+    if (decided.deploy) await refuseDowngrade(ctx, source, state)
     await checkArchiveServed(ctx.http, source)
     report.status = 'dry-run'
-    report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha })
+    const decision = decided.deploy
+      ? `would deploy${decided.why ? ` (${decided.why})` : ''}`
+      : `would skip: ${skipReason(ctx, prepared)}`
+    report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha, decision })
     log.info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`)
     return { ...prepared, decision: 'dry-run' }
   }
+  if (!decided.deploy) {
+    recordSkip(ctx, prepared)
+    return { ...prepared, decision: 'skip' }
+  }
+  if (decided.why) log.info(decided.why)
+  await refuseDowngrade(ctx, source, state)
   return prepared
 }
 
@@ -197,9 +208,14 @@ async function refuseDowngrade(ctx: RunContext, source: Source, state: AppState)
     )
 }
 
-/** The decision, told: false when this exact commit, with these variables, already runs. */
-function deploying(ctx: RunContext, p: Prepared): boolean {
-  const { settings, report } = ctx
+/**
+ * The decision: deploy (and why, when it is not the obvious), or skip because
+ * this exact commit, with these variables, is what runs. A skip is checked
+ * against the app's events: a variable changed since the live deployment
+ * started means that commit, as configured now, does not run yet.
+ */
+async function decideFrom(ctx: RunContext, p: Prepared): Promise<Decision> {
+  const { settings } = ctx
   const { live, recent, listError } = p.state
   const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : []
   const decision = decide({
@@ -215,14 +231,21 @@ function deploying(ctx: RunContext, p: Prepared): boolean {
     if (mattered) log.warning(`Could not check whether this commit is already live (${listError}); deploying it`)
     else log.debug(`could not list the app's deployments: ${listError}`)
   }
-  if (decision.deploy) {
-    if (decision.why && !listError) log.info(decision.why)
-    return true
-  }
+  if (decision.deploy) return listError ? { deploy: true } : decision
+  const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha) : undefined
+  return why ? { deploy: true, why } : decision
+}
+
+function skipReason(ctx: RunContext, p: Prepared): string {
+  const live = p.state.live
+  return `${p.source.sha} is already live on ${ctx.settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}), and no variable changed since; set force: true to deploy it again`
+}
+
+function recordSkip(ctx: RunContext, p: Prepared): void {
+  const { report } = ctx
   report.status = 'skipped'
-  report.deploymentId = live?.id
+  report.deploymentId = p.state.live?.id
   report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined
-  report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`
+  report.skipped = skipReason(ctx, p)
   log.info(`Skipped: ${report.skipped}`)
-  return false
 }

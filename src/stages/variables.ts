@@ -43,7 +43,11 @@ export async function applyVariables(
 ): Promise<string> {
   const line = describeDiff(diff)
   const names = new Set([...diff.added, ...diff.changed])
-  if (names.size > 0) await client.setVariables(wanted.filter(v => names.has(v.name)))
+  if (names.size > 0)
+    await client.setVariables(
+      wanted.filter(v => names.has(v.name)),
+      label
+    )
   log.info(`${label}: ${line}`)
   return line
 }
