@@ -122,12 +122,21 @@ describe('answers that are not what the API promises', () => {
     30_000
   )
 
-  it('a deployment GET without the "deployment" key mid-follow: a clear error', async () => {
+  it('a deployment GET without the "deployment" key, again and again mid-follow: a clear error', async () => {
     sandbox = await startSandbox({
       scalingo: {
         timeline: steady,
         stream: { mode: 'absent' },
-        faults: [{ method: 'GET', path: DEP, status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }]
+        faults: [
+          {
+            method: 'GET',
+            path: DEP,
+            times: 100,
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+            body: '{}'
+          }
+        ]
       }
     })
     const run = await runAction({ env: sandbox.env() })

@@ -198,3 +198,24 @@ describe('the variables input', () => {
     expect(variableValues('A=one\n# B=not\nbroken line\nC=two=2')).toEqual(['one', 'two=2'])
   })
 })
+
+describe('expansion is bounded', () => {
+  it('a file whose ${VAR} expansion passes 1 MiB is refused at the line that passes it, before it is built', () => {
+    const lines = [`A=${'x'.repeat(1000)}`]
+    for (let i = 1; i < 40; i++)
+      lines.push(`V${i}="\${${i === 1 ? 'A' : `V${i - 1}`}}\${${i === 1 ? 'A' : `V${i - 1}`}}"`)
+    expect(() => parseDotenv(lines.join('\n'))).toThrow(
+      "Input 'env-file': line 11 makes the file's variables larger than 1 MiB once ${...} references are expanded"
+    )
+  })
+
+  it('one line of many references is stopped as it grows, not after', () => {
+    const text = `A=${'y'.repeat(600_000)}\nB=${'$A'.repeat(100_000)}\n`
+    expect(() => parseDotenv(text)).toThrow("line 2 makes the file's variables larger than 1 MiB")
+  })
+
+  it('up to the limit, expansion is as before', () => {
+    const vars = parseDotenv(`A=${'z'.repeat(400_000)}\nB=$A\n`)
+    expect(vars.map(v => v.value.length)).toEqual([400_000, 400_000])
+  })
+})

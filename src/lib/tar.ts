@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { ActionError, InputError } from './errors.js'
+import { cut } from './text.js'
 
 /**
  * Local archives: Scalingo wants a gzip'd tar with one folder at its root.
@@ -41,8 +42,11 @@ export class TarWalker extends Writable {
   bad?: string
   /** The most bytes of headers ever held at once (a test's measure of the bound). */
   peakMetaBytes = 0
+  /** Bytes of tar read so far (unpacked). */
+  unpacked = 0
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.unpacked += chunk.length
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk
     try {
       this.drain()
@@ -127,8 +131,12 @@ export class TarWalker extends Writable {
   }
 }
 
-/** Streams the archive once: gzip, tar, and a single folder at the root. */
-export async function inspectArchive(path: string, input = 'archive-path'): Promise<ArchiveInfo> {
+/**
+ * Streams the archive once: gzip, tar, and a single folder at the root.
+ * Ends by `deadline` (ms since epoch) whatever the archive: a gzip bomb
+ * unpacks for as long as it is let, never past the run's timeout.
+ */
+export async function inspectArchive(path: string, input = 'archive-path', deadline?: number): Promise<ArchiveInfo> {
   let bytes: number
   try {
     const st = statSync(path)
@@ -145,10 +153,15 @@ export async function inspectArchive(path: string, input = 'archive-path'): Prom
   if (head[0] !== 0x1f || head[1] !== 0x8b)
     throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root')
   const walker = new TarWalker()
+  const signal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()))
   try {
-    await pipeline(createReadStream(path), createGunzip(), walker)
+    await pipeline(createReadStream(path), createGunzip(), walker, signal ? { signal } : {})
   } catch (err) {
-    throw new InputError(input, `could not be read as a .tar.gz (${(err as Error).message.slice(0, 80)})`)
+    if (signal?.aborted)
+      throw new ActionError(
+        `${input} could not be checked before the timeout: ${walker.unpacked} bytes unpacked from its ${bytes} (a gzip bomb, or a timeout too short for it); nothing was created`
+      )
+    throw new InputError(input, `could not be read as a .tar.gz (${cut((err as Error).message, 80)})`)
   }
   if (walker.bad) throw new InputError(input, walker.bad)
   if (walker.filesAtRoot.length > 0) {

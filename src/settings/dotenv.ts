@@ -46,18 +46,39 @@ function expandEscapes(value: string): string {
   return value.replace(ESCAPE, m => (m === '\\n' ? '\n' : m === '\\r' ? '\r' : m)).replace(UNESCAPE, '$1')
 }
 
-/** `$VAR` and `${VAR}` from entries earlier in the file only (never the runner's environment); undefined is empty. */
-function expandVariables(value: string, vars: Map<string, string>): string {
+/**
+ * The most the variables of one file may hold once `${VAR}` is expanded:
+ * a few lines that each double the last would otherwise fill the memory
+ * before any request (`A=xxxx`, `B=$A$A`, `C=$B$B`…).
+ */
+export const MAX_EXPANDED_BYTES = 1024 * 1024
+
+/** Thrown when an expansion would pass its budget; the parser names the line. */
+class TooLarge extends Error {}
+
+/**
+ * `$VAR` and `${VAR}` from entries earlier in the file only (never the
+ * runner's environment); undefined is empty. The result may hold at most
+ * `budget` bytes, counted as it is built.
+ */
+function expandVariables(value: string, vars: Map<string, string>, budget: number): string {
+  let used = Buffer.byteLength(value)
+  if (used > budget) throw new TooLarge()
   return value.replace(EXPAND, (match: string, escaped?: string, _dollar?: string, _paren?: string, name?: string) => {
     if (escaped === '\\') return match.slice(1)
-    if (name) return vars.get(name) ?? ''
-    return match
+    if (!name) return match
+    const expanded = vars.get(name) ?? ''
+    used += Buffer.byteLength(expanded)
+    if (used > budget) throw new TooLarge()
+    return expanded
   })
 }
 
 class DotenvParser {
   private pos = 0
   readonly vars = new Map<string, string>()
+  /** Bytes the variables hold so far. */
+  private bytes = 0
 
   constructor(
     private readonly src: string,
@@ -80,7 +101,19 @@ class DotenvParser {
       const start = this.pos
       const name = this.keyName()
       if (name === '') this.fail(start, 'has no variable name before its = sign')
-      this.vars.set(name, this.value(name))
+      const previous = Buffer.byteLength(this.vars.get(name) ?? '')
+      let value: string
+      try {
+        value = this.value(name, MAX_EXPANDED_BYTES - this.bytes + previous)
+      } catch (err) {
+        if (!(err instanceof TooLarge)) throw err
+        this.fail(
+          start,
+          `makes the file's variables larger than ${MAX_EXPANDED_BYTES / 1024 / 1024} MiB once \${...} references are expanded`
+        )
+      }
+      this.bytes += Buffer.byteLength(value) - previous
+      this.vars.set(name, value)
     }
     return asVariables(this.vars)
   }
@@ -121,9 +154,10 @@ class DotenvParser {
     return name
   }
 
-  private value(name: string): string {
+  /** The value after `=`, expanded within `budget` bytes. */
+  private value(name: string, budget: number): string {
     const quote = this.src[this.pos]
-    if (quote === '"' || quote === "'") return this.quotedValue(name, quote)
+    if (quote === '"' || quote === "'") return this.quotedValue(name, quote, budget)
     let eol = this.pos
     while (eol < this.src.length && this.src[eol] !== '\n' && this.src[eol] !== '\r') eol++
     let line = this.src.slice(this.pos, eol)
@@ -139,17 +173,18 @@ class DotenvParser {
     let b = line.length
     while (a < b && isSpace(line[a])) a++
     while (b > a && isSpace(line[b - 1])) b--
-    return expandVariables(line.slice(a, b), this.vars)
+    return expandVariables(line.slice(a, b), this.vars, budget)
   }
 
-  private quotedValue(name: string, quote: string): string {
+  private quotedValue(name: string, quote: string, budget: number): string {
     for (let i = this.pos + 1; i < this.src.length; i++) {
       if (this.src[i] !== quote || this.src[i - 1] === '\\') continue
       let raw = this.src.slice(this.pos, i)
       while (raw.startsWith(quote)) raw = raw.slice(1)
       while (raw.endsWith(quote)) raw = raw.slice(0, -1)
       this.pos = i + 1
-      return quote === '"' ? expandVariables(expandEscapes(raw), this.vars) : raw
+      if (quote === "'" && Buffer.byteLength(raw) > budget) throw new TooLarge()
+      return quote === '"' ? expandVariables(expandEscapes(raw), this.vars, budget) : raw
     }
     return this.fail(
       this.pos,

@@ -2,7 +2,8 @@ import * as log from '../lib/log.js'
 import { type Clock, beforeDeadline } from '../lib/clock.js'
 import { ActionError, HttpError, NetworkError, describeError } from '../lib/errors.js'
 import { isRetryableStatus } from '../lib/http.js'
-import type { Deployment, ScalingoClient } from '../scalingo/client.js'
+import { safeUrl } from '../lib/urls.js'
+import { type Deployment, MalformedAnswerError, type ScalingoClient } from '../scalingo/client.js'
 import { hasFailed, isRunning } from '../scalingo/statuses.js'
 import type { StreamEvent, StreamState } from '../scalingo/stream.js'
 import { inFlight } from './appstate.js'
@@ -105,10 +106,27 @@ export function outputReadDue(now: number, s: OutputSchedule): boolean {
   return now - s.lastAt >= Math.max(MIN_OUTPUT_INTERVAL_MS, (s.lastAt - s.firstAt) * growth)
 }
 
-/** A failure worth polling through: no answer, or an answer that says "later". */
+/**
+ * A failure worth polling through: no answer, an answer that says "later",
+ * or a 2xx whose body could not be read (cut, not JSON, no deployment in
+ * it): one mangled answer says nothing about the deployment.
+ */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof NetworkError) return true
+  if (err instanceof NetworkError || isMalformed(err)) return true
   return err instanceof HttpError && isRetryableStatus(err.status)
+}
+
+/** A 2xx answer that could not be read: cut, not JSON, or without the deployment asked for. */
+export function isMalformed(err: unknown): boolean {
+  return err instanceof MalformedAnswerError || (err instanceof HttpError && err.status >= 200 && err.status < 300)
+}
+
+/** Unreadable answers in a row after which the API is taken at its word: it cannot say how the deployment goes. */
+export const MAX_MALFORMED_IN_A_ROW = 5
+
+/** After a failed poll, the next one waits at least this long (more after several): never a tight loop. */
+export function afterFailedPolls(failed: number): number {
+  return failed === 0 ? 0 : Math.min(5_000, 1_000 * failed)
 }
 
 /** Queued this long: look once at why. */
@@ -130,6 +148,9 @@ export class Follower {
   private interruptPause?: () => void
   private queueExplained = false
   private outputBlocked = false
+  /** Status polls that failed in a row, and of them, how many answered 2xx with a body that could not be read. */
+  private failedPolls = 0
+  private malformedInARow = 0
   private readonly schedule: OutputSchedule = { lastBytes: 0 }
   private readonly counts = { transientErrors: 0, polls: 0, outputFetches: 0, outputBytes: 0, streamUsed: false }
 
@@ -234,6 +255,8 @@ export class Follower {
       : this.streamHealthy()
         ? (this.opts.safetyPollMs ?? 15_000)
         : (this.opts.pollDelay ?? pollDelay)(this.announced, now - this.announcedSince, now - this.start)
+    // A poll just failed: even an end to confirm waits a little before asking again.
+    delay = Math.max(delay, afterFailedPolls(this.failedPolls))
     // Queued for a while: look once at why, even while the stream is quiet.
     if (this.announced === 'queued' && !this.queueExplained) {
       delay = Math.min(delay, Math.max(0, this.announcedSince + EXPLAIN_QUEUE_AFTER_MS + 100 - now))
@@ -258,11 +281,16 @@ export class Follower {
       next = await beforeDeadline(client.getDeployment(this.id), deadline, clock, () => undefined)
     } catch (err) {
       if (!isTransient(err)) throw err
+      this.malformedInARow = isMalformed(err) ? this.malformedInARow + 1 : 0
+      if (this.malformedInARow >= MAX_MALFORMED_IN_A_ROW) throw err
       this.counts.transientErrors++
+      this.failedPolls++
       log.info(`(could not read the deployment's status: ${describeError(err)}; still following)`)
       return 'running'
     }
     if (!next) return 'timed-out'
+    this.failedPolls = 0
+    this.malformedInARow = 0
     this.current = next
     if (!isRunning(next.status)) return 'finished'
     if (this.pendingFinal) {
@@ -303,8 +331,18 @@ export class Follower {
     this.counts.outputFetches++
     const at = clock.now()
     this.schedule.lastAt = at
+    // Every read ends by the run's deadline: a trickling answer never holds the run.
+    const until = deadline + LAST_LOOK_GRACE_MS
     try {
-      const body = await client.openOutput(link)
+      const body = await beforeDeadline(client.openOutput(link), until, clock, () => {
+        throw new NetworkError({
+          code: 'ETIMEDOUT',
+          method: 'GET',
+          url: safeUrl(link),
+          cause: 'no answer before the timeout',
+          unsent: false
+        })
+      })
       if (!body) return undefined
       this.schedule.firstAt ??= at
       let bytes = 0
@@ -314,15 +352,10 @@ export class Follower {
           yield chunk as Buffer
         }
       })()
-      const read = await beforeDeadline(
-        this.merger.fromOutput(counted, ended),
-        Math.max(deadline, clock.now() + 30_000),
-        clock,
-        () => {
-          body.destroy()
-          return undefined
-        }
-      )
+      const read = await beforeDeadline(this.merger.fromOutput(counted, ended), until, clock, () => {
+        body.destroy()
+        return undefined
+      })
       this.schedule.lastBytes = bytes
       this.counts.outputBytes += bytes
       return read

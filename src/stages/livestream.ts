@@ -13,12 +13,23 @@ import { DeploymentStream, type StreamEvent, type StreamHandlers, type StreamSta
  * those of deployments that existed before ours.
  */
 
-/** Events kept before the follower takes over; beyond, the early connection loses its head start. */
-const MAX_QUEUED = 10_000
+/**
+ * Bytes of events kept before the follower takes over (a count would not
+ * bound them: one frame may be 4 MiB); beyond, the early connection loses
+ * its head start and the output endpoint fills in.
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024
+/** What one kept event costs besides its text. */
+const EVENT_OVERHEAD_BYTES = 64
+
+function eventBytes(event: StreamEvent): number {
+  return EVENT_OVERHEAD_BYTES + (event.type === 'log' ? Buffer.byteLength(event.content) : 0)
+}
 
 export class LiveStream {
   readonly stream: DeploymentStream
   private queue: { event: StreamEvent; connection: number }[] = []
+  private queuedBytes = 0
   private openConnection?: number
   private overflowed = false
   /** The connection that was open before the deployment was created, if any. */
@@ -56,6 +67,7 @@ export class LiveStream {
     this.stream.setHandlers(handlers)
     const queued = this.queue
     this.queue = []
+    this.queuedBytes = 0
     for (const { event, connection } of queued) handlers.onEvent(event, connection)
   }
 
@@ -66,11 +78,16 @@ export class LiveStream {
   private queueEvent(event: StreamEvent, connection: number): void {
     if ((event.type === 'log' || event.type === 'status') && this.knownIds.has(event.id)) return
     if (event.type !== 'log' && event.type !== 'status') return
-    if (this.queue.length >= MAX_QUEUED) {
+    const bytes = eventBytes(event)
+    if (this.overflowed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
+      // Once anything is lost, nothing more is kept: the queue is dropped whole.
       this.overflowed = true
       this.openedBeforeCreation = undefined
+      this.queue = []
+      this.queuedBytes = 0
       return
     }
+    this.queuedBytes += bytes
     this.queue.push({ event, connection })
   }
 

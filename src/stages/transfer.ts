@@ -131,7 +131,7 @@ export async function downloadArchive(
     body.destroy()
     return timedOut(`downloading the archive of ${sha}`)
   })
-  await inspectArchive(path, 'archive')
+  await inspectArchive(path, 'archive', bounds.deadline)
   log.info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`)
   return { path, bytes }
 }
