@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import * as log from './lib/log.js'
 import { type Clock, systemClock } from './lib/clock.js'
 import { reportFailure } from './report/failure.js'
-import { newReport, setOutputs } from './report/report.js'
-import { writeSummary } from './report/summary.js'
+import { finishRun } from './report/finish.js'
+import { newReport } from './report/report.js'
 import { maskSecretInputs, type InputReader } from './settings/inputs.js'
 import { readSettings } from './settings/settings.js'
 import { guardRun } from './signals.js'
@@ -38,9 +38,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
   } catch (err) {
     reportFailure(report, err)
   } finally {
-    stopGuarding()
+    // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
     if (ctx) await conclude(ctx)
-    setOutputs(report)
-    await writeSummary(report, env)
+    await finishRun(report, env)
+    stopGuarding()
   }
 }

@@ -2,9 +2,8 @@ import * as core from '@actions/core'
 import { beforeDeadline, systemClock } from './lib/clock.js'
 import { describeError } from './lib/errors.js'
 import { inert } from './lib/text.js'
+import { finishRun } from './report/finish.js'
 import type { RunReport } from './report/report.js'
-import { setOutputs } from './report/report.js'
-import { writeSummary } from './report/summary.js'
 import { followCommand } from './scalingo/regions.js'
 
 /**
@@ -62,8 +61,7 @@ export function endRun(
     } catch {
       // the exit matters more than what could not be said
     }
-    setOutputs(report)
-    await writeSummary(report, env)
+    await finishRun(report, env)
   }
   void lastWords().finally(() => ending.exit(1))
 }

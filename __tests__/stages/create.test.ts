@@ -22,9 +22,12 @@ describe('createDeploymentOnce', () => {
       { id: 'ours', status: 'queued', git_ref: 'abc', created_at: '2026-11-25T12:00:01Z' },
       { id: 'old', status: 'success', git_ref: 'abc', created_at: '2026-11-25T11:00:00Z' }
     ]
-    expect(findOurs(list, 'abc', now)?.id).toBe('ours')
-    expect(findOurs(list.slice(2), 'abc', now)).toBeUndefined()
-    expect(findOurs(list, null, now)).toBeUndefined()
+    const none = new Set<string>()
+    expect(findOurs(list, 'abc', now, none)?.id).toBe('ours')
+    expect(findOurs(list.slice(2), 'abc', now, none)).toBeUndefined()
+    expect(findOurs(list, null, now, none)).toBeUndefined()
+    // The list from before the POST unknown: nothing can be told apart, nothing is adopted.
+    expect(findOurs(list, 'abc', now, undefined)).toBeUndefined()
   })
 
   it('recovers a processed POST whose answer was lost, with one deployment', async () => {
@@ -32,7 +35,8 @@ describe('createDeploymentOnce', () => {
     await client.exchange()
     const r = await createDeploymentOnce(client, 'abc', 'https://example.com/a.tar.gz', {
       clock: systemClock,
-      deadline: Date.now() + 60_000
+      deadline: Date.now() + 60_000,
+      knownIds: new Set()
     })
     expect(r.recovered).toBe(true)
     expect(
@@ -57,8 +61,8 @@ describe('the ambiguous answers, and the lookup', () => {
   it('allows 60 s of clock skew: a deployment Scalingo dates 30 s before our POST is ours', () => {
     const postedAt = Date.parse('2026-11-25T12:00:00Z')
     const list = [{ id: 'ours', status: 'queued', git_ref: 'abc', created_at: '2026-11-25T11:59:30Z' }]
-    expect(findOurs(list, 'abc', postedAt)?.id).toBe('ours')
-    expect(findOurs(list, 'abc', postedAt + 61_000)).toBeUndefined()
+    expect(findOurs(list, 'abc', postedAt, new Set())?.id).toBe('ours')
+    expect(findOurs(list, 'abc', postedAt + 61_000, new Set())).toBeUndefined()
   })
 
   it('never adopts a deployment that existed before the POST, however recent', () => {

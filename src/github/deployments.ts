@@ -1,5 +1,6 @@
 import * as log from '../lib/log.js'
-import { HttpError, describeError } from '../lib/errors.js'
+import { HttpError, NetworkError, describeError } from '../lib/errors.js'
+import { cut } from '../lib/text.js'
 import { repoPath } from './archives.js'
 import type { GitHubClient, Repository } from './client.js'
 
@@ -9,6 +10,12 @@ import type { GitHubClient, Repository } from './client.js'
  * without `deployments: write` it warns once and the Scalingo deployment
  * goes on.
  */
+
+/** An answer that does not say whether GitHub recorded the POST: none, or a 5xx. */
+function unclear(err: unknown): boolean {
+  if (err instanceof NetworkError) return !err.unsent
+  return err instanceof HttpError && err.status >= 500
+}
 
 export type GitHubDeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 
@@ -55,7 +62,7 @@ export class GitHubDeployment {
         json: {
           ref: sha,
           environment: this.environment,
-          description: description.slice(0, 140),
+          description: cut(description, 140),
           auto_merge: false,
           required_contexts: [],
           transient_environment: false,
@@ -77,21 +84,43 @@ export class GitHubDeployment {
   ): Promise<void> {
     if (this.disabled || this.id === undefined || this.finished) return
     if (state !== 'in_progress') this.finished = true
+    const path = `${repoPath(this.repo)}/deployments/${this.id}/statuses`
+    const json = {
+      state,
+      log_url: opts.logUrl,
+      environment_url: opts.environmentUrl,
+      description: opts.description ? cut(opts.description, 140) : undefined,
+      auto_inactive: state === 'success'
+    }
+    // A status POST is not idempotent (each one is recorded): after an unclear
+    // answer, the statuses say whether it was, and it is posted again only if not.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.github.request({ method: 'POST', path, retry: 'unsent-only', json })
+        return
+      } catch (err) {
+        if (attempt > 1 || !unclear(err)) return this.giveUp(err)
+        const recorded = await this.recorded(path, state, json.description)
+        if (recorded === true) return
+        if (recorded === undefined) return this.giveUp(err)
+        log.debug(
+          `GitHub deployment status ${state}: no clear answer (${describeError(err)}), and not recorded: posting it again`
+        )
+      }
+    }
+  }
+
+  /** Whether the newest status already says `state` (GitHub lists newest first); undefined when it cannot be read. */
+  private async recorded(path: string, state: string, description?: string): Promise<boolean | undefined> {
     try {
-      await this.github.request({
-        method: 'POST',
-        path: `${repoPath(this.repo)}/deployments/${this.id}/statuses`,
-        retry: 'idempotent',
-        json: {
-          state,
-          log_url: opts.logUrl,
-          environment_url: opts.environmentUrl,
-          description: opts.description?.slice(0, 140),
-          auto_inactive: state === 'success'
-        }
-      })
+      const list = await this.github.json<unknown>({ method: 'GET', path: `${path}?per_page=5`, retry: 'idempotent' })
+      if (!Array.isArray(list)) return undefined
+      return (list as { state?: unknown; description?: unknown }[]).some(
+        s => s?.state === state && (description === undefined || s.description === description)
+      )
     } catch (err) {
-      this.giveUp(err)
+      log.debug(`could not read the GitHub deployment's statuses: ${describeError(err)}`)
+      return undefined
     }
   }
 }

@@ -35,9 +35,10 @@ export function findOurs(
   list: Deployment[],
   gitRef: string | null,
   since: number,
-  knownIds?: ReadonlySet<string>
+  knownIds: ReadonlySet<string> | undefined
 ): Deployment | undefined {
-  if (gitRef === null) return undefined
+  // Without the list from before the POST, a deployment of this commit cannot be told from another run's.
+  if (gitRef === null || knownIds === undefined) return undefined
   return list.find(d => {
     if (d.git_ref !== gitRef || knownIds?.has(d.id)) return false
     const created = d.created_at ? Date.parse(d.created_at) : NaN
@@ -74,6 +75,12 @@ export async function createDeploymentOnce(
     return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false }
   } catch (err) {
     if (!isAmbiguous(err)) throw err
+    if (!opts.knownIds) {
+      throw new ActionError(
+        `the deployment request got no clear answer (${describeError(err)}), and the app's deployments could not be read before it: a deployment of this commit on the app now cannot be told from another run's, so none is taken for ours`,
+        'nothing was posted twice; check the app dashboard, then run the workflow again'
+      )
+    }
     log.warning(
       `The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`
     )

@@ -1,6 +1,7 @@
 import * as log from '../lib/log.js'
 import { GitHubDeployment } from '../github/deployments.js'
-import { HttpError } from '../lib/errors.js'
+import { HttpError, describeError } from '../lib/errors.js'
+import { RECENT } from './appstate.js'
 import { safeUrl } from '../lib/urls.js'
 import type { Deployment } from '../scalingo/client.js'
 import { streamUrlAllowed } from '../scalingo/stream.js'
@@ -62,8 +63,10 @@ export async function createDeployment(
   posting: () => void = () => undefined
 ): Promise<Delivered> {
   const { state } = prepared
-  const before = state.recent ?? []
   const sourceUrl = await handOverArchive(ctx, prepared)
+  // The deployments that exist before the POST tell ours from another run's after an unclear answer: read them once more if they could not be.
+  if (!state.recent) state.recent = await readRecent(ctx)
+  const before = state.recent ?? []
   // Waiting for a free app refreshes state.recent: what appeared meanwhile is
   // another run's, never ours to adopt (nor to stream).
   const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id))
@@ -80,6 +83,16 @@ export async function createDeployment(
   } catch (err) {
     stream?.stop()
     throw err
+  }
+}
+
+/** The app's recent deployments, or undefined when they cannot be read. */
+async function readRecent(ctx: RunContext): Promise<Deployment[] | undefined> {
+  try {
+    return await ctx.scalingo.listDeployments(RECENT)
+  } catch (err) {
+    log.debug(`could not list the app's deployments before creating ours: ${describeError(err)}`)
+    return undefined
   }
 }
 
