@@ -12,9 +12,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
@@ -48,8 +49,8 @@ export function watchProcess(child: ChildProcess): () => { peakKb: number; cpuMs
   return () => ({ peakKb, cpuMs })
 }
 
-/** `megabytes` of build output in bursts of 1,000 lines of 100 bytes. */
-function logTimeline(megabytes: number): Step[] {
+/** `megabytes` of build output in bursts of 1,000 lines of 100 bytes, then `end`. */
+function logTimeline(megabytes: number, end: 'success' | 'build-error' = 'success'): Step[] {
   const line = (k: number, j: number): string =>
     `       [${String(k).padStart(4, '0')}:${String(j).padStart(4, '0')}] ${'x'.repeat(82)}`
   const bursts = Math.round((megabytes * MB) / (1000 * 100))
@@ -59,21 +60,31 @@ function logTimeline(megabytes: number): Step[] {
       afterMs: 10,
       log: Array.from({ length: 1000 }, (_, j) => line(k, j))
     })),
-    { afterMs: 100, status: 'pushing' },
-    { afterMs: 100, status: 'success' }
+    ...(end === 'success'
+      ? [
+          { afterMs: 100, status: 'pushing' },
+          { afterMs: 100, status: 'success' }
+        ]
+      : [{ afterMs: 100, status: end, log: [' !     Build failed'] }])
   ]
 }
 
 export async function logRun(
   megabytes: number,
-  mode: 'stream' | 'polling'
+  mode: 'stream' | 'polling',
+  opts: { end?: 'success' | 'build-error'; node?: string } = {}
 ): Promise<{ peakKb: number; cpuMs: number; lines: number; code: number | null }> {
   const sb = await startSandbox({
-    scalingo: { timeline: logTimeline(megabytes), stream: mode === 'stream' ? {} : { mode: 'absent' } }
+    scalingo: { timeline: logTimeline(megabytes, opts.end), stream: mode === 'stream' ? {} : { mode: 'absent' } }
   })
   let watch: () => { peakKb: number; cpuMs: number } = () => ({ peakKb: 0, cpuMs: 0 })
   try {
-    const run = await runAction({ env: sb.env(), killAfterMs: 300_000, onSpawn: c => (watch = watchProcess(c)) })
+    const run = await runAction({
+      env: sb.env(),
+      node: opts.node,
+      killAfterMs: 300_000,
+      onSpawn: c => (watch = watchProcess(c))
+    })
     const lines = run.stdout.split('\n').filter(l => l.startsWith('       [')).length
     return { ...watch(), lines, code: run.code }
   } finally {
@@ -202,16 +213,35 @@ async function plainPut(
   return { wallMs: Date.now() - started, peakKb: watch().peakKb }
 }
 
+/**
+ * The Node binaries the log rows run under: this one, and Node 24 (what
+ * action.yml declares) from the npm `node` package `.ci/run` installs, or
+ * NODE24 when set.
+ */
+function nodes(): { label: string; path: string }[] {
+  const list = [{ label: `Node ${process.versions.node.split('.')[0]}`, path: process.execPath }]
+  const node24 =
+    process.env.NODE24 ||
+    join(dirname(fileURLToPath(import.meta.url)), '..', '.ci', '.node24', 'node_modules', '.bin', 'node')
+  if (!process.versions.node.startsWith('24.') && existsSync(node24)) list.push({ label: 'Node 24', path: node24 })
+  return list
+}
+
 export async function scalingRows(log: (s: string) => void): Promise<string[]> {
   const rows: string[] = []
-  for (const megabytes of [1, 10, 50]) {
-    for (const mode of ['stream', 'polling'] as const) {
-      const r = await logRun(megabytes, mode)
-      const ok = r.code === 0 && r.lines === Math.round((megabytes * MB) / 100000) * 1000
-      rows.push(
-        `| ${megabytes} MB build log, ${mode} | peak RSS ${mb(r.peakKb * 1024)}, CPU ${(r.cpuMs / 1000).toFixed(2)} s, ${r.lines} lines${ok ? '' : ' (WRONG)'} | < 100 MB ${r.peakKb < 100 * 1024 ? '✓' : '✗'} |`
-      )
-      log(`  log ${megabytes} MB ${mode} done`)
+  for (const node of nodes()) {
+    for (const megabytes of [1, 20, 50]) {
+      for (const mode of ['stream', 'polling'] as const) {
+        for (const end of ['success', 'build-error'] as const) {
+          const r = await logRun(megabytes, mode, { end, node: node.path })
+          const expected = Math.round((megabytes * MB) / 100000) * 1000 + (end === 'success' ? 0 : 29)
+          const ok = r.code === (end === 'success' ? 0 : 1) && r.lines === expected
+          rows.push(
+            `| ${node.label}, ${megabytes} MB build log, ${mode}, ${end} | peak RSS ${mb(r.peakKb * 1024)}, CPU ${(r.cpuMs / 1000).toFixed(2)} s, ${r.lines} lines${ok ? '' : ' (WRONG)'} | < 100 MB ${r.peakKb < 100 * 1024 ? '✓' : '✗'} |`
+          )
+          log(`  ${node.label} log ${megabytes} MB ${mode} ${end} done`)
+        }
+      }
     }
   }
   for (const minutes of [1, 5, 20]) {
