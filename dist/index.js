@@ -33478,17 +33478,56 @@ function socketOnError() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3958);
+/* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9273);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(202);
 /** The action's entry point: `dist/index.js` is this file bundled. */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+(0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_0__/* .keepYoungGenerationSmall */ .D)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3958:
+/***/ 9273:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ keepYoungGenerationSmall)
+});
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./src/lib/heap.ts
+
+/**
+ * Keeps V8's young generation at its starting size. A build log streams
+ * through the action as many short-lived strings; by default V8 doubles
+ * the young generation after scavenges with survivors, up to 16 MB
+ * semi-spaces on Node 24, and never gives it back while the log flows:
+ * ~15 MB more peak RSS for no measurable speed (`npm run bench`, scaling
+ * table: Node 24, 50 MB log, 100 MB → 84 MB peak). The growth factor is read
+ * each time V8 considers growing, so setting it once at start-up holds; the
+ * maximum size can only be set on the command line, which an action's
+ * `runs.main` does not have.
+ */
+function keepYoungGenerationSmall() {
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+    }
+    catch {
+        // an engine without the flag: its own defaults
+    }
+}
+
+
+/***/ }),
+
+/***/ 202:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36444,7 +36483,104 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/lib/secrets.ts
+
+// Every secret known to this run, longest first so a token inside a URL is
+// replaced as part of the whole URL.
+const known = [];
+/** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
+const MIN_SECRET = 4;
+/**
+ * The forms a secret can be printed in: as is, URL-encoded, JSON-escaped,
+ * and for a multi-line value (a PEM key) each of its lines, since the
+ * runner masks a multi-line secret only as a whole.
+ */
+function secretForms(value) {
+    const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
+    if (/[\r\n]/.test(value)) {
+        for (const line of value.split(/\r?\n|\r/))
+            if (line.trim().length >= MIN_SECRET)
+                forms.add(line);
+    }
+    return [...forms].filter(f => f.length >= MIN_SECRET);
+}
+/**
+ * Masks a value for the runner (`::add-mask::`) and remembers it so our own
+ * messages can be scrubbed too: the runner only masks what it prints, and a
+ * local run (the demo, tests) has no runner at all.
+ */
+function registerSecret(value) {
+    if (!value || value.length < MIN_SECRET)
+        return;
+    for (const form of secretForms(value)) {
+        if (known.includes(form))
+            continue;
+        core_setSecret(form);
+        known.push(form);
+    }
+    known.sort((a, b) => b.length - a.length);
+}
+/** Registers a URL that carries a credential, and the credential parts in it. */
+function registerSecretUrl(url) {
+    registerSecret(url);
+    try {
+        const u = new URL(url);
+        for (const [, v] of u.searchParams)
+            registerSecret(v);
+        if (u.password)
+            registerSecret(decodeURIComponent(u.password));
+        if (u.search.length > 1)
+            registerSecret(u.search.slice(1));
+    }
+    catch {
+        // not a URL: the whole string is already registered
+    }
+}
+function scrub(text) {
+    let out = text;
+    for (const s of known) {
+        if (out.includes(s))
+            out = out.split(s).join('***');
+    }
+    return out;
+}
+/** The longest form of a secret known: how far past a cut a text must be kept for a secret across it to be scrubbed whole. */
+function longestSecret() {
+    return known[0]?.length ?? 0;
+}
+/** What is left of a secret at a cut's edge is dropped from this length on (shorter tails say nothing). */
+const EDGE_CHARS = 3;
+/**
+ * A text cut short may end with the first characters of a secret whose
+ * rest was cut off: neither `scrub` nor the runner's exact-value mask sees
+ * it. Drops the longest such tail.
+ */
+function trimSecretEdge(text) {
+    let end = text.length;
+    for (const s of known) {
+        for (let i = Math.max(0, text.length - s.length + 1); i <= end - EDGE_CHARS; i++) {
+            if (text.charCodeAt(i) === s.charCodeAt(0) && s.startsWith(text.slice(i))) {
+                end = i;
+                break;
+            }
+        }
+    }
+    return text.slice(0, end);
+}
+/**
+ * Scrub first, then cut, then print: the whole text is scrubbed of every
+ * known secret before it is cut to `max` characters (`marker` included),
+ * and what remains of a secret at the cut's edge is dropped too.
+ */
+function scrubCut(text, max, marker = '…') {
+    const clean = scrub(text);
+    if (clean.length <= max)
+        return clean;
+    return `${trimSecretEdge(clean.slice(0, Math.max(0, max - marker.length)))}${marker}`;
+}
+
 ;// CONCATENATED MODULE: ./src/lib/text.ts
+
 /**
  * Text that came from outside (API answers, statuses, file names, build
  * logs) on its way to the log or the job summary: one regex for control
@@ -36461,9 +36597,13 @@ function hasControlChars(value) {
 function spaceControlChars(text) {
     return text.replace(CONTROL_RUNS, ' ');
 }
-/** At most `max` characters, the last one `…` when something was cut. */
+/**
+ * At most `max` characters, the last one `…` when something was cut.
+ * Every cut scrubs the whole text of known secrets first, and drops what a
+ * cut leaves of one at its edge: a secret across the cut never shows in part.
+ */
 function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+    return scrubCut(text, max);
 }
 /** One line, no control characters, bounded length: safe for `::error::`. */
 function oneLine(text, max = 300) {
@@ -36471,7 +36611,7 @@ function oneLine(text, max = 300) {
 }
 /** A value as it appears in an error message: quoted, cut after 40 characters. */
 function quote(value, max = 40) {
-    return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+    return JSON.stringify(cut(value, max + 1));
 }
 /** Legacy workflow commands (`##[command]data`) are recognised anywhere in a line. */
 const LEGACY_COMMAND = /##\[/g;
@@ -36561,68 +36701,6 @@ async function beforeDeadline(p, deadline, clock, onExpiry) {
     finally {
         clearTimeout(timer);
     }
-}
-
-;// CONCATENATED MODULE: ./src/lib/secrets.ts
-
-// Every secret known to this run, longest first so a token inside a URL is
-// replaced as part of the whole URL.
-const known = [];
-/** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
-const MIN_SECRET = 4;
-/**
- * The forms a secret can be printed in: as is, URL-encoded, JSON-escaped,
- * and for a multi-line value (a PEM key) each of its lines, since the
- * runner masks a multi-line secret only as a whole.
- */
-function secretForms(value) {
-    const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
-    if (/[\r\n]/.test(value)) {
-        for (const line of value.split(/\r?\n|\r/))
-            if (line.trim().length >= MIN_SECRET)
-                forms.add(line);
-    }
-    return [...forms].filter(f => f.length >= MIN_SECRET);
-}
-/**
- * Masks a value for the runner (`::add-mask::`) and remembers it so our own
- * messages can be scrubbed too: the runner only masks what it prints, and a
- * local run (the demo, tests) has no runner at all.
- */
-function registerSecret(value) {
-    if (!value || value.length < MIN_SECRET)
-        return;
-    for (const form of secretForms(value)) {
-        if (known.includes(form))
-            continue;
-        core_setSecret(form);
-        known.push(form);
-    }
-    known.sort((a, b) => b.length - a.length);
-}
-/** Registers a URL that carries a credential, and the credential parts in it. */
-function registerSecretUrl(url) {
-    registerSecret(url);
-    try {
-        const u = new URL(url);
-        for (const [, v] of u.searchParams)
-            registerSecret(v);
-        if (u.password)
-            registerSecret(decodeURIComponent(u.password));
-        if (u.search.length > 1)
-            registerSecret(u.search.slice(1));
-    }
-    catch {
-        // not a URL: the whole string is already registered
-    }
-}
-function scrub(text) {
-    let out = text;
-    for (const s of known) {
-        if (out.includes(s))
-            out = out.split(s).join('***');
-    }
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/lib/urls.ts
@@ -36789,6 +36867,15 @@ function networkError(err, method, url, fallback = 'network error') {
     });
 }
 /**
+ * JSON string escapes in a text that is not JSON (a cut body, a JSON
+ * fragment in plain text) decoded, so a secret written `\u0026`- or
+ * `\/`-escaped is scrubbed like any other.
+ */
+function decodeJsonEscapes(text) {
+    const simple = { '"': '"', '\\': '\\', '/': '/', b: ' ', f: ' ', n: '\n', r: '\r', t: '\t' };
+    return text.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e) => e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : simple[e]);
+}
+/**
  * Pulls a readable message out of whatever an API answered: Scalingo's
  * `{"error"}`, `{"errors": {field: [..]}}`, GitHub's `{"message"}`, an HTML
  * page from a proxy, plain text, or nothing.
@@ -36827,14 +36914,14 @@ function extractServerMessage(body, contentType) {
         }
         if (parts.length > 0)
             return oneLine(parts.join('; '));
-        return oneLine(trimmed);
+        return oneLine(decodeJsonEscapes(trimmed));
     }
     if ((contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(trimmed)) {
         const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
-        const text = (title ?? trimmed.replace(/<[^>]*>/g, ' ')).trim();
+        const text = decodeJsonEscapes(title ?? trimmed.replace(/<[^>]*>/g, ' ')).trim();
         return oneLine(`HTML page: ${text || '(no text)'}`, 200);
     }
-    return oneLine(trimmed, 200);
+    return oneLine(decodeJsonEscapes(trimmed), 200);
 }
 /** The message shown to the user for any error, scrubbed of every secret. */
 function describeError(err) {
@@ -36938,20 +37025,40 @@ function code(text, max = 1000) {
     const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
     return `${fence}${pad}${flat}${pad}${fence}`;
 }
+/**
+ * Characters that mean something to GFM inside inline HTML: escapes,
+ * emphasis, code, links and images, autolinks (`https:`, `www.`, `a@b`),
+ * tags and entities, cell separators, math (`$`).
+ */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()!<>&|~#{}:.@$^]/g;
+/**
+ * Inline code for a table cell: HTML `<code>` with every character that
+ * means something to GFM as an entity. GFM splits a row at `|` before it
+ * reads code spans, and cannot show `\|` inside one; an entity is never a
+ * cell separator, an escape, a tag or Markdown, so the value renders whole,
+ * in its cell, as text. Scrubbed and cut before it is encoded (an encoded
+ * secret would escape the summary's last scrub).
+ */
+function cellCode(text, max = 1000) {
+    const flat = cut(spaceControlChars(text), max);
+    if (flat === '')
+        return '';
+    return `<code>${flat.replace(MARKDOWN_PUNCTUATION, c => `&#${c.charCodeAt(0)};`)}</code>`;
+}
 /** A fenced block of lines shown verbatim. */
 function codeBlock(lines, info = 'text') {
     const body = lines.join('\n');
     const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
     return `${fence}${info}\n${body}\n${fence}`;
 }
-/** A table cell: pipes escaped (GFM splits cells before code spans are read), one line. */
+/** A table cell of our own Markdown (values in it through `cellCode`): pipes escaped, one line. */
 function cell(markdown) {
     return markdown.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 /** A link only to a plain https URL (loopback http for tests); anything else is shown as code. */
 function markdown_link(text, url) {
     const plain = /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?|http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?)(\/[A-Za-z0-9._~%/-]*)?$/;
-    return plain.test(url) ? `[${text}](${url})` : `${text} (${code(url, 200)})`;
+    return plain.test(url) ? `[${text}](${url})` : `${text} (${cellCode(url, 200)})`;
 }
 
 ;// CONCATENATED MODULE: ./src/scalingo/statuses.ts
@@ -37038,33 +37145,33 @@ function headline(r) {
 }
 function rows(r) {
     const rows = [];
-    rows.push(['App', r.appUrl ? markdown_link(code(r.app), r.appUrl) : code(r.app)]);
-    rows.push(['Region', code(r.region)]);
+    rows.push(['App', r.appUrl ? markdown_link(cellCode(r.app), r.appUrl) : cellCode(r.app)]);
+    rows.push(['Region', cellCode(r.region)]);
     if (r.repository)
-        rows.push(['Repository', code(r.repository)]);
+        rows.push(['Repository', cellCode(r.repository)]);
     if (r.ref || r.sha)
-        rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${code(r.ref)} → ` : ''}${code(r.sha ?? '?')}`]);
+        rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${cellCode(r.ref)} → ` : ''}${cellCode(r.sha ?? '?')}`]);
     if (r.promotedFrom)
-        rows.push(['Promoted from', code(r.promotedFrom)]);
+        rows.push(['Promoted from', cellCode(r.promotedFrom)]);
     if (r.status) {
         const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
         // Our own words for a status we know; anything else came from outside.
-        rows.push(['Status', `${code(r.status, 60)} — ${looksLikeStatus(r.status) ? words : code(words)}`]);
+        rows.push(['Status', `${cellCode(r.status, 60)} — ${looksLikeStatus(r.status) ? words : cellCode(words)}`]);
     }
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
     if (r.deploymentId)
-        rows.push(['Deployment', code(r.deploymentId)]);
+        rows.push(['Deployment', cellCode(r.deploymentId)]);
     if (r.archiveUrl)
-        rows.push(['Archive', code(r.archiveUrl)]);
+        rows.push(['Archive', cellCode(r.archiveUrl)]);
     if (r.transfer)
         rows.push(['Transfer', r.transfer]);
     if (r.variables)
-        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, code(r.variables)]);
+        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, cellCode(r.variables)]);
     if (r.githubDeployment)
-        rows.push(['GitHub deployment', code(r.githubDeployment)]);
+        rows.push(['GitHub deployment', cellCode(r.githubDeployment)]);
     if (r.previousSha)
-        rows.push(['Previous commit', code(r.previousSha)]);
+        rows.push(['Previous commit', cellCode(r.previousSha)]);
     if (r.commitUrl) {
         const links = [
             markdown_link('commit', r.commitUrl),
@@ -37075,10 +37182,10 @@ function rows(r) {
     if (r.health)
         rows.push([
             'Health check',
-            `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${code(r.healthDetail)}` : ''}`
+            `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${cellCode(r.healthDetail)}` : ''}`
         ]);
     if (r.rollback)
-        rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${code(r.rollback)}`]);
+        rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${cellCode(r.rollback)}`]);
     if (r.dashboardUrl)
         rows.push(['Dashboard', markdown_link(r.dashboardUrl, r.dashboardUrl)]);
     return rows;
@@ -37119,6 +37226,28 @@ async function writeSummary(r, env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/finish.ts
+
+
+/** Each run's outputs and summary, once written (or being written). */
+const finished = new WeakMap();
+/**
+ * The outputs and the job summary, written exactly once per run, by
+ * whichever ending comes first: the pipeline's own, or a cancellation that
+ * arrives as it finishes. The other waits for the same writes.
+ */
+function finishRun(report, env) {
+    let writing = finished.get(report);
+    if (!writing) {
+        writing = (async () => {
+            setOutputs(report);
+            await writeSummary(report, env);
+        })();
+        finished.set(report, writing);
+    }
+    return writing;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/dotenv.ts
 
 const EXPORT = 'export';
@@ -37146,14 +37275,34 @@ const EXPAND = /(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?/g;
 function expandEscapes(value) {
     return value.replace(ESCAPE, m => (m === '\\n' ? '\n' : m === '\\r' ? '\r' : m)).replace(UNESCAPE, '$1');
 }
-/** `$VAR` and `${VAR}` from entries earlier in the file only (never the runner's environment); undefined is empty. */
-function expandVariables(value, vars) {
+/**
+ * The most the variables of one file may hold once `${VAR}` is expanded:
+ * a few lines that each double the last would otherwise fill the memory
+ * before any request (`A=xxxx`, `B=$A$A`, `C=$B$B`…).
+ */
+const MAX_EXPANDED_BYTES = 1024 * 1024;
+/** Thrown when an expansion would pass its budget; the parser names the line. */
+class TooLarge extends Error {
+}
+/**
+ * `$VAR` and `${VAR}` from entries earlier in the file only (never the
+ * runner's environment); undefined is empty. The result may hold at most
+ * `budget` bytes, counted as it is built.
+ */
+function expandVariables(value, vars, budget) {
+    let used = Buffer.byteLength(value);
+    if (used > budget)
+        throw new TooLarge();
     return value.replace(EXPAND, (match, escaped, _dollar, _paren, name) => {
         if (escaped === '\\')
             return match.slice(1);
-        if (name)
-            return vars.get(name) ?? '';
-        return match;
+        if (!name)
+            return match;
+        const expanded = vars.get(name) ?? '';
+        used += Buffer.byteLength(expanded);
+        if (used > budget)
+            throw new TooLarge();
+        return expanded;
     });
 }
 class DotenvParser {
@@ -37161,6 +37310,8 @@ class DotenvParser {
     input;
     pos = 0;
     vars = new Map();
+    /** Bytes the variables hold so far. */
+    bytes = 0;
     constructor(src, input) {
         this.src = src;
         this.input = input;
@@ -37182,7 +37333,18 @@ class DotenvParser {
             const name = this.keyName();
             if (name === '')
                 this.fail(start, 'has no variable name before its = sign');
-            this.vars.set(name, this.value(name));
+            const previous = Buffer.byteLength(this.vars.get(name) ?? '');
+            let value;
+            try {
+                value = this.value(name, MAX_EXPANDED_BYTES - this.bytes + previous);
+            }
+            catch (err) {
+                if (!(err instanceof TooLarge))
+                    throw err;
+                this.fail(start, `makes the file's variables larger than ${MAX_EXPANDED_BYTES / 1024 / 1024} MiB once \${...} references are expanded`);
+            }
+            this.bytes += Buffer.byteLength(value) - previous;
+            this.vars.set(name, value);
         }
         return asVariables(this.vars);
     }
@@ -37225,10 +37387,11 @@ class DotenvParser {
         this.pos = trimLeftSpace(this.src, p + 1);
         return name;
     }
-    value(name) {
+    /** The value after `=`, expanded within `budget` bytes. */
+    value(name, budget) {
         const quote = this.src[this.pos];
         if (quote === '"' || quote === "'")
-            return this.quotedValue(name, quote);
+            return this.quotedValue(name, quote, budget);
         let eol = this.pos;
         while (eol < this.src.length && this.src[eol] !== '\n' && this.src[eol] !== '\r')
             eol++;
@@ -37247,9 +37410,9 @@ class DotenvParser {
             a++;
         while (b > a && isSpace(line[b - 1]))
             b--;
-        return expandVariables(line.slice(a, b), this.vars);
+        return expandVariables(line.slice(a, b), this.vars, budget);
     }
-    quotedValue(name, quote) {
+    quotedValue(name, quote, budget) {
         for (let i = this.pos + 1; i < this.src.length; i++) {
             if (this.src[i] !== quote || this.src[i - 1] === '\\')
                 continue;
@@ -37259,7 +37422,9 @@ class DotenvParser {
             while (raw.endsWith(quote))
                 raw = raw.slice(0, -1);
             this.pos = i + 1;
-            return quote === '"' ? expandVariables(expandEscapes(raw), this.vars) : raw;
+            if (quote === "'" && Buffer.byteLength(raw) > budget)
+                throw new TooLarge();
+            return quote === '"' ? expandVariables(expandEscapes(raw), this.vars, budget) : raw;
         }
         return this.fail(this.pos, `has an unterminated ${quote === '"' ? 'double' : 'single'} quote (the value of ${name})`);
     }
@@ -37375,6 +37540,57 @@ function dockerSafeRef(ref) {
         .slice(0, 128);
     return tag === '' ? undefined : tag;
 }
+/**
+ * Why git would refuse `ref` as a ref name (`git check-ref-format
+ * --allow-onelevel`), or undefined when it is fine: an empty name or
+ * component, a component starting with `.` or ending with `.lock`, `..`,
+ * `//`, a leading or trailing `/`, a trailing `.`, `@{`, `@` alone, control
+ * characters, space, `~^:?*[\`. Checked before any guard reads the ref:
+ * `refs/./pull/42/head` is `refs/pull/42/head` once a URL is normalised.
+ */
+function refFormatProblem(ref) {
+    if (ref === '')
+        return 'it is empty';
+    if (ref.length > 255)
+        return 'it is longer than 255 characters';
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref))
+        return 'it holds a space, a control character or one of ~^:?*[\\';
+    if (ref === '@')
+        return 'it is "@"';
+    if (ref.includes('@{'))
+        return 'it holds "@{"';
+    if (ref.includes('..'))
+        return 'it holds ".."';
+    if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//'))
+        return 'it has an empty path component';
+    if (ref.endsWith('.'))
+        return 'it ends with "."';
+    for (const part of ref.split('/')) {
+        if (part.startsWith('.'))
+            return 'a path component starts with "."';
+        if (part.endsWith('.lock'))
+            return 'a path component ends with ".lock"';
+    }
+    if (ref.startsWith('-'))
+        return 'it starts with "-"';
+    return undefined;
+}
+/** The canonical form of a ref that passed `refFormatProblem` (prefixes matched without regard to case). */
+function canonicalRef(ref) {
+    const m = /^(?:refs\/)?(heads|tags|pull)\/(.+)$/i.exec(ref);
+    if (!m)
+        return { kind: 'bare', name: ref };
+    const prefix = m[1].toLowerCase();
+    if (prefix === 'pull')
+        return { kind: 'pull', name: m[2] };
+    return { kind: prefix === 'heads' ? 'branch' : 'tag', name: m[2] };
+}
+/** Whether `ref` names the tag `tag`: `tag`, `tags/<tag>` or `refs/tags/<tag>`. */
+function namesTag(ref, tag) {
+    const c = canonicalRef(ref);
+    return (c.kind === 'tag' || c.kind === 'bare') && c.name === tag;
+}
 
 ;// CONCATENATED MODULE: ./src/scalingo/regions.ts
 /** Scalingo's regions as the action knows them, and the links built from a region and an app. */
@@ -37398,6 +37614,7 @@ function followCommand(region, app) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings/parse.ts
+
 
 
 
@@ -37525,19 +37742,9 @@ function parseRepository(name, value) {
 /** A git ref as `git check-ref-format` would accept it, or a SHA. */
 function parseRef(name, value) {
     singleLine(name, value);
-    const bad = value.length > 255 ||
-        /[\s~^:?*[\\]/.test(value) ||
-        value.includes('..') ||
-        value.includes('@{') ||
-        value.includes('//') ||
-        value.startsWith('-') ||
-        value.startsWith('/') ||
-        value.endsWith('/') ||
-        value.endsWith('.') ||
-        value.endsWith('.lock') ||
-        value === '@';
-    if (bad)
-        throw new InputError(name, `${quote(value)} is not a valid git ref; expected a tag, branch or commit SHA`);
+    const problem = refFormatProblem(value);
+    if (problem)
+        throw new InputError(name, `${quote(value)} is not a valid git ref (${problem}); expected a tag, branch or commit SHA`);
     return value;
 }
 
@@ -37585,7 +37792,9 @@ function readSource(get, env) {
         throw new InputError(INPUTS.repository, 'is empty and GITHUB_REPOSITORY is not set; expected owner/name');
     const repository = repoInput ? parseRepository(INPUTS.repository, repoInput) : { owner: '', repo: '' };
     const githubToken = parseToken(INPUTS.githubToken, get(INPUTS.githubToken));
-    // GITHUB_API_URL carries the GitHub token: same rule as our own URLs.
+    // GITHUB_API_URL carries the GitHub token: same rule as our own URLs, checked
+    // here when a commit is resolved, and by readSettings when a rollback or a
+    // GitHub deployment may call GitHub for a source-url.
     const githubApiUrl = sourceUrl
         ? env.GITHUB_API_URL || 'https://api.github.com'
         : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com');
@@ -37596,7 +37805,7 @@ function readSource(get, env) {
 function readRef(input, workflow, commitElsewhere) {
     if (input) {
         const ref = parseRef(INPUTS.ref, input);
-        if (/^(refs\/)?pull\//.test(ref)) {
+        if (canonicalRef(ref).kind === 'pull') {
             throw new InputError(INPUTS.ref, `${quote(ref)} is a pull request ref: its head or merge commit is not a release, and GitHub serves commits from forks under the repository's own name; give a tag, branch or commit SHA`);
         }
         return { ref, refFrom: 'input' };
@@ -37704,11 +37913,13 @@ function readSettings(get, env) {
         sourceUrl: source.sourceUrl,
         promoting: promotion.promoteFrom !== undefined
     });
+    // Any GitHub request carries the GitHub token: its URL is checked whenever one may happen.
+    if (source.sourceUrl && (behaviour.rollback || behaviour.environment))
+        source.githubApiUrl = parseBaseUrl('GITHUB_API_URL', source.githubApiUrl);
     return { ...target, ...source, ...behaviour, ...promotion, ...archive };
 }
 
 ;// CONCATENATED MODULE: ./src/signals.ts
-
 
 
 
@@ -37752,8 +37963,7 @@ function endRun(message, report, env, beforeExit, ending) {
         catch {
             // the exit matters more than what could not be said
         }
-        setOutputs(report);
-        await writeSummary(report, env);
+        await finishRun(report, env);
     };
     void lastWords().finally(() => ending.exit(1));
 }
@@ -38121,15 +38331,20 @@ class GitHubClient {
         this.config = config;
     }
     /** A request to the API with GitHub's headers and the token. */
-    request(opts) {
+    async request(opts) {
         const { path, mediaType, ...rest } = opts;
         const headers = {
             Accept: mediaType ?? 'application/vnd.github+json',
             'X-GitHub-Api-Version': '2022-11-28'
         };
-        if (this.config.token)
+        const url = `${this.config.apiUrl}${path}`;
+        if (this.config.token) {
+            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
+            if (!mayCarrySecrets(url))
+                throw new ActionError(`GITHUB_API_URL ${safeUrl(this.config.apiUrl)} is not https: not sending the GitHub token there`);
             headers.Authorization = `Bearer ${this.config.token}`;
-        return this.http.request({ ...rest, url: `${this.config.apiUrl}${path}`, headers });
+        }
+        return this.http.request({ ...rest, url, headers });
     }
     /** A JSON answer, parsed. */
     async json(opts) {
@@ -38284,6 +38499,20 @@ function jwtExpiry(token) {
     catch {
         return undefined;
     }
+}
+/** The event types that change a variable (go-scalingo events_structs.go). */
+const VARIABLE_EVENTS = ['new_variable', 'edit_variable', 'edit_variables', 'delete_variable'];
+/** The names an event's `type_data` mentions (single or bulk form); values are left where they are. */
+function variableNamesOf(type, data) {
+    if (!VARIABLE_EVENTS.includes(type) || !data || typeof data !== 'object')
+        return [];
+    const d = data;
+    const named = (v) => v && typeof v === 'object' && typeof v.name === 'string'
+        ? [v.name]
+        : [];
+    if (type !== 'edit_variables')
+        return named(d);
+    return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []));
 }
 /** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
 class MalformedAnswerError extends ActionError {
@@ -38459,18 +38688,45 @@ class ScalingoClient {
             throw this.toActionError(err);
         }
     }
-    /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. */
-    async setVariables(variables) {
+    /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. `from`: the inputs they came from, for the message. */
+    async setVariables(variables, from = 'variables') {
         const url = this.appPath('/variables');
         try {
             await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' });
         }
         catch (err) {
             if (err instanceof HttpError && err.status === 422) {
-                throw new ActionError(`Scalingo rejected the variables of env-file for app "${this.config.app}" (422: ${err.serverMessage})`);
+                throw new ActionError(`Scalingo rejected the variables (from ${from}) for app "${this.config.app}" (422: ${err.serverMessage})`);
             }
             throw this.toActionError(err);
         }
+    }
+    /**
+     * One page of the app's events (`GET …/events`), each reduced to its
+     * type, time and variable names on the spot: the answer holds variable
+     * values. `more`: whether a next page exists.
+     */
+    async listEvents(page, perPage) {
+        const url = this.appPath(`/events?page=${page}&per_page=${perPage}`);
+        const data = await this.callJson({
+            method: 'GET',
+            url,
+            retry: 'idempotent'
+        });
+        if (!Array.isArray(data.events))
+            throw new MalformedAnswerError('Scalingo answered the events list without an "events" array');
+        const events = data.events
+            .filter(e => !!e && typeof e.type === 'string' && typeof e.created_at === 'string')
+            .map(e => ({
+            type: e.type,
+            createdAt: e.created_at,
+            variableNames: variableNamesOf(e.type, e.type_data)
+        }));
+        const pagination = data.meta?.pagination;
+        const next = pagination?.next_page;
+        // Without pagination metadata, a full page may have a next one.
+        const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage;
+        return { events, more: more && data.events.length > 0 };
     }
     /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
     async createSource() {
@@ -38577,6 +38833,19 @@ function createContext(settings, env, clock, report, startedAt) {
 
 
 
+
+/**
+ * `environment`: a GitHub deployment for the commit, so the repository's
+ * Environments page and the commit show what is live. Optional by nature:
+ * without `deployments: write` it warns once and the Scalingo deployment
+ * goes on.
+ */
+/** An answer that does not say whether GitHub recorded the POST: none, or a 5xx. */
+function unclear(err) {
+    if (err instanceof NetworkError)
+        return !err.unsent;
+    return err instanceof HttpError && err.status >= 500;
+}
 class GitHubDeployment {
     github;
     repo;
@@ -38618,7 +38887,7 @@ class GitHubDeployment {
                 json: {
                     ref: sha,
                     environment: this.environment,
-                    description: description.slice(0, 140),
+                    description: cut(description, 140),
                     auto_merge: false,
                     required_contexts: [],
                     transient_environment: false,
@@ -38640,24 +38909,84 @@ class GitHubDeployment {
             return;
         if (state !== 'in_progress')
             this.finished = true;
-        try {
-            await this.github.request({
-                method: 'POST',
-                path: `${repoPath(this.repo)}/deployments/${this.id}/statuses`,
-                retry: 'idempotent',
-                json: {
-                    state,
-                    log_url: opts.logUrl,
-                    environment_url: opts.environmentUrl,
-                    description: opts.description?.slice(0, 140),
-                    auto_inactive: state === 'success'
-                }
-            });
-        }
-        catch (err) {
-            this.giveUp(err);
+        const path = `${repoPath(this.repo)}/deployments/${this.id}/statuses`;
+        const json = {
+            state,
+            log_url: opts.logUrl,
+            environment_url: opts.environmentUrl,
+            description: opts.description ? cut(opts.description, 140) : undefined,
+            auto_inactive: state === 'success'
+        };
+        // A status POST is not idempotent (each one is recorded): after an unclear
+        // answer, the statuses say whether it was, and it is posted again only if not.
+        for (let attempt = 1;; attempt++) {
+            try {
+                await this.github.request({ method: 'POST', path, retry: 'unsent-only', json });
+                return;
+            }
+            catch (err) {
+                if (attempt > 1 || !unclear(err))
+                    return this.giveUp(err);
+                const recorded = await this.recorded(path, state, json.description);
+                if (recorded === true)
+                    return;
+                if (recorded === undefined)
+                    return this.giveUp(err);
+                log_debug(`GitHub deployment status ${state}: no clear answer (${describeError(err)}), and not recorded: posting it again`);
+            }
         }
     }
+    /** Whether the newest status already says `state` (GitHub lists newest first); undefined when it cannot be read. */
+    async recorded(path, state, description) {
+        try {
+            const list = await this.github.json({ method: 'GET', path: `${path}?per_page=5`, retry: 'idempotent' });
+            if (!Array.isArray(list))
+                return undefined;
+            return list.some(s => s?.state === state && (description === undefined || s.description === description));
+        }
+        catch (err) {
+            log_debug(`could not read the GitHub deployment's statuses: ${describeError(err)}`);
+            return undefined;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/appstate.ts
+
+
+
+/** How many deployments are read: the first page, as large as Scalingo's pages go. */
+const RECENT = 50;
+/** Deployments queued or running on the app, newest first. */
+function inFlight(recent) {
+    return recent.filter(d => isRunning(d.status));
+}
+/** The deployment that runs on the app now, from its `last_deployment_id` (found among `recent`, else read). */
+async function liveDeployment(client, app, recent) {
+    const id = app.last_deployment_id;
+    if (!id)
+        return undefined;
+    const found = recent?.find(d => d.id === id);
+    if (found)
+        return found;
+    try {
+        return await client.getDeployment(id);
+    }
+    catch (err) {
+        log_debug(`could not read the live deployment ${id}: ${describeError(err)}`);
+        return undefined;
+    }
+}
+async function readAppState(client, app) {
+    let recent;
+    let listError;
+    try {
+        recent = await client.listDeployments(RECENT);
+    }
+    catch (err) {
+        listError = describeError(err);
+    }
+    return { live: await liveDeployment(client, app, recent), recent, listError };
 }
 
 // EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
@@ -38927,7 +39256,8 @@ function isAmbiguous(err) {
  * deployment of the same commit is never taken for ours.
  */
 function findOurs(list, gitRef, since, knownIds) {
-    if (gitRef === null)
+    // Without the list from before the POST, a deployment of this commit cannot be told from another run's.
+    if (gitRef === null || knownIds === undefined)
         return undefined;
     return list.find(d => {
         if (d.git_ref !== gitRef || knownIds?.has(d.id))
@@ -38950,6 +39280,9 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
     catch (err) {
         if (!isAmbiguous(err))
             throw err;
+        if (!opts.knownIds) {
+            throw new ActionError(`the deployment request got no clear answer (${describeError(err)}), and the app's deployments could not be read before it: a deployment of this commit on the app now cannot be told from another run's, so none is taken for ours`, 'nothing was posted twice; check the app dashboard, then run the workflow again');
+        }
         log_warning(`The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`);
     }
     // Give Scalingo a moment to list what it may have created.
@@ -38986,12 +39319,22 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
  * Events that arrive before the follower takes over are kept for it, except
  * those of deployments that existed before ours.
  */
-/** Events kept before the follower takes over; beyond, the early connection loses its head start. */
-const MAX_QUEUED = 10_000;
+/**
+ * Bytes of events kept before the follower takes over (a count would not
+ * bound them: one frame may be 4 MiB); beyond, the early connection loses
+ * its head start and the output endpoint fills in.
+ */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+/** What one kept event costs besides its text. */
+const EVENT_OVERHEAD_BYTES = 64;
+function eventBytes(event) {
+    return EVENT_OVERHEAD_BYTES + (event.type === 'log' ? Buffer.byteLength(event.content) : 0);
+}
 class LiveStream {
     knownIds;
     stream;
     queue = [];
+    queuedBytes = 0;
     openConnection;
     overflowed = false;
     /** The connection that was open before the deployment was created, if any. */
@@ -39020,6 +39363,7 @@ class LiveStream {
         this.stream.setHandlers(handlers);
         const queued = this.queue;
         this.queue = [];
+        this.queuedBytes = 0;
         for (const { event, connection } of queued)
             handlers.onEvent(event, connection);
     }
@@ -39031,11 +39375,16 @@ class LiveStream {
             return;
         if (event.type !== 'log' && event.type !== 'status')
             return;
-        if (this.queue.length >= MAX_QUEUED) {
+        const bytes = eventBytes(event);
+        if (this.overflowed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
+            // Once anything is lost, nothing more is kept: the queue is dropped whole.
             this.overflowed = true;
             this.openedBeforeCreation = undefined;
+            this.queue = [];
+            this.queuedBytes = 0;
             return;
         }
+        this.queuedBytes += bytes;
         this.queue.push({ event, connection });
     }
     queueState(state, connection, why) {
@@ -39069,6 +39418,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
+
 /** The first path component of a tar entry name, or undefined for the root itself. */
 function topComponent(name) {
     const clean = name.replace(/^\.\//, '');
@@ -39092,7 +39442,10 @@ class TarWalker extends external_node_stream_.Writable {
     bad;
     /** The most bytes of headers ever held at once (a test's measure of the bound). */
     peakMetaBytes = 0;
+    /** Bytes of tar read so far (unpacked). */
+    unpacked = 0;
     _write(chunk, _enc, done) {
+        this.unpacked += chunk.length;
         this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
         try {
             this.drain();
@@ -39183,8 +39536,12 @@ class TarWalker extends external_node_stream_.Writable {
         }
     }
 }
-/** Streams the archive once: gzip, tar, and a single folder at the root. */
-async function inspectArchive(path, input = 'archive-path') {
+/**
+ * Streams the archive once: gzip, tar, and a single folder at the root.
+ * Ends by `deadline` (ms since epoch) whatever the archive: a gzip bomb
+ * unpacks for as long as it is let, never past the run's timeout.
+ */
+async function inspectArchive(path, input = 'archive-path', deadline) {
     let bytes;
     try {
         const st = (0,external_node_fs_namespaceObject.statSync)(path);
@@ -39204,11 +39561,14 @@ async function inspectArchive(path, input = 'archive-path') {
     if (head[0] !== 0x1f || head[1] !== 0x8b)
         throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
     const walker = new TarWalker();
+    const signal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker, signal ? { signal } : {});
     }
     catch (err) {
-        throw new InputError(input, `could not be read as a .tar.gz (${err.message.slice(0, 80)})`);
+        if (signal?.aborted)
+            throw new ActionError(`${input} could not be checked before the timeout: ${walker.unpacked} bytes unpacked from its ${bytes} (a gzip bomb, or a timeout too short for it); nothing was created`);
+        throw new InputError(input, `could not be read as a .tar.gz (${cut(err.message, 80)})`);
     }
     if (walker.bad)
         throw new InputError(input, walker.bad);
@@ -39327,7 +39687,7 @@ async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
         body.destroy();
         return timedOut(`downloading the archive of ${sha}`);
     });
-    await inspectArchive(path, 'archive');
+    await inspectArchive(path, 'archive', bounds.deadline);
     log_info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
     return { path, bytes };
 }
@@ -39383,47 +39743,9 @@ async function applyVariables(client, wanted, diff, label) {
     const line = describeDiff(diff);
     const names = new Set([...diff.added, ...diff.changed]);
     if (names.size > 0)
-        await client.setVariables(wanted.filter(v => names.has(v.name)));
+        await client.setVariables(wanted.filter(v => names.has(v.name)), label);
     log_info(`${label}: ${line}`);
     return line;
-}
-
-;// CONCATENATED MODULE: ./src/stages/appstate.ts
-
-
-
-/** How many deployments are read: the first page, as large as Scalingo's pages go. */
-const RECENT = 50;
-/** Deployments queued or running on the app, newest first. */
-function inFlight(recent) {
-    return recent.filter(d => isRunning(d.status));
-}
-/** The deployment that runs on the app now, from its `last_deployment_id` (found among `recent`, else read). */
-async function liveDeployment(client, app, recent) {
-    const id = app.last_deployment_id;
-    if (!id)
-        return undefined;
-    const found = recent?.find(d => d.id === id);
-    if (found)
-        return found;
-    try {
-        return await client.getDeployment(id);
-    }
-    catch (err) {
-        log_debug(`could not read the live deployment ${id}: ${describeError(err)}`);
-        return undefined;
-    }
-}
-async function readAppState(client, app) {
-    let recent;
-    let listError;
-    try {
-        recent = await client.listDeployments(RECENT);
-    }
-    catch (err) {
-        listError = describeError(err);
-    }
-    return { live: await liveDeployment(client, app, recent), recent, listError };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/wait.ts
@@ -39476,6 +39798,7 @@ async function waitUntilFree(ctx, state) {
 
 
 
+
 /** How long the stream may take to open before the deployment is created anyway. */
 const STREAM_OPEN_WAIT_MS = 3_000;
 async function deliver(ctx, prepared) {
@@ -39506,8 +39829,11 @@ async function deliver(ctx, prepared) {
  */
 async function createDeployment(ctx, prepared, posting = () => undefined) {
     const { state } = prepared;
-    const before = state.recent ?? [];
     const sourceUrl = await handOverArchive(ctx, prepared);
+    // The deployments that exist before the POST tell ours from another run's after an unclear answer: read them once more if they could not be.
+    if (!state.recent)
+        state.recent = await readRecent(ctx);
+    const before = state.recent ?? [];
     // Waiting for a free app refreshes state.recent: what appeared meanwhile is
     // another run's, never ours to adopt (nor to stream).
     const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id));
@@ -39525,6 +39851,16 @@ async function createDeployment(ctx, prepared, posting = () => undefined) {
     catch (err) {
         stream?.stop();
         throw err;
+    }
+}
+/** The app's recent deployments, or undefined when they cannot be read. */
+async function readRecent(ctx) {
+    try {
+        return await ctx.scalingo.listDeployments(RECENT);
+    }
+    catch (err) {
+        log_debug(`could not list the app's deployments before creating ours: ${describeError(err)}`);
+        return undefined;
     }
 }
 /** `environment`: a GitHub deployment, in progress until the end of the run. */
@@ -39642,8 +39978,26 @@ function mostTellingLine(lines) {
  * line ends are looked for only in new text, and a line never grows past
  * the cap however long it really is.
  */
+
 /** The longest line kept, in characters; the rest is counted, not held. */
 const MAX_LINE = 64 * 1024;
+/**
+ * Characters held of a line: the cap, plus room for a secret that starts
+ * before the cap to be held whole, so it is scrubbed before the line is cut.
+ */
+function held() {
+    return MAX_LINE + longestSecret();
+}
+/**
+ * A line of `total` characters, of which `head` holds the first (at least
+ * MAX_LINE of them when it is longer): as it is when it fits, else scrubbed
+ * whole, then cut, then what is left of a secret at the cut's edge dropped.
+ */
+function capLine(head, total) {
+    if (total <= MAX_LINE)
+        return head;
+    return trimSecretEdge(scrub(head).slice(0, MAX_LINE)) + cutMarker(total - MAX_LINE);
+}
 /** What a cut line ends with. */
 function cutMarker(dropped) {
     return ` … [line cut: ${dropped} more characters]`;
@@ -39653,7 +40007,7 @@ function normalizeLine(raw) {
     const trimmed = raw.replace(/\r+$/, '');
     const cr = trimmed.lastIndexOf('\r');
     const last = cr >= 0 ? trimmed.slice(cr + 1) : trimmed;
-    return last.length > MAX_LINE ? last.slice(0, MAX_LINE) + cutMarker(last.length - MAX_LINE) : last;
+    return capLine(last.length > MAX_LINE ? last.slice(0, held()) : last, last.length);
 }
 /**
  * The lines of one stream frame: a frame holds whole lines, with or without
@@ -39669,9 +40023,9 @@ function frameLines(content) {
 /** Cuts a growing text (the output endpoint's body) into lines, one chunk at a time. */
 class LineAssembler {
     onLine;
-    /** The current line's last state (after its last `\r`), at most MAX_LINE characters. */
+    /** The current line's last state (after its last `\r`), at most `held()` characters. */
     current = '';
-    /** Characters of the current line beyond the cap. */
+    /** Characters of the current line beyond what is held. */
     dropped = 0;
     /** A `\r` was seen: the next character decides (CRLF ends the line, anything else starts it over). */
     pendingReturn = false;
@@ -39713,7 +40067,7 @@ class LineAssembler {
             this.dropped = 0;
             this.pendingReturn = false;
         }
-        const room = MAX_LINE - this.current.length;
+        const room = Math.max(0, held() - this.current.length);
         if (text.length <= room)
             this.current += text;
         else {
@@ -39722,7 +40076,7 @@ class LineAssembler {
         }
     }
     endLine() {
-        const line = this.dropped > 0 ? this.current + cutMarker(this.dropped) : this.current;
+        const line = capLine(this.current, this.current.length + this.dropped);
         this.current = '';
         this.dropped = 0;
         this.onLine(line);
@@ -40008,6 +40362,8 @@ class LogMerger {
 
 
 
+
+
 /**
  * How long to wait before the next status poll without the stream: quick at
  * the start and near the transitions that come fast (pushing, starting),
@@ -40055,11 +40411,25 @@ function outputReadDue(now, s) {
     const growth = Math.min(1, s.lastBytes / OUTPUT_GROWTH_BYTES);
     return now - s.lastAt >= Math.max(MIN_OUTPUT_INTERVAL_MS, (s.lastAt - s.firstAt) * growth);
 }
-/** A failure worth polling through: no answer, or an answer that says "later". */
+/**
+ * A failure worth polling through: no answer, an answer that says "later",
+ * or a 2xx whose body could not be read (cut, not JSON, no deployment in
+ * it): one mangled answer says nothing about the deployment.
+ */
 function isTransient(err) {
-    if (err instanceof NetworkError)
+    if (err instanceof NetworkError || isMalformed(err))
         return true;
     return err instanceof HttpError && isRetryableStatus(err.status);
+}
+/** A 2xx answer that could not be read: cut, not JSON, or without the deployment asked for. */
+function isMalformed(err) {
+    return err instanceof MalformedAnswerError || (err instanceof HttpError && err.status >= 200 && err.status < 300);
+}
+/** Unreadable answers in a row after which the API is taken at its word: it cannot say how the deployment goes. */
+const MAX_MALFORMED_IN_A_ROW = 5;
+/** After a failed poll, the next one waits at least this long (more after several): never a tight loop. */
+function afterFailedPolls(failed) {
+    return failed === 0 ? 0 : Math.min(5_000, 1_000 * failed);
 }
 /** Queued this long: look once at why. */
 const EXPLAIN_QUEUE_AFTER_MS = 5_000;
@@ -40080,6 +40450,9 @@ class Follower {
     interruptPause;
     queueExplained = false;
     outputBlocked = false;
+    /** Status polls that failed in a row, and of them, how many answered 2xx with a body that could not be read. */
+    failedPolls = 0;
+    malformedInARow = 0;
     schedule = { lastBytes: 0 };
     counts = { transientErrors: 0, polls: 0, outputFetches: 0, outputBytes: 0, streamUsed: false };
     constructor(opts) {
@@ -40194,6 +40567,8 @@ class Follower {
             : this.streamHealthy()
                 ? (this.opts.safetyPollMs ?? 15_000)
                 : (this.opts.pollDelay ?? pollDelay)(this.announced, now - this.announcedSince, now - this.start);
+        // A poll just failed: even an end to confirm waits a little before asking again.
+        delay = Math.max(delay, afterFailedPolls(this.failedPolls));
         // Queued for a while: look once at why, even while the stream is quiet.
         if (this.announced === 'queued' && !this.queueExplained) {
             delay = Math.min(delay, Math.max(0, this.announcedSince + EXPLAIN_QUEUE_AFTER_MS + 100 - now));
@@ -40220,12 +40595,18 @@ class Follower {
         catch (err) {
             if (!isTransient(err))
                 throw err;
+            this.malformedInARow = isMalformed(err) ? this.malformedInARow + 1 : 0;
+            if (this.malformedInARow >= MAX_MALFORMED_IN_A_ROW)
+                throw err;
             this.counts.transientErrors++;
+            this.failedPolls++;
             log_info(`(could not read the deployment's status: ${describeError(err)}; still following)`);
             return 'running';
         }
         if (!next)
             return 'timed-out';
+        this.failedPolls = 0;
+        this.malformedInARow = 0;
         this.current = next;
         if (!isRunning(next.status))
             return 'finished';
@@ -40267,8 +40648,18 @@ class Follower {
         this.counts.outputFetches++;
         const at = clock.now();
         this.schedule.lastAt = at;
+        // Every read ends by the run's deadline: a trickling answer never holds the run.
+        const until = deadline + LAST_LOOK_GRACE_MS;
         try {
-            const body = await client.openOutput(link);
+            const body = await beforeDeadline(client.openOutput(link), until, clock, () => {
+                throw new NetworkError({
+                    code: 'ETIMEDOUT',
+                    method: 'GET',
+                    url: safeUrl(link),
+                    cause: 'no answer before the timeout',
+                    unsent: false
+                });
+            });
             if (!body)
                 return undefined;
             this.schedule.firstAt ??= at;
@@ -40279,7 +40670,7 @@ class Follower {
                     yield chunk;
                 }
             })();
-            const read = await beforeDeadline(this.merger.fromOutput(counted, ended), Math.max(deadline, clock.now() + 30_000), clock, () => {
+            const read = await beforeDeadline(this.merger.fromOutput(counted, ended), until, clock, () => {
                 body.destroy();
                 return undefined;
             });
@@ -40484,6 +40875,84 @@ function decide(i) {
     return { deploy: false };
 }
 
+;// CONCATENATED MODULE: ./src/stages/changes.ts
+
+
+
+/**
+ * Whether a variable of the app changed after its live deployment started,
+ * from the platform's own record (the app's events), not from this run's
+ * memory: variables written by a run whose deployment was never created,
+ * or edited by hand in the dashboard, are not running yet. Events are read
+ * back to the live deployment's start and no further.
+ */
+const EVENTS_PER_PAGE = 50;
+/** Pages read at most: past them, the answer is "cannot tell" (and the commit is deployed). */
+const MAX_EVENT_PAGES = 10;
+function time(iso) {
+    const t = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(t) ? NaN : t;
+}
+/** Reads the app's events back to `live`'s start; names (never values) of the variables changed since. */
+async function variableChangesSince(client, live) {
+    const since = time(live.created_at);
+    if (Number.isNaN(since))
+        return { changed: 'unknown', why: `deployment ${live.id} has no readable created_at` };
+    const names = new Set();
+    let latest = -Infinity;
+    for (let page = 1; page <= MAX_EVENT_PAGES; page++) {
+        let answer;
+        try {
+            answer = await client.listEvents(page, EVENTS_PER_PAGE);
+        }
+        catch (err) {
+            return { changed: 'unknown', why: `the app's events could not be read (${describeError(err)})` };
+        }
+        let oldest = Infinity;
+        // The answer's order is not trusted: every event of the page is looked at.
+        for (const e of answer.events) {
+            const at = time(e.createdAt);
+            if (Number.isNaN(at))
+                continue;
+            oldest = Math.min(oldest, at);
+            if (at <= since || !VARIABLE_EVENTS.includes(e.type))
+                continue;
+            for (const n of e.variableNames)
+                names.add(n);
+            if (e.variableNames.length === 0)
+                names.add('(unnamed)');
+            latest = Math.max(latest, at);
+        }
+        if (oldest <= since || !answer.more)
+            return summarize(names, latest);
+    }
+    if (names.size > 0)
+        return summarize(names, latest);
+    return {
+        changed: 'unknown',
+        why: `more than ${MAX_EVENT_PAGES * EVENTS_PER_PAGE} events since deployment ${live.id} started`
+    };
+}
+function summarize(names, latest) {
+    if (names.size === 0)
+        return { changed: false };
+    return { changed: true, names: [...names].sort(), latest: new Date(latest).toISOString() };
+}
+/** Why the live commit must be deployed again for its variables, or undefined when it need not. */
+async function variablesNotLive(client, live, sha) {
+    const changes = await variableChangesSince(client, live);
+    if (changes.changed === false)
+        return undefined;
+    if (changes.changed === 'unknown') {
+        log_debug(`variable changes since the live deployment: ${changes.why}`);
+        return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`;
+    }
+    const shown = changes.names.length > 10
+        ? `${changes.names.slice(0, 10).join(', ')} and ${changes.names.length - 10} more`
+        : changes.names.join(', ');
+    return `${sha} is live, but variables changed after deployment ${live.id} started (${shown}; last at ${changes.latest}): deploying again so they take effect`;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/health.ts
 
 
@@ -40555,9 +41024,9 @@ async function tryOnce(http, url, clock, until) {
         throw err;
     }
 }
-/** How the check is shown: the path on the app's URL, or the URL without its query. */
+/** How the check is shown: the path on the app's URL or the URL, never its query (a probe key) or fragment. */
 function healthTarget(check) {
-    return check.path ?? safeUrl(check.url ?? '');
+    return check.path !== undefined ? check.path.replace(/[?#].*$/s, '') : safeUrl(check.url ?? '');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/plan.ts
@@ -40565,7 +41034,7 @@ function healthTarget(check) {
 
 
 /** What a dry run would do, one line per step, in the order a real run does them. */
-function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha }) {
+function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha, decision }) {
     const plan = [
         `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
         `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
@@ -40575,6 +41044,8 @@ function dryRunPlan(settings, { source, transfer, variables, archiveProblems, pr
         ...archiveProblems.map(p => `warning: ${p}`),
         `transfer: ${howTheArchiveTravels(source, transfer)}`
     ];
+    if (decision)
+        plan.push(`decision: ${decision}`);
     if (variables.diff) {
         const changing = [...variables.diff.added, ...variables.diff.changed];
         plan.push(changing.length > 0
@@ -40632,8 +41103,9 @@ async function findPromotedCommit(staging) {
 function artifactCommit(settings) {
     const { ref, refFrom, workflow } = settings;
     if (refFrom === 'input') {
+        // A commit given explicitly is still an artifact built from it, never its GitHub archive.
         return isFullSha(ref)
-            ? { sha: ref.toLowerCase(), gitRef: ref.toLowerCase() }
+            ? { sha: ref.toLowerCase(), gitRef: `${ref.toLowerCase()}-artifact` }
             : { sha: '', gitRef: dockerSafeRef(ref) ?? null };
     }
     const sha = workflow.sha.toLowerCase();
@@ -40678,11 +41150,14 @@ function workflowRunHeadSha(eventPath) {
  */
 function checkTagDidNotMove(settings, resolved) {
     const { workflow, ref, refFrom } = settings;
-    if (refFrom !== 'input' || workflow.refType !== 'tag' || ref !== workflow.refName || !isFullSha(workflow.sha))
+    if (refFrom !== 'input' || workflow.refType !== 'tag' || !isFullSha(workflow.sha))
+        return;
+    // `v1.2.0`, `tags/v1.2.0` and `refs/tags/v1.2.0` are the same tag.
+    if (!namesTag(ref, workflow.refName))
         return;
     if (resolved === workflow.sha.toLowerCase())
         return;
-    throw new ActionError(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give refs/tags/<tag> or the full SHA');
+    throw new ActionError(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give the full SHA');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/workspace.ts
@@ -40741,6 +41216,7 @@ function readWorkspaceFile(input, workspace, name) {
 
 
 
+
 /** The env-file and the local archive: checked before any request. */
 async function readLocalInputs(ctx) {
     const { settings } = ctx;
@@ -40754,7 +41230,7 @@ async function readLocalInputs(ctx) {
     let localArchive;
     if (settings.archivePath) {
         const path = fileInWorkspace(settings.archivePath, settings.workspace, INPUTS.archivePath);
-        localArchive = { ...(await inspectArchive(path)), path };
+        localArchive = { ...(await inspectArchive(path, INPUTS.archivePath, ctx.deadline)), path };
     }
     return { envFile, localArchive };
 }
@@ -40829,16 +41305,27 @@ async function prepare(ctx) {
         log_info(`${repoName(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
     }
     const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
-    if (!deploying(ctx, prepared))
-        return { ...prepared, decision: 'skip' };
-    await refuseDowngrade(ctx, source, state);
+    const decided = await decideFrom(ctx, prepared);
     if (settings.dryRun) {
+        // A dry run plans whatever it finds, an already-live commit included.
+        if (decided.deploy)
+            await refuseDowngrade(ctx, source, state);
         await checkArchiveServed(ctx.http, source);
         report.status = 'dry-run';
-        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha });
+        const decision = decided.deploy
+            ? `would deploy${decided.why ? ` (${decided.why})` : ''}`
+            : `would skip: ${skipReason(ctx, prepared)}`;
+        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha, decision });
         log_info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
         return { ...prepared, decision: 'dry-run' };
     }
+    if (!decided.deploy) {
+        recordSkip(ctx, prepared);
+        return { ...prepared, decision: 'skip' };
+    }
+    if (decided.why)
+        log_info(decided.why);
+    await refuseDowngrade(ctx, source, state);
     return prepared;
 }
 /** What ran before this run, and the links that show what this release changes. */
@@ -40882,9 +41369,14 @@ async function refuseDowngrade(ctx, source, state) {
     if (relation === undefined)
         log_warning(`Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`);
 }
-/** The decision, told: false when this exact commit, with these variables, already runs. */
-function deploying(ctx, p) {
-    const { settings, report } = ctx;
+/**
+ * The decision: deploy (and why, when it is not the obvious), or skip because
+ * this exact commit, with these variables, is what runs. A skip is checked
+ * against the app's events: a variable changed since the live deployment
+ * started means that commit, as configured now, does not run yet.
+ */
+async function decideFrom(ctx, p) {
+    const { settings } = ctx;
     const { live, recent, listError } = p.state;
     const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : [];
     const decision = decide({
@@ -40902,17 +41394,22 @@ function deploying(ctx, p) {
         else
             log_debug(`could not list the app's deployments: ${listError}`);
     }
-    if (decision.deploy) {
-        if (decision.why && !listError)
-            log_info(decision.why);
-        return true;
-    }
+    if (decision.deploy)
+        return listError ? { deploy: true } : decision;
+    const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha) : undefined;
+    return why ? { deploy: true, why } : decision;
+}
+function skipReason(ctx, p) {
+    const live = p.state.live;
+    return `${p.source.sha} is already live on ${ctx.settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}), and no variable changed since; set force: true to deploy it again`;
+}
+function recordSkip(ctx, p) {
+    const { report } = ctx;
     report.status = 'skipped';
-    report.deploymentId = live?.id;
+    report.deploymentId = p.state.live?.id;
     report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined;
-    report.skipped = `${p.source.sha} is already live on ${settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}); set force: true to deploy it again`;
+    report.skipped = skipReason(ctx, p);
     log_info(`Skipped: ${report.skipped}`);
-    return false;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/verify.ts
@@ -41070,11 +41567,11 @@ async function run(env = process.env, clock = systemClock) {
         reportFailure(report, err);
     }
     finally {
-        stopGuarding();
+        // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
         if (ctx)
             await conclude(ctx);
-        setOutputs(report);
-        await writeSummary(report, env);
+        await finishRun(report, env);
+        stopGuarding();
     }
 }
 
