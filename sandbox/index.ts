@@ -7,6 +7,7 @@ export * from './http-util.js'
 export * from './run-action.js'
 export * from './proxy.js'
 export * from './tarball.js'
+export * from './oneoff.js'
 
 export interface SandboxOptions {
   scalingo?: ScalingoOptions

@@ -26,8 +26,13 @@ export interface ActionRun {
   wallMs: number
 }
 
+/** The `run` action's entry (it imports the bundle). */
+export const RUN_ENTRY = join(ROOT, 'run', 'main.js')
+
 export interface RunOptions {
   env: Record<string, string>
+  /** The file Node runs: the deploy action's bundle by default, or another action's entry (RUN_ENTRY). */
+  entry?: string
   /** Node binary; default ACTION_NODE, else the one running this process. */
   node?: string
   /** Kill the process after this long (a hung action fails the test, not the suite). */
@@ -77,7 +82,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   const env = { ...base, RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...opts.env }
   const started = Date.now()
-  const child = spawn(opts.node ?? (process.env.ACTION_NODE || process.execPath), [BUNDLE], {
+  const child = spawn(opts.node ?? (process.env.ACTION_NODE || process.execPath), [opts.entry ?? BUNDLE], {
     env,
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe']

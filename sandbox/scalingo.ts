@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, str, text } from './http-util.js'
+import { type OneOffBehaviour, RunService } from './oneoff.js'
 
 /**
  * A loopback Scalingo: the auth service (token exchange) and a regional
@@ -72,6 +73,8 @@ export interface ScalingoOptions {
    * that changes nothing records one, the order of a page.
    */
   events?: EventsBehaviour
+  /** One-off containers (`POST …/run`, operations, the run service's CONNECT terminal and /wait). */
+  oneOff?: OneOffBehaviour
   /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
   rateLimit?: { requests: number; windowMs: number; retryAfter?: boolean }
 }
@@ -238,6 +241,8 @@ export class ScalingoSandbox {
   private api?: SandboxServer
   private deploymentsHost?: SandboxServer
   private webServer?: SandboxServer
+  /** The run service of one-off containers. */
+  runService!: RunService
   private wss?: WebSocketServer
   /** Authenticated stream connections, by app name. */
   private readonly sockets = new Map<string, Set<WebSocket>>()
@@ -319,6 +324,10 @@ export class ScalingoSandbox {
         this.counters
       )
     }
+    this.runService = await new RunService(this.options.oneOff ?? {}, token => {
+      const exp = this.bearers.get(token)
+      return exp !== undefined && exp > Date.now()
+    }).start()
     this.wss = new WebSocketServer({ noServer: true })
     this.deploymentsHost.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
     return this
@@ -451,7 +460,13 @@ export class ScalingoSandbox {
     for (const set of this.sockets.values()) for (const ws of set) ws.terminate()
     for (const ws of this.wss?.clients ?? []) ws.terminate()
     this.wss?.close()
-    await Promise.all([this.auth?.close(), this.api?.close(), this.deploymentsHost?.close(), this.webServer?.close()])
+    await Promise.all([
+      this.auth?.close(),
+      this.api?.close(),
+      this.deploymentsHost?.close(),
+      this.webServer?.close(),
+      this.runService?.close()
+    ])
   }
 
   /** Makes every bearer issued so far invalid, as an expiry would. */
@@ -760,6 +775,17 @@ export class ScalingoSandbox {
 
     if (parts[3] === 'variables') return this.handleVariables(app, method, parts[4], body, res)
     if (parts[3] === 'events' && parts.length === 4 && method === 'GET') return this.listEvents(app, url, res)
+    if (parts[3] === 'run' && parts.length === 4 && method === 'POST') {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(body || '{}')
+      } catch {
+        return json(res, 400, { error: 'invalid JSON' })
+      }
+      return this.runService.create(app, (parsed ?? {}) as Record<string, unknown>, res)
+    }
+    if (parts[3] === 'operations' && parts.length === 5 && method === 'GET')
+      return this.runService.operation(parts[4], res)
 
     if (parts[3] === 'deployments') {
       if (parts.length === 4 && method === 'POST') return this.createDeployment(app, res, body)
