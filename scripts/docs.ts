@@ -1,7 +1,9 @@
 /**
  * `npm run docs`: writes the inputs and outputs tables of README.md from
  * action.yml, between the `<!-- inputs:start -->`/`<!-- outputs:start -->`
- * markers (a test in __tests__/project.test.ts fails when they disagree).
+ * markers, and those of run/action.yml between `<!-- run-inputs:start -->`/
+ * `<!-- run-outputs:start -->` (a test in __tests__/project.test.ts fails
+ * when they disagree).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -29,13 +31,18 @@ export function tables(meta: ActionMeta): { inputs: string; outputs: string } {
 }
 
 /** The README with fresh tables, formatted as Prettier formats it (so `prettier --check` agrees). */
-export async function render(readme: string, meta: ActionMeta): Promise<string> {
-  const t = tables(meta)
+export async function render(readme: string, meta: ActionMeta, runMeta?: ActionMeta): Promise<string> {
   let out = readme
-  for (const key of ['inputs', 'outputs'] as const) {
-    const re = new RegExp(`(<!-- ${key}:start -->)[\\s\\S]*?(<!-- ${key}:end -->)`)
-    if (!re.test(out)) throw new Error(`README.md has no <!-- ${key}:start --> … <!-- ${key}:end --> markers`)
-    out = out.replace(re, (_m, start: string, end: string) => `${start}\n\n${t[key]}\n\n${end}`)
+  const sets: [string, ActionMeta][] = [['', meta]]
+  if (runMeta) sets.push(['run-', runMeta])
+  for (const [prefix, m] of sets) {
+    const t = tables(m)
+    for (const key of ['inputs', 'outputs'] as const) {
+      const marker = `${prefix}${key}`
+      const re = new RegExp(`(<!-- ${marker}:start -->)[\\s\\S]*?(<!-- ${marker}:end -->)`)
+      if (!re.test(out)) throw new Error(`README.md has no <!-- ${marker}:start --> … <!-- ${marker}:end --> markers`)
+      out = out.replace(re, (_m, start: string, end: string) => `${start}\n\n${t[key]}\n\n${end}`)
+    }
   }
   const prettier = await import('prettier')
   const options = (await prettier.resolveConfig(join(ROOT, 'README.md'))) ?? {}
@@ -45,9 +52,10 @@ export async function render(readme: string, meta: ActionMeta): Promise<string> 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, 'scripts/'))
 if (isMain) {
   const meta = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMeta
+  const runMeta = parse(readFileSync(join(ROOT, 'run', 'action.yml'), 'utf8')) as ActionMeta
   const path = join(ROOT, 'README.md')
   const readme = readFileSync(path, 'utf8')
-  const next = await render(readme, meta)
+  const next = await render(readme, meta, runMeta)
   if (next !== readme) {
     writeFileSync(path, next)
     console.log('README.md tables updated from action.yml')

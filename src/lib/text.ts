@@ -54,6 +54,14 @@ export function inert(text: string): string {
   return flat.trimStart().startsWith('::') ? `\u200b${flat}` : flat
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g
+
+/** Terminal colours and cursor moves removed (the log shows them; a summary or an annotation cannot). */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '')
+}
+
 /** Whether a status looks like one (`build-error`): only then is it shown as is. */
 export function looksLikeStatus(status: string): boolean {
   return /^[a-z-]+$/.test(status)

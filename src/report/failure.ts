@@ -9,7 +9,7 @@ import type { RunReport } from './report.js'
  * failed deployment), the message kept for the summary; a stack only in
  * the debug output, scrubbed.
  */
-export function reportFailure(report: RunReport, err: unknown): void {
+export function reportFailure(report: Pick<RunReport, 'error'>, err: unknown): void {
   report.error = describeError(err)
   if (err instanceof ActionError && err.title) {
     core.error(inert(report.error), { title: inert(err.title) })

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { EOL } from 'node:os'
 import { scrub } from '../lib/secrets.js'
-import { cut } from '../lib/text.js'
+import { cut, stripAnsi } from '../lib/text.js'
 
 /** Printing what came from the build: as data, never as workflow commands. */
 
@@ -35,8 +35,7 @@ const GENERIC =
  * trailer; else the last line.
  */
 export function mostTellingLine(lines: string[]): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  const clean = lines.map(l => l.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim()).filter(l => l !== '')
+  const clean = lines.map(l => stripAnsi(l).trim()).filter(l => l !== '')
   const telling = [...clean].reverse().filter(l => TELLING.test(l))
   const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1]
   return line === undefined ? undefined : cut(line, 200)

@@ -4,7 +4,7 @@ import { formatDuration } from '../lib/clock.js'
 import { describeError } from '../lib/errors.js'
 import { cell, cellCode, code, codeBlock, link } from '../lib/markdown.js'
 import { scrub } from '../lib/secrets.js'
-import { cut, looksLikeStatus } from '../lib/text.js'
+import { cut, looksLikeStatus, stripAnsi } from '../lib/text.js'
 import { describeStatus, isSuccess } from '../scalingo/statuses.js'
 import type { RunReport } from './report.js'
 
@@ -78,7 +78,7 @@ export function summaryMarkdown(r: RunReport): string {
   if (!r.waited && r.deploymentId && !r.error) md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`
   if (r.logTail && r.logTail.length > 0) {
     // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-    const lines = r.logTail.map(l => cut(l, TAIL_LINE_CHARS))
+    const lines = r.logTail.map(l => cut(stripAnsi(l), TAIL_LINE_CHARS))
     md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`
   }
   return scrub(md)

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { ActionError, HttpError } from '../lib/errors.js'
-import { type Http, type HttpResponse, type RequestOptions, httpError, parseJson } from '../lib/http.js'
+import { type Http, type HttpResponse, type RequestOptions, headerValue, httpError, parseJson } from '../lib/http.js'
 import { registerSecret, registerSecretUrl } from '../lib/secrets.js'
 import { statusLabel } from '../lib/text.js'
 import { answerUrlProblem, safeUrl, sameOrigin } from '../lib/urls.js'
@@ -81,6 +81,40 @@ function variableNamesOf(type: string, data: unknown): string[] {
       : []
   if (type !== 'edit_variables') return named(d)
   return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []))
+}
+
+/** A one-off just started: its container, and the operation to poll when attaching. */
+export interface OneOffStarted {
+  containerId?: string
+  /** `one-off-7123`: what `scalingo logs --filter` takes. */
+  label: string
+  operationId?: string
+}
+
+/** The operation that starts an attached one-off (`GET …/operations/{id}`). */
+export interface Operation {
+  status: string
+  error?: string
+  attachUrl?: string
+}
+
+/** An operation id as it may go in a path of ours: the bearer never follows a URL from an answer. */
+const OPERATION_ID = /^[A-Za-z0-9_-]{1,100}$/
+
+/** The operation id of a run answer: from `operation_url` (as the CLI since 1.44.1), else `operation`, else `Location`. */
+export function operationIdOf(
+  body: { operation_url?: unknown; operation?: unknown },
+  location?: string
+): string | undefined {
+  const last = (url: unknown): string | undefined => {
+    if (typeof url !== 'string') return undefined
+    const path = url.split(/[?#]/)[0].replace(/\/+$/, '')
+    return path.slice(path.lastIndexOf('/') + 1)
+  }
+  for (const candidate of [last(body.operation_url), body.operation, last(location)]) {
+    if (typeof candidate === 'string' && OPERATION_ID.test(candidate)) return candidate
+  }
+  return undefined
 }
 
 /** A 2xx answer we cannot read: for the POST, it may still have created the deployment. */
@@ -333,6 +367,68 @@ export class ScalingoClient {
     // Without pagination metadata, a full page may have a next one.
     const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage
     return { events, more: more && data.events.length > 0 }
+  }
+
+  /**
+   * `POST …/run`: starts a one-off. Never sent twice once it may have
+   * reached Scalingo (a command must not run twice): retried only when
+   * certainly unsent or refused with 429, and after a 401 (refused unread).
+   */
+  async startOneOff(request: {
+    command: string
+    env: Record<string, string>
+    size?: string
+    detached: boolean
+  }): Promise<OneOffStarted> {
+    const url = this.appPath('/run')
+    const json: Record<string, unknown> = { command: request.command, env: request.env, detached: request.detached }
+    if (request.size) json.size = request.size
+    let response: HttpResponse
+    try {
+      response = await this.call({ method: 'POST', url, json, retry: 'unsent-only' })
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 422)
+        throw new ActionError(
+          `Scalingo refused to start the one-off on app "${this.config.app}" (422: ${err.serverMessage})`
+        )
+      throw this.toActionError(err)
+    }
+    const data = parseJson<{ container?: Record<string, unknown>; operation_url?: unknown; operation?: unknown }>(
+      response,
+      { method: 'POST', url }
+    )
+    const c = data.container && typeof data.container === 'object' ? data.container : {}
+    const index = typeof c.type_index === 'number' ? c.type_index : undefined
+    const label =
+      typeof c.label === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(c.label)
+        ? c.label
+        : index !== undefined
+          ? `one-off-${index}`
+          : ''
+    return {
+      containerId: typeof c.id === 'string' ? c.id : undefined,
+      label,
+      operationId: operationIdOf(data, headerValue(response.headers.location))
+    }
+  }
+
+  /** An operation of the app, on the API's own origin. */
+  async getOperation(id: string): Promise<Operation> {
+    const url = this.appPath(`/operations/${encodeURIComponent(id)}`)
+    const data = await this.callJson<{ operation?: Record<string, unknown> }>({
+      method: 'GET',
+      url,
+      retry: 'idempotent'
+    })
+    const o = data.operation
+    if (!o || typeof o !== 'object' || typeof o.status !== 'string')
+      throw new MalformedAnswerError(`Scalingo answered GET operation ${id} without an operation status`)
+    const started = o.start_one_off_data as { attach_url?: unknown } | undefined
+    return {
+      status: statusLabel(o.status),
+      error: typeof o.error === 'string' ? o.error : undefined,
+      attachUrl: typeof started?.attach_url === 'string' ? started.attach_url : undefined
+    }
   }
 
   /** A signed upload/download pair from the sources API (both secrets, valid ~10 minutes). */

@@ -35,11 +35,29 @@ export const INPUTS = {
 
 export type InputName = (typeof INPUTS)[keyof typeof INPUTS]
 
+/** The `run` action's own inputs (`app`, `api-token`, `region`, `api-url`, `auth-url` are read as the deploy action's). */
+export const RUN_INPUTS = {
+  command: 'command',
+  env: 'env',
+  size: 'size',
+  detached: 'detached',
+  timeout: 'timeout',
+  dryRun: 'dry-run'
+} as const
+
+export type RunInputName = (typeof RUN_INPUTS)[keyof typeof RUN_INPUTS]
+
 /** Inputs that hold secrets: masked before anything else reads them. */
 export const SECRET_INPUTS: InputName[] = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken]
 
 /** Reads one input by name (`core.getInput` in the action, a map in tests). */
-export type InputReader = (name: InputName) => string
+export type InputReader = (name: InputName | RunInputName) => string
+
+/** The `run` action's secrets: the API token and every `env` value, masked before anything else reads them. */
+export function maskRunInputs(get: InputReader): void {
+  registerSecret(get(INPUTS.apiToken))
+  for (const value of variableValues(get(RUN_INPUTS.env))) registerSecret(value)
+}
 
 export function maskSecretInputs(get: InputReader): void {
   for (const name of SECRET_INPUTS) registerSecret(get(name))

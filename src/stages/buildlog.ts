@@ -40,7 +40,11 @@ export class BuildLog {
   /** The deployment's status, named in the group title. */
   status = ''
 
-  constructor(private readonly out: LogOutput = process.stdout) {}
+  /** `title`: the collapsed group's name (a build log, a one-off's output). */
+  constructor(
+    private readonly out: LogOutput = process.stdout,
+    private readonly title = 'Build output'
+  ) {}
 
   /** Prints the line at `index` of the log if it is the next one; false when it was printed already or lies ahead. */
   offer(index: number, line: string): boolean {
@@ -87,7 +91,7 @@ export class BuildLog {
     this.pendingChars = 0
     let text = ''
     if (!this.groupOpen) {
-      text += `::group::${inert(this.status ? `Build output (${this.status})` : 'Build output')}${EOL}`
+      text += `::group::${inert(this.status ? `${this.title} (${this.status})` : this.title)}${EOL}`
       this.groupOpen = true
     }
     this.write(`${text}${asData(lines)}`)
