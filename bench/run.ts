@@ -18,6 +18,7 @@ import {
   type SandboxOptions,
   type Step
 } from '../sandbox/index.js'
+import { oneOffRows } from './oneoff.js'
 import { scalingRows } from './scaling.js'
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7))
@@ -322,6 +323,8 @@ async function latencyTable(log: (s: string) => void): Promise<string> {
   )
   rows.push(`| peak RSS, 20 MB build log, naive | ${mb(mn1.peakKb)} | holds the whole log |`)
   log('  memory done')
+
+  rows.push(...(await oneOffRows(RUNS, log)))
 
   const b = bundleBreakdown()
   rows.push(

@@ -29,6 +29,8 @@ export interface OneOffBehaviour {
   script?: (command: string, env: Record<string, string>) => TerminalStep[]
   /** Polls of the operation answered `pending`, then `running`, before `done` (default 1). */
   pendingPolls?: number
+  /** Instead of a number of polls: the operation is done this long after the POST (a container's boot time). */
+  readyAfterMs?: number
   /** The operation ends in `error` with this message. */
   operationError?: string
   /**
@@ -67,6 +69,9 @@ export interface SandboxOneOff {
   /** Bytes the client sent on the terminal (0x04 end of input, 0x03 Ctrl-C…). */
   received: number[]
   waits: number
+  /** When the POST created it, and when its operation first answered `done` (ms since epoch). */
+  createdAt: number
+  doneAt?: number
   /** How the command ended: an exit code, or `inactive`; undefined while it runs. */
   ended?: { exitCode: number } | { inactive: true }
   /** Output written to the terminal so far (bytes). */
@@ -142,7 +147,8 @@ export class RunService {
       connects: [],
       received: [],
       waits: 0,
-      written: 0
+      written: 0,
+      createdAt: Date.now()
     }
     this.oneOffs.push(o)
     const container: Record<string, unknown> = {
@@ -172,14 +178,17 @@ export class RunService {
     if (!o) return json(res, 404, { resource: 'operation', error: 'not found' })
     o.operationPolls++
     const pending = this.behaviour.pendingPolls ?? 1
-    const status =
-      o.operationPolls <= pending
-        ? o.operationPolls === 1
-          ? 'pending'
-          : 'running'
-        : this.behaviour.operationError
-          ? 'error'
-          : 'done'
+    const ready =
+      this.behaviour.readyAfterMs !== undefined
+        ? Date.now() >= o.createdAt + this.behaviour.readyAfterMs
+        : o.operationPolls > pending
+    const status = !ready
+      ? o.operationPolls === 1
+        ? 'pending'
+        : 'running'
+      : this.behaviour.operationError
+        ? 'error'
+        : 'done'
     const standard = `${this.url}/${o.id}`
     const operation: Record<string, unknown> = {
       id: o.operationId,
@@ -189,6 +198,7 @@ export class RunService {
     }
     if (status === 'error') operation.error = this.behaviour.operationError
     if (status === 'done') {
+      o.doneAt ??= Date.now()
       operation.finished_at = new Date().toISOString()
       operation.start_one_off_data = {
         attach_url: this.behaviour.attachUrl?.(standard) ?? standard,

@@ -3,9 +3,10 @@
  * runner would run it. No account, no network beyond loopback. What it
  * prints is shown as GitHub's log view shows it (masks applied, groups,
  * annotations); `--raw` prints the runner's raw stream instead, `--debug`
- * adds the debug lines.
+ * adds the debug lines; `--run` shows the run action instead (a one-off
+ * command, attached).
  */
-import { runAction, startSandbox, webAnswers, type Step } from '../sandbox/index.js'
+import { RUN_ENTRY, runAction, startSandbox, webAnswers, type Step, type TerminalStep } from '../sandbox/index.js'
 import { RunnerLogRenderer } from './render-log.js'
 
 const raw = process.argv.includes('--raw')
@@ -56,18 +57,35 @@ const timeline: Step[] = [
   { afterMs: 500, status: 'success', log: ['<-- https://my-app.osc-fr1.scalingo.io -->'] }
 ]
 
-const sandbox = await startSandbox({ scalingo: { timeline, web: webAnswers.healthy } })
+/** What the one-off's terminal shows with `--run`: a seed task, CRLF line ends, colours, a progress line. */
+const oneOffScript = (command: string): TerminalStep[] => [
+  { afterMs: 300, output: `\u001b[1m$ ${command}\u001b[0m\r\n` },
+  { afterMs: 400, output: 'Seeding 3 tables…\r\n' },
+  { afterMs: 300, output: 'users      [#####     ] 50%\rusers      [##########] 100%\r\n' },
+  { afterMs: 300, output: 'products   [##########] 100%\r\norders     [##########] 100%\r\n' },
+  { afterMs: 200, output: '\u001b[32mSeeded 1,204 rows in 1.3s\u001b[0m\r\n', exit: 0 }
+]
+const oneOff = process.argv.includes('--run')
+
+const sandbox = await startSandbox({
+  scalingo: { timeline, web: webAnswers.healthy, oneOff: { script: oneOffScript } }
+})
 const line = '─'.repeat(72)
 console.log(
   `${line}\nLocal sandbox up: Scalingo auth ${sandbox.scalingo.authUrl}, API ${sandbox.scalingo.apiUrl}, GitHub ${sandbox.github.apiUrl}`
 )
 console.log(
-  `Running dist/index.js as the runner would: deploy tag v1.2.0 of acme/shop to my-app, then check /health` +
+  (oneOff
+    ? 'Running run/main.js (the run action) as the runner would: `rake db:seed` in a one-off container of my-app'
+    : 'Running dist/index.js as the runner would: deploy tag v1.2.0 of acme/shop to my-app, then check /health') +
     `${raw ? ' (the raw runner stream)' : ' (as GitHub shows the log; --raw for the raw stream, --debug for debug lines)'}\n${line}`
 )
 try {
   const run = await runAction({
-    env: sandbox.env({ ref: 'v1.2.0', timeout: '5m', 'health-check': '/health' }),
+    entry: oneOff ? RUN_ENTRY : undefined,
+    env: oneOff
+      ? sandbox.env({ command: 'rake db:seed', env: 'SEED_SIZE=small', timeout: '5m' })
+      : sandbox.env({ ref: 'v1.2.0', timeout: '5m', 'health-check': '/health' }),
     onStdout: show
   })
   show('\n')

@@ -1,0 +1,120 @@
+/**
+ * The `run` action in `npm run bench`: start-up of both actions beside bare
+ * Node, the time from a one-off's operation becoming done (its container
+ * ready) to its first output line shown, the operation polls that took,
+ * and the size of dist/. Part of the latency table.
+ */
+import { execFileSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT, RUN_ENTRY, runAction, startSandbox, type Sandbox } from '../sandbox/index.js'
+
+interface Stats {
+  median: number
+  min: number
+  max: number
+  n: number
+}
+
+function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1], n: s.length }
+}
+
+const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`)
+const show = (s: Stats): string => `${ms(s.median)} (${ms(s.min)}–${ms(s.max)}, n=${s.n})`
+
+/** Process start → the first request any sandbox server receives. */
+async function startup(sb: Sandbox, entry: string | undefined, inputs: Record<string, string>): Promise<number> {
+  sb.scalingo.requests.length = 0
+  sb.github.requests.length = 0
+  let spawnedAt = 0
+  await runAction({ entry, env: sb.env(inputs), onSpawn: () => (spawnedAt = Date.now()) })
+  const first = Math.min(...[...sb.scalingo.requests, ...sb.github.requests].map(r => r.at))
+  return first - spawnedAt
+}
+
+/** A container ready `readyMs` after the POST, printing at once: ready → first line on stdout. */
+async function firstLine(readyMs: number): Promise<{ latency: number; polls: number; pollsPerSecond: number }> {
+  const sb = await startSandbox({
+    scalingo: {
+      oneOff: {
+        readyAfterMs: readyMs,
+        script: () => [
+          { afterMs: 0, output: 'first line of output\r\n' },
+          { afterMs: 50, exit: 0 }
+        ]
+      }
+    }
+  })
+  try {
+    let shownAt = 0
+    const run = await runAction({
+      entry: RUN_ENTRY,
+      env: sb.env({ command: 'echo hello' }),
+      onStdout: chunk => {
+        if (!shownAt && chunk.includes('first line of output')) shownAt = Date.now()
+      }
+    })
+    if (run.outputs.status !== 'success') throw new Error(`one-off run ended ${run.outputs.status}`)
+    const o = sb.scalingo.runService.oneOffs[0]
+    const ready = o.createdAt + readyMs
+    return {
+      latency: shownAt - ready,
+      polls: o.operationPolls,
+      pollsPerSecond: o.operationPolls / Math.max(0.001, (o.doneAt! - o.createdAt) / 1000)
+    }
+  } finally {
+    await sb.close()
+  }
+}
+
+function distBytes(): number {
+  const dir = join(ROOT, 'dist')
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0)
+}
+
+export async function oneOffRows(runs: number, log: (s: string) => void): Promise<string[]> {
+  const rows: string[] = []
+  const sb = await startSandbox()
+  const deploy: number[] = []
+  const run: number[] = []
+  const bare: number[] = []
+  for (let i = 0; i < runs; i++) {
+    deploy.push(await startup(sb, undefined, { wait: 'false' }))
+    run.push(await startup(sb, RUN_ENTRY, { command: 'echo hello', 'dry-run': 'true' }))
+    const t = Date.now()
+    execFileSync(process.execPath, ['-e', '0'])
+    bare.push(Date.now() - t)
+  }
+  await sb.close()
+  const b = stats(bare)
+  for (const [name, xs] of [
+    ['deploy', deploy],
+    ['run', run]
+  ] as const) {
+    const s = stats(xs)
+    rows.push(
+      `| start-up of the ${name} action: process start → first request | ${show(s)} | ${ms(s.median - b.median)} more than bare \`node -e 0\` (${show(b)}); goal ≤ 60 ms ${s.median - b.median <= 60 ? '✓' : '✗'} |`
+    )
+  }
+  log('  start-up of both actions done')
+  const latencies: number[] = []
+  const rates: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const r = await firstLine(700 + ((i * 7919) % 2000))
+    latencies.push(r.latency)
+    rates.push(r.pollsPerSecond)
+  }
+  const l = stats(latencies)
+  rows.push(
+    `| one-off: operation done → first output line shown | ${show(l)} | ${Math.max(...rates).toFixed(2)} operation polls a second at most; goal < 1.5 s ${l.max < 1500 ? '✓' : '✗'} |`
+  )
+  log('  one-off first line done')
+  const size = distBytes()
+  rows.push(
+    `| dist/ size, every action | ${(size / 1024).toFixed(0)} kB | goal < 1.6 MB ${size < 1.6 * 1024 * 1024 ? '✓' : '✗'} |`
+  )
+  return rows
+}
