@@ -237,7 +237,7 @@ describe('attaching', () => {
     expect(run.code).toBe(1)
     expect(run.outputs).toEqual({ 'exit-code': '', container: 'one-off-7001', status: 'error' })
     expect(errorLines(run)[0]).toContain('could not attach to one-off one-off-7001')
-    expect(errorLines(run)[0]).toContain('scalingo logs --filter one-off-7001')
+    expect(errorLines(run)[0]).toContain('scalingo --region osc-fr1 --app my-app logs --filter one-off-7001')
     expect(posts()).toBe(1)
   })
 
@@ -288,7 +288,7 @@ describe('detached, dry run, refusals', () => {
     expect(o.body.detached).toBe(true)
     expect(o.operationPolls).toBe(0)
     expect(o.connects).toHaveLength(0)
-    expect(run.stdout).toContain('logs --filter one-off-7001')
+    expect(run.stdout).toContain('scalingo --region osc-fr1 --app my-app logs --filter one-off-7001')
     expect(run.summary).toContain('Scalingo reports no exit code for a detached one-off')
   })
 

@@ -8,6 +8,7 @@ import { USER_AGENT } from '../lib/version.js'
 import { reportFailure } from '../report/failure.js'
 import { type OneOffReport, newOneOffReport, setOneOffOutputs, writeOneOffSummary } from '../report/oneoff.js'
 import { ScalingoClient } from '../scalingo/client.js'
+import { oneOffLogsCommand } from '../scalingo/regions.js'
 import { type InputReader, maskRunInputs } from '../settings/inputs.js'
 import { type OneOffSettings, readOneOffSettings } from '../settings/oneoff.js'
 import { attendOneOff, commandLabel } from '../stages/oneoff/attended.js'
@@ -101,7 +102,7 @@ async function runStages(ctx: OneOffContext, report: OneOffReport): Promise<void
   if (s.detached) {
     report.status = 'detached'
     return log.info(
-      `Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: scalingo --region ${s.region} --app ${s.app} logs --filter ${started.label || 'one-off'}`
+      `Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${oneOffLogsCommand(s.region, s.app, started.label)}`
     )
   }
   const attachUrl = await attachUrlOf(client, started, {

@@ -5,6 +5,7 @@ import * as log from '../lib/log.js'
 import { cell, cellCode, code, codeBlock } from '../lib/markdown.js'
 import { scrub } from '../lib/secrets.js'
 import { cut, stripAnsi } from '../lib/text.js'
+import { oneOffLogsCommand } from '../scalingo/regions.js'
 import { TAIL_LINE_CHARS } from './summary.js'
 
 /**
@@ -76,7 +77,7 @@ export function oneOffSummaryMarkdown(r: OneOffReport): string {
   md += rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')
   md += '\n'
   if (r.status === 'detached' && r.container)
-    md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${code(`scalingo --region ${r.region} --app ${r.app} logs --filter ${r.container}`)}\n`
+    md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${code(oneOffLogsCommand(r.region, r.app, r.container))}\n`
   if (r.plan) md += `\n**Plan:**\n\n${r.plan.map(l => `- ${code(l)}`).join('\n')}\n`
   if (r.error) md += `\n**Error:** ${code(r.error)}\n`
   if (r.tail && r.tail.length > 0) {

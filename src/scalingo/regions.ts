@@ -19,6 +19,11 @@ export function dashboardUrl(region: string, app: string): string {
 }
 
 /** The command that follows a deployment from a terminal. */
+/** Where a one-off's output goes: the app's logs, filtered on its label. */
+export function oneOffLogsCommand(region: string, app: string, label: string): string {
+  return `scalingo --region ${region} --app ${app} logs --filter ${label || 'one-off'}`
+}
+
 export function followCommand(region: string, app: string): string {
   return `scalingo --region ${region} --app ${app} deployment-follow`
 }

@@ -6,6 +6,7 @@ import { oneLine } from '../../lib/text.js'
 import { USER_AGENT } from '../../lib/version.js'
 import { type WaitAnswer, waitForExit } from '../../scalingo/attach.js'
 import type { ScalingoClient } from '../../scalingo/client.js'
+import { oneOffLogsCommand } from '../../scalingo/regions.js'
 import { mostTellingLine, printLines } from '../../report/log.js'
 import type { OneOffReport } from '../../report/oneoff.js'
 import { BuildLog } from '../buildlog.js'
@@ -41,7 +42,8 @@ export async function attendOneOff(ctx: AttendedContext, attachUrl: string, repo
   const terminal = new OneOffTerminal(attachUrl, () => ctx.client.bearer(), out, {
     clock: ctx.clock,
     userAgent: USER_AGENT,
-    label
+    label,
+    logs: oneOffLogsCommand(ctx.client.config.region, ctx.client.config.app, label)
   })
   await terminal.attach(ctx.deadline, ctx.stop)
   log.info(`Attached to one-off ${label}: running ${commandLabel(report.command)}`)
@@ -93,7 +95,7 @@ async function exitCode(
     }
     throw new ActionError(
       `the one-off ${label} ended its connection, and its exit code could not be read (${describeError(err)}): its outcome is unknown`,
-      `its output is in the app's logs: scalingo logs --filter ${label}`
+      `its output is in the app's logs: ${oneOffLogsCommand(ctx.client.config.region, ctx.client.config.app, label)}`
     )
   }
 }

@@ -4,6 +4,7 @@ import * as log from '../../lib/log.js'
 import { inert } from '../../lib/text.js'
 import { attachUrlProblem } from '../../scalingo/attach.js'
 import type { OneOffStarted, ScalingoClient } from '../../scalingo/client.js'
+import { oneOffLogsCommand } from '../../scalingo/regions.js'
 import type { OneOffSettings } from '../../settings/oneoff.js'
 import { isTransient } from '../follower.js'
 
@@ -51,7 +52,7 @@ export async function attachUrlOf(
   if (!id)
     throw new ActionError(
       `Scalingo started one-off ${started.label || '(no label)'} without saying which operation to follow (no operation_url, operation or Location)`,
-      `its output goes to the app's logs: scalingo --app ${client.config.app} logs --filter ${started.label || 'one-off'}`
+      `its output goes to the app's logs: ${oneOffLogsCommand(client.config.region, client.config.app, started.label)}`
     )
   for (let polls = 0; ; polls++) {
     const wait = operationPollDelay(polls)
@@ -63,7 +64,7 @@ export async function attachUrlOf(
     if (opts.stop.aborted)
       throw new ActionError(
         `cancelled while one-off ${started.label} was starting: it may run on, not attached`,
-        `its output goes to the app's logs: scalingo --app ${client.config.app} logs --filter ${started.label}`
+        `its output goes to the app's logs: ${oneOffLogsCommand(client.config.region, client.config.app, started.label)}`
       )
     let op: Awaited<ReturnType<ScalingoClient['getOperation']>>
     try {
@@ -83,7 +84,7 @@ export async function attachUrlOf(
     if (problem)
       throw new ActionError(
         `Scalingo's attach URL for one-off ${started.label} cannot be used: ${problem}; not sending the bearer token there`,
-        `its output goes to the app's logs: scalingo --app ${client.config.app} logs --filter ${started.label}`
+        `its output goes to the app's logs: ${oneOffLogsCommand(client.config.region, client.config.app, started.label)}`
       )
     return op.attachUrl
   }

@@ -49,7 +49,7 @@ export class OneOffTerminal {
     private readonly attachUrl: string,
     private readonly bearer: () => Promise<string>,
     private readonly out: BuildLog,
-    private readonly opts: { clock: Clock; userAgent: string; label: string }
+    private readonly opts: { clock: Clock; userAgent: string; label: string; logs: string }
   ) {}
 
   /** Attaches, retrying for up to ATTACH_RETRY_MS (never past `deadline`); sends end-of-input. */
@@ -74,7 +74,7 @@ export class OneOffTerminal {
         if (!attachRetryable(err) || stop.aborted || clock.now() + pause >= until) {
           throw new ActionError(
             `could not attach to one-off ${this.opts.label} (${describeError(err)}): it runs on, and its outcome is not known here`,
-            `its output goes to the app's logs: scalingo logs --filter ${this.opts.label}`
+            `its output goes to the app's logs: ${this.opts.logs}`
           )
         }
         log.info(
