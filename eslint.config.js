@@ -7,6 +7,8 @@ import tseslint from 'typescript-eslint'
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.ci/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
+  // The undici stand-in is CommonJS, as the package it replaces.
+  { files: ['packages/**/*.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   {
     files: ['**/*.ts'],
     extends: [...tseslint.configs.recommendedTypeChecked],

@@ -94,6 +94,16 @@ describe('package', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
     expect(VERSION).toBe(pkg.version)
   })
+  it('bundles no undici: @actions/http-client gets the workspace stand-in, whose ProxyAgent says it is not there', async () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8')
+    expect(bundle).not.toContain('llhttp')
+    expect(bundle).toContain('undici is not bundled with these actions')
+    const { createRequire } = await import('node:module')
+    const require = createRequire(join(ROOT, 'node_modules', '@actions', 'http-client', 'package.json'))
+    const undici = require('undici') as { ProxyAgent: new () => unknown }
+    expect(() => new undici.ProxyAgent()).toThrow('ProxyAgent (fetch() through a proxy) is unavailable')
+  })
+
   it('commits an ESM bundle', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'dist', 'package.json'), 'utf8'))).toEqual({ type: 'module' })
     expect(readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8')).not.toContain('webpackMissingModule')

@@ -31,12 +31,16 @@ async function startup(sb: Sandbox, entry: string | undefined, inputs: Record<st
   sb.github.requests.length = 0
   let spawnedAt = 0
   await runAction({ entry, env: sb.env(inputs), onSpawn: () => (spawnedAt = Date.now()) })
-  const first = Math.min(...[...sb.scalingo.requests, ...sb.github.requests].map(r => r.at))
+  // The action's own requests: not the sandbox fetching an earlier deployment's archive.
+  const ours = [...sb.scalingo.requests, ...sb.github.requests].filter(r =>
+    String(r.headers['user-agent'] ?? '').startsWith('scalingo-deploy-action/')
+  )
+  const first = Math.min(...ours.map(r => r.at))
   return first - spawnedAt
 }
 
 /** A container ready `readyMs` after the POST, printing at once: ready → first line on stdout. */
-async function firstLine(readyMs: number): Promise<{ latency: number; polls: number; pollsPerSecond: number }> {
+async function firstLine(readyMs: number): Promise<{ latency: number; polls: number; shortestGap: number }> {
   const sb = await startSandbox({
     scalingo: {
       oneOff: {
@@ -60,11 +64,8 @@ async function firstLine(readyMs: number): Promise<{ latency: number; polls: num
     if (run.outputs.status !== 'success') throw new Error(`one-off run ended ${run.outputs.status}`)
     const o = sb.scalingo.runService.oneOffs[0]
     const ready = o.createdAt + readyMs
-    return {
-      latency: shownAt - ready,
-      polls: o.operationPolls,
-      pollsPerSecond: o.operationPolls / Math.max(0.001, (o.doneAt! - o.createdAt) / 1000)
-    }
+    const gaps = o.operationPollsAt.slice(1).map((t, i) => t - o.operationPollsAt[i])
+    return { latency: shownAt - ready, polls: o.operationPolls, shortestGap: Math.min(...gaps, Infinity) }
   } finally {
     await sb.close()
   }
@@ -101,15 +102,18 @@ export async function oneOffRows(runs: number, log: (s: string) => void): Promis
   }
   log('  start-up of both actions done')
   const latencies: number[] = []
-  const rates: number[] = []
+  const gaps: number[] = []
+  const polls: number[] = []
   for (let i = 0; i < runs; i++) {
     const r = await firstLine(700 + ((i * 7919) % 2000))
     latencies.push(r.latency)
-    rates.push(r.pollsPerSecond)
+    gaps.push(r.shortestGap)
+    polls.push(r.polls)
   }
   const l = stats(latencies)
+  const gap = Math.min(...gaps)
   rows.push(
-    `| one-off: operation done → first output line shown | ${show(l)} | ${Math.max(...rates).toFixed(2)} operation polls a second at most; goal < 1.5 s ${l.max < 1500 ? '✓' : '✗'} |`
+    `| one-off: operation done (container ready 0.7–2.7 s after the POST) → first output line shown | ${show(l)} | ${Math.min(...polls)}–${Math.max(...polls)} operation polls, never closer than ${ms(gap)} after the first (≤ 1 a second ${gap >= 990 ? '✓' : '✗'}); goal < 1.5 s ${l.max < 1500 ? '✓' : '✗'} |`
   )
   log('  one-off first line done')
   const size = distBytes()

@@ -64,6 +64,8 @@ export interface SandboxOneOff {
   /** Every body field of the POST, as received. */
   body: Record<string, unknown>
   operationPolls: number
+  /** When each operation poll came (ms since epoch). */
+  operationPollsAt: number[]
   /** Each CONNECT: its request line target, Host and Authorization headers. */
   connects: { path: string; host?: string; authorization?: string }[]
   /** Bytes the client sent on the terminal (0x04 end of input, 0x03 Ctrl-C…). */
@@ -144,6 +146,7 @@ export class RunService {
       typeIndex,
       body,
       operationPolls: 0,
+      operationPollsAt: [],
       connects: [],
       received: [],
       waits: 0,
@@ -177,6 +180,7 @@ export class RunService {
     const o = this.oneOffs.find(x => x.operationId === id)
     if (!o) return json(res, 404, { resource: 'operation', error: 'not found' })
     o.operationPolls++
+    o.operationPollsAt.push(Date.now())
     const pending = this.behaviour.pendingPolls ?? 1
     const ready =
       this.behaviour.readyAfterMs !== undefined
