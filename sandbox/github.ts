@@ -76,6 +76,8 @@ export class GitHubSandbox {
   private codeload?: SandboxServer
   readonly repos: Record<string, RepoSpec>
   readonly deployments: SandboxGitHubDeployment[] = []
+  /** Issue and pull-request comments, oldest first. */
+  readonly comments: { id: number; repo: string; issue: number; body: string; user: string }[] = []
 
   constructor(readonly options: GitHubOptions = {}) {
     this.faults = options.faults ?? []
@@ -231,6 +233,55 @@ export class GitHubSandbox {
     return this.notFound(res)
   }
 
+  /**
+   * Issue comments (a pull request is an issue): GET …/issues/{n}/comments
+   * (paginated with a Link header, as GitHub does), POST it, PATCH
+   * …/issues/comments/{id}. Writing needs a valid token (pull-requests: write).
+   */
+  private handleComments(req: IncomingMessage, res: ServerResponse, url: URL, m: RegExpExecArray, body: string): void {
+    const repo = `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`
+    if (!this.repoFor(req, decodeURIComponent(m[1]), decodeURIComponent(m[2]))) return this.notFound(res)
+    const text = (): string | undefined => {
+      try {
+        const b = (JSON.parse(body || '{}') as { body?: unknown }).body
+        return typeof b === 'string' ? b : undefined
+      } catch {
+        return undefined
+      }
+    }
+    const shown = (c: (typeof this.comments)[number]): Record<string, unknown> => ({
+      id: c.id,
+      body: c.body,
+      user: { login: c.user, type: 'Bot' },
+      html_url: `${this.serverUrl}/${repo}/pull/${c.issue}#issuecomment-${c.id}`
+    })
+    if (m[3] && req.method === 'GET') {
+      const issue = Number(m[3])
+      const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), 100)
+      const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
+      const all = this.comments.filter(c => c.repo === repo && c.issue === issue)
+      const last = Math.max(1, Math.ceil(all.length / perPage))
+      const link: Record<string, string> =
+        page < last ? { Link: `<${this.apiUrl}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {}
+      return json(res, 200, all.slice((page - 1) * perPage, page * perPage).map(shown), link)
+    }
+    if (this.auth(req) !== 'valid') return json(res, 403, { message: 'Resource not accessible by integration' })
+    const b = text()
+    if (b === undefined) return json(res, 422, { message: 'Validation Failed' })
+    if (m[3] && req.method === 'POST') {
+      const c = { id: 5000 + this.comments.length + 1, repo, issue: Number(m[3]), body: b, user: 'github-actions[bot]' }
+      this.comments.push(c)
+      return json(res, 201, shown(c))
+    }
+    if (m[4] && req.method === 'PATCH') {
+      const c = this.comments.find(x => x.id === Number(m[4]) && x.repo === repo)
+      if (!c) return this.notFound(res)
+      c.body = b
+      return json(res, 200, shown(c))
+    }
+    return this.notFound(res)
+  }
+
   private handleApi(req: IncomingMessage, res: ServerResponse, url: URL, body = ''): void {
     if (this.auth(req) === 'bad')
       return json(res, 401, {
@@ -259,6 +310,8 @@ export class GitHubSandbox {
         body
       )
     }
+    const im = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(?:(\d+)\/comments|comments\/(\d+))$/.exec(url.pathname)
+    if (im) return this.handleComments(req, res, url, im, body)
     const cmp = /^\/repos\/([^/]+)\/([^/]+)\/compare\/(.+)\.\.\.(.+)$/.exec(url.pathname)
     if (cmp && req.method === 'GET') return this.handleCompare(req, res, cmp)
     const cm = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url.pathname)

@@ -8,6 +8,7 @@ export * from './run-action.js'
 export * from './proxy.js'
 export * from './tarball.js'
 export * from './oneoff.js'
+export * from './childapps.js'
 
 export interface SandboxOptions {
   scalingo?: ScalingoOptions

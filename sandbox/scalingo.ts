@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, str, text } from './http-util.js'
 import { type OneOffBehaviour, RunService } from './oneoff.js'
+import { ChildApps, type ChildAppsBehaviour } from './childapps.js'
 
 /**
  * A loopback Scalingo: the auth service (token exchange) and a regional
@@ -73,6 +74,8 @@ export interface ScalingoOptions {
    * that changes nothing records one, the order of a page.
    */
   events?: EventsBehaviour
+  /** Child apps, addons and their plans, app deletion (review apps). */
+  childApps?: ChildAppsBehaviour
   /** One-off containers (`POST …/run`, operations, the run service's CONNECT terminal and /wait). */
   oneOff?: OneOffBehaviour
   /** Scalingo's rate limit (about 60 requests a minute): beyond it, 429 "Retry later". */
@@ -186,6 +189,8 @@ export interface SandboxVariable {
 interface AppState {
   id: string
   name: string
+  /** The parent, for a child app. */
+  parent?: string
   url: string
   created_at: string
   deployments: SandboxDeployment[]
@@ -219,6 +224,16 @@ function b64url(data: unknown): string {
   return Buffer.from(JSON.stringify(data)).toString('base64url')
 }
 
+/** A JSON body as an object ({} when absent or not JSON). */
+function parseBody(body: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(body || '{}') as unknown
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
 function isLoopbackUrl(url: string): boolean {
   try {
     const h = new URL(url).hostname
@@ -243,6 +258,8 @@ export class ScalingoSandbox {
   private webServer?: SandboxServer
   /** The run service of one-off containers. */
   runService!: RunService
+  /** Child apps and addons. */
+  readonly childApps: ChildApps
   private wss?: WebSocketServer
   /** Authenticated stream connections, by app name. */
   private readonly sockets = new Map<string, Set<WebSocket>>()
@@ -260,6 +277,28 @@ export class ScalingoSandbox {
   constructor(readonly options: ScalingoOptions = {}) {
     this.faults = options.faults ?? []
     for (const [name, spec] of Object.entries(options.apps ?? { 'my-app': {} })) this.addApp(name, spec)
+    this.childApps = new ChildApps(
+      {
+        region: this.region,
+        apps: this.apps,
+        addApp: name => this.addApp(name),
+        removeApp: name => void this.apps.delete(name),
+        appJson: name => this.appJson(this.apps.get(name)!),
+        setVariable: (app, name, value) => {
+          const state = this.apps.get(app)
+          if (!state) return
+          const existing = state.variables.find(v => v.name === name)
+          if (existing) existing.value = value
+          else state.variables.push({ id: hexId(), name, value })
+          this.recordEvent(app, existing ? 'edit_variable' : 'new_variable', { name, value, addon_name: 'addon' })
+        },
+        deleteVariables: (app, names) => {
+          const state = this.apps.get(app)
+          if (state) state.variables = state.variables.filter(v => !names.includes(v.name))
+        }
+      },
+      options.childApps
+    )
   }
 
   get region(): string {
@@ -457,6 +496,7 @@ export class ScalingoSandbox {
   async close(): Promise<void> {
     this.closed = true
     for (const t of this.timers) clearTimeout(t)
+    this.childApps.close()
     for (const set of this.sockets.values()) for (const ws of set) ws.terminate()
     for (const ws of this.wss?.clients ?? []) ws.terminate()
     this.wss?.close()
@@ -694,6 +734,7 @@ export class ScalingoSandbox {
       base_url: this.webServer ? `${this.webServer.url}/` : app.url,
       git_url: `git@ssh.${this.region}.scalingo.com:${app.name}.git`,
       last_deployment_id: last?.id ?? null,
+      ...(app.parent ? { parent_app_name: app.parent } : {}),
       status: 'running',
       links: this.options.stream?.mode === 'absent' ? {} : { deployments_stream: this.streamLink(app.name) }
     }
@@ -767,13 +808,26 @@ export class ScalingoSandbox {
       }
       return json(res, 201, { source: this.options.answers?.sourceUrls?.(standard) ?? standard })
     }
+    if (parts[0] === 'v1' && parts[1] === 'addon_providers' && parts[3] === 'plans' && method === 'GET')
+      return this.childApps.plans(parts[2], res)
     if (parts[0] !== 'v1' || parts[1] !== 'apps' || !parts[2]) return json(res, 404, { error: 'not found' })
     const app = this.apps.get(parts[2])
+    if (!app && this.childApps.isForeign(parts[2])) return this.childApps.foreign(res)
     if (!app) return json(res, 404, { resource: 'app', error: 'not found' })
+    if (parts.length === 3 && method === 'DELETE') return this.childApps.destroy(app.name, url, res)
+    if (parts[3] === 'child_apps' && parts.length === 4) {
+      if (method === 'GET') return this.childApps.list(app.name, url, res)
+      if (method === 'POST') return this.childApps.create(app.name, parseBody(body), res)
+    }
+    if (parts[3] === 'addons' && method === 'GET' && parts.length <= 5)
+      return this.childApps.get(app.name, parts[4], res)
+    if (parts[3] === 'addons' && method === 'POST' && parts.length === 4)
+      return this.childApps.provision(app.name, parseBody(body), res)
 
     if (parts.length === 3 && method === 'GET') return json(res, 200, { app: this.appJson(app) })
 
-    if (parts[3] === 'variables') return this.handleVariables(app, method, parts[4], body, res)
+    if (parts[3] === 'variables')
+      return this.handleVariables(app, method, parts[4], body, res, url.searchParams.get('aliases'))
     if (parts[3] === 'events' && parts.length === 4 && method === 'GET') return this.listEvents(app, url, res)
     if (parts[3] === 'run' && parts.length === 4 && method === 'POST') {
       let parsed: unknown
@@ -849,7 +903,8 @@ export class ScalingoSandbox {
     method: string,
     id: string | undefined,
     body: string,
-    res: ServerResponse
+    res: ServerResponse,
+    aliases: string | null = null
   ): void {
     let parsed: Record<string, unknown> = {}
     if (body) {
@@ -880,7 +935,16 @@ export class ScalingoSandbox {
         value: r.v.value
       })
     }
-    if (!id && method === 'GET') return json(res, 200, { variables: app.variables })
+    if (!id && method === 'GET') {
+      // aliases=true (the default) lists values as stored; false resolves `$NAME` to what NAME holds.
+      if (aliases !== 'false') return json(res, 200, { variables: app.variables })
+      const resolve = (v: SandboxVariable): SandboxVariable => {
+        const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(v.value)
+        const target = m && app.variables.find(x => x.name === m[1])
+        return target ? { ...v, value: target.value } : v
+      }
+      return json(res, 200, { variables: app.variables.map(resolve) })
+    }
     if (!id && method === 'POST') {
       const v = parsed.variable as { name?: unknown; value?: unknown } | undefined
       if (!v || !validName(v.name)) return json(res, 422, { errors: { name: ['is invalid'] } })
