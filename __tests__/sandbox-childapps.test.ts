@@ -19,12 +19,15 @@ async function bearer(): Promise<string> {
   return ((await res.json()) as { token: string }).token
 }
 
+/** Answers as the tests read them: loose JSON. */
+type Loose = Record<string, any>
+
 async function api(
   token: string,
   method: string,
   path: string,
   body?: unknown
-): Promise<{ status: number; data: any }> {
+): Promise<{ status: number; data: Loose }> {
   const res = await fetch(`${sandbox.scalingo.apiUrl}${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
