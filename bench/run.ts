@@ -105,14 +105,6 @@ async function runNaive(sandbox: Sandbox): Promise<Measured> {
   return { spawnedAt, exitAt: Date.now(), code, peakKb: peak(), stdoutBytes: bytes }
 }
 
-/** The action's first request (the sandbox's own archive downloads do not count). */
-function firstRequestAt(sb: Sandbox): number {
-  const ours = [...sb.scalingo.requests, ...sb.github.requests].filter(r =>
-    String(r.headers['user-agent'] ?? '').startsWith('scalingo-deploy-action/')
-  )
-  return Math.min(...ours.map(r => r.at))
-}
-
 /** A deterministic spread of final-transition times, the same for every mode. */
 function jitter(i: number): number {
   return 300 + ((i * 7919) % 2000)
@@ -262,26 +254,8 @@ async function latencyTable(log: (s: string) => void): Promise<string> {
   const rows: string[] = []
   log(`bench: ${RUNS} runs per timing, Node ${process.version}${QUICK ? ' (quick: the 60 s build is shortened)' : ''}`)
 
-  // Start-up: process start → first request the sandbox receives.
-  const startup: number[] = []
-  const sb = await startSandbox()
-  for (let i = 0; i < RUNS; i++) {
-    sb.scalingo.requests.length = 0
-    sb.github.requests.length = 0
-    const m = await runOurs(sb, { wait: 'false' })
-    startup.push(firstRequestAt(sb) - m.spawnedAt)
-  }
-  await sb.close()
-  const bare: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const t = Date.now()
-    execFileSync(process.execPath, ['-e', ''])
-    bare.push(Date.now() - t)
-  }
-  rows.push(
-    `| start-up: process start → first request | ${show(stats(startup))} | bare \`node -e ''\`: ${show(stats(bare))} |`
-  )
-  log('  start-up done')
+  // Start-up is measured for both actions by oneOffRows below: interleaved with bare Node, so the
+  // sandbox is idle when each run starts (back to back, it was still fetching the last run's archive).
 
   // Detection latency: final status reached in the sandbox → process exit.
   const lat: Record<string, number[]> = { stream: [], polling: [], naive: [] }
