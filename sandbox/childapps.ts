@@ -61,7 +61,10 @@ export interface SandboxAddon {
 /** What the child-app routes need of the sandbox's apps. */
 export interface ChildAppHost {
   region: string
-  apps: Map<string, { id: string; name: string; parent?: string; variables: { id: string; name: string; value: string }[] }>
+  apps: Map<
+    string,
+    { id: string; name: string; parent?: string; variables: { id: string; name: string; value: string }[] }
+  >
   addApp(name: string): { id: string; name: string; parent?: string }
   removeApp(name: string): void
   appJson(name: string): Record<string, unknown>
@@ -91,7 +94,8 @@ export class ChildApps {
   /** GET /v1/apps/{app} of an app another account owns. */
   foreign(res: ServerResponse): void {
     const status = this.behaviour.foreignAnswer ?? 404
-    if (status === 403) return json(res, 403, { error: 'You are not authorized to do this operation', code: 'forbidden' })
+    if (status === 403)
+      return json(res, 403, { error: 'You are not authorized to do this operation', code: 'forbidden' })
     return json(res, 404, { resource: 'app', error: 'not found' })
   }
 
@@ -100,7 +104,9 @@ export class ChildApps {
     const name = (body.app as { name?: unknown } | undefined)?.name
     const max = this.behaviour.maxNameLength ?? 48
     if (typeof name !== 'string' || name.length < 6 || name.length > max || !NAME.test(name))
-      return json(res, 422, { errors: { name: [`is invalid (6 to ${max} lowercase letters, digits and single hyphens)`] } })
+      return json(res, 422, {
+        errors: { name: [`is invalid (6 to ${max} lowercase letters, digits and single hyphens)`] }
+      })
     if (this.host.apps.has(name) || this.isForeign(name))
       return json(res, 422, { errors: { name: ['has already been taken'] } })
     const app = this.host.addApp(name)
@@ -193,7 +199,11 @@ export class ChildApps {
     const [url, alias] = p.variables
     const ready = (): void => {
       a.status = 'running'
-      this.host.setVariable(app, url, `${provider}://${a.resourceId}:${randomBytes(8).toString('hex')}@db.sandbox:5432/${a.resourceId}`)
+      this.host.setVariable(
+        app,
+        url,
+        `${provider}://${a.resourceId}:${randomBytes(8).toString('hex')}@db.sandbox:5432/${a.resourceId}`
+      )
       this.host.setVariable(app, alias, `$${url}`)
     }
     const ms = this.behaviour.provisioningMs ?? 300
