@@ -1,12 +1,9 @@
 import * as core from '@actions/core'
 import { formatDuration } from '../lib/clock.js'
-import { describeError } from '../lib/errors.js'
-import * as log from '../lib/log.js'
-import { cell, cellCode, code, codeBlock } from '../lib/markdown.js'
+import { cellCode, code } from '../lib/markdown.js'
 import { scrub } from '../lib/secrets.js'
-import { cut, stripAnsi } from '../lib/text.js'
 import { oneOffLogsCommand } from '../scalingo/regions.js'
-import { TAIL_LINE_CHARS } from './summary.js'
+import { summaryTable, tailBlock, writeJobSummary } from './summary.js'
 
 /**
  * What a one-off did (the `run` action), filled in as it goes and read at
@@ -73,25 +70,15 @@ export function oneOffSummaryMarkdown(r: OneOffReport): string {
   rows.push(['Status', cellCode(r.status ?? 'error')])
   if (r.exitCode !== undefined) rows.push(['Exit code', cellCode(String(r.exitCode))])
   if (r.durationSeconds !== undefined) rows.push(['Duration', formatDuration(r.durationSeconds * 1000)])
-  let md = `### ${HEADLINES[r.status ?? 'error']}\n\n| | |\n|---|---|\n`
-  md += rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')
-  md += '\n'
+  let md = summaryTable(HEADLINES[r.status ?? 'error'], rows)
   if (r.status === 'detached' && r.container)
     md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${code(oneOffLogsCommand(r.region, r.app, r.container))}\n`
   if (r.plan) md += `\n**Plan:**\n\n${r.plan.map(l => `- ${code(l)}`).join('\n')}\n`
   if (r.error) md += `\n**Error:** ${code(r.error)}\n`
-  if (r.tail && r.tail.length > 0) {
-    const lines = r.tail.map(l => cut(stripAnsi(l), TAIL_LINE_CHARS))
-    md += `\n<details open><summary>Last ${lines.length} lines of output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`
-  }
+  md += tailBlock(r.tail, 'output')
   return scrub(md)
 }
 
-export async function writeOneOffSummary(r: OneOffReport, env: NodeJS.ProcessEnv): Promise<void> {
-  if (!env.GITHUB_STEP_SUMMARY) return
-  try {
-    await core.summary.addRaw(oneOffSummaryMarkdown(r)).write()
-  } catch (err) {
-    log.warning(`Could not write the job summary: ${describeError(err)}`)
-  }
+export function writeOneOffSummary(r: OneOffReport, env: NodeJS.ProcessEnv): Promise<void> {
+  return writeJobSummary(oneOffSummaryMarkdown(r), env)
 }

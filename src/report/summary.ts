@@ -63,33 +63,43 @@ function rows(r: RunReport): [string, string][] {
   return rows
 }
 
+/** A summary's heading and its two-column table (values already made inert by `cellCode` or `link`). */
+export function summaryTable(heading: string, rows: [string, string][]): string {
+  return `### ${heading}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}\n`
+}
+
+/** The last lines of a log (build output, a one-off's output), each bounded and without colours, in a fence. */
+export function tailBlock(tail: string[] | undefined, what: string): string {
+  if (!tail || tail.length === 0) return ''
+  // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
+  const lines = tail.map(l => cut(stripAnsi(l), TAIL_LINE_CHARS))
+  return `\n<details open><summary>Last ${lines.length} lines of ${what}</summary>\n\n${codeBlock(lines)}\n\n</details>\n`
+}
+
 /** The job summary as Markdown (pure, so tests read it directly). Everything from outside is inert. */
 export function summaryMarkdown(r: RunReport): string {
-  let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`
-  md += rows(r)
-    .map(([k, v]) => `| ${k} | ${cell(v)} |`)
-    .join('\n')
-  md += '\n'
+  let md = summaryTable(headline(r), rows(r))
   if (r.archiveProblems?.length)
     md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${code(p)}`).join('\n')}\n`
   if (r.skipped) md += `\n**Skipped:** ${code(r.skipped)}\n`
   if (r.plan) md += `\n**Plan:**\n\n${r.plan.map(l => `- ${code(l)}`).join('\n')}\n`
   if (r.error) md += `\n**Error:** ${code(r.error)}\n`
   if (!r.waited && r.deploymentId && !r.error) md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`
-  if (r.logTail && r.logTail.length > 0) {
-    // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-    const lines = r.logTail.map(l => cut(stripAnsi(l), TAIL_LINE_CHARS))
-    md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${codeBlock(lines)}\n\n</details>\n`
-  }
+  md += tailBlock(r.logTail, 'the build output')
   return scrub(md)
 }
 
-/** Written on success and on failure; skipped (not failed) outside a runner. */
-export async function writeSummary(r: RunReport, env: NodeJS.ProcessEnv): Promise<void> {
+/** A job summary, written on success and on failure; skipped (not failed) outside a runner. */
+export async function writeJobSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return
   try {
-    await core.summary.addRaw(summaryMarkdown(r)).write()
+    await core.summary.addRaw(markdown).write()
   } catch (err) {
     log.warning(`Could not write the job summary: ${describeError(err)}`)
   }
+}
+
+/** The deploy action's job summary. */
+export function writeSummary(r: RunReport, env: NodeJS.ProcessEnv): Promise<void> {
+  return writeJobSummary(summaryMarkdown(r), env)
 }
