@@ -1,7 +1,8 @@
 import { attachUrlProblem } from '../../src/scalingo/attach.js'
 import { operationIdOf } from '../../src/scalingo/client.js'
 import { attachBackoff, attachRetryable } from '../../src/stages/oneoff/terminal.js'
-import { mayHaveStarted, operationPollDelay } from '../../src/stages/oneoff/start.js'
+import { isAmbiguous } from '../../src/stages/create.js'
+import { operationPollDelay } from '../../src/stages/oneoff/start.js'
 import { HttpError, NetworkError } from '../../src/lib/errors.js'
 
 const API = 'https://api.osc-fr1.scalingo.com'
@@ -55,8 +56,8 @@ describe('one-off decisions', () => {
   const net = (unsent: boolean): NetworkError => new NetworkError({ method: 'POST', url: 'u', cause: 'x', unsent })
 
   it('a POST may have started the command unless certainly unsent or refused', () => {
-    expect([500, 502, 504, 200].map(s => mayHaveStarted(http(s)))).toEqual([true, true, true, true])
-    expect([400, 401, 403, 404, 422, 429].map(s => mayHaveStarted(http(s)))).toEqual([
+    expect([500, 502, 504, 200].map(s => isAmbiguous(http(s)))).toEqual([true, true, true, true])
+    expect([400, 401, 403, 404, 422, 429].map(s => isAmbiguous(http(s)))).toEqual([
       false,
       false,
       false,
@@ -64,7 +65,7 @@ describe('one-off decisions', () => {
       false,
       false
     ])
-    expect([mayHaveStarted(net(false)), mayHaveStarted(net(true))]).toEqual([true, false])
+    expect([isAmbiguous(net(false)), isAmbiguous(net(true))]).toEqual([true, false])
   })
 
   it('attaching is retried on no answer, a 5xx, a 404 or a 429; not on a refusal', () => {

@@ -1,5 +1,5 @@
 import * as log from '../lib/log.js'
-import { HttpError, NetworkError, describeError } from '../lib/errors.js'
+import { HttpError, describeError, mayHaveBeenProcessed } from '../lib/errors.js'
 import { cut } from '../lib/text.js'
 import { repoPath } from './archives.js'
 import type { GitHubClient, Repository } from './client.js'
@@ -10,12 +10,6 @@ import type { GitHubClient, Repository } from './client.js'
  * without `deployments: write` it warns once and the Scalingo deployment
  * goes on.
  */
-
-/** An answer that does not say whether GitHub recorded the POST: none, or a 5xx. */
-function unclear(err: unknown): boolean {
-  if (err instanceof NetworkError) return !err.unsent
-  return err instanceof HttpError && err.status >= 500
-}
 
 export type GitHubDeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 
@@ -99,7 +93,7 @@ export class GitHubDeployment {
         await this.github.request({ method: 'POST', path, retry: 'unsent-only', json })
         return
       } catch (err) {
-        if (attempt > 1 || !unclear(err)) return this.giveUp(err)
+        if (attempt > 1 || !mayHaveBeenProcessed(err)) return this.giveUp(err)
         const recorded = await this.recorded(path, state, json.description)
         if (recorded === true) return
         if (recorded === undefined) return this.giveUp(err)

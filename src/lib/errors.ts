@@ -89,6 +89,16 @@ export function isUnsentCode(code: string | undefined): boolean {
 }
 
 /**
+ * Whether a request that must not be sent twice may have been acted on
+ * although it failed: no answer after it left, a 5xx, or a 2xx whose body
+ * could not be read. Only then is it looked up instead of refused.
+ */
+export function mayHaveBeenProcessed(err: unknown): boolean {
+  if (err instanceof NetworkError) return !err.unsent
+  return err instanceof HttpError && (err.status >= 500 || (err.status >= 200 && err.status < 300))
+}
+
+/**
  * A Node error (refused, reset, timed out…) as a NetworkError: the URL
  * without query, only our own words for the cause (http-client's timeout
  * message carries the path and query).

@@ -1,6 +1,6 @@
 import * as log from '../lib/log.js'
 import type { Clock } from '../lib/clock.js'
-import { ActionError, HttpError, NetworkError, describeError } from '../lib/errors.js'
+import { ActionError, describeError, mayHaveBeenProcessed } from '../lib/errors.js'
 import { type Deployment, MalformedAnswerError, type ScalingoClient } from '../scalingo/client.js'
 
 /**
@@ -21,9 +21,7 @@ const SKEW_MS = 60 * 1000
  * answer, a gateway error, or a success we cannot read.
  */
 export function isAmbiguous(err: unknown): boolean {
-  if (err instanceof NetworkError) return !err.unsent
-  if (err instanceof HttpError) return err.status >= 500 || (err.status >= 200 && err.status < 300)
-  return err instanceof MalformedAnswerError
+  return mayHaveBeenProcessed(err) || err instanceof MalformedAnswerError
 }
 
 /**

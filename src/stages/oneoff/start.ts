@@ -1,11 +1,12 @@
 import { type Clock, formatDuration } from '../../lib/clock.js'
-import { ActionError, HttpError, NetworkError, describeError } from '../../lib/errors.js'
+import { ActionError, describeError } from '../../lib/errors.js'
 import * as log from '../../lib/log.js'
 import { inert } from '../../lib/text.js'
 import { attachUrlProblem } from '../../scalingo/attach.js'
 import type { OneOffStarted, ScalingoClient } from '../../scalingo/client.js'
 import { oneOffLogsCommand } from '../../scalingo/regions.js'
 import type { OneOffSettings } from '../../settings/oneoff.js'
+import { isAmbiguous } from '../create.js'
 import { isTransient } from '../follower.js'
 
 /**
@@ -13,12 +14,6 @@ import { isTransient } from '../follower.js'
  * one-off the operation polled on the API's own origin until it gives the
  * terminal's address.
  */
-
-/** A POST that may have reached Scalingo: the command may be running, and is never started again. */
-export function mayHaveStarted(err: unknown): boolean {
-  if (err instanceof NetworkError) return !err.unsent
-  return err instanceof HttpError && (err.status >= 500 || (err.status >= 200 && err.status < 300))
-}
 
 export async function startOneOff(client: ScalingoClient, s: OneOffSettings): Promise<OneOffStarted> {
   try {
@@ -29,7 +24,8 @@ export async function startOneOff(client: ScalingoClient, s: OneOffSettings): Pr
       detached: s.detached
     })
   } catch (err) {
-    if (!mayHaveStarted(err)) throw err
+    // The deployment POST's rule: an unclear answer means the command may be running, and it is never started again.
+    if (!isAmbiguous(err)) throw err
     throw new ActionError(
       `the request to start the one-off got no clear answer (${describeError(err)}): the command may have started, and is not started again`,
       `check with: scalingo --app ${s.app} ps (and scalingo --app ${s.app} logs)`
