@@ -4,13 +4,13 @@ import { ActionError } from '../lib/errors.js'
 import { Http } from '../lib/http.js'
 import * as log from '../lib/log.js'
 import { oneLine } from '../lib/text.js'
-import { USER_AGENT } from '../lib/version.js'
 import { reportFailure } from '../report/failure.js'
 import { type OneOffReport, newOneOffReport, setOneOffOutputs, writeOneOffSummary } from '../report/oneoff.js'
 import { ScalingoClient } from '../scalingo/client.js'
 import { oneOffLogsCommand } from '../scalingo/regions.js'
 import { type InputReader, maskRunInputs } from '../settings/inputs.js'
 import { type OneOffSettings, readOneOffSettings } from '../settings/oneoff.js'
+import { actionHttp } from '../stages/context.js'
 import { attendOneOff, commandLabel } from '../stages/oneoff/attended.js'
 import { attachUrlOf, startOneOff } from '../stages/oneoff/start.js'
 
@@ -75,14 +75,8 @@ function oneOffContext(
     size: settings.size,
     detached: settings.detached
   })
-  const http = new Http({
-    userAgent: USER_AGENT,
-    clock,
-    onRetry: ({ attempt, delayMs, reason }) =>
-      log.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
-  })
   const deadline = startedAt + settings.timeoutSeconds * 1000
-  http.deadline = deadline
+  const http = actionHttp(clock, deadline)
   const { app, region, apiUrl, authUrl, apiToken } = settings
   const client = new ScalingoClient(http, { app, region, apiUrl, authUrl, apiToken, clock })
   return { settings, clock, http, client, deadline, stop }

@@ -24,6 +24,19 @@ export interface RunContext {
   githubDeployment?: GitHubDeployment
 }
 
+/** The HTTP layer every action's requests go through: our User-Agent, its retries told in the log, ending by `deadline`. */
+export function actionHttp(clock: Clock, deadline: number): Http {
+  const http = new Http({
+    userAgent: USER_AGENT,
+    clock,
+    onRetry: ({ attempt, delayMs, reason }) =>
+      log.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
+  })
+  // Every request, not only the follow loop, ends by the timeout.
+  http.deadline = deadline
+  return http
+}
+
 export function createContext(
   settings: Settings,
   env: NodeJS.ProcessEnv,
@@ -31,12 +44,8 @@ export function createContext(
   report: RunReport,
   startedAt: number
 ): RunContext {
-  const http = new Http({
-    userAgent: USER_AGENT,
-    clock,
-    onRetry: ({ attempt, delayMs, reason }) =>
-      log.info(`(${reason}; retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1})`)
-  })
+  const deadline = startedAt + settings.timeoutSeconds * 1000
+  const http = actionHttp(clock, deadline)
   log.debug(
     `settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
       `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`
@@ -47,9 +56,6 @@ export function createContext(
       'NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it'
     )
   }
-  const deadline = startedAt + settings.timeoutSeconds * 1000
-  // Every request, not only the follow loop, ends by the timeout.
-  http.deadline = deadline
   const { app, region, apiUrl, authUrl, apiToken } = settings
   const scalingo = new ScalingoClient(http, { app, region, apiUrl, authUrl, apiToken, clock })
   const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken })
