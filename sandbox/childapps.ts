@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { json } from './http-util.js'
+import { json, paginate } from './http-util.js'
 
 /**
  * Child apps and addons, as ../shared/scalingo-api.md ("Child apps and
@@ -60,7 +60,6 @@ export interface SandboxAddon {
 
 /** What the child-app routes need of the sandbox's apps. */
 export interface ChildAppHost {
-  region: string
   apps: Map<
     string,
     { id: string; name: string; parent?: string; variables: { id: string; name: string; value: string }[] }
@@ -69,7 +68,6 @@ export interface ChildAppHost {
   removeApp(name: string): void
   appJson(name: string): Record<string, unknown>
   setVariable(app: string, name: string, value: string): void
-  deleteVariables(app: string, names: string[]): void
 }
 
 const NAME = /^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/
@@ -116,25 +114,9 @@ export class ChildApps {
 
   /** GET /v1/apps/{parent}/child_apps, paginated. */
   list(parent: string, url: URL, res: ServerResponse): void {
-    const max = this.behaviour.maxPerPage ?? 50
-    const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), max)
-    const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
     const children = [...this.host.apps.values()].filter(a => a.parent === parent)
-    const totalPages = Math.max(1, Math.ceil(children.length / perPage))
-    json(res, 200, {
-      child_apps: children
-        .slice((page - 1) * perPage, page * perPage)
-        .map(a => ({ ...this.host.appJson(a.name), parent_app_name: parent })),
-      meta: {
-        pagination: {
-          prev_page: page > 1 ? page - 1 : null,
-          current_page: page,
-          next_page: page < totalPages ? page + 1 : null,
-          total_pages: totalPages,
-          total_count: children.length
-        }
-      }
-    })
+    const { items, meta } = paginate(children, url, this.behaviour.maxPerPage ?? 50)
+    json(res, 200, { child_apps: items.map(a => ({ ...this.host.appJson(a.name), parent_app_name: parent })), meta })
   }
 
   /** DELETE /v1/apps/{app}?current_name={app}: 204; the name must be repeated. */

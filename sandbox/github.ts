@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, str, text } from './http-util.js'
+import {
+  type Fault,
+  type RecordedRequest,
+  type SandboxServer,
+  json,
+  paginate,
+  startServer,
+  str,
+  text
+} from './http-util.js'
 import { makeTarGz } from './tarball.js'
 
 /**
@@ -257,13 +266,13 @@ export class GitHubSandbox {
     })
     if (m[3] && req.method === 'GET') {
       const issue = Number(m[3])
-      const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), 100)
-      const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
       const all = this.comments.filter(c => c.repo === repo && c.issue === issue)
-      const last = Math.max(1, Math.ceil(all.length / perPage))
+      const { items, page, perPage, totalPages } = paginate(all, url, 100)
       const link: Record<string, string> =
-        page < last ? { Link: `<${this.apiUrl}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {}
-      return json(res, 200, all.slice((page - 1) * perPage, page * perPage).map(shown), link)
+        page < totalPages
+          ? { Link: `<${this.apiUrl}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"` }
+          : {}
+      return json(res, 200, items.map(shown), link)
     }
     if (this.auth(req) !== 'valid') return json(res, 403, { message: 'Resource not accessible by integration' })
     const b = text()

@@ -84,6 +84,42 @@ export function json(res: ServerResponse, status: number, data: unknown, headers
   res.end(body)
 }
 
+/**
+ * One page of a list, as the APIs paginate: `page` and `per_page` from the
+ * query (per_page 30 by default, at most `maxPerPage`), and Scalingo's
+ * `meta.pagination` for it (GitHub says the same with a Link header).
+ */
+export function paginate<T>(
+  all: T[],
+  url: URL,
+  maxPerPage: number
+): {
+  items: T[]
+  page: number
+  perPage: number
+  totalPages: number
+  meta: { pagination: Record<string, number | null> }
+} {
+  const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), maxPerPage)
+  const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
+  const totalPages = Math.max(1, Math.ceil(all.length / perPage))
+  return {
+    items: all.slice((page - 1) * perPage, page * perPage),
+    page,
+    perPage,
+    totalPages,
+    meta: {
+      pagination: {
+        prev_page: page > 1 ? page - 1 : null,
+        current_page: page,
+        next_page: page < totalPages ? page + 1 : null,
+        total_pages: totalPages,
+        total_count: all.length
+      }
+    }
+  }
+}
+
 export function text(
   res: ServerResponse,
   status: number,

@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { type Fault, type RecordedRequest, type SandboxServer, json, startServer, str, text } from './http-util.js'
+import {
+  type Fault,
+  type RecordedRequest,
+  type SandboxServer,
+  json,
+  paginate,
+  startServer,
+  str,
+  text
+} from './http-util.js'
 import { type OneOffBehaviour, RunService } from './oneoff.js'
 import { ChildApps, type ChildAppsBehaviour } from './childapps.js'
 
@@ -279,23 +288,11 @@ export class ScalingoSandbox {
     for (const [name, spec] of Object.entries(options.apps ?? { 'my-app': {} })) this.addApp(name, spec)
     this.childApps = new ChildApps(
       {
-        region: this.region,
         apps: this.apps,
         addApp: name => this.addApp(name),
         removeApp: name => void this.apps.delete(name),
         appJson: name => this.appJson(this.apps.get(name)!),
-        setVariable: (app, name, value) => {
-          const state = this.apps.get(app)
-          if (!state) return
-          const existing = state.variables.find(v => v.name === name)
-          if (existing) existing.value = value
-          else state.variables.push({ id: hexId(), name, value })
-          this.recordEvent(app, existing ? 'edit_variable' : 'new_variable', { name, value, addon_name: 'addon' })
-        },
-        deleteVariables: (app, names) => {
-          const state = this.apps.get(app)
-          if (state) state.variables = state.variables.filter(v => !names.includes(v.name))
-        }
+        setVariable: (app, name, value) => this.setVariable(app, name, value, { addonName: 'addon' })
       },
       options.childApps
     )
@@ -574,11 +571,18 @@ export class ScalingoSandbox {
 
   /** A variable edited by hand in the dashboard: set, with its `new_variable` or `edit_variable` event. */
   setVariableByHand(app: string, name: string, value: string, ageMs = 0): void {
-    const state = this.apps.get(app)!
+    this.setVariable(app, name, value, { atMs: Date.now() - ageMs })
+  }
+
+  /** Sets one variable outside the variables API (by hand, or by an addon), with its `new_variable` or `edit_variable` event. */
+  setVariable(app: string, name: string, value: string, opts: { atMs?: number; addonName?: string } = {}): void {
+    const state = this.apps.get(app)
+    if (!state) return
     const existing = state.variables.find(v => v.name === name)
     if (existing) existing.value = value
     else state.variables.push({ id: hexId(), name, value })
-    this.recordEvent(app, existing ? 'edit_variable' : 'new_variable', { name, value }, Date.now() - ageMs)
+    const data = opts.addonName ? { name, value, addon_name: opts.addonName } : { name, value }
+    this.recordEvent(app, existing ? 'edit_variable' : 'new_variable', data, opts.atMs)
   }
 
   /** All deployments of all apps, oldest first. */
@@ -844,23 +848,10 @@ export class ScalingoSandbox {
     if (parts[3] === 'deployments') {
       if (parts.length === 4 && method === 'POST') return this.createDeployment(app, res, body)
       if (parts.length === 4 && method === 'GET') {
-        const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), 100)
-        const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
         const all = [...app.deployments].sort((a, b) => b.createdAtMs - a.createdAtMs)
         if (this.options.listOrder === 'shuffled') all.reverse()
-        const totalPages = Math.max(1, Math.ceil(all.length / perPage))
-        return json(res, 200, {
-          deployments: all.slice((page - 1) * perPage, page * perPage).map(d => this.deploymentJson(d)),
-          meta: {
-            pagination: {
-              prev_page: page > 1 ? page - 1 : null,
-              current_page: page,
-              next_page: page < totalPages ? page + 1 : null,
-              total_pages: totalPages,
-              total_count: all.length
-            }
-          }
-        })
+        const { items, meta } = paginate(all, url, 100)
+        return json(res, 200, { deployments: items.map(d => this.deploymentJson(d)), meta })
       }
       const d = app.deployments.find(x => x.id === parts[4])
       if (!d) return json(res, 404, { resource: 'deployment', error: 'not found' })
@@ -876,25 +867,10 @@ export class ScalingoSandbox {
   /** `GET …/events`: newest first (or shuffled within a page), paginated like every Scalingo list. */
   private listEvents(app: AppState, url: URL, res: ServerResponse): void {
     const ev = this.options.events ?? {}
-    const max = ev.maxPerPage ?? 50
-    const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') ?? '30', 10) || 30, 1), max)
-    const page = Math.max(parseInt(url.searchParams.get('page') ?? '1', 10) || 1, 1)
     const all = [...app.events].sort((a, b) => b.atMs - a.atMs)
-    const totalPages = Math.max(1, Math.ceil(all.length / perPage))
-    const slice = all.slice((page - 1) * perPage, page * perPage)
-    if (ev.order === 'shuffled') slice.reverse()
-    return json(res, 200, {
-      events: slice.map(({ atMs: _atMs, ...e }) => ({ ...e, app_name: app.name })),
-      meta: {
-        pagination: {
-          prev_page: page > 1 ? page - 1 : null,
-          current_page: page,
-          next_page: page < totalPages ? page + 1 : null,
-          total_pages: totalPages,
-          total_count: all.length
-        }
-      }
-    })
+    const { items, meta } = paginate(all, url, ev.maxPerPage ?? 50)
+    if (ev.order === 'shuffled') items.reverse()
+    return json(res, 200, { events: items.map(({ atMs: _atMs, ...e }) => ({ ...e, app_name: app.name })), meta })
   }
 
   /** Environment variables, as in Scalingo's API and its JS/Go clients (bulk PUT creates or updates). */
