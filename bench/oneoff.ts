@@ -8,22 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, RUN_ENTRY, runAction, startSandbox, type Sandbox } from '../sandbox/index.js'
-
-interface Stats {
-  median: number
-  min: number
-  max: number
-  n: number
-}
-
-function stats(xs: number[]): Stats {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1], n: s.length }
-}
-
-const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`)
-const show = (s: Stats): string => `${ms(s.median)} (${ms(s.min)}–${ms(s.max)}, n=${s.n})`
+import { ms, show, stats } from './stats.js'
 
 /** Process start → the first request any sandbox server receives. */
 async function startup(sb: Sandbox, entry: string | undefined, inputs: Record<string, string>): Promise<number> {

@@ -4,7 +4,7 @@
  * the machine's noise hits both alike. Prints a Markdown table; compare the
  * ratios, not the absolute numbers.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,48 +16,17 @@ import {
   startSandbox,
   type Sandbox,
   type SandboxOptions,
-  type Step
+  type Step,
+  watchProcess
 } from '../sandbox/index.js'
 import { oneOffRows } from './oneoff.js'
+import { show, stats } from './stats.js'
 import { scalingRows } from './scaling.js'
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7))
 const QUICK = process.env.BENCH_QUICK === '1'
 
-interface Stats {
-  median: number
-  min: number
-  max: number
-  n: number
-}
-
-function stats(xs: number[]): Stats {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-  return { median, min: s[0], max: s[s.length - 1], n: s.length }
-}
-
-const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`)
-const show = (s: Stats, f = ms): string => `${f(s.median)} (${f(s.min)}–${f(s.max)}, n=${s.n})`
 const mb = (kb: number): string => `${(kb / 1024).toFixed(1)} MB`
-
-/** Peak resident memory of a child, from /proc (Linux), sampled until it exits. */
-function watchRss(child: ChildProcess): () => number {
-  let peak = 0
-  const read = (): void => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status)
-      if (hwm) peak = Math.max(peak, Number(hwm[1]))
-    } catch {
-      // exited
-    }
-  }
-  const timer = setInterval(read, 20)
-  child.on('exit', () => clearInterval(timer))
-  return () => peak
-}
 
 interface Measured {
   spawnedAt: number
@@ -70,17 +39,17 @@ interface Measured {
 async function runOurs(sandbox: Sandbox, inputs: Record<string, string> = {}): Promise<Measured> {
   let spawnedAt = 0
   let exitAt = 0
-  let peak: () => number = () => 0
+  let watch: ReturnType<typeof watchProcess> = () => ({ peakKb: 0, cpuMs: 0 })
   const run = await runAction({
     env: sandbox.env(inputs),
     killAfterMs: 180_000,
     onSpawn: child => {
       spawnedAt = Date.now()
-      peak = watchRss(child)
+      watch = watchProcess(child)
       child.on('exit', () => (exitAt = Date.now()))
     }
   })
-  return { spawnedAt, exitAt, code: run.code, peakKb: peak(), stdoutBytes: run.stdout.length }
+  return { spawnedAt, exitAt, code: run.code, peakKb: watch().peakKb, stdoutBytes: run.stdout.length }
 }
 
 async function runNaive(sandbox: Sandbox): Promise<Measured> {
@@ -98,11 +67,11 @@ async function runNaive(sandbox: Sandbox): Promise<Measured> {
     env,
     stdio: ['ignore', 'pipe', 'inherit']
   })
-  const peak = watchRss(child)
+  const watch = watchProcess(child)
   let bytes = 0
   child.stdout.on('data', (c: Buffer) => (bytes += c.length))
   const code = await new Promise<number | null>(r => child.on('close', c => r(c)))
-  return { spawnedAt, exitAt: Date.now(), code, peakKb: peak(), stdoutBytes: bytes }
+  return { spawnedAt, exitAt: Date.now(), code, peakKb: watch().peakKb, stdoutBytes: bytes }
 }
 
 /** A deterministic spread of final-transition times, the same for every mode. */

@@ -10,9 +10,9 @@
  * - Archive size: the bundled action uploading an archive-path, beside a
  *   plain streamed PUT of the same file, in one run (time as a ratio).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,31 +23,10 @@ import type { Clock } from '../src/lib/clock.js'
 import type { Deployment, ScalingoClient } from '../src/scalingo/client.js'
 import { BuildLog } from '../src/stages/buildlog.js'
 import { Follower } from '../src/stages/follower.js'
-import { runAction, startSandbox, tarHeader, type Step } from '../sandbox/index.js'
+import { runAction, startSandbox, tarHeader, watchProcess, type Step } from '../sandbox/index.js'
 
 const MB = 1024 * 1024
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`
-
-/** Peak RSS (VmHWM) and CPU time (utime + stime) of a child, sampled from /proc until it exits. */
-export function watchProcess(child: ChildProcess): () => { peakKb: number; cpuMs: number } {
-  let peakKb = 0
-  let cpuMs = 0
-  const tick = 1000 / 100 // USER_HZ
-  const read = (): void => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status)
-      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]))
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      cpuMs = (Number(stat[11]) + Number(stat[12])) * tick
-    } catch {
-      // exited
-    }
-  }
-  const timer = setInterval(read, 10)
-  child.on('exit', () => clearInterval(timer))
-  return () => ({ peakKb, cpuMs })
-}
 
 /** `megabytes` of build output in bursts of 1,000 lines of 100 bytes, then `end`. */
 function logTimeline(megabytes: number, end: 'success' | 'build-error' = 'success'): Step[] {

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -114,4 +115,25 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
   const result = { code, signal, stdout, stderr, outputs, outputFile: outputText, summary, wallMs }
   recordedRuns.push({ run: result, env: opts.env })
   return result
+}
+
+/** Peak RSS (VmHWM) and CPU time (utime + stime) of a child, sampled from /proc until it exits. */
+export function watchProcess(child: ChildProcess): () => { peakKb: number; cpuMs: number } {
+  let peakKb = 0
+  let cpuMs = 0
+  const tick = 1000 / 100 // USER_HZ
+  const read = (): void => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status)
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]))
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      cpuMs = (Number(stat[11]) + Number(stat[12])) * tick
+    } catch {
+      // exited
+    }
+  }
+  const timer = setInterval(read, 10)
+  child.on('exit', () => clearInterval(timer))
+  return () => ({ peakKb, cpuMs })
 }

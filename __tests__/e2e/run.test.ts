@@ -5,7 +5,6 @@
  * exactly one POST whatever fails, the bytes the terminal gets, the
  * credentials and where they go, the output as data.
  */
-import { readFileSync } from 'node:fs'
 import {
   DEFAULT_API_TOKEN,
   RUN_ENTRY,
@@ -16,7 +15,8 @@ import {
   type OneOffBehaviour,
   type RunOptions,
   type Sandbox,
-  type SandboxOneOff
+  type SandboxOneOff,
+  watchProcess
 } from '../../sandbox/index.js'
 import { errorLines, obeyedCommands, readable } from '../helpers.js'
 
@@ -355,24 +355,9 @@ describe('output is data', () => {
         { afterMs: 10, output: lines('done'), exit: 0 }
       ]
     })
-    let peakKb = 0
-    const run = await runOneOff(
-      {},
-      {
-        killAfterMs: 120_000,
-        onSpawn: child => {
-          const timer = setInterval(() => {
-            try {
-              const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-              if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]))
-            } catch {
-              // exited
-            }
-          }, 20)
-          child.on('exit', () => clearInterval(timer))
-        }
-      }
-    )
+    let watch: ReturnType<typeof watchProcess> = () => ({ peakKb: 0, cpuMs: 0 })
+    const run = await runOneOff({}, { killAfterMs: 120_000, onSpawn: child => (watch = watchProcess(child)) })
+    const { peakKb } = watch()
     expect(run.outputs.status).toBe('success')
     expect(run.stdout.split('\n').filter(l => l.startsWith('row '))).toHaveLength(210_000)
     expect(peakKb).toBeGreaterThan(0)
