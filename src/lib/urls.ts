@@ -60,3 +60,28 @@ export function answerUrlProblem(url: string): string | undefined {
   if (u.username || u.password) return 'it carries a user name or password'
   return undefined
 }
+
+/**
+ * Why a URL an answer hands us (the deployment stream, a one-off's attach
+ * URL) may not get the bearer, or undefined when it may: `scheme` (its
+ * plain form only to a loopback host, for tests), no `user:pass@`, on the
+ * API's own host or, when `underScalingo`, a host under scalingo.com.
+ */
+export function bearerUrlProblem(
+  url: string,
+  apiUrl: string,
+  opts: { scheme: 'https' | 'wss'; underScalingo: boolean }
+): string | undefined {
+  const u = parseUrl(url)
+  const api = parseUrl(apiUrl)
+  if (!u || !api) return 'it is not a URL'
+  const plain = opts.scheme === 'https' ? 'http:' : 'ws:'
+  if (u.protocol !== `${opts.scheme}:` && !(u.protocol === plain && isLoopbackHost(u.hostname)))
+    return `it is not ${opts.scheme} (${u.protocol}//${u.host})`
+  if (u.username || u.password) return 'it carries a user name or password'
+  const host = u.hostname.toLowerCase()
+  if (host === api.hostname.toLowerCase() || (opts.underScalingo && host.endsWith('.scalingo.com'))) return undefined
+  return opts.underScalingo
+    ? `${u.hostname} is neither the API's host nor under scalingo.com`
+    : `${u.hostname} is not the API's host`
+}

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import { HttpError, NetworkError, networkError } from '../lib/errors.js'
 import type { Http } from '../lib/http.js'
 import { registerSecret } from '../lib/secrets.js'
-import { isHttpsOrLoopback, parseUrl, safeUrl } from '../lib/urls.js'
+import { bearerUrlProblem, safeUrl } from '../lib/urls.js'
 
 /**
  * The one-off's terminal, as Scalingo's CLI reaches it (`apps/run.go`):
@@ -20,15 +20,7 @@ import { isHttpsOrLoopback, parseUrl, safeUrl } from '../lib/urls.js'
  * on the API's host or a host under `scalingo.com`.
  */
 export function attachUrlProblem(url: string, apiUrl: string): string | undefined {
-  const u = parseUrl(url)
-  const api = parseUrl(apiUrl)
-  if (!u || !api) return 'it is not a URL'
-  if (!isHttpsOrLoopback(u)) return `it is not https (${u.protocol}//${u.host})`
-  if (u.username || u.password) return 'it carries a user name or password'
-  const host = u.hostname.toLowerCase()
-  if (host !== api.hostname.toLowerCase() && !host.endsWith('.scalingo.com'))
-    return `${u.hostname} is neither the API's host nor under scalingo.com`
-  return undefined
+  return bearerUrlProblem(url, apiUrl, { scheme: 'https', underScalingo: true })
 }
 
 /** The Basic credentials of the run service: an empty user, the bearer as password (masked). */

@@ -3,7 +3,7 @@ import { HttpClient } from '@actions/http-client'
 import WebSocket from 'ws'
 import { describeError } from '../lib/errors.js'
 import { statusLabel } from '../lib/text.js'
-import { mayCarrySecrets, parseUrl } from '../lib/urls.js'
+import { bearerUrlProblem } from '../lib/urls.js'
 
 /**
  * The app's deployment stream (a websocket at `links.deployments_stream`),
@@ -65,12 +65,7 @@ export function parseStreamFrame(text: string): StreamEvent | undefined {
  * a host under scalingo.com: an answer cannot send it elsewhere.
  */
 export function streamUrlAllowed(url: string, apiUrl: string, knownRegion: boolean): boolean {
-  const u = parseUrl(url)
-  const api = parseUrl(apiUrl)
-  if (!u || !api) return false
-  if (!/^wss?:$/.test(u.protocol) || !mayCarrySecrets(url) || u.username || u.password) return false
-  const host = u.hostname.toLowerCase()
-  return host === api.hostname.toLowerCase() || (knownRegion && host.endsWith('.scalingo.com'))
+  return bearerUrlProblem(url, apiUrl, { scheme: 'wss', underScalingo: knownRegion }) === undefined
 }
 
 /** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
