@@ -35,6 +35,11 @@ export function oneLine(text: string, max = 300): string {
   return cut(spaceControlChars(text).replace(/\s+/g, ' ').trim(), max)
 }
 
+/** Names in a message: the first `max`, then how many more. */
+export function listSome(items: string[], max: number): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ')
+}
+
 /** A value as it appears in an error message: quoted, cut after 40 characters. */
 export function quote(value: string, max = 40): string {
   return JSON.stringify(cut(value, max + 1))

@@ -1,6 +1,7 @@
 import * as log from '../lib/log.js'
 import type { GitHubClient, Repository } from '../github/client.js'
 import { describeError } from '../lib/errors.js'
+import { listSome } from '../lib/text.js'
 
 /**
  * GitHub's archive of a commit is not always what CI tested: submodule
@@ -26,25 +27,21 @@ export function patternsWith(gitattributes: string, attribute: RegExp): string[]
     .map(([pattern]) => pattern)
 }
 
-function list(items: string[]): string {
-  return items.length > 5 ? `${items.slice(0, 5).join(', ')} and ${items.length - 5} more` : items.join(', ')
-}
-
 /** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
 export function archiveProblems(gitmodules: string | undefined, gitattributes: string | undefined): string[] {
   const problems: string[] = []
   const submodules = gitmodules ? submodulePaths(gitmodules) : []
   if (submodules.length > 0) {
-    problems.push(`GitHub's archive leaves submodule folders empty: ${list(submodules)} will be deployed empty`)
+    problems.push(`GitHub's archive leaves submodule folders empty: ${listSome(submodules, 5)} will be deployed empty`)
   }
   const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : []
   if (lfs.length > 0) {
     problems.push(
-      `Git LFS files (${list(lfs)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`
+      `Git LFS files (${listSome(lfs, 5)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`
     )
   }
   const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : []
-  if (ignored.length > 0) problems.push(`export-ignore paths are left out of GitHub's archive: ${list(ignored)}`)
+  if (ignored.length > 0) problems.push(`export-ignore paths are left out of GitHub's archive: ${listSome(ignored, 5)}`)
   return problems
 }
 

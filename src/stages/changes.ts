@@ -1,5 +1,6 @@
 import { describeError } from '../lib/errors.js'
 import * as log from '../lib/log.js'
+import { listSome } from '../lib/text.js'
 import { type Deployment, type ScalingoClient, VARIABLE_EVENTS } from '../scalingo/client.js'
 
 /**
@@ -77,9 +78,5 @@ export async function variablesNotLive(
     log.debug(`variable changes since the live deployment: ${changes.why}`)
     return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`
   }
-  const shown =
-    changes.names.length > 10
-      ? `${changes.names.slice(0, 10).join(', ')} and ${changes.names.length - 10} more`
-      : changes.names.join(', ')
-  return `${sha} is live, but variables changed after deployment ${live.id} started (${shown}; last at ${changes.latest}): deploying again so they take effect`
+  return `${sha} is live, but variables changed after deployment ${live.id} started (${listSome(changes.names, 10)}; last at ${changes.latest}): deploying again so they take effect`
 }
