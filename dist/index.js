@@ -5435,16 +5435,14 @@ var core = __nccwpck_require__(2313);
 var lib_clock = __nccwpck_require__(4517);
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/http.ts
-var lib_http = __nccwpck_require__(1931);
 // EXTERNAL MODULE: ./src/lib/log.ts
 var log = __nccwpck_require__(1025);
 // EXTERNAL MODULE: ./src/lib/text.ts
 var lib_text = __nccwpck_require__(9112);
-// EXTERNAL MODULE: ./src/lib/version.ts
-var version = __nccwpck_require__(7471);
 // EXTERNAL MODULE: ./src/report/failure.ts
 var failure = __nccwpck_require__(3304);
+// EXTERNAL MODULE: ./src/report/finish.ts
+var report_finish = __nccwpck_require__(9547);
 // EXTERNAL MODULE: ./src/lib/markdown.ts
 var markdown = __nccwpck_require__(3862);
 // EXTERNAL MODULE: ./src/lib/secrets.ts
@@ -5454,9 +5452,6 @@ var regions = __nccwpck_require__(6487);
 // EXTERNAL MODULE: ./src/report/summary.ts
 var summary = __nccwpck_require__(7994);
 ;// CONCATENATED MODULE: ./src/report/oneoff.ts
-
-
-
 
 
 
@@ -5500,30 +5495,18 @@ function oneOffSummaryMarkdown(r) {
         rows.push(['Exit code', (0,markdown/* cellCode */.GA)(String(r.exitCode))]);
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', (0,lib_clock/* formatDuration */.a3)(r.durationSeconds * 1000)]);
-    let md = `### ${HEADLINES[r.status ?? 'error']}\n\n| | |\n|---|---|\n`;
-    md += rows.map(([k, v]) => `| ${k} | ${(0,markdown/* cell */.Hn)(v)} |`).join('\n');
-    md += '\n';
+    let md = (0,summary/* summaryTable */.jb)(HEADLINES[r.status ?? 'error'], rows);
     if (r.status === 'detached' && r.container)
         md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,markdown/* code */.aY)((0,regions/* oneOffLogsCommand */.ak)(r.region, r.app, r.container))}\n`;
     if (r.plan)
         md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,markdown/* code */.aY)(l)}`).join('\n')}\n`;
     if (r.error)
         md += `\n**Error:** ${(0,markdown/* code */.aY)(r.error)}\n`;
-    if (r.tail && r.tail.length > 0) {
-        const lines = r.tail.map(l => (0,lib_text/* cut */.Jj)((0,lib_text/* stripAnsi */.aJ)(l), summary/* TAIL_LINE_CHARS */.yK));
-        md += `\n<details open><summary>Last ${lines.length} lines of output</summary>\n\n${(0,markdown/* codeBlock */.DV)(lines)}\n\n</details>\n`;
-    }
+    md += (0,summary/* tailBlock */.Wo)(r.tail, 'output');
     return (0,secrets/* scrub */._I)(md);
 }
-async function writeOneOffSummary(r, env) {
-    if (!env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        await core/* summary */.z.addRaw(oneOffSummaryMarkdown(r)).write();
-    }
-    catch (err) {
-        log/* warning */.$e(`Could not write the job summary: ${(0,errors/* describeError */.Uc)(err)}`);
-    }
+function writeOneOffSummary(r, env) {
+    return (0,summary/* writeJobSummary */.j7)(oneOffSummaryMarkdown(r), env);
 }
 
 // EXTERNAL MODULE: ./src/scalingo/client.ts
@@ -5590,6 +5573,10 @@ function readOneOffSettings(get) {
     return { ...target, command, env, size: sizeInput || undefined, detached, timeoutSeconds, dryRun };
 }
 
+// EXTERNAL MODULE: ./src/stages/context.ts + 1 modules
+var context = __nccwpck_require__(1686);
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
@@ -5615,18 +5602,7 @@ var urls = __nccwpck_require__(1281);
  * on the API's host or a host under `scalingo.com`.
  */
 function attachUrlProblem(url, apiUrl) {
-    const u = (0,urls/* parseUrl */.Dl)(url);
-    const api = (0,urls/* parseUrl */.Dl)(apiUrl);
-    if (!u || !api)
-        return 'it is not a URL';
-    if (!(0,urls/* isHttpsOrLoopback */.cU)(u))
-        return `it is not https (${u.protocol}//${u.host})`;
-    if (u.username || u.password)
-        return 'it carries a user name or password';
-    const host = u.hostname.toLowerCase();
-    if (host !== api.hostname.toLowerCase() && !host.endsWith('.scalingo.com'))
-        return `${u.hostname} is neither the API's host nor under scalingo.com`;
-    return undefined;
+    return (0,urls/* bearerUrlProblem */.cL)(url, apiUrl, { scheme: 'https', underScalingo: true });
 }
 /** The Basic credentials of the run service: an empty user, the bearer as password (masked). */
 function attachAuthorization(bearer) {
@@ -5932,9 +5908,12 @@ function judge(report, answer, stoppedBy, out) {
     throw new errors/* ActionError */.lZ(`${what} exited with ${code}${telling ? ` — ${telling}` : ''}`, undefined, `Scalingo one-off exited with ${code}`);
 }
 
+// EXTERNAL MODULE: ./src/stages/create.ts
+var create = __nccwpck_require__(5947);
 // EXTERNAL MODULE: ./src/stages/follower.ts + 1 modules
 var follower = __nccwpck_require__(3982);
 ;// CONCATENATED MODULE: ./src/stages/oneoff/start.ts
+
 
 
 
@@ -5947,12 +5926,6 @@ var follower = __nccwpck_require__(3982);
  * one-off the operation polled on the API's own origin until it gives the
  * terminal's address.
  */
-/** A POST that may have reached Scalingo: the command may be running, and is never started again. */
-function mayHaveStarted(err) {
-    if (err instanceof errors/* NetworkError */.Dr)
-        return !err.unsent;
-    return err instanceof errors/* HttpError */.j$ && (err.status >= 500 || (err.status >= 200 && err.status < 300));
-}
 async function startOneOff(client, s) {
     try {
         return await client.startOneOff({
@@ -5963,7 +5936,8 @@ async function startOneOff(client, s) {
         });
     }
     catch (err) {
-        if (!mayHaveStarted(err))
+        // The deployment POST's rule: an unclear answer means the command may be running, and it is never started again.
+        if (!(0,create/* isAmbiguous */.X2)(err))
             throw err;
         throw new errors/* ActionError */.lZ(`the request to start the one-off got no clear answer (${(0,errors/* describeError */.Uc)(err)}): the command may have started, and is not started again`, `check with: scalingo --app ${s.app} ps (and scalingo --app ${s.app} logs)`);
     }
@@ -6036,12 +6010,11 @@ async function runOneOff(env = process.env, clock = lib_clock/* systemClock */.m
     (0,inputs/* maskRunInputs */.Br)(get);
     const report = newOneOffReport();
     const stop = new AbortController();
-    let written;
-    const finish = () => (written ??= (async () => {
+    const finish = () => (0,report_finish/* writeOnce */.F)(report, async () => {
         report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
         setOneOffOutputs(report);
         await writeOneOffSummary(report, env);
-    })());
+    });
     const unguard = guardOneOff(stop, report, finish);
     let ctx;
     try {
@@ -6067,13 +6040,8 @@ function oneOffContext(settings, clock, startedAt, stop, report) {
         size: settings.size,
         detached: settings.detached
     });
-    const http = new lib_http/* Http */.lw({
-        userAgent: version/* USER_AGENT */._,
-        clock,
-        onRetry: ({ attempt, delayMs, reason }) => log/* info */.pq(`(${reason}; retrying in ${(0,lib_clock/* formatDuration */.a3)(delayMs)}, attempt ${attempt + 1})`)
-    });
     const deadline = startedAt + settings.timeoutSeconds * 1000;
-    http.deadline = deadline;
+    const http = (0,context/* actionHttp */.f)(clock, deadline);
     const { app, region, apiUrl, authUrl, apiToken } = settings;
     const client = new scalingo_client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
     return { settings, clock, http, client, deadline, stop };
@@ -6145,6 +6113,40 @@ function guardOneOff(stop, report, finish) {
 
 /***/ }),
 
+/***/ 7592:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HA: () => (/* binding */ publicArchiveUrl),
+/* harmony export */   Qq: () => (/* binding */ repoName),
+/* harmony export */   af: () => (/* binding */ repoWebUrl),
+/* harmony export */   i: () => (/* binding */ encodeRef),
+/* harmony export */   qN: () => (/* binding */ repoPath)
+/* harmony export */ });
+/** GitHub repositories, URLs and paths, pure: refs encoded, archives named by commit. */
+/** Each path segment encoded on its own: branch names keep their slashes. */
+function encodeRef(ref) {
+    return ref.split('/').map(encodeURIComponent).join('/');
+}
+/** `owner/name`, as users write it. */
+function repoName(repo) {
+    return `${repo.owner}/${repo.repo}`;
+}
+/** The repository's page: `${GITHUB_SERVER_URL}/{owner}/{repo}`. */
+function repoWebUrl(serverUrl, repo) {
+    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+}
+function repoPath(repo) {
+    return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+}
+/** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
+function publicArchiveUrl(serverUrl, repo, sha) {
+    return `${repoWebUrl(serverUrl, repo)}/archive/${sha}.tar.gz`;
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -6159,7 +6161,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4207);
 /* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9273);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1703);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3802);
 /**
  * The actions' one bundle (`dist/index.js`). Run as the main module it is
  * the deploy action (action.yml); the other actions' entry files
@@ -6268,6 +6270,7 @@ async function beforeDeadline(p, deadline, clock, onExpiry) {
 /* harmony export */   j$: () => (/* binding */ HttpError),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   mo: () => (/* binding */ extractServerMessage),
+/* harmony export */   uZ: () => (/* binding */ mayHaveBeenProcessed),
 /* harmony export */   x6: () => (/* binding */ networkError)
 /* harmony export */ });
 /* unused harmony exports isUnsentCode, decodeJsonEscapes */
@@ -6349,6 +6352,16 @@ const UNSENT_CODES = new Set([
 ]);
 function isUnsentCode(code) {
     return code !== undefined && UNSENT_CODES.has(code);
+}
+/**
+ * Whether a request that must not be sent twice may have been acted on
+ * although it failed: no answer after it left, a 5xx, or a 2xx whose body
+ * could not be read. Only then is it looked up instead of refused.
+ */
+function mayHaveBeenProcessed(err) {
+    if (err instanceof NetworkError)
+        return !err.unsent;
+    return err instanceof HttpError && (err.status >= 500 || (err.status >= 200 && err.status < 300));
 }
 /**
  * A Node error (refused, reset, timed out…) as a NetworkError: the URL
@@ -7072,6 +7085,7 @@ function scrubCut(text, max, marker = '…') {
 /* harmony export */   Nl: () => (/* binding */ spaceControlChars),
 /* harmony export */   Rh: () => (/* binding */ statusLabel),
 /* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   XT: () => (/* binding */ listSome),
 /* harmony export */   aJ: () => (/* binding */ stripAnsi),
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   jt: () => (/* binding */ hasControlChars),
@@ -7107,6 +7121,10 @@ function cut(text, max) {
 /** One line, no control characters, bounded length: safe for `::error::`. */
 function oneLine(text, max = 300) {
     return cut(spaceControlChars(text).replace(/\s+/g, ' ').trim(), max);
+}
+/** Names in a message: the first `max`, then how many more. */
+function listSome(items, max) {
+    return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 }
 /** A value as it appears in an error message: quoted, cut after 40 characters. */
 function quote(value, max = 40) {
@@ -7146,14 +7164,15 @@ function statusLabel(status) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   Hc: () => (/* binding */ answerUrlProblem),
 /* harmony export */   Nm: () => (/* binding */ sameOrigin),
 /* harmony export */   Pl: () => (/* binding */ safeUrl),
 /* harmony export */   _1: () => (/* binding */ mayCarrySecrets),
+/* harmony export */   cL: () => (/* binding */ bearerUrlProblem),
 /* harmony export */   cU: () => (/* binding */ isHttpsOrLoopback),
 /* harmony export */   cW: () => (/* binding */ isLoopbackHost)
 /* harmony export */ });
+/* unused harmony export parseUrl */
 /**
  * Where a secret may travel, and how a URL is printed: the one URL policy
  * every client uses.
@@ -7216,6 +7235,29 @@ function answerUrlProblem(url) {
         return 'it carries a user name or password';
     return undefined;
 }
+/**
+ * Why a URL an answer hands us (the deployment stream, a one-off's attach
+ * URL) may not get the bearer, or undefined when it may: `scheme` (its
+ * plain form only to a loopback host, for tests), no `user:pass@`, on the
+ * API's own host or, when `underScalingo`, a host under scalingo.com.
+ */
+function bearerUrlProblem(url, apiUrl, opts) {
+    const u = parseUrl(url);
+    const api = parseUrl(apiUrl);
+    if (!u || !api)
+        return 'it is not a URL';
+    const plain = opts.scheme === 'https' ? 'http:' : 'ws:';
+    if (u.protocol !== `${opts.scheme}:` && !(u.protocol === plain && isLoopbackHost(u.hostname)))
+        return `it is not ${opts.scheme} (${u.protocol}//${u.host})`;
+    if (u.username || u.password)
+        return 'it carries a user name or password';
+    const host = u.hostname.toLowerCase();
+    if (host === api.hostname.toLowerCase() || (opts.underScalingo && host.endsWith('.scalingo.com')))
+        return undefined;
+    return opts.underScalingo
+        ? `${u.hostname} is neither the API's host nor under scalingo.com`
+        : `${u.hostname} is not the API's host`;
+}
 
 
 /***/ }),
@@ -7234,7 +7276,7 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 /***/ }),
 
-/***/ 1703:
+/***/ 3802:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7251,61 +7293,10 @@ var log = __nccwpck_require__(1025);
 var lib_clock = __nccwpck_require__(4517);
 // EXTERNAL MODULE: ./src/report/failure.ts
 var failure = __nccwpck_require__(3304);
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-/** An empty report: the app and region are filled in once the inputs are read. */
-function newReport() {
-    return { app: '', region: '', stage: 'preparing', waited: true, rolledBack: false };
-}
-/** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
-const OUTPUTS = {
-    deploymentId: 'deployment-id',
-    status: 'status',
-    sha: 'sha',
-    archiveUrl: 'archive-url',
-    appUrl: 'app-url',
-    duration: 'duration',
-    health: 'health',
-    previousSha: 'previous-sha',
-    rolledBack: 'rolled-back'
-};
-/** Written once, at the end of the run (or on cancellation). */
-function setOutputs(r) {
-    core/* setOutput */.uH(OUTPUTS.deploymentId, r.deploymentId ?? '');
-    core/* setOutput */.uH(OUTPUTS.status, r.status ?? '');
-    core/* setOutput */.uH(OUTPUTS.sha, r.sha ?? '');
-    core/* setOutput */.uH(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
-    core/* setOutput */.uH(OUTPUTS.appUrl, r.appUrl ?? '');
-    core/* setOutput */.uH(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
-    core/* setOutput */.uH(OUTPUTS.health, r.health ?? '');
-    core/* setOutput */.uH(OUTPUTS.previousSha, r.previousSha ?? '');
-    core/* setOutput */.uH(OUTPUTS.rolledBack, String(r.rolledBack));
-}
-
-// EXTERNAL MODULE: ./src/report/summary.ts
-var summary = __nccwpck_require__(7994);
-;// CONCATENATED MODULE: ./src/report/finish.ts
-
-
-/** Each run's outputs and summary, once written (or being written). */
-const finished = new WeakMap();
-/**
- * The outputs and the job summary, written exactly once per run, by
- * whichever ending comes first: the pipeline's own, or a cancellation that
- * arrives as it finishes. The other waits for the same writes.
- */
-function finishRun(report, env) {
-    let writing = finished.get(report);
-    if (!writing) {
-        writing = (async () => {
-            setOutputs(report);
-            await (0,summary/* writeSummary */.Sy)(report, env);
-        })();
-        finished.set(report, writing);
-    }
-    return writing;
-}
-
+// EXTERNAL MODULE: ./src/report/finish.ts
+var finish = __nccwpck_require__(9547);
+// EXTERNAL MODULE: ./src/report/report.ts
+var report_report = __nccwpck_require__(8850);
 // EXTERNAL MODULE: ./src/settings/inputs.ts
 var settings_inputs = __nccwpck_require__(7428);
 // EXTERNAL MODULE: ./src/settings/settings.ts
@@ -7360,7 +7351,7 @@ function endRun(message, report, env, beforeExit, ending) {
         catch {
             // the exit matters more than what could not be said
         }
-        await finishRun(report, env);
+        await (0,finish/* finishRun */.J)(report, env);
     };
     void lastWords().finally(() => ending.exit(1));
 }
@@ -7437,241 +7428,15 @@ async function conclude(ctx) {
     http.dispose();
 }
 
-// EXTERNAL MODULE: ./src/lib/http.ts
-var lib_http = __nccwpck_require__(1931);
-// EXTERNAL MODULE: ./src/lib/refs.ts
-var refs = __nccwpck_require__(9265);
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
-// EXTERNAL MODULE: ./src/lib/urls.ts
-var urls = __nccwpck_require__(1281);
-;// CONCATENATED MODULE: ./src/github/archives.ts
-/** GitHub repositories, URLs and paths, pure: refs encoded, archives named by commit. */
-/** Each path segment encoded on its own: branch names keep their slashes. */
-function encodeRef(ref) {
-    return ref.split('/').map(encodeURIComponent).join('/');
-}
-/** `owner/name`, as users write it. */
-function repoName(repo) {
-    return `${repo.owner}/${repo.repo}`;
-}
-/** The repository's page: `${GITHUB_SERVER_URL}/{owner}/{repo}`. */
-function repoWebUrl(serverUrl, repo) {
-    return `${serverUrl}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
-}
-function repoPath(repo) {
-    return `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
-}
-/** `${GITHUB_SERVER_URL}/{owner}/{repo}/archive/{sha}.tar.gz`: public, no credentials. */
-function publicArchiveUrl(serverUrl, repo, sha) {
-    return `${repoWebUrl(serverUrl, repo)}/archive/${sha}.tar.gz`;
-}
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-
-
-
-
-
-
-class GitHubClient {
-    http;
-    config;
-    constructor(http, config) {
-        this.http = http;
-        this.config = config;
-    }
-    /** A request to the API with GitHub's headers and the token. */
-    async request(opts) {
-        const { path, mediaType, ...rest } = opts;
-        const headers = {
-            Accept: mediaType ?? 'application/vnd.github+json',
-            'X-GitHub-Api-Version': '2022-11-28'
-        };
-        const url = `${this.config.apiUrl}${path}`;
-        if (this.config.token) {
-            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
-            if (!(0,urls/* mayCarrySecrets */._1)(url))
-                throw new errors/* ActionError */.lZ(`GITHUB_API_URL ${(0,urls/* safeUrl */.Pl)(this.config.apiUrl)} is not https: not sending the GitHub token there`);
-            headers.Authorization = `Bearer ${this.config.token}`;
-        }
-        return this.http.request({ ...rest, url, headers });
-    }
-    /** A JSON answer, parsed. */
-    async json(opts) {
-        const res = await this.request(opts);
-        return (0,lib_http/* parseJson */.qF)(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
-    }
-    async getVisibility(repo) {
-        const name = repoName(repo);
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: repoPath(repo),
-                retry: 'idempotent'
-            });
-            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
-                return data.visibility;
-            if (typeof data.private === 'boolean')
-                return data.private ? 'private' : 'public';
-            return 'unknown';
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 403 || err.status === 401)) {
-                throw new errors/* ActionError */.lZ(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
-            }
-            throw err;
-        }
-    }
-    /** Tag, branch, short or full SHA → the full commit SHA. */
-    async resolveSha(repo, ref) {
-        const name = repoName(repo);
-        try {
-            const { body } = await this.request({
-                method: 'GET',
-                path: `${repoPath(repo)}/commits/${encodeRef(ref)}`,
-                mediaType: 'application/vnd.github.sha',
-                retry: 'idempotent'
-            });
-            let sha = body.trim();
-            // A server ignoring the sha media type answers the JSON commit.
-            if (sha.startsWith('{')) {
-                const parsed = JSON.parse(sha).sha;
-                sha = typeof parsed === 'string' ? parsed : '';
-            }
-            if (!(0,refs/* isFullSha */.Wf)(sha))
-                throw new errors/* ActionError */.lZ(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
-            return sha.toLowerCase();
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 422 || err.status === 409)) {
-                throw new errors/* ActionError */.lZ(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
-            }
-            throw err;
-        }
-    }
-    /**
-     * The short-lived signed archive URL of a commit, from the tarball
-     * endpoint's redirect. Masked the moment it is read.
-     */
-    async signedTarballUrl(repo, sha) {
-        const res = await this.request({
-            method: 'GET',
-            path: `${repoPath(repo)}/tarball/${sha}`,
-            retry: 'idempotent',
-            accept: [301, 302, 303, 307, 308],
-            maxBodyBytes: 64 * 1024
-        });
-        return this.location(res, repo);
-    }
-    /**
-     * A file of the repository at a commit (contents API), or undefined when
-     * it does not exist there (404).
-     */
-    async getFile(repo, path, sha) {
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: `${repoPath(repo)}/contents/${encodeRef(path)}?ref=${encodeURIComponent(sha)}`,
-                retry: 'idempotent'
-            });
-            if (typeof data.content !== 'string')
-                return undefined;
-            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && err.status === 404)
-                return undefined;
-            throw err;
-        }
-    }
-    /**
-     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
-     * behind, identical or diverged; undefined when GitHub cannot say (no
-     * permission, another repository, an unknown commit).
-     */
-    async compare(repo, base, head) {
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: `${repoPath(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
-                retry: 'idempotent',
-                maxBodyBytes: 4 * 1024 * 1024
-            });
-            const status = data.status;
-            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
-                ? status
-                : undefined;
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && [401, 403, 404, 422].includes(err.status))
-                return undefined;
-            throw err;
-        }
-    }
-    location(res, repo) {
-        const loc = (0,lib_http/* headerValue */.Z)(res.headers.location);
-        if (res.status < 300 || !loc) {
-            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${repoName(repo)} did not redirect to an archive (status ${res.status})`);
-        }
-        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
-        (0,secrets/* registerSecretUrl */.l2)(url);
-        const problem = (0,urls/* answerUrlProblem */.Hc)(url);
-        if (problem)
-            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${repoName(repo)} redirected to a URL that cannot be used: ${problem}`);
-        return url;
-    }
-}
-
-// EXTERNAL MODULE: ./src/lib/version.ts
-var version = __nccwpck_require__(7471);
-// EXTERNAL MODULE: ./src/scalingo/client.ts
-var scalingo_client = __nccwpck_require__(8211);
-;// CONCATENATED MODULE: ./src/stages/context.ts
-
-
-
-
-
-
-function createContext(settings, env, clock, report, startedAt) {
-    const http = new lib_http/* Http */.lw({
-        userAgent: version/* USER_AGENT */._,
-        clock,
-        onRetry: ({ attempt, delayMs, reason }) => log/* info */.pq(`(${reason}; retrying in ${(0,lib_clock/* formatDuration */.a3)(delayMs)}, attempt ${attempt + 1})`)
-    });
-    log/* debug */.Yz(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
-        `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
-    Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
-    if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-        log/* warning */.$e('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
-    }
-    const deadline = startedAt + settings.timeoutSeconds * 1000;
-    // Every request, not only the follow loop, ends by the timeout.
-    http.deadline = deadline;
-    const { app, region, apiUrl, authUrl, apiToken } = settings;
-    const scalingo = new scalingo_client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
-    const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
-    return { settings, env, clock, startedAt, deadline, http, scalingo, github, report };
-}
-
+// EXTERNAL MODULE: ./src/stages/context.ts + 1 modules
+var context = __nccwpck_require__(1686);
+// EXTERNAL MODULE: ./src/github/archives.ts
+var archives = __nccwpck_require__(7592);
 ;// CONCATENATED MODULE: ./src/github/deployments.ts
 
 
 
 
-/**
- * `environment`: a GitHub deployment for the commit, so the repository's
- * Environments page and the commit show what is live. Optional by nature:
- * without `deployments: write` it warns once and the Scalingo deployment
- * goes on.
- */
-/** An answer that does not say whether GitHub recorded the POST: none, or a 5xx. */
-function unclear(err) {
-    if (err instanceof errors/* NetworkError */.Dr)
-        return !err.unsent;
-    return err instanceof errors/* HttpError */.j$ && err.status >= 500;
-}
 class GitHubDeployment {
     github;
     repo;
@@ -7707,7 +7472,7 @@ class GitHubDeployment {
         try {
             const data = await this.github.json({
                 method: 'POST',
-                path: `${repoPath(this.repo)}/deployments`,
+                path: `${(0,archives/* repoPath */.qN)(this.repo)}/deployments`,
                 // Not retried blindly: a second POST would record a second deployment.
                 retry: 'unsent-only',
                 json: {
@@ -7735,7 +7500,7 @@ class GitHubDeployment {
             return;
         if (state !== 'in_progress')
             this.finished = true;
-        const path = `${repoPath(this.repo)}/deployments/${this.id}/statuses`;
+        const path = `${(0,archives/* repoPath */.qN)(this.repo)}/deployments/${this.id}/statuses`;
         const json = {
             state,
             log_url: opts.logUrl,
@@ -7751,7 +7516,7 @@ class GitHubDeployment {
                 return;
             }
             catch (err) {
-                if (attempt > 1 || !unclear(err))
+                if (attempt > 1 || !(0,errors/* mayHaveBeenProcessed */.uZ)(err))
                     return this.giveUp(err);
                 const recorded = await this.recorded(path, state, json.description);
                 if (recorded === true)
@@ -7779,6 +7544,8 @@ class GitHubDeployment {
 
 // EXTERNAL MODULE: ./src/stages/appstate.ts
 var appstate = __nccwpck_require__(6551);
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
 // EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
@@ -7864,14 +7631,7 @@ function parseStreamFrame(text) {
  * a host under scalingo.com: an answer cannot send it elsewhere.
  */
 function streamUrlAllowed(url, apiUrl, knownRegion) {
-    const u = (0,urls/* parseUrl */.Dl)(url);
-    const api = (0,urls/* parseUrl */.Dl)(apiUrl);
-    if (!u || !api)
-        return false;
-    if (!/^wss?:$/.test(u.protocol) || !(0,urls/* mayCarrySecrets */._1)(url) || u.username || u.password)
-        return false;
-    const host = u.hostname.toLowerCase();
-    return host === api.hostname.toLowerCase() || (knownRegion && host.endsWith('.scalingo.com'));
+    return (0,urls/* bearerUrlProblem */.cL)(url, apiUrl, { scheme: 'wss', underScalingo: knownRegion }) === undefined;
 }
 /** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -8016,88 +7776,10 @@ class DeploymentStream {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/create.ts
-
-
-
-/**
- * Creates the deployment, at most once per run. When the POST's fate is
- * unknown (the connection dropped after sending or while the answer was
- * read, a 5xx, or a success we cannot read), we look the deployment up
- * rather than post again.
- */
-/**
- * Clock skew allowed between the runner and Scalingo: a deployment with our
- * git_ref created more than this before we posted is an earlier run's.
- */
-const SKEW_MS = 60 * 1000;
-/**
- * An answer that does not tell whether Scalingo created the deployment: no
- * answer, a gateway error, or a success we cannot read.
- */
-function isAmbiguous(err) {
-    if (err instanceof errors/* NetworkError */.Dr)
-        return !err.unsent;
-    if (err instanceof errors/* HttpError */.j$)
-        return err.status >= 500 || (err.status >= 200 && err.status < 300);
-    return err instanceof scalingo_client/* MalformedAnswerError */.Sz;
-}
-/**
- * The newest listed deployment with our git_ref created since we posted
- * (allowing for clock skew) that did not exist before: another run's
- * deployment of the same commit is never taken for ours.
- */
-function findOurs(list, gitRef, since, knownIds) {
-    // Without the list from before the POST, a deployment of this commit cannot be told from another run's.
-    if (gitRef === null || knownIds === undefined)
-        return undefined;
-    return list.find(d => {
-        if (d.git_ref !== gitRef || knownIds?.has(d.id))
-            return false;
-        const created = d.created_at ? Date.parse(d.created_at) : NaN;
-        return !Number.isNaN(created) && created >= since - SKEW_MS;
-    });
-}
-/** The lookups after an unclear answer may run this long past the timeout: the deployment may exist. */
-const LOOKUP_GRACE_MS = 15_000;
-async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
-    const { clock } = opts;
-    if (clock.now() >= opts.deadline) {
-        throw new errors/* ActionError */.lZ('the timeout was reached before the deployment could be created; nothing was created', 'raise timeout');
-    }
-    const postedAt = clock.now();
-    try {
-        return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
-    }
-    catch (err) {
-        if (!isAmbiguous(err))
-            throw err;
-        if (!opts.knownIds) {
-            throw new errors/* ActionError */.lZ(`the deployment request got no clear answer (${(0,errors/* describeError */.Uc)(err)}), and the app's deployments could not be read before it: a deployment of this commit on the app now cannot be told from another run's, so none is taken for ours`, 'nothing was posted twice; check the app dashboard, then run the workflow again');
-        }
-        log/* warning */.$e(`The deployment request got no clear answer (${(0,errors/* describeError */.Uc)(err)}); looking for it instead of posting again`);
-    }
-    // Give Scalingo a moment to list what it may have created.
-    for (const waitMs of [0, 2000, 5000]) {
-        if (waitMs)
-            await clock.sleep(waitMs);
-        let list;
-        try {
-            list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS });
-        }
-        catch (err) {
-            log/* warning */.$e(`Could not list the app's deployments: ${(0,errors/* describeError */.Uc)(err)}`);
-            continue;
-        }
-        const ours = findOurs(list, gitRef, postedAt, opts.knownIds);
-        if (ours) {
-            log/* info */.pq(`Found the deployment the request created: ${ours.id}`);
-            return { deployment: ours, recovered: true };
-        }
-    }
-    throw new errors/* ActionError */.lZ('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
-}
-
+// EXTERNAL MODULE: ./src/stages/create.ts
+var create = __nccwpck_require__(5947);
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
 ;// CONCATENATED MODULE: ./src/stages/livestream.ts
 
 
@@ -8637,7 +8319,7 @@ async function createDeployment(ctx, prepared, posting = () => undefined) {
     stream?.creating();
     posting();
     try {
-        const { deployment } = await createDeploymentOnce(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
+        const { deployment } = await (0,create/* createDeploymentOnce */.tb)(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
             clock: ctx.clock,
             deadline: ctx.deadline,
             knownIds: state.recent ? knownIds : undefined
@@ -8801,9 +8483,16 @@ function judge(ctx, result, ours) {
     }
 }
 
+// EXTERNAL MODULE: ./src/lib/refs.ts
+var refs = __nccwpck_require__(9265);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var scalingo_client = __nccwpck_require__(8211);
 // EXTERNAL MODULE: ./src/settings/dotenv.ts
 var dotenv = __nccwpck_require__(6443);
 ;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
+
 
 
 /**
@@ -8827,23 +8516,20 @@ function patternsWith(gitattributes, attribute) {
         .filter(([, ...attrs]) => attrs.some(a => attribute.test(a)))
         .map(([pattern]) => pattern);
 }
-function list(items) {
-    return items.length > 5 ? `${items.slice(0, 5).join(', ')} and ${items.length - 5} more` : items.join(', ');
-}
 /** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
 function archiveProblems(gitmodules, gitattributes) {
     const problems = [];
     const submodules = gitmodules ? submodulePaths(gitmodules) : [];
     if (submodules.length > 0) {
-        problems.push(`GitHub's archive leaves submodule folders empty: ${list(submodules)} will be deployed empty`);
+        problems.push(`GitHub's archive leaves submodule folders empty: ${(0,lib_text/* listSome */.XT)(submodules, 5)} will be deployed empty`);
     }
     const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : [];
     if (lfs.length > 0) {
-        problems.push(`Git LFS files (${list(lfs)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
+        problems.push(`Git LFS files (${(0,lib_text/* listSome */.XT)(lfs, 5)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
     }
     const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : [];
     if (ignored.length > 0)
-        problems.push(`export-ignore paths are left out of GitHub's archive: ${list(ignored)}`);
+        problems.push(`export-ignore paths are left out of GitHub's archive: ${(0,lib_text/* listSome */.XT)(ignored, 5)}`);
     return problems;
 }
 /** Reads `.gitmodules` and `.gitattributes` at the commit; a file that cannot be read costs only the check. */
@@ -8887,6 +8573,7 @@ function decide(i) {
 }
 
 ;// CONCATENATED MODULE: ./src/stages/changes.ts
+
 
 
 
@@ -8958,12 +8645,11 @@ async function variablesNotLive(client, live, sha) {
         log/* debug */.Yz(`variable changes since the live deployment: ${changes.why}`);
         return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`;
     }
-    const shown = changes.names.length > 10
-        ? `${changes.names.slice(0, 10).join(', ')} and ${changes.names.length - 10} more`
-        : changes.names.join(', ');
-    return `${sha} is live, but variables changed after deployment ${live.id} started (${shown}; last at ${changes.latest}): deploying again so they take effect`;
+    return `${sha} is live, but variables changed after deployment ${live.id} started (${(0,lib_text/* listSome */.XT)(changes.names, 10)}; last at ${changes.latest}): deploying again so they take effect`;
 }
 
+// EXTERNAL MODULE: ./src/lib/http.ts
+var lib_http = __nccwpck_require__(1931);
 ;// CONCATENATED MODULE: ./src/stages/health.ts
 
 
@@ -9137,7 +8823,7 @@ function localSource(settings) {
 async function githubSource(github, serverUrl, repo, ref) {
     const visibility = await github.getVisibility(repo);
     const sha = await github.resolveSha(repo, ref);
-    return { kind: 'github', sha, gitRef: sha, archiveUrl: publicArchiveUrl(serverUrl, repo, sha), visibility };
+    return { kind: 'github', sha, gitRef: sha, archiveUrl: (0,archives/* publicArchiveUrl */.HA)(serverUrl, repo, sha), visibility };
 }
 /** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
 function workflowRunHeadSha(eventPath) {
@@ -9279,7 +8965,7 @@ async function resolveSource(ctx, local) {
     }
     const ref = await refToDeploy(ctx);
     const repo = settings.repository;
-    report.repository = repoName(repo);
+    report.repository = (0,archives/* repoName */.Qq)(repo);
     report.ref = ref;
     const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
     checkTagDidNotMove(settings, source.sha);
@@ -9313,7 +8999,7 @@ async function prepare(ctx) {
     const variables = await variablesToSet(ctx, local);
     const transfer = chooseTransfer(settings, source);
     if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
-        log/* info */.pq(`${repoName(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
+        log/* info */.pq(`${(0,archives/* repoName */.Qq)(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
     }
     const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
     const decided = await decideFrom(ctx, prepared);
@@ -9347,7 +9033,7 @@ function recordPrevious(ctx, source, state) {
         report.previousSha = previous.toLowerCase();
     if (source.kind !== 'github')
         return;
-    const repo = repoWebUrl(settings.githubServerUrl, settings.repository);
+    const repo = (0,archives/* repoWebUrl */.af)(settings.githubServerUrl, settings.repository);
     report.commitUrl = `${repo}/commit/${source.sha}`;
     if (report.previousSha && report.previousSha !== source.sha)
         report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
@@ -9488,7 +9174,7 @@ async function cannotRollBack(ctx, prepared, ours) {
         await ctx.github.resolveSha(ctx.settings.repository, sha);
     }
     catch (err) {
-        return `the previous commit ${sha} cannot be found in ${repoName(ctx.settings.repository)} (${(0,errors/* describeError */.Uc)(err)})`;
+        return `the previous commit ${sha} cannot be found in ${(0,archives/* repoName */.Qq)(ctx.settings.repository)} (${(0,errors/* describeError */.Uc)(err)})`;
     }
     return undefined;
 }
@@ -9559,12 +9245,12 @@ async function run(env = process.env, clock = lib_clock/* systemClock */.ml) {
     const get = name => core/* getInput */.V4(name);
     // Secrets are masked the moment they are read, before anything can print them.
     (0,settings_inputs/* maskSecretInputs */.q)(get);
-    const report = newReport();
+    const report = (0,report_report/* newReport */.bQ)();
     let ctx;
     const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined));
     try {
         const settings = (0,settings_settings/* readSettings */.sb)(get, env);
-        ctx = createContext(settings, env, clock, report, startedAt);
+        ctx = (0,context/* createContext */.q)(settings, env, clock, report, startedAt);
         const prepared = await prepare(ctx);
         if (prepared.decision !== 'deploy')
             return;
@@ -9581,7 +9267,7 @@ async function run(env = process.env, clock = lib_clock/* systemClock */.ml) {
         // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
         if (ctx)
             await conclude(ctx);
-        await finishRun(report, env);
+        await (0,finish/* finishRun */.J)(report, env);
         stopGuarding();
     }
 }
@@ -9619,6 +9305,43 @@ function reportFailure(report, err) {
     }
     if (!(err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ) && err instanceof Error && err.stack)
         _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err.stack));
+}
+
+
+/***/ }),
+
+/***/ 9547:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ writeOnce),
+/* harmony export */   J: () => (/* binding */ finishRun)
+/* harmony export */ });
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8850);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7994);
+
+
+/** Each run's outputs and summary, once written (or being written), by its report. */
+const finished = new WeakMap();
+/**
+ * `write` (a run's outputs and job summary) done exactly once per report,
+ * by whichever ending comes first: the pipeline's own, or a cancellation
+ * that arrives as it finishes. The other waits for the same writes.
+ */
+function writeOnce(report, write) {
+    let writing = finished.get(report);
+    if (!writing) {
+        writing = write();
+        finished.set(report, writing);
+    }
+    return writing;
+}
+/** The deploy action's outputs and summary, once. */
+function finishRun(report, env) {
+    return writeOnce(report, async () => {
+        (0,_report_js__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)(report);
+        await (0,_summary_js__WEBPACK_IMPORTED_MODULE_1__/* .writeSummary */ .Sy)(report, env);
+    });
 }
 
 
@@ -9682,14 +9405,58 @@ function mostTellingLine(lines) {
 
 /***/ }),
 
+/***/ 8850:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bQ: () => (/* binding */ newReport),
+/* harmony export */   n0: () => (/* binding */ setOutputs)
+/* harmony export */ });
+/* unused harmony export OUTPUTS */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+
+/** An empty report: the app and region are filled in once the inputs are read. */
+function newReport() {
+    return { app: '', region: '', stage: 'preparing', waited: true, rolledBack: false };
+}
+/** Every output the action sets, by the name users read in `steps.<id>.outputs`. */
+const OUTPUTS = {
+    deploymentId: 'deployment-id',
+    status: 'status',
+    sha: 'sha',
+    archiveUrl: 'archive-url',
+    appUrl: 'app-url',
+    duration: 'duration',
+    health: 'health',
+    previousSha: 'previous-sha',
+    rolledBack: 'rolled-back'
+};
+/** Written once, at the end of the run (or on cancellation). */
+function setOutputs(r) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.deploymentId, r.deploymentId ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.status, r.status ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.sha, r.sha ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.archiveUrl, r.archiveUrl ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.appUrl, r.appUrl ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.duration, r.durationSeconds !== undefined ? String(r.durationSeconds) : '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.health, r.health ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.previousSha, r.previousSha ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.rolledBack, String(r.rolledBack));
+}
+
+
+/***/ }),
+
 /***/ 7994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Sy: () => (/* binding */ writeSummary),
-/* harmony export */   yK: () => (/* binding */ TAIL_LINE_CHARS)
+/* harmony export */   Wo: () => (/* binding */ tailBlock),
+/* harmony export */   j7: () => (/* binding */ writeJobSummary),
+/* harmony export */   jb: () => (/* binding */ summaryTable)
 /* harmony export */ });
-/* unused harmony export summaryMarkdown */
+/* unused harmony exports TAIL_LINE_CHARS, summaryMarkdown */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
 /* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1025);
 /* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
@@ -9773,13 +9540,21 @@ function rows(r) {
         rows.push(['Dashboard', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .link */ .nf)(r.dashboardUrl, r.dashboardUrl)]);
     return rows;
 }
+/** A summary's heading and its two-column table (values already made inert by `cellCode` or `link`). */
+function summaryTable(heading, rows) {
+    return `### ${heading}\n\n| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cell */ .Hn)(v)} |`).join('\n')}\n`;
+}
+/** The last lines of a log (build output, a one-off's output), each bounded and without colours, in a fence. */
+function tailBlock(tail, what) {
+    if (!tail || tail.length === 0)
+        return '';
+    // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
+    const lines = tail.map(l => (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .cut */ .Jj)((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .stripAnsi */ .aJ)(l), TAIL_LINE_CHARS));
+    return `\n<details open><summary>Last ${lines.length} lines of ${what}</summary>\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .codeBlock */ .DV)(lines)}\n\n</details>\n`;
+}
 /** The job summary as Markdown (pure, so tests read it directly). Everything from outside is inert. */
 function summaryMarkdown(r) {
-    let md = `### ${headline(r)}\n\n| | |\n|---|---|\n`;
-    md += rows(r)
-        .map(([k, v]) => `| ${k} | ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .cell */ .Hn)(v)} |`)
-        .join('\n');
-    md += '\n';
+    let md = summaryTable(headline(r), rows(r));
     if (r.archiveProblems?.length)
         md += `\n**GitHub archive:**\n\n${r.archiveProblems.map(p => `- ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(p)}`).join('\n')}\n`;
     if (r.skipped)
@@ -9790,23 +9565,23 @@ function summaryMarkdown(r) {
         md += `\n**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(r.error)}\n`;
     if (!r.waited && r.deploymentId && !r.error)
         md += `\nNot waited for (\`wait: false\`): follow it on the dashboard.\n`;
-    if (r.logTail && r.logTail.length > 0) {
-        // Each line bounded, so the summary stays far under GitHub's 1 MiB limit whatever the log.
-        const lines = r.logTail.map(l => (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .cut */ .Jj)((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_6__/* .stripAnsi */ .aJ)(l), TAIL_LINE_CHARS));
-        md += `\n<details open><summary>Last ${lines.length} lines of the build output</summary>\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .codeBlock */ .DV)(lines)}\n\n</details>\n`;
-    }
+    md += tailBlock(r.logTail, 'the build output');
     return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .scrub */ ._I)(md);
 }
-/** Written on success and on failure; skipped (not failed) outside a runner. */
-async function writeSummary(r, env) {
+/** A job summary, written on success and on failure; skipped (not failed) outside a runner. */
+async function writeJobSummary(markdown, env) {
     if (!env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(summaryMarkdown(r)).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown).write();
     }
     catch (err) {
         _lib_log_js__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`Could not write the job summary: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}`);
     }
+}
+/** The deploy action's job summary. */
+function writeSummary(r, env) {
+    return writeJobSummary(summaryMarkdown(r), env);
 }
 
 
@@ -11166,6 +10941,319 @@ class BuildLog {
             resolve();
         }));
     }
+}
+
+
+/***/ }),
+
+/***/ 1686:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  f: () => (/* binding */ actionHttp),
+  q: () => (/* binding */ createContext)
+});
+
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/http.ts
+var lib_http = __nccwpck_require__(1931);
+// EXTERNAL MODULE: ./src/lib/refs.ts
+var refs = __nccwpck_require__(9265);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
+// EXTERNAL MODULE: ./src/github/archives.ts
+var archives = __nccwpck_require__(7592);
+;// CONCATENATED MODULE: ./src/github/client.ts
+
+
+
+
+
+
+class GitHubClient {
+    http;
+    config;
+    constructor(http, config) {
+        this.http = http;
+        this.config = config;
+    }
+    /** A request to the API with GitHub's headers and the token. */
+    async request(opts) {
+        const { path, mediaType, ...rest } = opts;
+        const headers = {
+            Accept: mediaType ?? 'application/vnd.github+json',
+            'X-GitHub-Api-Version': '2022-11-28'
+        };
+        const url = `${this.config.apiUrl}${path}`;
+        if (this.config.token) {
+            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
+            if (!(0,urls/* mayCarrySecrets */._1)(url))
+                throw new errors/* ActionError */.lZ(`GITHUB_API_URL ${(0,urls/* safeUrl */.Pl)(this.config.apiUrl)} is not https: not sending the GitHub token there`);
+            headers.Authorization = `Bearer ${this.config.token}`;
+        }
+        return this.http.request({ ...rest, url, headers });
+    }
+    /** A JSON answer, parsed. */
+    async json(opts) {
+        const res = await this.request(opts);
+        return (0,lib_http/* parseJson */.qF)(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
+    }
+    async getVisibility(repo) {
+        const name = (0,archives/* repoName */.Qq)(repo);
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: (0,archives/* repoPath */.qN)(repo),
+                retry: 'idempotent'
+            });
+            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
+                return data.visibility;
+            if (typeof data.private === 'boolean')
+                return data.private ? 'private' : 'public';
+            return 'unknown';
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 403 || err.status === 401)) {
+                throw new errors/* ActionError */.lZ(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
+            }
+            throw err;
+        }
+    }
+    /** Tag, branch, short or full SHA → the full commit SHA. */
+    async resolveSha(repo, ref) {
+        const name = (0,archives/* repoName */.Qq)(repo);
+        try {
+            const { body } = await this.request({
+                method: 'GET',
+                path: `${(0,archives/* repoPath */.qN)(repo)}/commits/${(0,archives/* encodeRef */.i)(ref)}`,
+                mediaType: 'application/vnd.github.sha',
+                retry: 'idempotent'
+            });
+            let sha = body.trim();
+            // A server ignoring the sha media type answers the JSON commit.
+            if (sha.startsWith('{')) {
+                const parsed = JSON.parse(sha).sha;
+                sha = typeof parsed === 'string' ? parsed : '';
+            }
+            if (!(0,refs/* isFullSha */.Wf)(sha))
+                throw new errors/* ActionError */.lZ(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
+            return sha.toLowerCase();
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 422 || err.status === 409)) {
+                throw new errors/* ActionError */.lZ(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
+            }
+            throw err;
+        }
+    }
+    /**
+     * The short-lived signed archive URL of a commit, from the tarball
+     * endpoint's redirect. Masked the moment it is read.
+     */
+    async signedTarballUrl(repo, sha) {
+        const res = await this.request({
+            method: 'GET',
+            path: `${(0,archives/* repoPath */.qN)(repo)}/tarball/${sha}`,
+            retry: 'idempotent',
+            accept: [301, 302, 303, 307, 308],
+            maxBodyBytes: 64 * 1024
+        });
+        return this.location(res, repo);
+    }
+    /**
+     * A file of the repository at a commit (contents API), or undefined when
+     * it does not exist there (404).
+     */
+    async getFile(repo, path, sha) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${(0,archives/* repoPath */.qN)(repo)}/contents/${(0,archives/* encodeRef */.i)(path)}?ref=${encodeURIComponent(sha)}`,
+                retry: 'idempotent'
+            });
+            if (typeof data.content !== 'string')
+                return undefined;
+            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && err.status === 404)
+                return undefined;
+            throw err;
+        }
+    }
+    /**
+     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
+     * behind, identical or diverged; undefined when GitHub cannot say (no
+     * permission, another repository, an unknown commit).
+     */
+    async compare(repo, base, head) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${(0,archives/* repoPath */.qN)(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
+                retry: 'idempotent',
+                maxBodyBytes: 4 * 1024 * 1024
+            });
+            const status = data.status;
+            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
+                ? status
+                : undefined;
+        }
+        catch (err) {
+            if (err instanceof errors/* HttpError */.j$ && [401, 403, 404, 422].includes(err.status))
+                return undefined;
+            throw err;
+        }
+    }
+    location(res, repo) {
+        const loc = (0,lib_http/* headerValue */.Z)(res.headers.location);
+        if (res.status < 300 || !loc) {
+            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${(0,archives/* repoName */.Qq)(repo)} did not redirect to an archive (status ${res.status})`);
+        }
+        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
+        (0,secrets/* registerSecretUrl */.l2)(url);
+        const problem = (0,urls/* answerUrlProblem */.Hc)(url);
+        if (problem)
+            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${(0,archives/* repoName */.Qq)(repo)} redirected to a URL that cannot be used: ${problem}`);
+        return url;
+    }
+}
+
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var client = __nccwpck_require__(8211);
+;// CONCATENATED MODULE: ./src/stages/context.ts
+
+
+
+
+
+
+/** The HTTP layer every action's requests go through: our User-Agent, its retries told in the log, ending by `deadline`. */
+function actionHttp(clock, deadline) {
+    const http = new lib_http/* Http */.lw({
+        userAgent: version/* USER_AGENT */._,
+        clock,
+        onRetry: ({ attempt, delayMs, reason }) => log/* info */.pq(`(${reason}; retrying in ${(0,lib_clock/* formatDuration */.a3)(delayMs)}, attempt ${attempt + 1})`)
+    });
+    // Every request, not only the follow loop, ends by the timeout.
+    http.deadline = deadline;
+    return http;
+}
+function createContext(settings, env, clock, report, startedAt) {
+    const deadline = startedAt + settings.timeoutSeconds * 1000;
+    const http = actionHttp(clock, deadline);
+    log/* debug */.Yz(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+        `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
+    Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+        log/* warning */.$e('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
+    }
+    const { app, region, apiUrl, authUrl, apiToken } = settings;
+    const scalingo = new client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
+    return { settings, env, clock, startedAt, deadline, http, scalingo, github, report };
+}
+
+
+/***/ }),
+
+/***/ 5947:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X2: () => (/* binding */ isAmbiguous),
+/* harmony export */   tb: () => (/* binding */ createDeploymentOnce)
+/* harmony export */ });
+/* unused harmony export findOurs */
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _scalingo_client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8211);
+
+
+
+/**
+ * Creates the deployment, at most once per run. When the POST's fate is
+ * unknown (the connection dropped after sending or while the answer was
+ * read, a 5xx, or a success we cannot read), we look the deployment up
+ * rather than post again.
+ */
+/**
+ * Clock skew allowed between the runner and Scalingo: a deployment with our
+ * git_ref created more than this before we posted is an earlier run's.
+ */
+const SKEW_MS = 60 * 1000;
+/**
+ * An answer that does not tell whether Scalingo created the deployment: no
+ * answer, a gateway error, or a success we cannot read.
+ */
+function isAmbiguous(err) {
+    return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .mayHaveBeenProcessed */ .uZ)(err) || err instanceof _scalingo_client_js__WEBPACK_IMPORTED_MODULE_2__/* .MalformedAnswerError */ .Sz;
+}
+/**
+ * The newest listed deployment with our git_ref created since we posted
+ * (allowing for clock skew) that did not exist before: another run's
+ * deployment of the same commit is never taken for ours.
+ */
+function findOurs(list, gitRef, since, knownIds) {
+    // Without the list from before the POST, a deployment of this commit cannot be told from another run's.
+    if (gitRef === null || knownIds === undefined)
+        return undefined;
+    return list.find(d => {
+        if (d.git_ref !== gitRef || knownIds?.has(d.id))
+            return false;
+        const created = d.created_at ? Date.parse(d.created_at) : NaN;
+        return !Number.isNaN(created) && created >= since - SKEW_MS;
+    });
+}
+/** The lookups after an unclear answer may run this long past the timeout: the deployment may exist. */
+const LOOKUP_GRACE_MS = 15_000;
+async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
+    const { clock } = opts;
+    if (clock.now() >= opts.deadline) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('the timeout was reached before the deployment could be created; nothing was created', 'raise timeout');
+    }
+    const postedAt = clock.now();
+    try {
+        return { deployment: await client.createDeployment(gitRef, sourceUrl), recovered: false };
+    }
+    catch (err) {
+        if (!isAmbiguous(err))
+            throw err;
+        if (!opts.knownIds) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`the deployment request got no clear answer (${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}), and the app's deployments could not be read before it: a deployment of this commit on the app now cannot be told from another run's, so none is taken for ours`, 'nothing was posted twice; check the app dashboard, then run the workflow again');
+        }
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The deployment request got no clear answer (${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}); looking for it instead of posting again`);
+    }
+    // Give Scalingo a moment to list what it may have created.
+    for (const waitMs of [0, 2000, 5000]) {
+        if (waitMs)
+            await clock.sleep(waitMs);
+        let list;
+        try {
+            list = await client.listDeployments(20, { graceMs: LOOKUP_GRACE_MS });
+        }
+        catch (err) {
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not list the app's deployments: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}`);
+            continue;
+        }
+        const ours = findOurs(list, gitRef, postedAt, opts.knownIds);
+        if (ours) {
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Found the deployment the request created: ${ours.id}`);
+            return { deployment: ours, recovered: true };
+        }
+    }
+    throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
 }
 
 

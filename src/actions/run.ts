@@ -5,6 +5,7 @@ import { Http } from '../lib/http.js'
 import * as log from '../lib/log.js'
 import { oneLine } from '../lib/text.js'
 import { reportFailure } from '../report/failure.js'
+import { writeOnce } from '../report/finish.js'
 import { type OneOffReport, newOneOffReport, setOneOffOutputs, writeOneOffSummary } from '../report/oneoff.js'
 import { ScalingoClient } from '../scalingo/client.js'
 import { oneOffLogsCommand } from '../scalingo/regions.js'
@@ -38,13 +39,12 @@ export async function runOneOff(env: NodeJS.ProcessEnv = process.env, clock: Clo
   maskRunInputs(get)
   const report = newOneOffReport()
   const stop = new AbortController()
-  let written: Promise<void> | undefined
   const finish = (): Promise<void> =>
-    (written ??= (async () => {
+    writeOnce(report, async () => {
       report.durationSeconds = Math.round((clock.now() - startedAt) / 1000)
       setOneOffOutputs(report)
       await writeOneOffSummary(report, env)
-    })())
+    })
   const unguard = guardOneOff(stop, report, finish)
   let ctx: OneOffContext | undefined
   try {
