@@ -5420,25 +5420,19 @@ module.exports = { ProxyAgent, fetch }
 
 /***/ }),
 
-/***/ 4207:
+/***/ 9070:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  d: () => (/* binding */ runOneOff)
+  n: () => (/* binding */ runReviewApp)
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var core = __nccwpck_require__(2313);
 // EXTERNAL MODULE: ./src/lib/clock.ts
 var lib_clock = __nccwpck_require__(4517);
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/log.ts
-var log = __nccwpck_require__(1025);
-// EXTERNAL MODULE: ./src/lib/text.ts
-var lib_text = __nccwpck_require__(9112);
 // EXTERNAL MODULE: ./src/report/failure.ts
 var failure = __nccwpck_require__(3304);
 // EXTERNAL MODULE: ./src/report/finish.ts
@@ -5447,79 +5441,192 @@ var report_finish = __nccwpck_require__(9547);
 var markdown = __nccwpck_require__(3862);
 // EXTERNAL MODULE: ./src/lib/secrets.ts
 var secrets = __nccwpck_require__(5714);
-// EXTERNAL MODULE: ./src/scalingo/regions.ts
-var regions = __nccwpck_require__(6487);
+// EXTERNAL MODULE: ./src/scalingo/statuses.ts
+var statuses = __nccwpck_require__(7178);
+// EXTERNAL MODULE: ./src/report/report.ts
+var report = __nccwpck_require__(8850);
 // EXTERNAL MODULE: ./src/report/summary.ts
 var summary = __nccwpck_require__(7994);
-;// CONCATENATED MODULE: ./src/report/oneoff.ts
+;// CONCATENATED MODULE: ./src/report/reviewapp.ts
 
 
 
 
 
 
-function newOneOffReport() {
-    return { app: '', region: '', command: '', envNames: [], detached: false };
+
+function newReviewReport() {
+    return { ...(0,report/* newReport */.bQ)(), parent: '', created: false, addonsCreated: [], deployed: false };
 }
-/** Every output of the `run` action. */
-const RUN_OUTPUTS = { exitCode: 'exit-code', container: 'container', status: 'status' };
-function setOneOffOutputs(r) {
-    core/* setOutput */.uH(RUN_OUTPUTS.exitCode, r.exitCode === undefined ? '' : String(r.exitCode));
-    core/* setOutput */.uH(RUN_OUTPUTS.container, r.container ?? '');
-    core/* setOutput */.uH(RUN_OUTPUTS.status, r.status ?? 'error');
+/** The one status the outputs, the summary and the comment say. */
+function reviewStatus(r) {
+    if (r.error)
+        return 'failed';
+    if (r.outcome)
+        return r.outcome;
+    if (r.status === 'skipped')
+        return r.afterCreate?.startsWith('ran') ? 'success' : 'skipped';
+    if (r.status && ((0,statuses/* isSuccess */.oJ)(r.status) || !r.waited))
+        return 'success';
+    return r.deployed ? 'failed' : 'success';
+}
+const REVIEW_OUTPUTS = {
+    app: 'app',
+    appUrl: 'app-url',
+    sha: 'sha',
+    deploymentId: 'deployment-id',
+    created: 'created',
+    status: 'status'
+};
+function setReviewOutputs(r) {
+    core/* setOutput */.uH(REVIEW_OUTPUTS.app, r.app);
+    core/* setOutput */.uH(REVIEW_OUTPUTS.appUrl, r.appUrl ?? '');
+    core/* setOutput */.uH(REVIEW_OUTPUTS.sha, r.sha ?? '');
+    core/* setOutput */.uH(REVIEW_OUTPUTS.deploymentId, r.deploymentId ?? '');
+    core/* setOutput */.uH(REVIEW_OUTPUTS.created, String(r.created));
+    core/* setOutput */.uH(REVIEW_OUTPUTS.status, reviewStatus(r));
 }
 const HEADLINES = {
-    success: '✅ Scalingo one-off succeeded',
-    failed: '❌ Scalingo one-off failed',
-    'timed-out': '⏱️ Scalingo one-off stopped at the timeout',
-    cancelled: '🛑 Scalingo one-off cancelled',
-    inactive: '💤 Scalingo one-off stopped for inactivity',
-    detached: '🚀 Scalingo one-off started, detached',
-    error: '❌ Scalingo one-off could not run',
-    'dry-run': '🧪 Scalingo one-off dry run: checked, nothing started'
+    success: '✅ Review app ready',
+    failed: '❌ Review app failed',
+    skipped: '⏭️ Review app skipped',
+    destroyed: '🗑️ Review app destroyed',
+    'dry-run': '🧪 Review app dry run: everything checked, nothing changed'
 };
-/** The job summary as Markdown (pure); everything from outside is inert. */
-function oneOffSummaryMarkdown(r) {
+function reviewRows(r) {
     const rows = [
-        ['App', (0,markdown/* cellCode */.GA)(r.app)],
-        ['Region', (0,markdown/* cellCode */.GA)(r.region)],
-        ['Command', (0,markdown/* cellCode */.GA)(r.command, 500)]
+        ['Review app', r.appUrl ? (0,markdown/* link */.nf)((0,markdown/* cellCode */.GA)(r.app), r.appUrl) : (0,markdown/* cellCode */.GA)(r.app || '?')],
+        ['Parent', (0,markdown/* cellCode */.GA)(r.parent)]
     ];
-    if (r.envNames.length)
-        rows.push(['Env', (0,markdown/* cellCode */.GA)(r.envNames.join(', '))]);
-    if (r.container)
-        rows.push(['Container', (0,markdown/* cellCode */.GA)(r.container)]);
-    rows.push(['Size', r.size ? (0,markdown/* cellCode */.GA)(r.size) : 'default']);
-    rows.push(['Status', (0,markdown/* cellCode */.GA)(r.status ?? 'error')]);
-    if (r.exitCode !== undefined)
-        rows.push(['Exit code', (0,markdown/* cellCode */.GA)(String(r.exitCode))]);
+    if (r.pullRequest)
+        rows.push(['Pull request', `#${r.pullRequest}${r.headRef ? ` ${(0,markdown/* cellCode */.GA)(r.headRef, 100)}` : ''}`]);
+    rows.push(['Status', (0,markdown/* cellCode */.GA)(reviewStatus(r))]);
+    if (r.outcome !== 'destroyed' && r.app)
+        rows.push(['Created this run', r.created ? 'yes' : 'no']);
+    if (r.addonsCreated.length)
+        rows.push(['Addons added', (0,markdown/* cellCode */.GA)(r.addonsCreated.join(', '))]);
+    if (r.variablesLine)
+        rows.push(['Variables', (0,markdown/* cellCode */.GA)(r.variablesLine)]);
+    if (r.afterCreate)
+        rows.push(['after-create', (0,markdown/* cellCode */.GA)(r.afterCreate)]);
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', (0,lib_clock/* formatDuration */.a3)(r.durationSeconds * 1000)]);
-    let md = (0,summary/* summaryTable */.jb)(HEADLINES[r.status ?? 'error'], rows);
-    if (r.status === 'detached' && r.container)
-        md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,markdown/* code */.aY)((0,regions/* oneOffLogsCommand */.ak)(r.region, r.app, r.container))}\n`;
-    if (r.plan)
+    return rows;
+}
+/** The job summary (pure): the review app's table, then the deployment's own summary when one ran. */
+function reviewSummaryMarkdown(r) {
+    let md = (0,summary/* summaryTable */.jb)(HEADLINES[reviewStatus(r)], reviewRows(r));
+    if (r.note)
+        md += `\n${(0,markdown/* code */.aY)(r.note)}\n`;
+    if (r.deployed)
+        md += `\n${(0,summary/* summaryMarkdown */.eH)(r)}`;
+    else if (r.plan)
         md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,markdown/* code */.aY)(l)}`).join('\n')}\n`;
-    if (r.error)
+    if (!r.deployed && r.error)
         md += `\n**Error:** ${(0,markdown/* code */.aY)(r.error)}\n`;
-    md += (0,summary/* tailBlock */.Wo)(r.tail, 'output');
     return (0,secrets/* scrub */._I)(md);
 }
-function writeOneOffSummary(r, env) {
-    return (0,summary/* writeJobSummary */.j7)(oneOffSummaryMarkdown(r), env);
+function writeReviewSummary(r, env) {
+    return (0,summary/* writeJobSummary */.j7)(reviewSummaryMarkdown(r), env);
+}
+const COMMENT_HEADLINES = {
+    success: '✅ Review app ready',
+    failed: '❌ Review app failed',
+    skipped: '⏭️ Review app unchanged: this commit is already live',
+    destroyed: '🗑️ Review app destroyed',
+    'dry-run': '🧪 Review app dry run'
+};
+/** The pull request comment's Markdown (pure, below the marker): everything from outside is inert. */
+function reviewCommentMarkdown(r, dashboardUrl) {
+    const status = reviewStatus(r);
+    const lines = [`### ${COMMENT_HEADLINES[status]}: ${(0,markdown/* code */.aY)(r.app)}`, ''];
+    if (status === 'destroyed') {
+        lines.push(`${(0,markdown/* code */.aY)(r.app)} was destroyed with its addons${r.note ? ` (${(0,markdown/* code */.aY)(r.note)})` : ''}.`);
+        return (0,secrets/* scrub */._I)(lines.join('\n'));
+    }
+    const rows = [];
+    if (r.appUrl)
+        rows.push(['App', (0,markdown/* link */.nf)(r.appUrl, r.appUrl)]);
+    if (r.sha)
+        rows.push(['Commit', (0,markdown/* cellCode */.GA)(r.sha.slice(0, 7))]);
+    rows.push(['Status', (0,markdown/* cellCode */.GA)(status === 'failed' && r.status ? `${status} (${r.status})` : status)]);
+    rows.push(['Dashboard', (0,markdown/* link */.nf)(dashboardUrl, dashboardUrl)]);
+    lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`));
+    if (status === 'failed' && r.error)
+        lines.push('', `**Error:** ${(0,markdown/* code */.aY)(r.error, 500)}`);
+    return (0,secrets/* scrub */._I)(lines.join('\n'));
 }
 
-// EXTERNAL MODULE: ./src/scalingo/client.ts
-var scalingo_client = __nccwpck_require__(8211);
 // EXTERNAL MODULE: ./src/settings/inputs.ts
-var inputs = __nccwpck_require__(7428);
-// EXTERNAL MODULE: ./src/settings/dotenv.ts
-var dotenv = __nccwpck_require__(6443);
+var settings_inputs = __nccwpck_require__(7428);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/refs.ts
+var refs = __nccwpck_require__(9265);
+// EXTERNAL MODULE: ./src/github/archives.ts
+var archives = __nccwpck_require__(7592);
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+
+
+
+function repoOf(fullName) {
+    if (typeof fullName !== 'string')
+        return undefined;
+    const [owner, repo, extra] = fullName.split('/');
+    return owner && repo && extra === undefined ? { owner, repo } : undefined;
+}
+/** Whether the head commit comes from another repository than the base (or from a deleted one). */
+function isFork(pr) {
+    if (!pr.headRepo)
+        return true;
+    const name = (r) => `${r.owner}/${r.repo}`.toLowerCase();
+    return name(pr.headRepo) !== name(pr.baseRepo);
+}
+/** A pull request object of GitHub's (event payload or API answer), checked. */
+function readPullRequest(data, action, fallbackBase) {
+    const p = (data ?? {});
+    if (typeof p.number !== 'number' || !Number.isInteger(p.number) || p.number < 1)
+        throw new errors/* ActionError */.lZ('the pull request has no number');
+    const sha = typeof p.head?.sha === 'string' ? p.head.sha.toLowerCase() : '';
+    if (!(0,refs/* isFullSha */.Wf)(sha))
+        throw new errors/* ActionError */.lZ(`pull request #${p.number} has no head commit SHA`);
+    return {
+        number: p.number,
+        headSha: sha,
+        headRef: typeof p.head?.ref === 'string' ? p.head.ref : '',
+        headRepo: repoOf(p.head?.repo?.full_name),
+        baseRepo: repoOf(p.base?.repo?.full_name) ?? fallbackBase,
+        closed: p.state === 'closed' || action === 'closed',
+        action
+    };
+}
+/** `GET /repos/{owner}/{repo}/pulls/{number}`. */
+async function fetchPullRequest(github, repo, number) {
+    let data;
+    try {
+        data = await github.json({ method: 'GET', path: `${(0,archives/* repoPath */.qN)(repo)}/pulls/${number}`, retry: 'idempotent' });
+    }
+    catch (err) {
+        if (err instanceof errors/* HttpError */.j$ && err.status === 404)
+            throw new errors/* ActionError */.lZ(`pull request #${number} was not found in ${repo.owner}/${repo.repo} (404)`, 'check the pull-request input, and that github-token can read the repository');
+        throw err;
+    }
+    return readPullRequest(data, '', repo);
+}
+
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+// EXTERNAL MODULE: ./src/settings/oneoff.ts
+var oneoff = __nccwpck_require__(4840);
 // EXTERNAL MODULE: ./src/settings/parse.ts
 var parse = __nccwpck_require__(6894);
 // EXTERNAL MODULE: ./src/settings/settings.ts
 var settings = __nccwpck_require__(7100);
-;// CONCATENATED MODULE: ./src/settings/oneoff.ts
+;// CONCATENATED MODULE: ./src/settings/reviewapp.ts
+
+
 
 
 
@@ -5527,461 +5634,1023 @@ var settings = __nccwpck_require__(7100);
 
 
 /**
- * The `run` action's inputs, validated before any request: the target as
- * the deploy action reads it, then the command and its environment.
+ * The `review-app` action's inputs and the pull request it is for,
+ * validated before any request: the parent as the deploy action reads an
+ * app, the review app's name, what to do, and what to bring along.
  */
-const DEFAULT_RUN_TIMEOUT = '1h';
-/** The shortest `env` value whose presence in `command` is refused (shorter ones say nothing). */
-const MIN_VALUE_IN_COMMAND = 4;
-/** `command`: required; any text but control characters other than tab and line breaks (a YAML block). */
-function readCommand(get) {
-    const command = get(inputs/* RUN_INPUTS */.qT.command).trim();
-    if (command === '')
-        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, 'is required: the command to run in a one-off container');
-    if ((0,lib_text/* hasControlChars */.jt)(command.replace(/[\t\r\n]/g, ' ')))
-        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, 'must not hold control characters');
-    if (command.length > 16 * 1024)
-        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, 'must be at most 16 KiB');
-    return command;
+/** The longest review-app name made by default: the child-apps docs say 32 (the API allows 48 since 2021). */
+const MAX_DEFAULT_NAME = 32;
+/**
+ * `<parent>-pr<number>`; past `max` characters the parent part is cut,
+ * `-pr<number>` kept, and no hyphen is left at the cut (a name has no
+ * double or trailing hyphen). Pure.
+ */
+function reviewAppName(parent, number, max = MAX_DEFAULT_NAME) {
+    const suffix = `-pr${number}`;
+    const room = Math.max(1, max - suffix.length);
+    const head = parent.slice(0, room).replace(/-+$/, '');
+    return `${head || parent.slice(0, 1)}${suffix}`;
 }
-/**
- * Scalingo keeps one-off commands in its audit log and the app's events:
- * a secret belongs in `env`. Refused when `command` holds the API token or
- * the value of an `env` entry, naming the variable, never the value.
- */
-function refuseSecretsInCommand(command, env, apiToken) {
-    if (apiToken.length >= MIN_VALUE_IN_COMMAND && command.includes(apiToken)) {
-        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, "contains the API token: Scalingo records one-off commands in the app's events and audit log");
-    }
-    for (const v of env) {
-        if (v.value.length >= MIN_VALUE_IN_COMMAND && command.includes(v.value)) {
-            throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.command, `contains the value of env ${v.name}: Scalingo records one-off commands in the app's events and audit log; refer to it as $${v.name} instead`);
+const PROVIDER = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const PLAN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** `copy` (default), `none`, or `provider:plan` lines (blank lines and # comments ignored). */
+function parseAddons(value) {
+    const text = value.trim();
+    if (text === '' || text === 'copy')
+        return { kind: 'copy' };
+    if (text === 'none')
+        return { kind: 'none' };
+    const items = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const [provider, plan, extra] = line.split(':').map(x => x.trim());
+        if (extra !== undefined || !PROVIDER.test(provider ?? '') || !PLAN.test(plan ?? '')) {
+            throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.addons, `${(0,lib_text/* quote */.hD)(line)} is not provider:plan (e.g. postgresql:postgresql-starter-512); or give copy or none`);
         }
+        if (items.some(i => i.provider === provider))
+            throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.addons, `names ${provider} twice: one addon per provider`);
+        items.push({ provider, plan });
     }
+    if (items.length === 0)
+        return { kind: 'none' };
+    return { kind: 'list', items };
 }
-function readOneOffSettings(get) {
-    const target = (0,settings/* readTarget */._E)(get);
-    const command = readCommand(get);
-    const env = (0,dotenv/* parseVariableLines */.fu)(get(inputs/* RUN_INPUTS */.qT.env), inputs/* RUN_INPUTS */.qT.env);
-    refuseSecretsInCommand(command, env, target.apiToken);
-    const sizeInput = get(inputs/* RUN_INPUTS */.qT.size).trim();
-    if (sizeInput && !/^[A-Za-z0-9]{1,8}$/.test(sizeInput))
-        throw new errors/* InputError */.dz(inputs/* RUN_INPUTS */.qT.size, `${(0,lib_text/* quote */.hD)(sizeInput)} is not a container size; expected letters and digits, like M, L or 2XL`);
-    const detached = (0,parse/* parseBoolean */.yG)(inputs/* RUN_INPUTS */.qT.detached, get(inputs/* RUN_INPUTS */.qT.detached), false);
-    const timeoutSeconds = (0,parse/* parseDuration */.E9)(inputs/* RUN_INPUTS */.qT.timeout, get(inputs/* RUN_INPUTS */.qT.timeout) || DEFAULT_RUN_TIMEOUT);
-    const dryRun = (0,parse/* parseBoolean */.yG)(inputs/* RUN_INPUTS */.qT.dryRun, get(inputs/* RUN_INPUTS */.qT.dryRun), false);
-    return { ...target, command, env, size: sizeInput || undefined, detached, timeoutSeconds, dryRun };
+function readMode(get) {
+    const mode = get(settings_inputs/* REVIEW_INPUTS */.D0.mode).trim() || 'auto';
+    if (mode !== 'auto' && mode !== 'deploy' && mode !== 'destroy')
+        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.mode, `must be auto, deploy or destroy, got ${(0,lib_text/* quote */.hD)(mode)}`);
+    return mode;
 }
-
-// EXTERNAL MODULE: ./src/stages/context.ts + 1 modules
-var context = __nccwpck_require__(1686);
-// EXTERNAL MODULE: ./src/lib/version.ts
-var version = __nccwpck_require__(7471);
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: ./src/lib/urls.ts
-var urls = __nccwpck_require__(1281);
-;// CONCATENATED MODULE: ./src/scalingo/attach.ts
-
-
-
-
-
-/**
- * The one-off's terminal, as Scalingo's CLI reaches it (`apps/run.go`):
- * `CONNECT <path>` to the attach URL's host with `Authorization: Basic
- * base64(":" + bearer)`; a 200 (the CLI's helper also takes 202) turns the
- * connection into the raw terminal. `GET <attach_url>/wait` says how the
- * command ended.
- */
-/**
- * Why the bearer may not go to this attach URL, or undefined when it may:
- * https (plain http only to a loopback host, for tests), no `user:pass@`,
- * on the API's host or a host under `scalingo.com`.
- */
-function attachUrlProblem(url, apiUrl) {
-    return (0,urls/* bearerUrlProblem */.cL)(url, apiUrl, { scheme: 'https', underScalingo: true });
-}
-/** The Basic credentials of the run service: an empty user, the bearer as password (masked). */
-function attachAuthorization(bearer) {
-    const basic = Buffer.from(`:${bearer}`).toString('base64');
-    (0,secrets/* registerSecret */.cl)(basic);
-    return `Basic ${basic}`;
-}
-/** A CONNECT answered with anything but 200 or 202. */
-function refusal(attachUrl, res) {
-    return new errors/* HttpError */.j$({
-        status: res.statusCode ?? 0,
-        method: 'CONNECT',
-        url: (0,urls/* safeUrl */.Pl)(attachUrl),
-        serverMessage: res.statusMessage || '(no message)',
-        headers: res.headers
-    });
-}
-/** Opens the terminal: one CONNECT, no retry (the caller decides); a refusal is an HttpError with its status. */
-function openTerminal(attachUrl, bearer, userAgent, timeoutMs) {
-    const u = new URL(attachUrl);
-    const tls = u.protocol === 'https:';
-    return new Promise((resolve, reject) => {
-        let settled = false;
-        const settle = (f) => {
-            if (settled)
-                return;
-            settled = true;
-            f();
-        };
-        const req = (tls ? external_node_https_namespaceObject.request : external_node_http_namespaceObject.request)({
-            method: 'CONNECT',
-            host: u.hostname.replace(/^\[|\]$/g, ''),
-            port: u.port || (tls ? 443 : 80),
-            // As the CLI's http.NewRequest + req.Write: the path on the request line, the host in Host.
-            path: u.pathname || '/',
-            servername: tls ? u.hostname : undefined,
-            agent: false,
-            headers: { Host: u.host, Authorization: attachAuthorization(bearer), 'User-Agent': userAgent }
-        });
-        req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-        req.on('connect', (res, socket, head) => {
-            const ok = res.statusCode === 200 || res.statusCode === 202;
-            if (!ok || settled)
-                socket.destroy();
-            if (ok)
-                req.setTimeout(0);
-            settle(() => (ok ? resolve({ socket, head }) : reject(refusal(attachUrl, res))));
-        });
-        req.on('response', res => {
-            res.resume();
-            settle(() => reject(refusal(attachUrl, res)));
-        });
-        req.on('error', err => settle(() => reject((0,errors/* networkError */.x6)(err, 'CONNECT', attachUrl))));
-        req.end();
-    });
-}
-/**
- * `GET <attach_url>/wait` → `{"exit_code": N}`; 408: Scalingo stopped the
- * one-off for inactivity. It answers once the command has ended. `until`
- * may lie past the run's deadline (the few seconds after a Ctrl-C).
- */
-async function waitForExit(http, attachUrl, bearer, until) {
-    const url = `${attachUrl.split(/[?#]/)[0].replace(/\/+$/, '')}/wait`;
-    const res = await http.request({
-        method: 'GET',
-        url,
-        headers: { Authorization: attachAuthorization(bearer) },
-        retry: 'idempotent',
-        accept: [408],
-        deadline: until,
-        graceMs: Math.max(0, until - (http.deadline ?? until)),
-        maxBodyBytes: 64 * 1024
-    });
-    if (res.status === 408)
-        return { inactive: true };
-    let code;
+/** The event's pull request, when the workflow runs on one. */
+function eventPullRequest(env, base) {
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    if (event !== 'pull_request' && event !== 'pull_request_target')
+        return undefined;
+    let payload;
     try {
-        code = JSON.parse(res.body).exit_code;
+        payload = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH ?? '', 'utf8'));
     }
     catch {
-        code = undefined;
+        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.pullRequest, `this workflow runs on ${event}, but its event payload (GITHUB_EVENT_PATH) could not be read`);
     }
-    if (typeof code !== 'number' || !Number.isInteger(code))
-        throw new errors/* NetworkError */.Dr({ method: 'GET', url: (0,urls/* safeUrl */.Pl)(url), cause: 'the answer holds no exit code', unsent: false });
-    return { exitCode: code };
+    if (!payload?.pull_request)
+        return undefined;
+    return readPullRequest(payload.pull_request, typeof payload.action === 'string' ? payload.action : '', base);
+}
+function readPullRequestNumber(get, event, eventName) {
+    const input = get(settings_inputs/* REVIEW_INPUTS */.D0.pullRequest).trim().replace(/^#/, '');
+    if (input === '') {
+        if (event)
+            return event.number;
+        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.pullRequest, `is required on ${eventName || 'this'} events (only pull_request events carry one)`);
+    }
+    if (!/^[1-9]\d{0,9}$/.test(input))
+        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.pullRequest, `${(0,lib_text/* quote */.hD)(input)} is not a pull request number`);
+    return Number(input);
+}
+function readName(get, parent, number) {
+    const input = get(settings_inputs/* REVIEW_INPUTS */.D0.name).trim();
+    const name = input ? (0,parse/* parseAppName */.QV)(settings_inputs/* REVIEW_INPUTS */.D0.name, input) : reviewAppName(parent, number);
+    if (name.length < 6 || name.includes('--'))
+        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.name, `${(0,lib_text/* quote */.hD)(name)} is not a review-app name: 6 to 48 characters, no double hyphen`);
+    if (name === parent)
+        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.name, 'is the parent app: a review app is another app');
+    return name;
+}
+function readReviewGitHub(get, env) {
+    const repoInput = env.GITHUB_REPOSITORY ?? '';
+    if (!repoInput)
+        throw new errors/* InputError */.dz('GITHUB_REPOSITORY', 'is not set; the review-app action runs in a workflow');
+    return {
+        token: (0,parse/* parseToken */.pI)(settings_inputs/* INPUTS */.mc.githubToken, get(settings_inputs/* INPUTS */.mc.githubToken)),
+        apiUrl: (0,parse/* parseBaseUrl */.Q2)('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com'),
+        serverUrl: (0,parse/* parseServerUrl */.Ep)('GITHUB_SERVER_URL', env.GITHUB_SERVER_URL || 'https://github.com'),
+        repository: (0,parse/* parseRepository */.SU)('GITHUB_REPOSITORY', repoInput)
+    };
+}
+/** A review app waits for addons and a build, then may run after-create: one hour by default. */
+const DEFAULT_REVIEW_TIMEOUT = '1h';
+/** The deploy action's behaviour inputs, less what a review app does not take (force, rollback). */
+function readReviewBehaviour(get, workspace) {
+    return (0,settings/* readBehaviour */.Y3)(name => {
+        if (name === settings_inputs/* INPUTS */.mc.force || name === settings_inputs/* INPUTS */.mc.rollback)
+            return '';
+        if (name === settings_inputs/* INPUTS */.mc.timeout)
+            return get(name) || DEFAULT_REVIEW_TIMEOUT;
+        return get(name);
+    }, workspace);
+}
+function readReviewAppSettings(get, env) {
+    const target = (0,settings/* readTarget */._E)(get, settings_inputs/* REVIEW_INPUTS */.D0.parent);
+    const github = readReviewGitHub(get, env);
+    const behaviour = readReviewBehaviour(get, env.GITHUB_WORKSPACE || process.cwd());
+    const mode = readMode(get);
+    const event = eventPullRequest(env, github.repository);
+    const pullRequest = readPullRequestNumber(get, event, env.GITHUB_EVENT_NAME ?? '');
+    const name = readName(get, target.app, pullRequest);
+    const afterCreate = (0,oneoff/* readCommandText */.B4)(settings_inputs/* REVIEW_INPUTS */.D0.afterCreate, get(settings_inputs/* REVIEW_INPUTS */.D0.afterCreate)) || undefined;
+    if (afterCreate) {
+        (0,oneoff/* refuseSecretsInCommand */.aR)(afterCreate, behaviour.variables, target.apiToken, settings_inputs/* REVIEW_INPUTS */.D0.afterCreate);
+        if (!behaviour.wait)
+            throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.afterCreate, 'needs wait: true (it runs once the deployment succeeded)');
+    }
+    return {
+        target,
+        name,
+        mode,
+        pullRequest,
+        event: event?.number === pullRequest ? event : undefined,
+        addons: parseAddons(get(settings_inputs/* REVIEW_INPUTS */.D0.addons)),
+        copyVariables: (0,parse/* parseBoolean */.yG)(settings_inputs/* REVIEW_INPUTS */.D0.copyVariables, get(settings_inputs/* REVIEW_INPUTS */.D0.copyVariables), true),
+        afterCreate,
+        forks: (0,parse/* parseBoolean */.yG)(settings_inputs/* REVIEW_INPUTS */.D0.forks, get(settings_inputs/* REVIEW_INPUTS */.D0.forks), false),
+        comment: (0,parse/* parseBoolean */.yG)(settings_inputs/* REVIEW_INPUTS */.D0.comment, get(settings_inputs/* REVIEW_INPUTS */.D0.comment), true),
+        behaviour,
+        github
+    };
 }
 
-// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var report_log = __nccwpck_require__(1973);
-// EXTERNAL MODULE: ./src/stages/buildlog.ts
-var buildlog = __nccwpck_require__(6677);
-// EXTERNAL MODULE: external "node:string_decoder"
-var external_node_string_decoder_ = __nccwpck_require__(6193);
-// EXTERNAL MODULE: ./src/stages/lines.ts
-var lines = __nccwpck_require__(436);
-;// CONCATENATED MODULE: ./src/stages/oneoff/terminal.ts
+// EXTERNAL MODULE: ./src/signals.ts
+var signals = __nccwpck_require__(970);
+// EXTERNAL MODULE: ./src/stages/conclude.ts
+var conclude = __nccwpck_require__(834);
+// EXTERNAL MODULE: ./src/github/client.ts
+var client = __nccwpck_require__(6584);
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var scalingo_client = __nccwpck_require__(8211);
+// EXTERNAL MODULE: ./src/settings/dotenv.ts
+var dotenv = __nccwpck_require__(6443);
+// EXTERNAL MODULE: ./src/stages/context.ts
+var context = __nccwpck_require__(2088);
+// EXTERNAL MODULE: ./src/stages/workspace.ts
+var stages_workspace = __nccwpck_require__(574);
+;// CONCATENATED MODULE: ./src/stages/review/context.ts
 
 
 
+
+
+
+
+/** The env-file and `variables`, merged; values masked. Local, so a bad file fails before any request. */
+function readOverrides(s) {
+    const { envFile, variables, workspace } = s.behaviour;
+    let fromFile = [];
+    if (envFile) {
+        const { text } = (0,stages_workspace/* readWorkspaceFile */.s)(envFile, workspace, settings_inputs/* INPUTS */.mc.envFile);
+        fromFile = (0,dotenv/* parseDotenv */.qd)(text, settings_inputs/* INPUTS */.mc.envFile);
+        for (const v of fromFile)
+            (0,secrets/* registerSecret */.cl)(v.value);
+    }
+    return (0,dotenv/* mergeVariables */.mc)(fromFile, variables);
+}
+function createReviewContext(settings, env, clock, report, startedAt, stop) {
+    const overrides = readOverrides(settings);
+    const deadline = startedAt + settings.behaviour.timeoutSeconds * 1000;
+    const http = (0,context/* actionHttp */.f)(clock, deadline);
+    const t = settings.target;
+    const inputs = { app: settings_inputs/* REVIEW_INPUTS */.D0.parent, region: settings_inputs/* INPUTS */.mc.region, token: settings_inputs/* INPUTS */.mc.apiToken };
+    const parent = new scalingo_client/* ScalingoClient */.GK(http, { ...t, clock, inputs });
+    const review = parent.forApp(settings.name, { ...inputs, app: settings_inputs/* REVIEW_INPUTS */.D0.name });
+    const github = new client/* GitHubClient */.j(http, { apiUrl: settings.github.apiUrl, token: settings.github.token });
+    Object.assign(report, {
+        app: settings.name,
+        parent: t.app,
+        region: t.region,
+        pullRequest: settings.pullRequest,
+        waited: settings.behaviour.wait
+    });
+    return { settings, env, clock, startedAt, deadline, http, parent, review, github, report, stop, overrides };
+}
+
+// EXTERNAL MODULE: ./src/github/deployments.ts
+var deployments = __nccwpck_require__(6887);
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+;// CONCATENATED MODULE: ./src/scalingo/childapps.ts
+
+
+/**
+ * Child apps and addons (../shared/scalingo-api.md, "Child apps and
+ * addons"): the calls a review app needs, each answer reduced to what we
+ * use. Every list is read to its last page: a name missing from page one
+ * may be on page two.
+ */
+/** Pages of a list read at most: past them, the list is not trusted to end. */
+const MAX_PAGES = 40;
+const PER_PAGE = 50;
+function encode(app) {
+    return encodeURIComponent(app);
+}
+/** Every child of `parent` (names), page by page. */
+async function listChildApps(client, parent) {
+    const names = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const { data } = await client.api('GET', `/v1/apps/${encode(parent)}/child_apps?page=${page}&per_page=${PER_PAGE}`, { retry: 'idempotent' });
+        if (!Array.isArray(data.child_apps))
+            throw new errors/* ActionError */.lZ(`Scalingo answered the child apps of "${parent}" without a "child_apps" array`);
+        for (const c of data.child_apps)
+            if (typeof c?.name === 'string')
+                names.push(c.name);
+        const next = data.meta?.pagination?.next_page;
+        const more = data.meta?.pagination ? typeof next === 'number' && next > page : data.child_apps.length >= PER_PAGE;
+        if (!more || data.child_apps.length === 0)
+            return names;
+    }
+    throw new errors/* ActionError */.lZ(`the child apps of "${parent}" run past ${MAX_PAGES} pages: not deciding from a partial list`);
+}
+/** `GET /v1/apps/{name}`: 404 is missing; 403 is an app this token cannot see (the name is taken). */
+async function appPresence(client, name) {
+    try {
+        await client.api('GET', `/v1/apps/${encode(name)}`, { retry: 'idempotent' });
+        return 'exists';
+    }
+    catch (err) {
+        if (err instanceof errors/* HttpError */.j$ && err.status === 404)
+            return 'missing';
+        if (err instanceof errors/* HttpError */.j$ && err.status === 403)
+            return 'hidden';
+        throw err;
+    }
+}
+/** `POST /v1/apps/{parent}/child_apps`: not idempotent (sent again only when certainly unsent). */
+async function createChildApp(client, parent, name) {
+    await client.api('POST', `/v1/apps/${encode(parent)}/child_apps`, {
+        json: { app: { name } },
+        retry: 'unsent-only'
+    });
+}
+/** `DELETE /v1/apps/{name}?current_name={name}`: 'gone' when it answers 404. */
+async function deleteApp(client, name) {
+    try {
+        await client.api('DELETE', `/v1/apps/${encode(name)}?current_name=${encode(name)}`, { retry: 'idempotent' });
+        return 'deleted';
+    }
+    catch (err) {
+        if (err instanceof errors/* HttpError */.j$ && err.status === 404)
+            return 'gone';
+        throw err;
+    }
+}
+function readAddon(a) {
+    if (!a || typeof a !== 'object')
+        return undefined;
+    const x = a;
+    if (typeof x.id !== 'string' || typeof x.addon_provider?.id !== 'string')
+        return undefined;
+    return {
+        id: x.id,
+        provider: x.addon_provider.id,
+        planId: typeof x.plan?.id === 'string' ? x.plan.id : '',
+        planName: typeof x.plan?.name === 'string' ? x.plan.name : '',
+        status: typeof x.status === 'string' ? (0,lib_text/* statusLabel */.Rh)(x.status) : 'unknown'
+    };
+}
+/** The app's addons. */
+async function listAddons(client, app) {
+    const { data } = await client.api('GET', `/v1/apps/${encode(app)}/addons`, {
+        retry: 'idempotent'
+    });
+    if (!Array.isArray(data.addons))
+        throw new errors/* ActionError */.lZ(`Scalingo answered the addons of "${app}" without an "addons" array`);
+    return data.addons.map(readAddon).filter((a) => a !== undefined);
+}
+/** The id of a provider's plan given by name (or already by id), as `scalingo addons-add` finds it. */
+async function planIdOf(client, provider, plan) {
+    let data;
+    try {
+        data = (await client.api('GET', `/v1/addon_providers/${encode(provider)}/plans`, {
+            retry: 'idempotent'
+        })).data;
+    }
+    catch (err) {
+        if (err instanceof errors/* HttpError */.j$ && err.status === 404)
+            throw new errors/* ActionError */.lZ(`Scalingo knows no addon provider ${(0,lib_text/* quote */.hD)(provider)} (404)`, 'check the addons input');
+        throw err;
+    }
+    const plans = Array.isArray(data.plans) ? data.plans : [];
+    const found = plans.find(p => p?.name === plan) ?? plans.find(p => p?.id === plan);
+    if (!found || typeof found.id !== 'string') {
+        const names = plans.map(p => p?.name).filter((n) => typeof n === 'string');
+        throw new errors/* ActionError */.lZ(`addon provider ${(0,lib_text/* quote */.hD)(provider)} has no plan ${(0,lib_text/* quote */.hD)(plan)}${names.length ? ` (its plans: ${names.slice(0, 12).join(', ')})` : ''}`, 'check the addons input');
+    }
+    return found.id;
+}
+/**
+ * `POST /v1/apps/{app}/addons`: not idempotent (a second POST is a second
+ * database). Returns the addon and the variables it says it sets.
+ */
+async function provisionAddon(client, app, provider, planId) {
+    const { data } = await client.api('POST', `/v1/apps/${encode(app)}/addons`, { json: { addon: { addon_provider_id: provider, plan_id: planId, options: {} } }, retry: 'unsent-only' });
+    const list = Array.isArray(data.variables) ? data.variables : Array.isArray(data.vars) ? data.vars : [];
+    return { addon: readAddon(data.addon), variables: list.filter((v) => typeof v === 'string') };
+}
+
+;// CONCATENATED MODULE: ./src/stages/review/app.ts
 
 
 
 /**
- * The one-off's terminal: attached (retried while the container boots),
- * end-of-input sent at once, every byte of output printed as a build log
- * is (inert, masked, lines capped, `\r` and CRLF handled) with
- * backpressure, and Ctrl-C sent once when the run must stop.
+ * The review app itself: found among the parent's children, or created
+ * as one; destroyed only when it is one. Whether an app is the parent's
+ * child is read from the platform (every page of the list), never
+ * assumed from its name.
  */
-/** How long attaching is retried (a connection error or a 5xx while the container boots). */
-const ATTACH_RETRY_MS = 30_000;
-/** One CONNECT's longest wait for an answer. */
-const CONNECT_TIMEOUT_MS = 15_000;
-const END_OF_INPUT = Buffer.from([0x04]);
-const CTRL_C = Buffer.from([0x03]);
-/** The pause before attach try n+1: 0.5 s, 1 s, 2 s, 4 s, then 5 s. */
-function attachBackoff(tries) {
-    return Math.min(5_000, 500 * 2 ** (tries - 1));
+/** An app of that name that is not the parent's child: never touched. */
+function notAChild(name, parent, presence, action) {
+    const who = presence === 'hidden'
+        ? 'is taken by an app this token cannot see (another account, or another region)'
+        : `is an app that is not a child of "${parent}"`;
+    return new errors/* ActionError */.lZ(`"${name}" ${who}: ${action}`, 'give the review app another name (input name), or remove that app yourself');
 }
-/** A refusal worth trying again: no answer, or a 5xx (or 404: the container not registered yet). */
-function attachRetryable(err) {
-    if (err instanceof errors/* NetworkError */.Dr)
-        return true;
-    return err instanceof errors/* HttpError */.j$ && (err.status >= 500 || err.status === 404 || err.status === 429);
-}
-class OneOffTerminal {
-    attachUrl;
-    bearer;
-    out;
-    opts;
-    socket;
-    interrupted = false;
-    bytes = 0;
-    lines = 0;
-    constructor(attachUrl, bearer, out, opts) {
-        this.attachUrl = attachUrl;
-        this.bearer = bearer;
-        this.out = out;
-        this.opts = opts;
+/** Finds the review app among the parent's children, or creates it. `created`: this run created it. */
+async function ensureReviewApp(client, parent, name) {
+    if ((await listChildApps(client, parent)).includes(name)) {
+        log/* info */.pq(`Review app ${name} exists (a child of ${parent}): updating it`);
+        return { created: false };
     }
-    /** Attaches, retrying for up to ATTACH_RETRY_MS (never past `deadline`); sends end-of-input. */
-    async attach(deadline, stop) {
-        const { clock } = this.opts;
-        const until = Math.min(deadline, clock.now() + ATTACH_RETRY_MS);
-        for (let tries = 1;; tries++) {
-            try {
-                const { socket, head } = await openTerminal(this.attachUrl, await this.bearer(), this.opts.userAgent, Math.max(1, Math.min(CONNECT_TIMEOUT_MS, until - clock.now())));
-                this.socket = socket;
-                // `scalingo run CMD < /dev/null`: a command reading stdin gets end-of-file, not a hang.
-                socket.write(END_OF_INPUT);
-                if (head.length > 0)
-                    this.take(head);
-                return;
-            }
-            catch (err) {
-                const pause = attachBackoff(tries);
-                if (!attachRetryable(err) || stop.aborted || clock.now() + pause >= until) {
-                    throw new errors/* ActionError */.lZ(`could not attach to one-off ${this.opts.label} (${(0,errors/* describeError */.Uc)(err)}): it runs on, and its outcome is not known here`, `its output goes to the app's logs: ${this.opts.logs}`);
-                }
-                log/* info */.pq(`(attaching to one-off ${this.opts.label}: ${(0,errors/* describeError */.Uc)(err)}; trying again in ${(0,lib_clock/* formatDuration */.a3)(pause)})`);
-                await clock.sleep(pause, stop);
-            }
-        }
-    }
-    decoder = new external_node_string_decoder_.StringDecoder('utf8');
-    assembler = new lines/* LineAssembler */.fy(line => {
-        this.out.offer(this.lines++, line);
-    });
-    take(chunk) {
-        this.bytes += chunk.length;
-        this.assembler.push(this.decoder.write(chunk));
-    }
-    /** Prints the output until the terminal closes; resolves how it closed. */
-    follow() {
-        const socket = this.socket;
-        return new Promise(resolve => {
-            let sawEnd = false;
-            socket.on('data', (chunk) => {
-                this.take(chunk);
-                // stdout is behind: the socket waits, rather than output piling up in memory.
-                if (this.out.backedUp) {
-                    socket.pause();
-                    void this.out.drained().then(() => socket.resume());
-                }
-            });
-            socket.on('end', () => (sawEnd = true));
-            socket.on('error', err => log/* debug */.Yz(`one-off terminal: ${(0,errors/* describeError */.Uc)(err)}`));
-            socket.on('close', () => {
-                this.assembler.push(this.decoder.end());
-                this.assembler.end();
-                this.out.closeGroup();
-                resolve({ how: sawEnd ? 'eof' : 'dropped', bytes: this.bytes, lines: this.lines });
-            });
-        });
-    }
-    /** Ctrl-C, once (as the CLI forwards SIGINT): the command is asked to stop. */
-    interrupt() {
-        if (this.interrupted || !this.socket || this.socket.destroyed)
-            return;
-        this.interrupted = true;
-        this.socket.write(CTRL_C);
-    }
-    /** Closes the terminal (the command is left to Scalingo). */
-    close() {
-        this.socket?.destroy();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/oneoff/attended.ts
-
-
-
-
-
-
-
-
-
-
-/** After Ctrl-C, how long the command has to end and say its exit code. */
-const STOP_GRACE_MS = 5_000;
-/** The command as messages name it: one line, at most 80 characters. */
-function commandLabel(command) {
-    return `\`${(0,lib_text/* oneLine */.TN)(command, 80)}\``;
-}
-async function attendOneOff(ctx, attachUrl, report) {
-    const label = report.container || 'one-off';
-    const out = new buildlog/* BuildLog */.N(process.stdout, `Output of ${label}`);
-    const terminal = new OneOffTerminal(attachUrl, () => ctx.client.bearer(), out, {
-        clock: ctx.clock,
-        userAgent: version/* USER_AGENT */._,
-        label,
-        logs: (0,regions/* oneOffLogsCommand */.ak)(ctx.client.config.region, ctx.client.config.app, label)
-    });
-    await terminal.attach(ctx.deadline, ctx.stop);
-    log/* info */.pq(`Attached to one-off ${label}: running ${commandLabel(report.command)}`);
-    const { end, stoppedBy } = await untilEnd(ctx, terminal);
-    const answer = await exitCode(ctx, attachUrl, end, stoppedBy, label);
-    judge(report, answer, stoppedBy, out);
-}
-/** The terminal's end; at the timeout or on cancellation, Ctrl-C first, then a few seconds for the command to end. */
-async function untilEnd(ctx, terminal) {
-    const ending = terminal.follow();
-    const stopped = new Promise(resolve => {
-        if (ctx.stop.aborted)
-            resolve('cancelled');
-        ctx.stop.addEventListener('abort', () => resolve('cancelled'), { once: true });
-    });
-    const first = await (0,lib_clock/* beforeDeadline */.OJ)(Promise.race([ending, stopped]), ctx.deadline, ctx.clock, () => 'timed-out');
-    if (typeof first === 'object')
-        return { end: first };
-    terminal.interrupt();
-    log/* info */.pq(`(${first === 'cancelled' ? 'cancelled' : 'the timeout is reached'}: Ctrl-C sent to the one-off)`);
-    const end = await (0,lib_clock/* beforeDeadline */.OJ)(ending, ctx.clock.now() + STOP_GRACE_MS, ctx.clock, () => undefined);
-    if (!end)
-        terminal.close();
-    return { end, stoppedBy: first };
-}
-/** `/wait` after the terminal closed (or broke): how the command ended; undefined when it cannot be told. */
-async function exitCode(ctx, attachUrl, end, stoppedBy, label) {
-    if (end?.how === 'dropped')
-        log/* info */.pq(`(the connection to one-off ${label} dropped; asking Scalingo how it ended)`);
-    const until = stoppedBy ? ctx.clock.now() + (end ? STOP_GRACE_MS : 1_000) : ctx.deadline;
+    const presence = await appPresence(client, name);
+    if (presence !== 'missing')
+        throw notAChild(name, parent, presence, 'not creating, updating or deploying anything');
     try {
-        return await waitForExit(ctx.http, attachUrl, await ctx.client.bearer(), until);
+        await createChildApp(client, parent, name);
     }
     catch (err) {
-        if (stoppedBy) {
-            log/* debug */.Yz(`no exit code after Ctrl-C: ${(0,errors/* describeError */.Uc)(err)}`);
-            return undefined;
+        if (err instanceof errors/* HttpError */.j$ && err.status === 422) {
+            throw new errors/* ActionError */.lZ(`Scalingo refused to create the review app "${name}" as a child of "${parent}" (422: ${err.serverMessage}); the name may be taken by an app this token cannot see`, 'give the review app another name (input name)');
         }
-        throw new errors/* ActionError */.lZ(`the one-off ${label} ended its connection, and its exit code could not be read (${(0,errors/* describeError */.Uc)(err)}): its outcome is unknown`, `its output is in the app's logs: ${(0,regions/* oneOffLogsCommand */.ak)(ctx.client.config.region, ctx.client.config.app, label)}`);
-    }
-}
-/** The verdict: success, a failure with the telling line, inactivity, or the timeout or cancellation. */
-function judge(report, answer, stoppedBy, out) {
-    const what = commandLabel(report.command);
-    if (answer && 'exitCode' in answer)
-        report.exitCode = answer.exitCode;
-    if (stoppedBy) {
-        report.status = stoppedBy;
-        const code = report.exitCode === undefined ? '' : ` (it exited with ${report.exitCode})`;
-        throw new errors/* ActionError */.lZ(stoppedBy === 'timed-out'
-            ? `${what} did not end before the timeout: Ctrl-C was sent${code}`
-            : `cancelled: Ctrl-C was sent to ${what}${code}`);
-    }
-    if (answer && 'inactive' in answer) {
-        report.status = 'inactive';
-        throw new errors/* ActionError */.lZ(`Scalingo stopped the one-off after a long time without output: ${what} did not finish`, 'print progress, or run it detached (detached: true) and follow the app logs', 'Scalingo one-off inactive');
-    }
-    const code = report.exitCode ?? -1;
-    if (code === 0) {
-        report.status = 'success';
-        return log/* info */.pq(`✅ ${what} exited with 0`);
-    }
-    report.status = 'failed';
-    const tail = out.lastLines();
-    report.tail = tail;
-    if (tail.length > 0) {
-        log/* info */.pq(`Last ${tail.length} lines of output:`);
-        (0,report_log/* printLines */.tj)(tail);
-    }
-    const telling = (0,report_log/* mostTellingLine */.Z4)(tail);
-    throw new errors/* ActionError */.lZ(`${what} exited with ${code}${telling ? ` — ${telling}` : ''}`, undefined, `Scalingo one-off exited with ${code}`);
-}
-
-// EXTERNAL MODULE: ./src/stages/create.ts
-var create = __nccwpck_require__(5947);
-// EXTERNAL MODULE: ./src/stages/follower.ts + 1 modules
-var follower = __nccwpck_require__(3982);
-;// CONCATENATED MODULE: ./src/stages/oneoff/start.ts
-
-
-
-
-
-
-
-
-/**
- * Starting the one-off: the POST, sent at most once, and for an attached
- * one-off the operation polled on the API's own origin until it gives the
- * terminal's address.
- */
-async function startOneOff(client, s) {
-    try {
-        return await client.startOneOff({
-            command: s.command,
-            env: Object.fromEntries(s.env.map(v => [v.name, v.value])),
-            size: s.size,
-            detached: s.detached
-        });
-    }
-    catch (err) {
-        // The deployment POST's rule: an unclear answer means the command may be running, and it is never started again.
-        if (!(0,create/* isAmbiguous */.X2)(err))
+        if (!(0,errors/* mayHaveBeenProcessed */.uZ)(err))
             throw err;
-        throw new errors/* ActionError */.lZ(`the request to start the one-off got no clear answer (${(0,errors/* describeError */.Uc)(err)}): the command may have started, and is not started again`, `check with: scalingo --app ${s.app} ps (and scalingo --app ${s.app} logs)`);
+        // The POST may have created it: the parent's children say, and nothing is posted again.
+        log/* info */.pq(`(creating ${name} had no clear answer: ${(0,errors/* describeError */.Uc)(err)}; reading the parent's children again)`);
+        if (!(await listChildApps(client, parent)).includes(name))
+            throw err;
     }
+    log/* info */.pq(`Created the review app ${name}, a child of ${parent}`);
+    return { created: true };
 }
-/** Operation polls: the first soon, then about once a second (as the CLI). */
-function operationPollDelay(polls) {
-    return polls === 0 ? 200 : 1000;
+/**
+ * Deletes the review app when, and only when, it is a child of `parent`.
+ * An app that no longer exists is already gone: said, not failed.
+ */
+async function destroyReviewApp(client, parent, name) {
+    if (!(await listChildApps(client, parent)).includes(name)) {
+        const presence = await appPresence(client, name);
+        if (presence !== 'missing')
+            throw notAChild(name, parent, presence, 'not deleting it');
+        log/* info */.pq(`Review app ${name} does not exist (already deleted): nothing to destroy`);
+        return 'gone';
+    }
+    const result = await deleteApp(client, name);
+    log/* info */.pq(result === 'deleted'
+        ? `Deleted the review app ${name} and its addons`
+        : `Review app ${name} was already gone when deleted (404): nothing to destroy`);
+    return result;
 }
-/** Polls the operation until it gives the attach URL; checks where that URL may take the bearer. */
-async function attachUrlOf(client, started, opts) {
-    const id = started.operationId;
-    if (!id)
-        throw new errors/* ActionError */.lZ(`Scalingo started one-off ${started.label || '(no label)'} without saying which operation to follow (no operation_url, operation or Location)`, `its output goes to the app's logs: ${(0,regions/* oneOffLogsCommand */.ak)(client.config.region, client.config.app, started.label)}`);
-    for (let polls = 0;; polls++) {
-        const wait = operationPollDelay(polls);
-        if (opts.clock.now() + wait >= opts.deadline)
-            throw new errors/* ActionError */.lZ(`one-off ${started.label} was not ready to attach before the timeout (${(0,lib_clock/* formatDuration */.a3)(opts.deadline - opts.clock.now())} left)`);
-        await opts.clock.sleep(wait, opts.stop);
-        if (opts.stop.aborted)
-            throw new errors/* ActionError */.lZ(`cancelled while one-off ${started.label} was starting: it may run on, not attached`, `its output goes to the app's logs: ${(0,regions/* oneOffLogsCommand */.ak)(client.config.region, client.config.app, started.label)}`);
-        let op;
-        try {
-            op = await client.getOperation(id);
+
+;// CONCATENATED MODULE: ./src/stages/review/destroy.ts
+
+
+
+
+/**
+ * A closed pull request: the review app deleted, only if it is the
+ * parent's child; already gone is success. Its GitHub environment, if
+ * any, is marked inactive.
+ */
+async function destroyStage(ctx) {
+    const { settings: s, report } = ctx;
+    await ctx.parent.exchange();
+    if (s.behaviour.dryRun) {
+        const child = (await listChildApps(ctx.parent, s.target.app)).includes(s.name);
+        const presence = child ? 'exists' : await appPresence(ctx.parent, s.name);
+        report.outcome = 'dry-run';
+        report.plan = [
+            child
+                ? `would delete ${s.name} (a child of ${s.target.app}) and its addons`
+                : presence === 'missing'
+                    ? `${s.name} does not exist: nothing to delete`
+                    : `${s.name} is not a child of ${s.target.app}: a real run would refuse`
+        ];
+        return log/* info */.pq(`Dry run: ${report.plan[0]}`);
+    }
+    const result = await destroyReviewApp(ctx.parent, s.target.app, s.name);
+    report.outcome = 'destroyed';
+    report.note = result === 'gone' ? `${s.name} was already gone` : undefined;
+    if (s.behaviour.environment)
+        await (0,deployments/* deactivateEnvironment */.Q)(ctx.github, s.github.repository, s.behaviour.environment);
+}
+
+;// CONCATENATED MODULE: ./src/github/comments.ts
+
+
+
+/**
+ * One comment per review app on its pull request: found again by a hidden
+ * marker and updated in place, never posted twice. A comment is a
+ * courtesy: a failure is a warning, never the run's outcome.
+ */
+/** Pages of comments read at most (100 each). */
+const comments_MAX_PAGES = 30;
+/** The hidden line that names the review app in its comment. */
+function commentMarker(app) {
+    return `<!-- scalingo-review-app: ${app.replace(/[^a-z0-9-]/g, '')} -->`;
+}
+/** The first comment starting with the marker, reading every page. */
+async function findComment(github, repo, issue, marker) {
+    for (let page = 1; page <= comments_MAX_PAGES; page++) {
+        const list = await github.json({
+            method: 'GET',
+            path: `${(0,archives/* repoPath */.qN)(repo)}/issues/${issue}/comments?per_page=100&page=${page}`,
+            retry: 'idempotent'
+        });
+        if (!Array.isArray(list))
+            throw new Error('GitHub answered the comments list without an array');
+        const found = list.find(c => typeof c?.id === 'number' && typeof c.body === 'string' && c.body.startsWith(marker));
+        if (found)
+            return found.id;
+        if (list.length < 100)
+            return undefined;
+    }
+    return undefined;
+}
+/** Creates or updates the review app's comment; says which, or warns why not. */
+async function upsertComment(github, repo, issue, marker, body) {
+    const text = `${marker}\n${body}`;
+    try {
+        const id = await findComment(github, repo, issue, marker);
+        if (id !== undefined) {
+            await github.request({
+                method: 'PATCH',
+                path: `${(0,archives/* repoPath */.qN)(repo)}/issues/comments/${id}`,
+                json: { body: text },
+                retry: 'idempotent'
+            });
+            log/* info */.pq(`Updated the review app's comment on pull request #${issue}`);
+            return 'updated';
         }
-        catch (err) {
-            if (!(0,follower/* isTransient */.dg)(err))
-                throw err;
-            log/* info */.pq(`(could not read the one-off's operation: ${(0,errors/* describeError */.Uc)(err)}; still waiting)`);
-            continue;
-        }
-        if (op.status === 'error')
-            throw new errors/* ActionError */.lZ(`Scalingo could not start one-off ${started.label}: ${(0,lib_text/* inert */.tJ)(op.error ?? 'the operation failed')}`);
-        if (op.status !== 'done')
-            continue;
-        if (!op.attachUrl)
-            throw new errors/* ActionError */.lZ(`Scalingo started one-off ${started.label} without an attach URL`);
-        const problem = attachUrlProblem(op.attachUrl, opts.apiUrl);
-        if (problem)
-            throw new errors/* ActionError */.lZ(`Scalingo's attach URL for one-off ${started.label} cannot be used: ${problem}; not sending the bearer token there`, `its output goes to the app's logs: ${(0,regions/* oneOffLogsCommand */.ak)(client.config.region, client.config.app, started.label)}`);
-        return op.attachUrl;
+        // Not idempotent: a second POST would be a second comment.
+        await github.request({
+            method: 'POST',
+            path: `${(0,archives/* repoPath */.qN)(repo)}/issues/${issue}/comments`,
+            json: { body: text },
+            retry: 'unsent-only'
+        });
+        log/* info */.pq(`Commented on pull request #${issue}`);
+        return 'created';
+    }
+    catch (err) {
+        const perm = err instanceof errors/* HttpError */.j$ && (err.status === 401 || err.status === 403 || err.status === 404);
+        log/* warning */.$e(perm
+            ? `Could not comment on pull request #${issue} (${err.status}: ${err.serverMessage}); give the workflow "permissions: pull-requests: write", or set comment: false`
+            : `Could not comment on pull request #${issue}: ${(0,errors/* describeError */.Uc)(err)}`);
+        return 'failed';
     }
 }
 
-;// CONCATENATED MODULE: ./src/actions/run.ts
+// EXTERNAL MODULE: ./src/scalingo/regions.ts
+var regions = __nccwpck_require__(6487);
+;// CONCATENATED MODULE: ./src/stages/review/tell.ts
+
+
+
+/**
+ * The pull request's comment, once per run at its end: created the first
+ * time, then updated in place. Not for a fork that was refused (nothing
+ * was made, and its token cannot write), nor for a dry run (nothing
+ * changed).
+ */
+async function commentOnPullRequest(ctx) {
+    const { settings: s, report } = ctx;
+    if (!s.comment || report.outcome === 'skipped' || report.outcome === 'dry-run')
+        return;
+    // A run cut by its timeout still says how it ended.
+    ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 10_000);
+    const body = reviewCommentMarkdown(report, (0,regions/* dashboardUrl */.aU)(s.target.region, s.name));
+    await upsertComment(ctx.github, s.github.repository, s.pullRequest, commentMarker(s.name), body);
+}
+
+// EXTERNAL MODULE: ./src/stages/deliver.ts + 4 modules
+var deliver = __nccwpck_require__(19);
+// EXTERNAL MODULE: ./src/stages/follow.ts
+var follow = __nccwpck_require__(3994);
+// EXTERNAL MODULE: ./src/stages/prepare.ts + 5 modules
+var prepare = __nccwpck_require__(6845);
+// EXTERNAL MODULE: ./src/stages/verify.ts
+var verify = __nccwpck_require__(9790);
+// EXTERNAL MODULE: ./src/report/oneoff.ts
+var report_oneoff = __nccwpck_require__(2829);
+// EXTERNAL MODULE: ./src/stages/oneoff/attended.ts + 1 modules
+var attended = __nccwpck_require__(9355);
+// EXTERNAL MODULE: ./src/stages/oneoff/start.ts
+var start = __nccwpck_require__(4417);
+;// CONCATENATED MODULE: ./src/stages/review/aftercreate.ts
+
+
+
+
+
+/**
+ * `after-create`: run once, attached, with the `run` action's rules, after
+ * the review app's first successful deployment. The action keeps nothing
+ * between runs: whether it ran is a variable of the review app, written
+ * only once the command exited 0, so one that failed runs again next push.
+ */
+/** The review app's variable that says after-create ran (and on which commit). */
+const AFTER_CREATE_VARIABLE = 'REVIEW_APP_AFTER_CREATE';
+/** Whether after-create already ran on this review app, from its own variables. */
+async function afterCreateRan(review) {
+    return (await review.listVariables()).some(v => v.name === AFTER_CREATE_VARIABLE && v.value.trim() !== '');
+}
+/** Runs the command attached; on exit 0 records it on the review app, else fails the run with its exit. */
+async function runAfterCreate(ctx, target, command, sha) {
+    const report = (0,report_oneoff/* newOneOffReport */.om)();
+    Object.assign(report, { app: target.app, region: target.region, command });
+    log/* info */.pq(`Running after-create on ${target.app}: ${(0,attended/* commandLabel */.Md)(command)}`);
+    const settings = { ...target, command, env: [], detached: false, timeoutSeconds: 0, dryRun: false };
+    const started = await (0,start/* startOneOff */.qb)(ctx.review, settings);
+    report.container = started.label || undefined;
+    const attachUrl = await (0,start/* attachUrlOf */.gx)(ctx.review, started, {
+        clock: ctx.clock,
+        deadline: ctx.deadline,
+        apiUrl: target.apiUrl,
+        stop: ctx.stop
+    });
+    try {
+        await (0,attended/* attendOneOff */.OS)({ client: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop }, attachUrl, report);
+    }
+    catch (err) {
+        // Its exit code (or why there is none), the telling line included; nothing is recorded, so it runs again.
+        throw new errors/* ActionError */.lZ(`after-create: ${(0,errors/* describeError */.Uc)(err)}; nothing recorded, it runs again on the next push`, err instanceof errors/* ActionError */.lZ ? err.hint : undefined, 'after-create failed');
+    }
+    await ctx.review.setVariables([{ name: AFTER_CREATE_VARIABLE, value: `ran for ${sha}` }], 'after-create');
+    log/* info */.pq(`after-create exited with 0: recorded in ${AFTER_CREATE_VARIABLE} on ${target.app}, it will not run again`);
+    return report;
+}
+
+;// CONCATENATED MODULE: ./src/stages/review/addons.ts
+
+
+
+
+/** How often provisioning is looked at. */
+const ADDON_POLL_MS = 2_000;
+/** What `addons` asks for: the parent's (one per provider), a list (plans resolved by name), or none. */
+async function wantedAddons(client, wanted, parent) {
+    if (wanted.kind === 'none')
+        return [];
+    if (wanted.kind === 'list') {
+        const out = [];
+        for (const { provider, plan } of wanted.items)
+            out.push({ provider, planId: await planIdOf(client, provider, plan), planName: plan });
+        return out;
+    }
+    const seen = new Set();
+    const out = [];
+    for (const a of await listAddons(client, parent)) {
+        if (seen.has(a.provider) || !a.planId)
+            continue;
+        seen.add(a.provider);
+        out.push({ provider: a.provider, planId: a.planId, planName: a.planName });
+    }
+    return out;
+}
+function describeAddon(a) {
+    return `${a.provider} (${a.planName || a.planId || 'plan unknown'})`;
+}
+/** Posts one addon; after an unclear answer, the app's addons say whether it was created (never posted twice). */
+async function provisionOne(client, app, w) {
+    try {
+        const answer = await provisionAddon(client, app, w.provider, w.planId);
+        return answer.variables;
+    }
+    catch (err) {
+        if (err instanceof errors/* HttpError */.j$ && !(0,errors/* mayHaveBeenProcessed */.uZ)(err)) {
+            throw new errors/* ActionError */.lZ(`Scalingo refused the ${describeAddon(w)} addon for ${app} (${err.status}: ${err.serverMessage}); the review app is left as it is, and the next run completes it`, err.status === 402 ? 'the account needs a payment method for this plan' : 'check the addons input');
+        }
+        if (!(0,errors/* mayHaveBeenProcessed */.uZ)(err))
+            throw err;
+        log/* info */.pq(`(adding ${describeAddon(w)} had no clear answer: ${(0,errors/* describeError */.Uc)(err)}; reading ${app}'s addons again)`);
+        if ((await listAddons(client, app)).some(a => a.provider === w.provider))
+            return [];
+        throw err;
+    }
+}
+/** Adds each wanted addon the review app does not have yet. */
+async function provisionMissing(client, app, wanted) {
+    const outcome = { created: [], variables: [] };
+    if (wanted.length === 0)
+        return outcome;
+    const present = await listAddons(client, app);
+    for (const w of wanted) {
+        if (present.some(a => a.provider === w.provider))
+            continue;
+        outcome.variables.push(...(await provisionOne(client, app, w)));
+        outcome.created.push(describeAddon(w));
+        log/* info */.pq(`Added the ${describeAddon(w)} addon to ${app}`);
+    }
+    return outcome;
+}
+/** Waits until the addons of the wanted providers run; a suspended one, or the timeout, fails. */
+async function waitForAddons(client, app, wanted, bounds) {
+    const providers = new Set(wanted.map(w => w.provider));
+    for (let polls = 0;; polls++) {
+        const mine = (await listAddons(client, app)).filter(a => providers.has(a.provider));
+        const waiting = mine.filter(a => a.status !== 'running');
+        const suspended = waiting.find(a => a.status === 'suspended');
+        if (suspended)
+            throw new errors/* ActionError */.lZ(`the ${describeAddon(suspended)} addon of ${app} is suspended`);
+        if (waiting.length === 0)
+            return mine;
+        if (polls === 0)
+            log/* info */.pq(`Waiting for ${waiting.map(a => describeAddon(a)).join(', ')} to be provisioned…`);
+        if (bounds.clock.now() + ADDON_POLL_MS > bounds.deadline || bounds.stop?.aborted) {
+            throw new errors/* ActionError */.lZ(`${waiting.map(a => `${describeAddon(a)} is still ${a.status}`).join(', ')} on ${app} at the timeout`, `the next run waits for it again (nothing is added twice); raise timeout if provisioning takes longer than ${(0,lib_clock/* formatDuration */.a3)(ADDON_POLL_MS * polls)}`);
+        }
+        await bounds.clock.sleep(ADDON_POLL_MS, bounds.stop);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/review/plan.ts
+
+
+
+
+
+/**
+ * A dry run: everything read, nothing written. What exists, what would be
+ * created, which commit would ship; the same refusals as a real run (a
+ * name taken by an app that is not a child).
+ */
+async function planReviewApp(ctx, pr) {
+    const { settings: s, report } = ctx;
+    const parent = s.target.app;
+    const child = (await listChildApps(ctx.parent, parent)).includes(s.name);
+    const presence = child ? 'exists' : await appPresence(ctx.parent, s.name);
+    const plan = [`parent: ${parent} in ${s.target.region} — found, token accepted`];
+    if (!child && presence !== 'missing') {
+        plan.push(`review app: ${s.name} is taken by an app that is not a child of ${parent}: a real run would refuse`);
+    }
+    else {
+        plan.push(`review app: ${s.name} ${child ? 'exists (a child of the parent): would be updated' : 'would be created as a child of the parent'}`);
+        const wanted = await wantedAddons(ctx.parent, s.addons, parent);
+        const have = child ? await listAddons(ctx.review, s.name) : [];
+        const missing = wanted.filter(w => !have.some(a => a.provider === w.provider));
+        plan.push(`addons: ${missing.length ? `would add ${(0,lib_text/* listSome */.XT)(missing.map(describeAddon), 10)}` : 'nothing to add'}`);
+        plan.push(`variables: ${s.copyVariables ? "the parent's it lacks (not its addons' or anything holding their URLs)" : 'not copied'}${ctx.overrides.length
+            ? `, then ${(0,lib_text/* listSome */.XT)(ctx.overrides.map(v => v.name), 10)}`
+            : ''}`);
+        plan.push(`deploy: ${pr.headRepo ? (0,archives/* repoName */.Qq)(pr.headRepo) : '?'}@${pr.headSha}`);
+        if (s.afterCreate)
+            plan.push('after-create: would run once after the first successful deployment');
+    }
+    report.outcome = 'dry-run';
+    report.plan = plan;
+    log/* info */.pq(`Dry run: everything checked, nothing changed.\n${plan.map(l => `  ${l}`).join('\n')}`);
+}
+
+;// CONCATENATED MODULE: ./src/stages/review/variables.ts
+
+
+
+/**
+ * The review app's variables: the parent's it does not have yet, minus
+ * anything that would point it at the parent's resources, then env-file
+ * and `variables` over them, in one bulk call. Values are masked as they
+ * are read and never printed; only names are.
+ */
+/** A URL value, as addons set them (`postgres://user:password@host:port/db`). */
+const URL_VALUE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+/** A value that only refers to another variable (`$SCALINGO_POSTGRESQL_URL`): copied as is, it resolves on the review app. */
+const ALIAS = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$/;
+/**
+ * The parent's addon URLs and their credential parts: the `SCALINGO_*`
+ * variables holding a URL (what addons set), the URL's password and
+ * `user:password@host` authority. A value holding any of them points at
+ * the parent's resources.
+ */
+function parentResourceMarks(parent) {
+    const names = [];
+    const marks = new Set();
+    for (const v of parent) {
+        if (!v.name.startsWith('SCALINGO_') || !URL_VALUE.test(v.value))
+            continue;
+        names.push(v.name);
+        marks.add(v.value);
+        try {
+            const u = new URL(v.value);
+            const password = decodeURIComponent(u.password);
+            if (password.length >= 8)
+                marks.add(password);
+            if (u.username && u.host)
+                marks.add(`${u.username}:${u.password}@${u.host}`);
+        }
+        catch {
+            // the whole value is a mark already
+        }
+    }
+    return { names, marks: [...marks].filter(m => m.length >= 8) };
+}
+/**
+ * Which of the parent's variables the review app gets: those it does not
+ * have yet, except names its own addons provide, the parent's addon
+ * variables, any value holding one of their URLs, and the action's own
+ * state. Pure.
+ */
+function planCopy(parent, child, addonProvided, own) {
+    const has = new Set(child.map(v => v.name));
+    const provided = new Set(addonProvided);
+    const { names, marks } = parentResourceMarks(parent);
+    const parentAddonNames = new Set(names);
+    const copy = [];
+    const excluded = [];
+    for (const v of parent) {
+        if (has.has(v.name) || own.includes(v.name))
+            continue;
+        const pointsAtParent = provided.has(v.name) || parentAddonNames.has(v.name) || marks.some(m => v.value.includes(m));
+        if (pointsAtParent)
+            excluded.push(v.name);
+        else
+            copy.push(v);
+    }
+    return { copy, excluded };
+}
+/** What is set on the review app: the copy, then the overrides where they differ from what it has. Pure. */
+function reviewVariableWrites(child, copy, overrides) {
+    const now = new Map(child.map(v => [v.name, v.value]));
+    const writes = new Map();
+    for (const v of copy)
+        writes.set(v.name, v.value);
+    for (const v of overrides)
+        if (now.get(v.name) !== v.value || writes.has(v.name))
+            writes.set(v.name, v.value);
+    return [...writes].map(([name, value]) => ({ name, value }));
+}
+/** Masks values as they are read: all but booleans, numbers and bare references to another variable. */
+function maskValues(vars) {
+    for (const v of vars) {
+        const x = v.value.trim();
+        if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?)$/i.test(x) || ALIAS.test(x))
+            continue;
+        (0,secrets/* registerSecret */.cl)(v.value);
+    }
+}
+/** Copies, overrides, one bulk call; names only in the log. */
+async function applyReviewVariables(review, parent, opts) {
+    const child = await review.listVariables({ aliases: true });
+    maskValues(child);
+    let plan = { copy: [], excluded: [] };
+    if (opts.copy) {
+        const fromParent = await parent.listVariables({ aliases: true });
+        maskValues(fromParent);
+        plan = planCopy(fromParent, child, opts.addonProvided, opts.own);
+    }
+    const writes = reviewVariableWrites(child, plan.copy, opts.overrides);
+    const overridden = opts.overrides.filter(o => writes.some(w => w.name === o.name)).map(o => o.name);
+    const copied = plan.copy.map(v => v.name).filter(n => !overridden.includes(n));
+    if (writes.length > 0)
+        await review.setVariables(writes, opts.copy ? 'the parent, env-file and variables' : 'env-file and variables');
+    const parts = [
+        copied.length ? `copied ${(0,lib_text/* listSome */.XT)(copied, 20)} from ${parent.config.app}` : '',
+        overridden.length ? `set ${(0,lib_text/* listSome */.XT)(overridden, 20)}` : '',
+        plan.excluded.length
+            ? `not copied (the parent's resources, or the review app's addons): ${(0,lib_text/* listSome */.XT)(plan.excluded, 20)}`
+            : ''
+    ].filter(Boolean);
+    log/* info */.pq(`Variables of ${review.config.app}: ${parts.length ? parts.join('; ') : 'nothing to change'}`);
+    return { copied, excluded: plan.excluded, overridden };
+}
+
+;// CONCATENATED MODULE: ./src/stages/review/update.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * A pull request's push: the review app found or created, its addons,
+ * its variables, the head commit deployed through the deploy action's own
+ * stages, then after-create once. Each step looks at what exists first,
+ * so a run that stopped half-way is completed by the next.
+ */
+/** The pull request: from the event, or from the API on another event. */
+async function pullRequestOf(ctx) {
+    const { settings } = ctx;
+    ctx.pr ??= settings.event ?? (await fetchPullRequest(ctx.github, settings.github.repository, settings.pullRequest));
+    ctx.report.headRef = ctx.pr.headRef || undefined;
+    return ctx.pr;
+}
+/** A fork's code would run with the parent's variables: refused unless `forks: true`. */
+function refuseFork(ctx, pr) {
+    if (!isFork(pr) || ctx.settings.forks)
+        return false;
+    const from = pr.headRepo ? (0,archives/* repoName */.Qq)(pr.headRepo) : 'a deleted repository';
+    ctx.report.outcome = 'skipped';
+    ctx.report.note = `pull request #${pr.number} comes from a fork (${from}): no review app, since its code would run with ${ctx.settings.target.app}'s variables; set forks: true to allow it`;
+    log/* notice */.lm(ctx.report.note);
+    return true;
+}
+/** The deploy action's settings for the review app's head commit. */
+function deploySettings(s, pr, env) {
+    if (!pr.headRepo)
+        throw new errors/* ActionError */.lZ(`the head repository of pull request #${pr.number} was deleted: there is no archive to deploy`);
+    const b = s.behaviour;
+    return {
+        ...s.target,
+        app: s.name,
+        ref: pr.headSha,
+        refFrom: 'input',
+        workflow: { event: env.GITHUB_EVENT_NAME ?? '', sha: pr.headSha, refType: '', refName: '', eventPath: '' },
+        repository: pr.headRepo,
+        githubToken: s.github.token,
+        githubApiUrl: s.github.apiUrl,
+        githubServerUrl: s.github.serverUrl,
+        archiveTransfer: 'auto',
+        ...b,
+        envFile: undefined,
+        variables: [],
+        force: false,
+        rollback: false,
+        dryRun: false,
+        reviewApp: { baseRepository: s.github.repository, ownVariables: [AFTER_CREATE_VARIABLE] }
+    };
+}
+/** The head commit, through the deploy action's stages (skipped when it is live with these variables). */
+async function deployHead(ctx, pr) {
+    const settings = deploySettings(ctx.settings, pr, ctx.env);
+    const run = (0,context/* createContext */.q)(settings, ctx.env, ctx.clock, ctx.report, ctx.startedAt, ctx.http);
+    ctx.deploy = run;
+    ctx.report.deployed = true;
+    const prepared = await (0,prepare/* prepare */.i)(run);
+    if (prepared.decision !== 'deploy')
+        return;
+    const { deployment, stream } = await (0,deliver/* deliver */.c)(run, prepared);
+    if (!settings.wait)
+        return log/* info */.pq('wait is false: not following the deployment (after-create needs it)');
+    await (0,follow/* followToEnd */.c)(run, deployment, stream);
+    await (0,verify/* verify */.M)(run, prepared, deployment);
+}
+/** after-create, once: when the deployment is live and the review app says it never ran to success. */
+async function afterCreateOnce(ctx, sha) {
+    const command = ctx.settings.afterCreate;
+    const { report } = ctx;
+    if (!command)
+        return;
+    const live = report.status === 'skipped' || (report.status !== undefined && (0,statuses/* isSuccess */.oJ)(report.status));
+    if (!live || report.health === 'failed')
+        return;
+    if (await afterCreateRan(ctx.review)) {
+        report.afterCreate = `already ran (${AFTER_CREATE_VARIABLE} is set on ${ctx.settings.name})`;
+        return log/* info */.pq(`after-create: ${report.afterCreate}`);
+    }
+    try {
+        const ran = await runAfterCreate({ review: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop.signal }, { ...ctx.settings.target, app: ctx.settings.name }, command, sha);
+        report.afterCreate = `ran on ${ran.container ?? 'a one-off'}: exit 0`;
+    }
+    catch (err) {
+        report.afterCreate = 'failed: it runs again on the next push';
+        throw err;
+    }
+}
+async function updateReviewApp(ctx) {
+    const { settings: s, report } = ctx;
+    const pr = await pullRequestOf(ctx);
+    report.sha = pr.headSha;
+    if (refuseFork(ctx, pr))
+        return;
+    await ctx.parent.exchange();
+    if (s.behaviour.dryRun)
+        return planReviewApp(ctx, pr);
+    const { created } = await ensureReviewApp(ctx.parent, s.target.app, s.name);
+    report.created = created;
+    const wanted = await wantedAddons(ctx.parent, s.addons, s.target.app);
+    const addons = await provisionMissing(ctx.review, s.name, wanted);
+    report.addonsCreated = addons.created;
+    await waitForAddons(ctx.review, s.name, wanted, { clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop.signal });
+    const vars = await applyReviewVariables(ctx.review, ctx.parent, {
+        copy: s.copyVariables,
+        overrides: ctx.overrides,
+        addonProvided: addons.variables,
+        own: [AFTER_CREATE_VARIABLE]
+    });
+    report.variablesLine =
+        [
+            vars.copied.length ? `copied: ${vars.copied.join(', ')}` : '',
+            vars.overridden.length ? `set: ${vars.overridden.join(', ')}` : '',
+            vars.excluded.length ? `not copied: ${vars.excluded.join(', ')}` : ''
+        ]
+            .filter(Boolean)
+            .join('; ') || undefined;
+    await deployHead(ctx, pr);
+    await afterCreateOnce(ctx, pr.headSha);
+}
+
+;// CONCATENATED MODULE: ./src/actions/reviewapp.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The `review-app` action, as a pipeline: settings → the pull request →
+ * update (app, addons, variables, deploy, after-create) or destroy →
+ * comment → report.
+ */
+async function runReviewApp(env = process.env, clock = lib_clock/* systemClock */.ml) {
+    const startedAt = clock.now();
+    const get = name => core/* getInput */.V4(name);
+    (0,settings_inputs/* maskSecretInputs */.q)(get);
+    const report = newReviewReport();
+    const stop = new AbortController();
+    const finish = () => (0,report_finish/* writeOnce */.F)(report, async () => {
+        report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
+        setReviewOutputs(report);
+        await writeReviewSummary(report, env);
+    });
+    let ctx;
+    const beforeExit = async () => {
+        stop.abort();
+        if (ctx?.deploy)
+            await (0,conclude/* cancelled */.KW)(ctx.deploy);
+        ctx?.http.dispose();
+    };
+    const stopGuarding = (0,signals/* guardRun */.js)(report, env, beforeExit, { exit: code => process.exit(code), finish });
+    try {
+        const settings = readReviewAppSettings(get, env);
+        ctx = createReviewContext(settings, env, clock, report, startedAt, stop);
+        await runStages(ctx);
+    }
+    catch (err) {
+        (0,failure/* reportFailure */.x)(report, err);
+    }
+    finally {
+        if (ctx)
+            await ending(ctx);
+        await finish();
+        stopGuarding();
+    }
+}
+async function runStages(ctx) {
+    const { mode } = ctx.settings;
+    if (mode === 'destroy')
+        return destroyStage(ctx);
+    const pr = await pullRequestOf(ctx);
+    // auto: a closed pull request destroys, any other event deploys.
+    if (mode === 'auto' && pr.closed)
+        return destroyStage(ctx);
+    await updateReviewApp(ctx);
+}
+async function ending(ctx) {
+    await commentOnPullRequest(ctx);
+    if (ctx.deploy)
+        await (0,conclude/* conclude */.Ep)(ctx.deploy);
+    ctx.http.dispose();
+}
+
+
+/***/ }),
+
+/***/ 2074:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ runOneOff)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9112);
+/* harmony import */ var _report_failure_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3304);
+/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9547);
+/* harmony import */ var _report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2829);
+/* harmony import */ var _scalingo_client_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8211);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6487);
+/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7428);
+/* harmony import */ var _settings_oneoff_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4840);
+/* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2088);
+/* harmony import */ var _stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9355);
+/* harmony import */ var _stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4417);
 
 
 
@@ -6004,26 +6673,26 @@ async function attachUrlOf(client, started, opts) {
  */
 /** After a cancellation, the run ends by itself within this long, whatever it was waiting for. */
 const CANCEL_LIMIT_MS = 8_000;
-async function runOneOff(env = process.env, clock = lib_clock/* systemClock */.ml) {
+async function runOneOff(env = process.env, clock = _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml) {
     const startedAt = clock.now();
-    const get = name => core/* getInput */.V4(name);
-    (0,inputs/* maskRunInputs */.Br)(get);
-    const report = newOneOffReport();
+    const get = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
+    (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .maskRunInputs */ .Br)(get);
+    const report = (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__/* .newOneOffReport */ .om)();
     const stop = new AbortController();
-    const finish = () => (0,report_finish/* writeOnce */.F)(report, async () => {
+    const finish = () => (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_6__/* .writeOnce */ .F)(report, async () => {
         report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-        setOneOffOutputs(report);
-        await writeOneOffSummary(report, env);
+        (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__/* .setOneOffOutputs */ .uu)(report);
+        await (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__/* .writeOneOffSummary */ .PO)(report, env);
     });
     const unguard = guardOneOff(stop, report, finish);
     let ctx;
     try {
-        ctx = oneOffContext(readOneOffSettings(get), clock, startedAt, stop, report);
+        ctx = oneOffContext((0,_settings_oneoff_js__WEBPACK_IMPORTED_MODULE_11__/* .readOneOffSettings */ .bJ)(get), clock, startedAt, stop, report);
         await runStages(ctx, report);
     }
     catch (err) {
         report.status ??= 'error';
-        (0,failure/* reportFailure */.x)(report, err);
+        (0,_report_failure_js__WEBPACK_IMPORTED_MODULE_5__/* .reportFailure */ .x)(report, err);
     }
     finally {
         ctx?.http.dispose();
@@ -6041,9 +6710,9 @@ function oneOffContext(settings, clock, startedAt, stop, report) {
         detached: settings.detached
     });
     const deadline = startedAt + settings.timeoutSeconds * 1000;
-    const http = (0,context/* actionHttp */.f)(clock, deadline);
+    const http = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_12__/* .actionHttp */ .f)(clock, deadline);
     const { app, region, apiUrl, authUrl, apiToken } = settings;
-    const client = new scalingo_client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    const client = new _scalingo_client_js__WEBPACK_IMPORTED_MODULE_8__/* .ScalingoClient */ .GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
     return { settings, clock, http, client, deadline, stop };
 }
 async function runStages(ctx, report) {
@@ -6053,34 +6722,34 @@ async function runStages(ctx, report) {
     if (s.dryRun)
         return plan(s, report);
     if (ctx.stop.signal.aborted)
-        throw new errors/* ActionError */.lZ('cancelled before the one-off was started: nothing ran');
-    const started = await startOneOff(client, s);
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('cancelled before the one-off was started: nothing ran');
+    const started = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_14__/* .startOneOff */ .qb)(client, s);
     report.container = started.label || undefined;
-    log/* info */.pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${commandLabel(s.command)}${s.detached ? ' (detached)' : ''}`);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${(0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_13__/* .commandLabel */ .Md)(s.command)}${s.detached ? ' (detached)' : ''}`);
     if (s.detached) {
         report.status = 'detached';
-        return log/* info */.pq(`Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,regions/* oneOffLogsCommand */.ak)(s.region, s.app, started.label)}`);
+        return _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_9__/* .oneOffLogsCommand */ .ak)(s.region, s.app, started.label)}`);
     }
-    const attachUrl = await attachUrlOf(client, started, {
+    const attachUrl = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_14__/* .attachUrlOf */ .gx)(client, started, {
         clock: ctx.clock,
         deadline: ctx.deadline,
         apiUrl: s.apiUrl,
         stop: ctx.stop.signal
     });
-    await attendOneOff({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
+    await (0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_13__/* .attendOneOff */ .OS)({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
 }
 function plan(s, report) {
     report.status = 'dry-run';
     report.plan = [
         `app: ${s.app} in ${s.region} (${s.apiUrl}) — found, token accepted`,
-        `command: ${(0,lib_text/* oneLine */.TN)(s.command, 500)}`,
+        `command: ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(s.command, 500)}`,
         `env: ${s.env.length ? s.env.map(v => v.name).join(', ') : '(none)'}`,
         `size: ${s.size ?? "Scalingo's default"}`,
         s.detached
             ? 'detached: started, not attached (no exit code)'
-            : `attached: output shown, exit code awaited, for up to ${(0,lib_clock/* formatDuration */.a3)(s.timeoutSeconds * 1000)}`
+            : `attached: output shown, exit code awaited, for up to ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(s.timeoutSeconds * 1000)}`
     ];
-    log/* info */.pq(`Dry run: checked, nothing started.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Dry run: checked, nothing started.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
 }
 /**
  * Cancellation (the runner's SIGINT, then SIGTERM): the pipeline is told
@@ -6092,12 +6761,12 @@ function guardOneOff(stop, report, finish) {
     const onSignal = (signal) => {
         if (stop.signal.aborted)
             return;
-        log/* info */.pq(`(${signal} received: stopping)`);
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`(${signal} received: stopping)`);
         report.status = report.status === 'detached' || report.status === 'dry-run' ? report.status : 'cancelled';
         stop.abort();
         const limit = setTimeout(() => {
             report.error ??= `cancelled (${signal})`;
-            core/* setFailed */.C1(report.error);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(report.error);
             void finish().finally(() => process.exit(1));
         }, CANCEL_LIMIT_MS);
         limit.unref();
@@ -6147,26 +6816,356 @@ function publicArchiveUrl(serverUrl, repo, sha) {
 
 /***/ }),
 
+/***/ 6584:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   j: () => (/* binding */ GitHubClient)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1931);
+/* harmony import */ var _lib_refs_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9265);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1281);
+/* harmony import */ var _archives_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7592);
+
+
+
+
+
+
+class GitHubClient {
+    http;
+    config;
+    constructor(http, config) {
+        this.http = http;
+        this.config = config;
+    }
+    /** A request to the API with GitHub's headers and the token. */
+    async request(opts) {
+        const { path, mediaType, ...rest } = opts;
+        const headers = {
+            Accept: mediaType ?? 'application/vnd.github+json',
+            'X-GitHub-Api-Version': '2022-11-28'
+        };
+        const url = `${this.config.apiUrl}${path}`;
+        if (this.config.token) {
+            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
+            if (!(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .mayCarrySecrets */ ._1)(url))
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`GITHUB_API_URL ${(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .safeUrl */ .Pl)(this.config.apiUrl)} is not https: not sending the GitHub token there`);
+            headers.Authorization = `Bearer ${this.config.token}`;
+        }
+        return this.http.request({ ...rest, url, headers });
+    }
+    /** A JSON answer, parsed. */
+    async json(opts) {
+        const res = await this.request(opts);
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .parseJson */ .qF)(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
+    }
+    async getVisibility(repo) {
+        const name = (0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoName */ .Qq)(repo);
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: (0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(repo),
+                retry: 'idempotent'
+            });
+            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
+                return data.visibility;
+            if (typeof data.private === 'boolean')
+                return data.private ? 'private' : 'public';
+            return 'unknown';
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$ && (err.status === 404 || err.status === 403 || err.status === 401)) {
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
+            }
+            throw err;
+        }
+    }
+    /** Tag, branch, short or full SHA → the full commit SHA. */
+    async resolveSha(repo, ref) {
+        const name = (0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoName */ .Qq)(repo);
+        try {
+            const { body } = await this.request({
+                method: 'GET',
+                path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(repo)}/commits/${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeRef */ .i)(ref)}`,
+                mediaType: 'application/vnd.github.sha',
+                retry: 'idempotent'
+            });
+            let sha = body.trim();
+            // A server ignoring the sha media type answers the JSON commit.
+            if (sha.startsWith('{')) {
+                const parsed = JSON.parse(sha).sha;
+                sha = typeof parsed === 'string' ? parsed : '';
+            }
+            if (!(0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_5__/* .isFullSha */ .Wf)(sha))
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
+            return sha.toLowerCase();
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$ && (err.status === 404 || err.status === 422 || err.status === 409)) {
+                throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
+            }
+            throw err;
+        }
+    }
+    /**
+     * The short-lived signed archive URL of a commit, from the tarball
+     * endpoint's redirect. Masked the moment it is read.
+     */
+    async signedTarballUrl(repo, sha) {
+        const res = await this.request({
+            method: 'GET',
+            path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(repo)}/tarball/${sha}`,
+            retry: 'idempotent',
+            accept: [301, 302, 303, 307, 308],
+            maxBodyBytes: 64 * 1024
+        });
+        return this.location(res, repo);
+    }
+    /**
+     * A file of the repository at a commit (contents API), or undefined when
+     * it does not exist there (404).
+     */
+    async getFile(repo, path, sha) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(repo)}/contents/${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeRef */ .i)(path)}?ref=${encodeURIComponent(sha)}`,
+                retry: 'idempotent'
+            });
+            if (typeof data.content !== 'string')
+                return undefined;
+            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$ && err.status === 404)
+                return undefined;
+            throw err;
+        }
+    }
+    /**
+     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
+     * behind, identical or diverged; undefined when GitHub cannot say (no
+     * permission, another repository, an unknown commit).
+     */
+    async compare(repo, base, head) {
+        try {
+            const data = await this.json({
+                method: 'GET',
+                path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
+                retry: 'idempotent',
+                maxBodyBytes: 4 * 1024 * 1024
+            });
+            const status = data.status;
+            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
+                ? status
+                : undefined;
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .HttpError */ .j$ && [401, 403, 404, 422].includes(err.status))
+                return undefined;
+            throw err;
+        }
+    }
+    location(res, repo) {
+        const loc = (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .headerValue */ .Z)(res.headers.location);
+        if (res.status < 300 || !loc) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`GitHub's tarball endpoint for ${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoName */ .Qq)(repo)} did not redirect to an archive (status ${res.status})`);
+        }
+        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecretUrl */ .l2)(url);
+        const problem = (0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .answerUrlProblem */ .Hc)(url);
+        if (problem)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`GitHub's tarball endpoint for ${(0,_archives_js__WEBPACK_IMPORTED_MODULE_4__/* .repoName */ .Qq)(repo)} redirected to a URL that cannot be used: ${problem}`);
+        return url;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6887:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ GitHubDeployment),
+/* harmony export */   Q: () => (/* binding */ deactivateEnvironment)
+/* harmony export */ });
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9112);
+/* harmony import */ var _archives_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7592);
+
+
+
+
+class GitHubDeployment {
+    github;
+    repo;
+    environment;
+    options;
+    id;
+    disabled = false;
+    /** Once a final state is recorded, nothing else is: a cancelled run's `error` is not overwritten. */
+    finished = false;
+    constructor(github, repo, environment, options = {}) {
+        this.github = github;
+        this.repo = repo;
+        this.environment = environment;
+        this.options = options;
+    }
+    get created() {
+        return this.id !== undefined;
+    }
+    /** For the summary: what was recorded, or why not. */
+    describe() {
+        if (this.id !== undefined)
+            return `${this.id} in environment "${this.environment}"`;
+        return `not recorded in "${this.environment}" (see the warning)`;
+    }
+    giveUp(err) {
+        this.disabled = true;
+        const perm = err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && (err.status === 403 || err.status === 404 || err.status === 401);
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(perm
+            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
+            : `Could not record a GitHub deployment in "${this.environment}": ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}. The Scalingo deployment goes on.`);
+    }
+    async create(sha, description) {
+        if (this.disabled)
+            return;
+        try {
+            const data = await this.github.json({
+                method: 'POST',
+                path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(this.repo)}/deployments`,
+                // Not retried blindly: a second POST would record a second deployment.
+                retry: 'unsent-only',
+                json: {
+                    ref: sha,
+                    environment: this.environment,
+                    description: (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .cut */ .Jj)(description, 140),
+                    auto_merge: false,
+                    required_contexts: [],
+                    transient_environment: this.options.transient === true,
+                    production_environment: !this.options.transient && /^prod(uction)?$/i.test(this.environment)
+                }
+            });
+            if (typeof data.id !== 'number')
+                throw new Error('GitHub answered without a deployment id');
+            this.id = data.id;
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
+        }
+        catch (err) {
+            this.giveUp(err);
+        }
+    }
+    /** Posts a new status of the GitHub deployment. */
+    async recordStatus(state, opts = {}) {
+        if (this.disabled || this.id === undefined || this.finished)
+            return;
+        if (state !== 'in_progress')
+            this.finished = true;
+        const path = `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(this.repo)}/deployments/${this.id}/statuses`;
+        const json = {
+            state,
+            log_url: opts.logUrl,
+            environment_url: opts.environmentUrl,
+            description: opts.description ? (0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .cut */ .Jj)(opts.description, 140) : undefined,
+            auto_inactive: state === 'success'
+        };
+        // A status POST is not idempotent (each one is recorded): after an unclear
+        // answer, the statuses say whether it was, and it is posted again only if not.
+        for (let attempt = 1;; attempt++) {
+            try {
+                await this.github.request({ method: 'POST', path, retry: 'unsent-only', json });
+                return;
+            }
+            catch (err) {
+                if (attempt > 1 || !(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .mayHaveBeenProcessed */ .uZ)(err))
+                    return this.giveUp(err);
+                const recorded = await this.recorded(path, state, json.description);
+                if (recorded === true)
+                    return;
+                if (recorded === undefined)
+                    return this.giveUp(err);
+                _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`GitHub deployment status ${state}: no clear answer (${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}), and not recorded: posting it again`);
+            }
+        }
+    }
+    /** Whether the newest status already says `state` (GitHub lists newest first); undefined when it cannot be read. */
+    async recorded(path, state, description) {
+        try {
+            const list = await this.github.json({ method: 'GET', path: `${path}?per_page=5`, retry: 'idempotent' });
+            if (!Array.isArray(list))
+                return undefined;
+            return list.some(s => s?.state === state && (description === undefined || s.description === description));
+        }
+        catch (err) {
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`could not read the GitHub deployment's statuses: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}`);
+            return undefined;
+        }
+    }
+}
+/**
+ * A destroyed review app's environment: each of its GitHub deployments
+ * marked `inactive` (the newest 100), so the pull request shows nothing
+ * live. Optional by nature: a failure is a warning.
+ */
+async function deactivateEnvironment(github, repo, environment) {
+    try {
+        const list = await github.json({
+            method: 'GET',
+            path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(repo)}/deployments?environment=${encodeURIComponent(environment)}&per_page=100`,
+            retry: 'idempotent'
+        });
+        const ids = Array.isArray(list)
+            ? list.map(d => d?.id).filter((id) => typeof id === 'number')
+            : [];
+        for (const id of ids) {
+            // Posting `inactive` twice records nothing new that matters: retried like a read.
+            await github.request({
+                method: 'POST',
+                path: `${(0,_archives_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(repo)}/deployments/${id}/statuses`,
+                json: { state: 'inactive', description: 'Review app destroyed' },
+                retry: 'idempotent'
+            });
+        }
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Marked ${ids.length} GitHub deployment${ids.length === 1 ? '' : 's'} of "${environment}" inactive`);
+        return ids.length;
+    }
+    catch (err) {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not mark the GitHub environment "${environment}" inactive: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}`);
+        return 0;
+    }
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K: () => (/* binding */ deployAction),
-/* harmony export */   W: () => (/* binding */ oneOffAction)
+/* harmony export */   K8: () => (/* binding */ deployAction),
+/* harmony export */   M0: () => (/* binding */ reviewAppAction),
+/* harmony export */   WV: () => (/* binding */ oneOffAction)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4207);
-/* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9273);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3802);
+/* harmony import */ var _actions_reviewapp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9070);
+/* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2074);
+/* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9273);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1730);
 /**
  * The actions' one bundle (`dist/index.js`). Run as the main module it is
  * the deploy action (action.yml); the other actions' entry files
- * (`run/main.js`) import it and call theirs.
+ * (`run/main.js`, `review-app/main.js`) import it and call theirs.
  */
+
 
 
 
@@ -6174,13 +7173,18 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 /** The deploy action. */
 async function deployAction() {
-    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_3__/* .keepYoungGenerationSmall */ .D)();
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)();
+    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_4__/* .keepYoungGenerationSmall */ .D)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)();
 }
 /** The `run` action: a one-off command. */
 async function oneOffAction() {
-    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_3__/* .keepYoungGenerationSmall */ .D)();
-    await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_2__/* .runOneOff */ .d)();
+    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_4__/* .keepYoungGenerationSmall */ .D)();
+    await (0,_actions_run_js__WEBPACK_IMPORTED_MODULE_3__/* .runOneOff */ .d)();
+}
+/** The `review-app` action: a pull request's review app, created, updated or destroyed. */
+async function reviewAppAction() {
+    (0,_lib_heap_js__WEBPACK_IMPORTED_MODULE_4__/* .keepYoungGenerationSmall */ .D)();
+    await (0,_actions_reviewapp_js__WEBPACK_IMPORTED_MODULE_2__/* .runReviewApp */ .n)();
 }
 /** Whether Node was started on this file (not imported by another action's entry). */
 function isMain() {
@@ -6784,6 +7788,7 @@ function parseJson(response, opts) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $e: () => (/* binding */ warning),
 /* harmony export */   Yz: () => (/* binding */ debug),
+/* harmony export */   lm: () => (/* binding */ notice),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
@@ -6803,6 +7808,9 @@ function warning(text, props) {
 }
 function debug(text) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text));
+}
+function notice(text, props) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text), props);
 }
 
 
@@ -7077,6 +8085,216 @@ function scrubCut(text, max, marker = '…') {
 
 /***/ }),
 
+/***/ 8730:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N9: () => (/* binding */ inspectArchive),
+  fn: () => (/* binding */ saveTo)
+});
+
+// UNUSED EXPORTS: MAX_META_BYTES, TarWalker
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+;// CONCATENATED MODULE: ./src/lib/tar.ts
+
+
+
+
+
+
+
+/** The first path component of a tar entry name, or undefined for the root itself. */
+function topComponent(name) {
+    const clean = name.replace(/^\.\//, '');
+    const first = clean.split('/')[0];
+    return first === '' || first === '.' ? undefined : first;
+}
+/** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
+const MAX_META_BYTES = 64 * 1024;
+/** Enough names to say what is wrong; the archive is read to its end without keeping more. */
+const MAX_NAMES = 4;
+/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
+class TarWalker extends external_node_stream_namespaceObject.Writable {
+    buf = Buffer.alloc(0);
+    skip = 0;
+    longName;
+    paxPath;
+    pendingMeta;
+    ended = false;
+    tops = new Map(); // top component → seen as a directory (or with children)
+    filesAtRoot = [];
+    bad;
+    /** The most bytes of headers ever held at once (a test's measure of the bound). */
+    peakMetaBytes = 0;
+    /** Bytes of tar read so far (unpacked). */
+    unpacked = 0;
+    _write(chunk, _enc, done) {
+        this.unpacked += chunk.length;
+        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+        try {
+            this.drain();
+            done();
+        }
+        catch (err) {
+            done(err);
+        }
+    }
+    drain() {
+        while (!this.ended && !this.bad) {
+            if (this.skip > 0) {
+                const n = Math.min(this.skip, this.buf.length);
+                this.holdMeta(this.buf.subarray(0, n));
+                this.buf = this.buf.subarray(n);
+                this.skip -= n;
+                if (this.skip > 0)
+                    return;
+                if (this.pendingMeta)
+                    this.finishMeta();
+                continue;
+            }
+            if (this.buf.length < 512)
+                return;
+            const header = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (header.every(b => b === 0)) {
+                this.ended = true;
+                return;
+            }
+            const magic = header.subarray(257, 262).toString('latin1');
+            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
+            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
+                this.bad = 'is not a tar archive inside the gzip';
+                return;
+            }
+            const size = parseInt(sizeField || '0', 8);
+            const type = String.fromCharCode(header[156] || 48);
+            const padded = Math.ceil(size / 512) * 512;
+            if (type === 'L' || type === 'x') {
+                this.pendingMeta = { kind: type, size: Math.min(size, MAX_META_BYTES), data: [], held: 0 };
+                this.skip = padded;
+                if (padded === 0)
+                    this.finishMeta();
+                continue;
+            }
+            if (type === 'g') {
+                this.skip = padded;
+                continue;
+            }
+            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
+            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
+            this.paxPath = undefined;
+            this.longName = undefined;
+            const top = topComponent(name);
+            if (top !== undefined) {
+                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
+                const isDir = type === '5' || rest !== '';
+                if (!isDir && this.filesAtRoot.length < MAX_NAMES)
+                    this.filesAtRoot.push(top);
+                if (this.tops.has(top) || this.tops.size < MAX_NAMES)
+                    this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
+            }
+            this.skip = padded;
+        }
+    }
+    /** Keeps the start of a long name or pax header, never more than MAX_META_BYTES of it. */
+    holdMeta(bytes) {
+        const meta = this.pendingMeta;
+        if (!meta || meta.held >= MAX_META_BYTES)
+            return;
+        const kept = bytes.subarray(0, MAX_META_BYTES - meta.held);
+        meta.data.push(Buffer.from(kept));
+        meta.held += kept.length;
+        this.peakMetaBytes = Math.max(this.peakMetaBytes, meta.held);
+    }
+    finishMeta() {
+        const meta = this.pendingMeta;
+        this.pendingMeta = undefined;
+        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
+        if (meta.kind === 'L')
+            this.longName = text.replace(/\0.*$/s, '');
+        else {
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
+            if (m)
+                this.paxPath = m[1];
+        }
+    }
+}
+/**
+ * Streams the archive once: gzip, tar, and a single folder at the root.
+ * Ends by `deadline` (ms since epoch) whatever the archive: a gzip bomb
+ * unpacks for as long as it is let, never past the run's timeout.
+ */
+async function inspectArchive(path, input = 'archive-path', deadline) {
+    let bytes;
+    try {
+        const st = (0,external_node_fs_.statSync)(path);
+        if (!st.isFile())
+            throw new errors/* InputError */.dz(input, `${JSON.stringify(path)} is not a file`);
+        bytes = st.size;
+    }
+    catch (err) {
+        if (err instanceof errors/* InputError */.dz)
+            throw err;
+        throw new errors/* InputError */.dz(input, `${JSON.stringify(path)} was not found`);
+    }
+    const head = Buffer.alloc(2);
+    const fd = await (0,promises_.open)(path, 'r');
+    await fd.read(head, 0, 2, 0);
+    await fd.close();
+    if (head[0] !== 0x1f || head[1] !== 0x8b)
+        throw new errors/* InputError */.dz(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
+    const walker = new TarWalker();
+    const signal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_namespaceObject.createGunzip)(), walker, signal ? { signal } : {});
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw new errors/* ActionError */.lZ(`${input} could not be checked before the timeout: ${walker.unpacked} bytes unpacked from its ${bytes} (a gzip bomb, or a timeout too short for it); nothing was created`);
+        throw new errors/* InputError */.dz(input, `could not be read as a .tar.gz (${(0,lib_text/* cut */.Jj)(err.message, 80)})`);
+    }
+    if (walker.bad)
+        throw new errors/* InputError */.dz(input, walker.bad);
+    if (walker.filesAtRoot.length > 0) {
+        throw new errors/* InputError */.dz(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
+    }
+    const tops = [...walker.tops.keys()];
+    if (tops.length !== 1) {
+        throw new errors/* InputError */.dz(input, tops.length === 0
+            ? 'is an empty archive'
+            : `has ${tops.length >= MAX_NAMES ? `${MAX_NAMES} or more` : tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
+    }
+    return { root: tops[0], bytes };
+}
+/** Writes a response body to a file, streaming; returns its size. */
+async function saveTo(body, path) {
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
+    const bytes = (0,external_node_fs_.statSync)(path).size;
+    if (bytes === 0)
+        throw new errors/* ActionError */.lZ('the downloaded archive is empty');
+    return bytes;
+}
+
+
+/***/ }),
+
 /***/ 9112:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -7276,1951 +8494,27 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 
 /***/ }),
 
-/***/ 3802:
+/***/ 1730:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var core = __nccwpck_require__(2313);
-// EXTERNAL MODULE: ./src/lib/log.ts
-var log = __nccwpck_require__(1025);
-// EXTERNAL MODULE: ./src/lib/clock.ts
-var lib_clock = __nccwpck_require__(4517);
-// EXTERNAL MODULE: ./src/report/failure.ts
-var failure = __nccwpck_require__(3304);
-// EXTERNAL MODULE: ./src/report/finish.ts
-var finish = __nccwpck_require__(9547);
-// EXTERNAL MODULE: ./src/report/report.ts
-var report_report = __nccwpck_require__(8850);
-// EXTERNAL MODULE: ./src/settings/inputs.ts
-var settings_inputs = __nccwpck_require__(7428);
-// EXTERNAL MODULE: ./src/settings/settings.ts
-var settings_settings = __nccwpck_require__(7100);
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/text.ts
-var lib_text = __nccwpck_require__(9112);
-// EXTERNAL MODULE: ./src/scalingo/regions.ts
-var regions = __nccwpck_require__(6487);
-;// CONCATENATED MODULE: ./src/signals.ts
-
-
-
-
-
-
-/**
- * The ways a run can end outside the pipeline: cancellation (the runner
- * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
- * rejection nobody awaited, a throw in a callback). Either way: one clean
- * error line, the outputs and the summary, exit 1, quickly. This reads the
- * report and decides nothing else.
- */
-/** What a cancellation leaves behind, from where the run was. */
-function cancellationMessage(signal, report) {
-    const follow = (0,regions/* followCommand */.te)(report.region, report.app);
-    switch (report.stage) {
-        case 'created':
-            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
-        case 'creating':
-            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
-        default:
-            return `cancelled (${signal}) before any deployment was created`;
-    }
-}
-/** What an unexpected failure leaves behind. */
-function unexpectedMessage(err, report) {
-    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
-    return `unexpected error: ${(0,errors/* describeError */.Uc)(err)}${created}`;
-}
-/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
-const LAST_WORDS_MS = 3_000;
-/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
-function endRun(message, report, env, beforeExit, ending) {
-    report.error = message;
-    core/* setFailed */.C1((0,lib_text/* inert */.tJ)(message));
-    const lastWords = async () => {
-        try {
-            await (0,lib_clock/* beforeDeadline */.OJ)(Promise.resolve(beforeExit()), lib_clock/* systemClock */.ml.now() + LAST_WORDS_MS, lib_clock/* systemClock */.ml, () => undefined);
-        }
-        catch {
-            // the exit matters more than what could not be said
-        }
-        await (0,finish/* finishRun */.J)(report, env);
-    };
-    void lastWords().finally(() => ending.exit(1));
-}
-/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
-function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
-    let fired = false;
-    const once = (message) => (...args) => {
-        if (fired)
-            return;
-        fired = true;
-        endRun(message(...args), report, env, beforeExit, ending);
-    };
-    const onSignal = once((signal) => cancellationMessage(signal, report));
-    const onUnexpected = once((err) => unexpectedMessage(err, report));
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('unhandledRejection', onUnexpected);
-    process.on('uncaughtException', onUnexpected);
-    return () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        process.off('unhandledRejection', onUnexpected);
-        process.off('uncaughtException', onUnexpected);
-    };
-}
-
-// EXTERNAL MODULE: ./src/scalingo/statuses.ts
-var statuses = __nccwpck_require__(7178);
-;// CONCATENATED MODULE: ./src/stages/conclude.ts
-
-
-/** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
-/** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
-function githubDeploymentState(report) {
-    if (report.health === 'failed')
-        return 'failure';
-    if (report.status === 'success')
-        return 'success';
-    if (report.status && (0,statuses/* hasFailed */.WN)(report.status) && !report.timedOut)
-        return 'failure';
-    return report.waited ? 'error' : undefined;
-}
-/** The GitHub deployment's last words. */
-function githubDeploymentDescription(report) {
-    if (report.health === 'failed') {
-        return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed';
-    }
-    return `Scalingo ${report.status ?? 'failed'}`;
-}
-/** A run cut short (cancelled, or an unexpected failure): its GitHub deployment ends `error`, then the sockets close. */
-async function cancelled(ctx) {
-    if (ctx.githubDeployment?.created) {
-        ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 5_000);
-        const description = ctx.report.error?.startsWith('cancelled') ? 'cancelled' : 'the action failed unexpectedly';
-        await ctx.githubDeployment.recordStatus('error', { environmentUrl: ctx.report.appUrl, description });
-    }
-    ctx.http.dispose();
-}
-async function conclude(ctx) {
-    const { http, report } = ctx;
-    log/* debug */.Yz(`${http.requestCount} requests made`);
-    if (http.rateLimited > 0) {
-        log/* info */.pq(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
-    }
-    const state = githubDeploymentState(report);
-    if (ctx.githubDeployment?.created && state) {
-        // The record is finished even when the run ended at the timeout.
-        http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000);
-        await ctx.githubDeployment.recordStatus(state, {
-            environmentUrl: report.appUrl,
-            description: githubDeploymentDescription(report)
-        });
-    }
-    http.dispose();
-}
-
-// EXTERNAL MODULE: ./src/stages/context.ts + 1 modules
-var context = __nccwpck_require__(1686);
-// EXTERNAL MODULE: ./src/github/archives.ts
-var archives = __nccwpck_require__(7592);
-;// CONCATENATED MODULE: ./src/github/deployments.ts
-
-
-
-
-class GitHubDeployment {
-    github;
-    repo;
-    environment;
-    id;
-    disabled = false;
-    /** Once a final state is recorded, nothing else is: a cancelled run's `error` is not overwritten. */
-    finished = false;
-    constructor(github, repo, environment) {
-        this.github = github;
-        this.repo = repo;
-        this.environment = environment;
-    }
-    get created() {
-        return this.id !== undefined;
-    }
-    /** For the summary: what was recorded, or why not. */
-    describe() {
-        if (this.id !== undefined)
-            return `${this.id} in environment "${this.environment}"`;
-        return `not recorded in "${this.environment}" (see the warning)`;
-    }
-    giveUp(err) {
-        this.disabled = true;
-        const perm = err instanceof errors/* HttpError */.j$ && (err.status === 403 || err.status === 404 || err.status === 401);
-        log/* warning */.$e(perm
-            ? `Could not record a GitHub deployment in "${this.environment}" (${err.status}: ${err.serverMessage}); give the workflow "permissions: deployments: write". The Scalingo deployment goes on.`
-            : `Could not record a GitHub deployment in "${this.environment}": ${(0,errors/* describeError */.Uc)(err)}. The Scalingo deployment goes on.`);
-    }
-    async create(sha, description) {
-        if (this.disabled)
-            return;
-        try {
-            const data = await this.github.json({
-                method: 'POST',
-                path: `${(0,archives/* repoPath */.qN)(this.repo)}/deployments`,
-                // Not retried blindly: a second POST would record a second deployment.
-                retry: 'unsent-only',
-                json: {
-                    ref: sha,
-                    environment: this.environment,
-                    description: (0,lib_text/* cut */.Jj)(description, 140),
-                    auto_merge: false,
-                    required_contexts: [],
-                    transient_environment: false,
-                    production_environment: /^prod(uction)?$/i.test(this.environment)
-                }
-            });
-            if (typeof data.id !== 'number')
-                throw new Error('GitHub answered without a deployment id');
-            this.id = data.id;
-            log/* info */.pq(`Recorded GitHub deployment ${this.id} in environment "${this.environment}"`);
-        }
-        catch (err) {
-            this.giveUp(err);
-        }
-    }
-    /** Posts a new status of the GitHub deployment. */
-    async recordStatus(state, opts = {}) {
-        if (this.disabled || this.id === undefined || this.finished)
-            return;
-        if (state !== 'in_progress')
-            this.finished = true;
-        const path = `${(0,archives/* repoPath */.qN)(this.repo)}/deployments/${this.id}/statuses`;
-        const json = {
-            state,
-            log_url: opts.logUrl,
-            environment_url: opts.environmentUrl,
-            description: opts.description ? (0,lib_text/* cut */.Jj)(opts.description, 140) : undefined,
-            auto_inactive: state === 'success'
-        };
-        // A status POST is not idempotent (each one is recorded): after an unclear
-        // answer, the statuses say whether it was, and it is posted again only if not.
-        for (let attempt = 1;; attempt++) {
-            try {
-                await this.github.request({ method: 'POST', path, retry: 'unsent-only', json });
-                return;
-            }
-            catch (err) {
-                if (attempt > 1 || !(0,errors/* mayHaveBeenProcessed */.uZ)(err))
-                    return this.giveUp(err);
-                const recorded = await this.recorded(path, state, json.description);
-                if (recorded === true)
-                    return;
-                if (recorded === undefined)
-                    return this.giveUp(err);
-                log/* debug */.Yz(`GitHub deployment status ${state}: no clear answer (${(0,errors/* describeError */.Uc)(err)}), and not recorded: posting it again`);
-            }
-        }
-    }
-    /** Whether the newest status already says `state` (GitHub lists newest first); undefined when it cannot be read. */
-    async recorded(path, state, description) {
-        try {
-            const list = await this.github.json({ method: 'GET', path: `${path}?per_page=5`, retry: 'idempotent' });
-            if (!Array.isArray(list))
-                return undefined;
-            return list.some(s => s?.state === state && (description === undefined || s.description === description));
-        }
-        catch (err) {
-            log/* debug */.Yz(`could not read the GitHub deployment's statuses: ${(0,errors/* describeError */.Uc)(err)}`);
-            return undefined;
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./src/stages/appstate.ts
-var appstate = __nccwpck_require__(6551);
-// EXTERNAL MODULE: ./src/lib/urls.ts
-var urls = __nccwpck_require__(1281);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
-var stream = __nccwpck_require__(6412);
-// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
-var extension = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
-var permessage_deflate = __nccwpck_require__(4376);
-// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
-var receiver = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
-var sender = __nccwpck_require__(7389);
-// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
-var subprotocol = __nccwpck_require__(3332);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
-var websocket = __nccwpck_require__(6681);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
-var websocket_server = __nccwpck_require__(129);
-;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
-
-
-
-
-
-
-
-
-
-
-
-/* harmony default export */ const wrapper = (websocket);
-
-;// CONCATENATED MODULE: ./src/scalingo/stream.ts
-
-
-
-
-
-
-/** The Origin header Scalingo's Go client sends. */
-const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
-/** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
-function parseStreamFrame(text) {
-    let f;
-    try {
-        f = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!f || typeof f !== 'object')
-        return undefined;
-    const o = f;
-    const data = (o.data && typeof o.data === 'object' ? o.data : {});
-    const id = typeof o.id === 'string' ? o.id : undefined;
-    switch (o.type) {
-        case 'ping':
-            return { type: 'ping' };
-        case 'log':
-            if (!id || typeof data.content !== 'string')
-                return undefined;
-            return { type: 'log', id, content: data.content };
-        case 'status': {
-            const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
-            if (!id || !status)
-                return undefined;
-            // A status that is not one (line breaks, commands) is shown quoted, and counts as unknown: a failure.
-            return { type: 'status', id, status: (0,lib_text/* statusLabel */.Rh)(status) };
-        }
-        case 'new': {
-            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
-            const dep = data.deployment;
-            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
-            return newId ? { type: 'new', id: newId } : undefined;
-        }
-        default:
-            return { type: 'other', raw: text.slice(0, 200) };
-    }
-}
-/**
- * The bearer goes to the stream only over wss (plain ws to loopback, for
- * tests), and only to the API's own host or, for Scalingo's known regions,
- * a host under scalingo.com: an answer cannot send it elsewhere.
- */
-function streamUrlAllowed(url, apiUrl, knownRegion) {
-    return (0,urls/* bearerUrlProblem */.cL)(url, apiUrl, { scheme: 'wss', underScalingo: knownRegion }) === undefined;
-}
-/** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-class DeploymentStream {
-    opts;
-    handlers;
-    ws;
-    stopped = false;
-    paused = false;
-    failures = 0;
-    connection = 0;
-    silenceTimer;
-    retryTimer;
-    healthy = false;
-    /** No more tries: polling only from now on. */
-    gaveUp = false;
-    /** Why the last connection ended (for the log). */
-    lastFailure;
-    constructor(opts, handlers) {
-        this.opts = opts;
-        this.handlers = handlers;
-    }
-    /** Hands the events to someone else from now on (the follower, once the deployment exists). */
-    setHandlers(handlers) {
-        this.handlers = handlers;
-    }
-    start() {
-        void this.connect();
-    }
-    stop() {
-        this.stopped = true;
-        clearTimeout(this.silenceTimer);
-        clearTimeout(this.retryTimer);
-        this.healthy = false;
-        this.ws?.removeAllListeners();
-        this.ws?.on('error', () => undefined);
-        this.ws?.terminate();
-    }
-    /** Stops reading frames until resume(): stdout is behind, and the socket waits rather than memory filling. */
-    pause() {
-        this.paused = true;
-        this.ws?.pause();
-    }
-    resume() {
-        this.paused = false;
-        this.ws?.resume();
-    }
-    async connect() {
-        if (this.stopped)
-            return;
-        const conn = ++this.connection;
-        let token;
-        try {
-            token = await this.opts.bearer();
-        }
-        catch (err) {
-            return this.failed(`no bearer: ${(0,errors/* describeError */.Uc)(err)}`);
-        }
-        if (this.stopped)
-            return;
-        let ws;
-        try {
-            // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
-            const agent = new lib/* HttpClient */.Qq(this.opts.userAgent).getAgent(this.opts.url.replace(/^ws/, 'http'));
-            ws = new wrapper(this.opts.url, {
-                origin: STREAM_ORIGIN,
-                headers: { 'User-Agent': this.opts.userAgent },
-                agent,
-                handshakeTimeout: 10_000,
-                perMessageDeflate: false,
-                maxPayload: MAX_FRAME_BYTES
-            });
-        }
-        catch (err) {
-            this.failures = this.opts.maxFailures ?? 3;
-            return this.failed(`cannot connect: ${(0,errors/* describeError */.Uc)(err)}`);
-        }
-        this.ws = ws;
-        if (this.paused)
-            ws.pause();
-        this.listen(ws, conn, token);
-    }
-    listen(ws, conn, token) {
-        let gotFrame = false;
-        ws.on('open', () => {
-            ws.send(JSON.stringify({ type: 'auth', data: { token } }));
-            this.armSilence(ws);
-            this.handlers.onState?.('open', conn);
-        });
-        ws.on('message', (data, isBinary) => {
-            if (isBinary)
-                return;
-            if (!gotFrame) {
-                gotFrame = true;
-                this.failures = 0;
-                this.healthy = true;
-                this.handlers.onState?.('up', conn);
-            }
-            this.armSilence(ws);
-            const text = Buffer.isBuffer(data)
-                ? data.toString('utf8')
-                : Array.isArray(data)
-                    ? Buffer.concat(data).toString('utf8')
-                    : Buffer.from(data).toString('utf8');
-            const event = parseStreamFrame(text);
-            if (event)
-                this.handlers.onEvent(event, conn);
-        });
-        ws.on('error', err => log/* debug */.Yz(`deployment stream error: ${(0,errors/* describeError */.Uc)(err)}`));
-        ws.on('close', code => {
-            clearTimeout(this.silenceTimer);
-            if (this.ws === ws)
-                this.ws = undefined;
-            if (this.stopped)
-                return;
-            this.healthy = false;
-            if (!gotFrame)
-                this.failures++;
-            this.failed(`closed (${code})`, conn);
-        });
-    }
-    failed(why, conn = this.connection) {
-        if (this.stopped)
-            return;
-        this.healthy = false;
-        this.lastFailure = why;
-        if (this.failures >= (this.opts.maxFailures ?? 3)) {
-            this.gaveUp = true;
-            this.handlers.onState?.('gave-up', conn, why);
-            return;
-        }
-        this.handlers.onState?.('down', conn, why);
-        // As the CLI does: wait a second, dial again, authenticate again.
-        this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000);
-    }
-    armSilence(ws) {
-        clearTimeout(this.silenceTimer);
-        this.silenceTimer = setTimeout(() => {
-            log/* debug */.Yz('deployment stream silent: reconnecting');
-            ws.terminate();
-        }, this.opts.silenceMs ?? 45_000);
-    }
-}
-
-// EXTERNAL MODULE: ./src/stages/create.ts
-var create = __nccwpck_require__(5947);
-// EXTERNAL MODULE: ./src/lib/version.ts
-var version = __nccwpck_require__(7471);
-;// CONCATENATED MODULE: ./src/stages/livestream.ts
-
-
-
-
-/**
- * The app's deployment stream, opened just before our deployment is
- * created. A connection already open then sees our deployment's log from
- * its first line, whether or not Scalingo replays old logs to a new
- * connection (undocumented): the follower can print its lines as they come.
- * Events that arrive before the follower takes over are kept for it, except
- * those of deployments that existed before ours.
- */
-/**
- * Bytes of events kept before the follower takes over (a count would not
- * bound them: one frame may be 4 MiB); beyond, the early connection loses
- * its head start and the output endpoint fills in.
- */
-const MAX_QUEUED_BYTES = 1024 * 1024;
-/** What one kept event costs besides its text. */
-const EVENT_OVERHEAD_BYTES = 64;
-function eventBytes(event) {
-    return EVENT_OVERHEAD_BYTES + (event.type === 'log' ? Buffer.byteLength(event.content) : 0);
-}
-class LiveStream {
-    knownIds;
-    stream;
-    queue = [];
-    queuedBytes = 0;
-    openConnection;
-    overflowed = false;
-    /** The connection that was open before the deployment was created, if any. */
-    openedBeforeCreation;
-    opened;
-    constructor(url, client, knownIds) {
-        this.knownIds = knownIds;
-        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: version/* USER_AGENT */._ }, {
-            onEvent: (event, connection) => this.queueEvent(event, connection),
-            onState: (state, connection, why) => this.queueState(state, connection, why)
-        });
-    }
-    /** Dials, and waits (at most `waitMs`) for the connection to open, so it is open before the deployment exists. */
-    async open(waitMs) {
-        const opened = new Promise(resolve => (this.opened = resolve));
-        this.stream.start();
-        await (0,lib_clock/* beforeDeadline */.OJ)(opened, lib_clock/* systemClock */.ml.now() + waitMs, lib_clock/* systemClock */.ml, () => undefined);
-    }
-    /** Called the moment before the deployment is created. */
-    creating() {
-        if (!this.overflowed)
-            this.openedBeforeCreation = this.openConnection;
-    }
-    /** The follower takes over: it gets what was kept, then every event as it comes. */
-    attach(handlers) {
-        this.stream.setHandlers(handlers);
-        const queued = this.queue;
-        this.queue = [];
-        this.queuedBytes = 0;
-        for (const { event, connection } of queued)
-            handlers.onEvent(event, connection);
-    }
-    stop() {
-        this.stream.stop();
-    }
-    queueEvent(event, connection) {
-        if ((event.type === 'log' || event.type === 'status') && this.knownIds.has(event.id))
-            return;
-        if (event.type !== 'log' && event.type !== 'status')
-            return;
-        const bytes = eventBytes(event);
-        if (this.overflowed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
-            // Once anything is lost, nothing more is kept: the queue is dropped whole.
-            this.overflowed = true;
-            this.openedBeforeCreation = undefined;
-            this.queue = [];
-            this.queuedBytes = 0;
-            return;
-        }
-        this.queuedBytes += bytes;
-        this.queue.push({ event, connection });
-    }
-    queueState(state, connection, why) {
-        if (state === 'open') {
-            this.openConnection = connection;
-            this.opened?.();
-        }
-        else if (state === 'down' || state === 'gave-up') {
-            if (this.openConnection === connection)
-                this.openConnection = undefined;
-            if (state === 'gave-up')
-                log/* debug */.Yz(`deployment stream unavailable before the deployment was created: ${why}`);
-        }
-    }
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./src/lib/tar.ts
-
-
-
-
-
-
-
-/** The first path component of a tar entry name, or undefined for the root itself. */
-function topComponent(name) {
-    const clean = name.replace(/^\.\//, '');
-    const first = clean.split('/')[0];
-    return first === '' || first === '.' ? undefined : first;
-}
-/** A long name or pax header is a path or so: what is read of one beyond this is skipped, not held. */
-const MAX_META_BYTES = 64 * 1024;
-/** Enough names to say what is wrong; the archive is read to its end without keeping more. */
-const MAX_NAMES = 4;
-/** Walks tar headers (ustar, pax and GNU long names) in a stream of blocks. */
-class TarWalker extends external_node_stream_namespaceObject.Writable {
-    buf = Buffer.alloc(0);
-    skip = 0;
-    longName;
-    paxPath;
-    pendingMeta;
-    ended = false;
-    tops = new Map(); // top component → seen as a directory (or with children)
-    filesAtRoot = [];
-    bad;
-    /** The most bytes of headers ever held at once (a test's measure of the bound). */
-    peakMetaBytes = 0;
-    /** Bytes of tar read so far (unpacked). */
-    unpacked = 0;
-    _write(chunk, _enc, done) {
-        this.unpacked += chunk.length;
-        this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-        try {
-            this.drain();
-            done();
-        }
-        catch (err) {
-            done(err);
-        }
-    }
-    drain() {
-        while (!this.ended && !this.bad) {
-            if (this.skip > 0) {
-                const n = Math.min(this.skip, this.buf.length);
-                this.holdMeta(this.buf.subarray(0, n));
-                this.buf = this.buf.subarray(n);
-                this.skip -= n;
-                if (this.skip > 0)
-                    return;
-                if (this.pendingMeta)
-                    this.finishMeta();
-                continue;
-            }
-            if (this.buf.length < 512)
-                return;
-            const header = this.buf.subarray(0, 512);
-            this.buf = this.buf.subarray(512);
-            if (header.every(b => b === 0)) {
-                this.ended = true;
-                return;
-            }
-            const magic = header.subarray(257, 262).toString('latin1');
-            const sizeField = header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim();
-            if (magic !== 'ustar' && !/^[0-7]*$/.test(sizeField)) {
-                this.bad = 'is not a tar archive inside the gzip';
-                return;
-            }
-            const size = parseInt(sizeField || '0', 8);
-            const type = String.fromCharCode(header[156] || 48);
-            const padded = Math.ceil(size / 512) * 512;
-            if (type === 'L' || type === 'x') {
-                this.pendingMeta = { kind: type, size: Math.min(size, MAX_META_BYTES), data: [], held: 0 };
-                this.skip = padded;
-                if (padded === 0)
-                    this.finishMeta();
-                continue;
-            }
-            if (type === 'g') {
-                this.skip = padded;
-                continue;
-            }
-            const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-            const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-            const name = this.paxPath ?? this.longName ?? (prefix ? `${prefix}/${base}` : base);
-            this.paxPath = undefined;
-            this.longName = undefined;
-            const top = topComponent(name);
-            if (top !== undefined) {
-                const rest = name.replace(/^\.\//, '').slice(top.length).replace(/^\/+/, '');
-                const isDir = type === '5' || rest !== '';
-                if (!isDir && this.filesAtRoot.length < MAX_NAMES)
-                    this.filesAtRoot.push(top);
-                if (this.tops.has(top) || this.tops.size < MAX_NAMES)
-                    this.tops.set(top, (this.tops.get(top) ?? false) || isDir);
-            }
-            this.skip = padded;
-        }
-    }
-    /** Keeps the start of a long name or pax header, never more than MAX_META_BYTES of it. */
-    holdMeta(bytes) {
-        const meta = this.pendingMeta;
-        if (!meta || meta.held >= MAX_META_BYTES)
-            return;
-        const kept = bytes.subarray(0, MAX_META_BYTES - meta.held);
-        meta.data.push(Buffer.from(kept));
-        meta.held += kept.length;
-        this.peakMetaBytes = Math.max(this.peakMetaBytes, meta.held);
-    }
-    finishMeta() {
-        const meta = this.pendingMeta;
-        this.pendingMeta = undefined;
-        const text = Buffer.concat(meta.data).subarray(0, meta.size).toString('utf8');
-        if (meta.kind === 'L')
-            this.longName = text.replace(/\0.*$/s, '');
-        else {
-            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
-            if (m)
-                this.paxPath = m[1];
-        }
-    }
-}
-/**
- * Streams the archive once: gzip, tar, and a single folder at the root.
- * Ends by `deadline` (ms since epoch) whatever the archive: a gzip bomb
- * unpacks for as long as it is let, never past the run's timeout.
- */
-async function inspectArchive(path, input = 'archive-path', deadline) {
-    let bytes;
-    try {
-        const st = (0,external_node_fs_.statSync)(path);
-        if (!st.isFile())
-            throw new errors/* InputError */.dz(input, `${JSON.stringify(path)} is not a file`);
-        bytes = st.size;
-    }
-    catch (err) {
-        if (err instanceof errors/* InputError */.dz)
-            throw err;
-        throw new errors/* InputError */.dz(input, `${JSON.stringify(path)} was not found`);
-    }
-    const head = Buffer.alloc(2);
-    const fd = await (0,promises_namespaceObject.open)(path, 'r');
-    await fd.read(head, 0, 2, 0);
-    await fd.close();
-    if (head[0] !== 0x1f || head[1] !== 0x8b)
-        throw new errors/* InputError */.dz(input, 'is not a gzip file; Scalingo needs a .tar.gz with one folder at its root');
-    const walker = new TarWalker();
-    const signal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), (0,external_node_zlib_namespaceObject.createGunzip)(), walker, signal ? { signal } : {});
-    }
-    catch (err) {
-        if (signal?.aborted)
-            throw new errors/* ActionError */.lZ(`${input} could not be checked before the timeout: ${walker.unpacked} bytes unpacked from its ${bytes} (a gzip bomb, or a timeout too short for it); nothing was created`);
-        throw new errors/* InputError */.dz(input, `could not be read as a .tar.gz (${(0,lib_text/* cut */.Jj)(err.message, 80)})`);
-    }
-    if (walker.bad)
-        throw new errors/* InputError */.dz(input, walker.bad);
-    if (walker.filesAtRoot.length > 0) {
-        throw new errors/* InputError */.dz(input, `has files at its root (${walker.filesAtRoot.slice(0, 3).join(', ')}); Scalingo needs one folder at the root holding the sources`);
-    }
-    const tops = [...walker.tops.keys()];
-    if (tops.length !== 1) {
-        throw new errors/* InputError */.dz(input, tops.length === 0
-            ? 'is an empty archive'
-            : `has ${tops.length >= MAX_NAMES ? `${MAX_NAMES} or more` : tops.length} folders at its root (${tops.slice(0, 3).join(', ')}…); Scalingo needs exactly one`);
-    }
-    return { root: tops[0], bytes };
-}
-/** Writes a response body to a file, streaming; returns its size. */
-async function saveTo(body, path) {
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(body, (0,external_node_fs_.createWriteStream)(path));
-    const bytes = (0,external_node_fs_.statSync)(path).size;
-    if (bytes === 0)
-        throw new errors/* ActionError */.lZ('the downloaded archive is empty');
-    return bytes;
-}
-
-;// CONCATENATED MODULE: ./src/stages/transfer.ts
-
-
-
-
-
-
-
-
-
-/**
- * `archive-transfer: auto`: public archives on github.com by URL; private
- * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
- * deployment can wait longer), and everything from GitHub Enterprise Server
- * (Scalingo usually cannot reach it).
- */
-function chooseTransfer(settings, source) {
-    if (source.kind === 'local')
-        return 'upload';
-    if (source.kind === 'url')
-        return 'url';
-    const setting = settings.archiveTransfer;
-    if (setting === 'url' || setting === 'upload')
-        return setting;
-    return source.visibility !== 'public' || !scalingoReaches(settings.githubServerUrl) ? 'upload' : 'url';
-}
-/**
- * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
- * Scalingo source (10 minutes, then deleted). It must then be handed over
- * when the app is free to start the build.
- */
-function sourceExpires(source, transfer) {
-    if (source.kind === 'url')
-        return false;
-    return transfer === 'upload' || source.visibility !== 'public';
-}
-/**
- * Whether Scalingo can fetch archives from this GitHub: github.com, not a
- * GitHub Enterprise Server (usually private to its network). A loopback
- * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
- */
-function scalingoReaches(githubServerUrl) {
-    const host = new URL(githubServerUrl).hostname;
-    return host === 'github.com' || (0,urls/* isLoopbackHost */.cW)(host);
-}
-/**
- * How the archive reaches Scalingo, in one sentence: the same words in the
- * log, the dry-run plan and the docs.
- */
-function howTheArchiveTravels(source, transfer) {
-    if (source.kind === 'local')
-        return 'uploaded through Scalingo’s sources API once the app is free';
-    if (source.kind === 'url')
-        return 'fetched by Scalingo from the URL given';
-    const signed = source.visibility !== 'public';
-    if (transfer === 'upload') {
-        return `downloaded in the runner${signed ? ' through a signed, short-lived GitHub URL (masked)' : ''}, then uploaded through Scalingo’s sources API once the app is free`;
-    }
-    return signed
-        ? 'fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
-        : 'fetched by Scalingo from its public URL';
-}
-/** A HEAD proves GitHub serves the public archive (dry run). */
-async function checkArchiveServed(http, source) {
-    if (source.kind !== 'github' || source.visibility !== 'public')
-        return;
-    const res = await http.request({
-        method: 'HEAD',
-        url: source.archiveUrl,
-        retry: 'idempotent',
-        accept: [301, 302, 303, 307, 308, 404, 403]
-    });
-    if (res.status >= 400)
-        throw new errors/* ActionError */.lZ(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
-}
-function timedOut(what) {
-    throw new errors/* ActionError */.lZ(`${what} did not finish before the timeout; nothing was created`);
-}
-/**
- * GitHub's tarball of the commit, from a freshly minted signed URL,
- * streamed to a file in the runner's temp dir and checked. Never held in memory.
- */
-async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
-    const location = await github.signedTarballUrl(repo, sha);
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(tempDir || (0,external_node_os_.tmpdir)(), 'scalingo-archive-'));
-    const path = (0,external_node_path_.join)(dir, `${sha}.tar.gz`);
-    const body = await (0,lib_clock/* beforeDeadline */.OJ)(http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } }), bounds.deadline, bounds.clock, () => timedOut(`downloading the archive of ${sha}`));
-    if ((body.statusCode ?? 0) !== 200) {
-        body.resume();
-        throw new errors/* ActionError */.lZ(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`);
-    }
-    const bytes = await (0,lib_clock/* beforeDeadline */.OJ)(saveTo(body, path), bounds.deadline, bounds.clock, () => {
-        body.destroy();
-        return timedOut(`downloading the archive of ${sha}`);
-    });
-    await inspectArchive(path, 'archive', bounds.deadline);
-    log/* info */.pq(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
-    return { path, bytes };
-}
-/**
- * Creates a Scalingo source (its 10 minutes start now) and streams the
- * archive to its signed upload URL; returns the signed download URL.
- */
-async function uploadArchive(http, client, path, bounds) {
-    const target = await client.createSource();
-    const bytes = (0,external_node_fs_.statSync)(path).size;
-    await (0,lib_clock/* beforeDeadline */.OJ)(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
-    log/* info */.pq(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
-    return { downloadUrl: target.downloadUrl, bytes };
-}
-/** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
-function uploadFailure(err) {
-    const missing = err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 405 || err.status === 501);
-    return missing
-        ? `Scalingo's sources API is not available (${err.status})`
-        : `the upload failed (${(0,errors/* describeError */.Uc)(err)})`;
-}
-
-;// CONCATENATED MODULE: ./src/stages/variables.ts
-
-/** What setting these variables changes: names only (values are secrets). */
-function diffVariables(current, wanted) {
-    const now = new Map(current.map(v => [v.name, v.value]));
-    const added = [];
-    const changed = [];
-    const unchanged = [];
-    for (const v of wanted) {
-        if (!now.has(v.name))
-            added.push(v.name);
-        else if (now.get(v.name) !== v.value)
-            changed.push(v.name);
-        else
-            unchanged.push(v.name);
-    }
-    return { added, changed, unchanged };
-}
-/** One line for the log and the summary: names only. */
-function describeDiff({ added, changed, unchanged }) {
-    if (added.length + changed.length === 0)
-        return `${unchanged.length} variables, all already set`;
-    const parts = [
-        added.length ? `added ${added.join(', ')}` : '',
-        changed.length ? `changed ${changed.join(', ')}` : ''
-    ].filter(Boolean);
-    return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
-}
-/** Sets the variables that differ, in one bulk call; logs names only. Returns the line for the summary. */
-async function applyVariables(client, wanted, diff, label) {
-    const line = describeDiff(diff);
-    const names = new Set([...diff.added, ...diff.changed]);
-    if (names.size > 0)
-        await client.setVariables(wanted.filter(v => names.has(v.name)), label);
-    log/* info */.pq(`${label}: ${line}`);
-    return line;
-}
-
-;// CONCATENATED MODULE: ./src/stages/wait.ts
-
-
-
-/**
- * A source that expires (a signed GitHub URL lasts 5 minutes, a Scalingo
- * source 10) is handed over only when the app is free: Scalingo runs one
- * deployment of an app at a time, and whether it fetches the archive when
- * the deployment is created or when its build starts is undocumented.
- * Waits, bounded by the timeout, until no deployment is queued or running.
- */
-/** How often the app's deployments are looked at while waiting (an account gets about 60 requests a minute): soon, then every 5 s. */
-const WAIT_POLLS_MS = [2_000, 3_000, 5_000];
-async function waitUntilFree(ctx, state) {
-    const { clock, deadline, scalingo } = ctx;
-    let busy = state.recent ? (0,appstate/* inFlight */.CC)(state.recent) : [];
-    if (busy.length === 0)
-        return;
-    const first = busy[0];
-    log/* info */.pq(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
-        `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
-    for (let i = 0; busy.length > 0; i++) {
-        const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)];
-        if (clock.now() + pause >= deadline) {
-            throw new errors/* ActionError */.lZ(`the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`, 'run the workflow again once it is done, or raise timeout');
-        }
-        await clock.sleep(pause);
-        try {
-            state.recent = await scalingo.listDeployments(appstate/* RECENT */.Ot);
-            busy = (0,appstate/* inFlight */.CC)(state.recent);
-        }
-        catch (err) {
-            log/* debug */.Yz(`could not list the app's deployments while waiting: ${(0,errors/* describeError */.Uc)(err)}`);
-        }
-    }
-    log/* info */.pq('The app is free: handing over the archive now');
-}
-
-;// CONCATENATED MODULE: ./src/stages/deliver.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** How long the stream may take to open before the deployment is created anyway. */
-const STREAM_OPEN_WAIT_MS = 3_000;
-async function deliver(ctx, prepared) {
-    const { settings, report } = ctx;
-    const { variables } = prepared;
-    if (variables.diff) {
-        const label = variables.envFile && settings.variables.length > 0
-            ? 'env-file and variables'
-            : variables.envFile
-                ? 'env-file'
-                : 'variables';
-        report.variablesLabel = label;
-        report.variables = await applyVariables(ctx.scalingo, variables.wanted, variables.diff, label);
-    }
-    await recordGitHubDeployment(ctx, prepared);
-    const delivered = await createDeployment(ctx, prepared, () => (report.stage = 'creating'));
-    const { deployment } = delivered;
-    report.stage = 'created';
-    report.deploymentId = deployment.id;
-    report.status = deployment.status;
-    log/* info */.pq(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
-    return delivered;
-}
-/**
- * Hands the archive over and creates the deployment, at most once; the
- * stream is opened first when the deployment will be followed. Used for our
- * deployment and for a rollback.
- */
-async function createDeployment(ctx, prepared, posting = () => undefined) {
-    const { state } = prepared;
-    const sourceUrl = await handOverArchive(ctx, prepared);
-    // The deployments that exist before the POST tell ours from another run's after an unclear answer: read them once more if they could not be.
-    if (!state.recent)
-        state.recent = await readRecent(ctx);
-    const before = state.recent ?? [];
-    // Waiting for a free app refreshes state.recent: what appeared meanwhile is
-    // another run's, never ours to adopt (nor to stream).
-    const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id));
-    const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
-    stream?.creating();
-    posting();
-    try {
-        const { deployment } = await (0,create/* createDeploymentOnce */.tb)(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
-            clock: ctx.clock,
-            deadline: ctx.deadline,
-            knownIds: state.recent ? knownIds : undefined
-        });
-        return { deployment, stream };
-    }
-    catch (err) {
-        stream?.stop();
-        throw err;
-    }
-}
-/** The app's recent deployments, or undefined when they cannot be read. */
-async function readRecent(ctx) {
-    try {
-        return await ctx.scalingo.listDeployments(appstate/* RECENT */.Ot);
-    }
-    catch (err) {
-        log/* debug */.Yz(`could not list the app's deployments before creating ours: ${(0,errors/* describeError */.Uc)(err)}`);
-        return undefined;
-    }
-}
-/** `environment`: a GitHub deployment, in progress until the end of the run. */
-async function recordGitHubDeployment(ctx, prepared) {
-    const { settings, report, env } = ctx;
-    if (!settings.environment || prepared.source.kind !== 'github')
-        return;
-    const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment);
-    ctx.githubDeployment = record;
-    await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`);
-    report.githubDeployment = record.describe();
-    const logUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
-        ? `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : undefined;
-    await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` });
-}
-/**
- * The URL Scalingo will fetch, made as late as possible: an archive that
- * expires is handed over only once the app is free to build it, and a
- * signed URL is never reused from earlier in the run.
- */
-async function handOverArchive(ctx, prepared) {
-    const { settings, report } = ctx;
-    const { source, localArchive, transfer } = prepared;
-    const bounds = { clock: ctx.clock, deadline: ctx.deadline };
-    if (source.kind === 'url')
-        return source.url ?? '';
-    if (transfer === 'url' && source.visibility === 'public')
-        return source.archiveUrl;
-    const github = { github: ctx.github, repo: settings.repository, sha: source.sha };
-    if (transfer === 'url') {
-        await waitUntilFree(ctx, prepared.state);
-        return ctx.github.signedTarballUrl(github.repo, github.sha);
-    }
-    try {
-        const path = localArchive
-            ? localArchive.path
-            : (await downloadArchive(ctx.http, ctx.github, github.repo, github.sha, ctx.env.RUNNER_TEMP ?? '', bounds)).path;
-        if (sourceExpires(source, transfer))
-            await waitUntilFree(ctx, prepared.state);
-        const uploaded = await uploadArchive(ctx.http, ctx.scalingo, path, bounds);
-        report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`;
-        if (localArchive)
-            report.archiveUrl = (0,urls/* safeUrl */.Pl)(uploaded.downloadUrl);
-        return uploaded.downloadUrl;
-    }
-    catch (err) {
-        // auto: the upload is an improvement, not a requirement.
-        if (localArchive || settings.archiveTransfer !== 'auto')
-            throw err instanceof errors/* HttpError */.j$ ? ctx.scalingo.toActionError(err) : err;
-        log/* warning */.$e(`${uploadFailure(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
-        report.transfer = 'signed URL handed to Scalingo (upload not possible)';
-        await waitUntilFree(ctx, prepared.state);
-        return ctx.github.signedTarballUrl(github.repo, github.sha);
-    }
-}
-/** The app's deployment stream, opened (if allowed) before the deployment exists. */
-async function openStream(ctx, prepared, knownIds) {
-    const url = prepared.app.links?.deployments_stream;
-    if (!url)
-        return undefined;
-    if (!streamUrlAllowed(url, ctx.settings.apiUrl, (0,regions/* isKnownRegion */.Kk)(ctx.settings.region))) {
-        log/* warning */.$e(`The app's deployment stream link (${(0,urls/* safeUrl */.Pl)(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
-        return undefined;
-    }
-    const stream = new LiveStream(url, ctx.scalingo, knownIds);
-    await stream.open(STREAM_OPEN_WAIT_MS);
-    return stream;
-}
-
-// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var report_log = __nccwpck_require__(1973);
-// EXTERNAL MODULE: ./src/stages/buildlog.ts
-var buildlog = __nccwpck_require__(6677);
-// EXTERNAL MODULE: ./src/stages/follower.ts + 1 modules
-var follower = __nccwpck_require__(3982);
-;// CONCATENATED MODULE: ./src/stages/follow.ts
-
-
-
-
-
-
-
-
-/**
- * The follow stage: follows a deployment with its live log, then says how
- * it ended. A timeout or a failed deployment fails the run, with the status
- * in plain words and the most telling line of the build output. `role`:
- * our deployment (the report is written as it goes) or a rollback (told in
- * the log, judged by the caller).
- */
-async function followToEnd(ctx, deployment, stream, role = 'deployment') {
-    const { report, clock, startedAt } = ctx;
-    const ours = role === 'deployment';
-    const buildLog = new buildlog/* BuildLog */.N();
-    const result = await new follower/* Follower */.fO({
-        client: ctx.scalingo,
-        deployment,
-        deadline: ctx.deadline,
-        clock,
-        log: buildLog,
-        stream,
-        onStatus: (status, previous) => {
-            if (ours)
-                report.status = status;
-            const at = (0,lib_clock/* formatDuration */.a3)(clock.now() - startedAt);
-            log/* info */.pq(`[${at}] ${ours ? '' : 'rollback: '}${previous ? `${previous} → ` : ''}${status}: ${(0,statuses/* describeStatus */.Wn)(status)}`);
-        }
-    }).run();
-    log/* debug */.Yz(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
-        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`);
-    if (ours) {
-        report.status = result.deployment.status;
-        const duration = result.deployment.duration;
-        report.durationSeconds = duration && duration > 0 ? duration : Math.round((clock.now() - startedAt) / 1000);
-        report.timedOut = result.timedOut;
-    }
-    judge(ctx, result, ours);
-    return result;
-}
-/** Throws when the deployment did not succeed: at the timeout, or with a failed status. */
-function judge(ctx, result, ours) {
-    const { settings, report } = ctx;
-    const final = result.deployment;
-    if (result.timedOut) {
-        throw new errors/* ActionError */.lZ(`deployment ${final.id} is still ${final.status} after ${(0,lib_clock/* formatDuration */.a3)(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${(0,regions/* followCommand */.te)(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
-    }
-    if ((0,statuses/* hasFailed */.WN)(final.status)) {
-        const tail = result.tail;
-        if (tail.length > 0) {
-            if (ours)
-                report.logTail = tail;
-            log/* info */.pq(`Last ${tail.length} lines of the build output:`);
-            (0,report_log/* printLines */.tj)(tail);
-        }
-        const telling = (0,report_log/* mostTellingLine */.Z4)(tail);
-        throw new errors/* ActionError */.lZ(`deployment ${final.id} ended with ${final.status}: ${(0,statuses/* describeStatus */.Wn)(final.status)}${telling ? ` — ${telling}` : ''}`, (0,statuses/* statusHint */.o6)(final.status), ours ? `Scalingo ${final.status}` : undefined);
-    }
-    if (ours && (0,statuses/* isSuccess */.oJ)(final.status)) {
-        log/* info */.pq(`✅ ${settings.app} is running ${report.sha || final.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
-    }
-}
-
-// EXTERNAL MODULE: ./src/lib/refs.ts
-var refs = __nccwpck_require__(9265);
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
-// EXTERNAL MODULE: ./src/scalingo/client.ts
-var scalingo_client = __nccwpck_require__(8211);
-// EXTERNAL MODULE: ./src/settings/dotenv.ts
-var dotenv = __nccwpck_require__(6443);
-;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
-
-
-
-/**
- * GitHub's archive of a commit is not always what CI tested: submodule
- * folders are empty, Git LFS files stay pointer files (unless the
- * repository includes LFS objects in its archives), `export-ignore` paths
- * are left out. Read from `.gitmodules` and `.gitattributes` at the commit,
- * one sentence per problem.
- */
-/** The submodule paths of a `.gitmodules` file. */
-function submodulePaths(gitmodules) {
-    return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(m => m[1]);
-}
-/** The patterns of `.gitattributes` lines carrying an attribute (`filter=lfs`, `export-ignore`). */
-function patternsWith(gitattributes, attribute) {
-    return gitattributes
-        .split('\n')
-        .map(l => l.trim())
-        .filter(l => l !== '' && !l.startsWith('#'))
-        .map(l => l.split(/\s+/))
-        .filter(([, ...attrs]) => attrs.some(a => attribute.test(a)))
-        .map(([pattern]) => pattern);
-}
-/** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
-function archiveProblems(gitmodules, gitattributes) {
-    const problems = [];
-    const submodules = gitmodules ? submodulePaths(gitmodules) : [];
-    if (submodules.length > 0) {
-        problems.push(`GitHub's archive leaves submodule folders empty: ${(0,lib_text/* listSome */.XT)(submodules, 5)} will be deployed empty`);
-    }
-    const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : [];
-    if (lfs.length > 0) {
-        problems.push(`Git LFS files (${(0,lib_text/* listSome */.XT)(lfs, 5)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
-    }
-    const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : [];
-    if (ignored.length > 0)
-        problems.push(`export-ignore paths are left out of GitHub's archive: ${(0,lib_text/* listSome */.XT)(ignored, 5)}`);
-    return problems;
-}
-/** Reads `.gitmodules` and `.gitattributes` at the commit; a file that cannot be read costs only the check. */
-async function checkArchiveContents(github, repo, sha) {
-    try {
-        const [gitmodules, gitattributes] = await Promise.all([
-            github.getFile(repo, '.gitmodules', sha),
-            github.getFile(repo, '.gitattributes', sha)
-        ]);
-        return archiveProblems(gitmodules, gitattributes);
-    }
-    catch (err) {
-        log/* debug */.Yz(`could not read .gitmodules/.gitattributes at ${sha}: ${(0,errors/* describeError */.Uc)(err)}`);
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/stages/decide.ts
-function decide(i) {
-    if (i.force)
-        return { deploy: true };
-    // Only a GitHub archive is named by its commit: a fresh artifact may differ while the commit is the same.
-    if (i.kind !== 'github' || !i.sha || i.live?.git_ref !== i.sha)
-        return { deploy: true };
-    if (i.inFlight === undefined)
-        return { deploy: true, why: 'cannot tell whether another deployment is on its way' };
-    const replacing = i.inFlight.find(d => d.git_ref !== i.sha);
-    if (replacing) {
-        return {
-            deploy: true,
-            why: `${i.sha} is live, but deployment ${replacing.id} (${replacing.git_ref ?? 'another archive'}) is ${replacing.status} and will replace it`
-        };
-    }
-    if (i.changedVariables.length > 0) {
-        return {
-            deploy: true,
-            why: `${i.sha} is live, but variables change (${i.changedVariables.join(', ')}): deploying again so they take effect`
-        };
-    }
-    return { deploy: false };
-}
-
-;// CONCATENATED MODULE: ./src/stages/changes.ts
-
-
-
-
-/**
- * Whether a variable of the app changed after its live deployment started,
- * from the platform's own record (the app's events), not from this run's
- * memory: variables written by a run whose deployment was never created,
- * or edited by hand in the dashboard, are not running yet. Events are read
- * back to the live deployment's start and no further.
- */
-const EVENTS_PER_PAGE = 50;
-/** Pages read at most: past them, the answer is "cannot tell" (and the commit is deployed). */
-const MAX_EVENT_PAGES = 10;
-function time(iso) {
-    const t = iso ? Date.parse(iso) : NaN;
-    return Number.isNaN(t) ? NaN : t;
-}
-/** Reads the app's events back to `live`'s start; names (never values) of the variables changed since. */
-async function variableChangesSince(client, live) {
-    const since = time(live.created_at);
-    if (Number.isNaN(since))
-        return { changed: 'unknown', why: `deployment ${live.id} has no readable created_at` };
-    const names = new Set();
-    let latest = -Infinity;
-    for (let page = 1; page <= MAX_EVENT_PAGES; page++) {
-        let answer;
-        try {
-            answer = await client.listEvents(page, EVENTS_PER_PAGE);
-        }
-        catch (err) {
-            return { changed: 'unknown', why: `the app's events could not be read (${(0,errors/* describeError */.Uc)(err)})` };
-        }
-        let oldest = Infinity;
-        // The answer's order is not trusted: every event of the page is looked at.
-        for (const e of answer.events) {
-            const at = time(e.createdAt);
-            if (Number.isNaN(at))
-                continue;
-            oldest = Math.min(oldest, at);
-            if (at <= since || !scalingo_client/* VARIABLE_EVENTS */.Xy.includes(e.type))
-                continue;
-            for (const n of e.variableNames)
-                names.add(n);
-            if (e.variableNames.length === 0)
-                names.add('(unnamed)');
-            latest = Math.max(latest, at);
-        }
-        if (oldest <= since || !answer.more)
-            return summarize(names, latest);
-    }
-    if (names.size > 0)
-        return summarize(names, latest);
-    return {
-        changed: 'unknown',
-        why: `more than ${MAX_EVENT_PAGES * EVENTS_PER_PAGE} events since deployment ${live.id} started`
-    };
-}
-function summarize(names, latest) {
-    if (names.size === 0)
-        return { changed: false };
-    return { changed: true, names: [...names].sort(), latest: new Date(latest).toISOString() };
-}
-/** Why the live commit must be deployed again for its variables, or undefined when it need not. */
-async function variablesNotLive(client, live, sha) {
-    const changes = await variableChangesSince(client, live);
-    if (changes.changed === false)
-        return undefined;
-    if (changes.changed === 'unknown') {
-        log/* debug */.Yz(`variable changes since the live deployment: ${changes.why}`);
-        return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`;
-    }
-    return `${sha} is live, but variables changed after deployment ${live.id} started (${(0,lib_text/* listSome */.XT)(changes.names, 10)}; last at ${changes.latest}): deploying again so they take effect`;
-}
-
-// EXTERNAL MODULE: ./src/lib/http.ts
-var lib_http = __nccwpck_require__(1931);
-;// CONCATENATED MODULE: ./src/stages/health.ts
-
-
-
-
-
-/** The URL to check: a path on the app's public URL, or the URL given. */
-function healthUrl(check, app) {
-    if (check.url)
-        return check.url;
-    const base = app.url || app.base_url;
-    // The app's URL is an answer like any other: https (loopback for tests), no credentials.
-    if (!base || !check.path || (0,urls/* answerUrlProblem */.Hc)(base))
-        return undefined;
-    return `${new URL(base).origin}${check.path}`;
-}
-/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
-function healthBackoff(tries) {
-    return Math.min(10_000, 1000 * 2 ** (tries - 1));
-}
-/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
-const TRY_TIMEOUT_MS = 10_000;
-async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
-    const started = clock.now();
-    const deadline = started + timeoutSeconds * 1000;
-    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
-    const http = new lib_http/* Http */.lw({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
-    let tries = 0;
-    let last;
-    try {
-        for (;;) {
-            tries++;
-            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
-            last = answer.what;
-            if (answer.ok)
-                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
-            const pause = healthBackoff(tries);
-            if (clock.now() + pause >= deadline)
-                break;
-            log/* info */.pq(`(health check: ${shownAs} ${last}; trying again in ${(0,lib_clock/* formatDuration */.a3)(pause)})`);
-            await clock.sleep(pause);
-        }
-    }
-    finally {
-        http.dispose();
-    }
-    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
-}
-async function tryOnce(http, url, clock, until) {
-    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
-    try {
-        const res = await (0,lib_clock/* beforeDeadline */.OJ)(http.request({
-            method: 'GET',
-            url,
-            headers: { Accept: '*/*' },
-            retry: 'none',
-            accept: redirects,
-            maxBodyBytes: 64 * 1024
-        }), until, clock, () => undefined);
-        if (!res)
-            return { ok: false, what: `gave no answer within ${(0,lib_clock/* formatDuration */.a3)(TRY_TIMEOUT_MS)}` };
-        return { ok: true, what: `answered ${res.status}` };
-    }
-    catch (err) {
-        if (err instanceof errors/* HttpError */.j$)
-            return { ok: false, what: `answered ${err.status}` };
-        if (err instanceof errors/* NetworkError */.Dr)
-            return { ok: false, what: `failed (${err.code ?? (0,errors/* describeError */.Uc)(err)})` };
-        throw err;
-    }
-}
-/** How the check is shown: the path on the app's URL or the URL, never its query (a probe key) or fragment. */
-function healthTarget(check) {
-    return check.path !== undefined ? check.path.replace(/[?#].*$/s, '') : (0,urls/* safeUrl */.Pl)(check.url ?? '');
-}
-
-;// CONCATENATED MODULE: ./src/stages/plan.ts
-
-
-
-/** What a dry run would do, one line per step, in the order a real run does them. */
-function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha, decision }) {
-    const plan = [
-        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
-        `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
-        source.kind === 'local'
-            ? `archive: ${settings.archivePath} — checked`
-            : `archive: ${source.archiveUrl}${source.kind === 'github' ? ` (${source.visibility})` : ''}${source.kind === 'github' && source.visibility === 'public' ? ' — served' : ''}`,
-        ...archiveProblems.map(p => `warning: ${p}`),
-        `transfer: ${howTheArchiveTravels(source, transfer)}`
-    ];
-    if (decision)
-        plan.push(`decision: ${decision}`);
-    if (variables.diff) {
-        const changing = [...variables.diff.added, ...variables.diff.changed];
-        plan.push(changing.length > 0
-            ? `variables: ${changing.join(', ')} would be set (${variables.wanted.length - changing.length} already set)`
-            : `variables: all ${variables.wanted.length} already set`);
-    }
-    if (settings.environment)
-        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
-    plan.push(settings.wait
-        ? `then follow it for up to ${(0,lib_clock/* formatDuration */.a3)(settings.timeoutSeconds * 1000)}`
-        : 'then return without waiting');
-    const check = settings.healthCheck;
-    if (check) {
-        plan.push(`health check: GET ${healthTarget(check)} until it answers 2xx or 3xx, for up to ${(0,lib_clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)}`);
-        plan.push(settings.rollback
-            ? previousSha
-                ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
-                : 'rollback: asked, but nothing can be rolled back to (no commit runs on the app now)'
-            : 'rollback: no (rollback: false)');
-    }
-    return plan;
-}
-
-;// CONCATENATED MODULE: ./src/stages/promotion.ts
-
-
-
-/** `promote-from`: the commit running on another app (staging), to ship as is. */
-/** What runs on the promoted app (its `last_deployment_id`), and its commit. */
-async function findPromotedCommit(staging) {
-    const app = staging.config.app;
-    await staging.exchange();
-    const live = await (0,appstate/* liveDeployment */.Av)(staging, await staging.getApp());
-    if (!live)
-        throw new errors/* ActionError */.lZ(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
-    const ref = live.git_ref ?? '';
-    if (!(0,refs/* isFullSha */.Wf)(ref)) {
-        throw new errors/* ActionError */.lZ(`what runs on "${app}" (deployment ${live.id}) has git_ref ${JSON.stringify(ref.slice(0, 80))}, not a commit SHA: it was deployed from an artifact, and promoting would rebuild from GitHub's source archive instead of shipping that artifact`, 'deploy the same archive to this app with archive-path or source-url instead');
-    }
-    return { sha: ref.toLowerCase(), deployment: live };
-}
-
-;// CONCATENATED MODULE: ./src/stages/source.ts
-
-
-
-
-
-
-/**
- * The commit an artifact comes from and its `git_ref`: the ref given (a
- * commit, or any ref made Docker-safe, with no commit known), else the
- * workflow's commit, labelled `-artifact`.
- */
-function artifactCommit(settings) {
-    const { ref, refFrom, workflow } = settings;
-    if (refFrom === 'input') {
-        // A commit given explicitly is still an artifact built from it, never its GitHub archive.
-        return (0,refs/* isFullSha */.Wf)(ref)
-            ? { sha: ref.toLowerCase(), gitRef: `${ref.toLowerCase()}-artifact` }
-            : { sha: '', gitRef: (0,refs/* dockerSafeRef */.vJ)(ref) ?? null };
-    }
-    const sha = workflow.sha.toLowerCase();
-    return (0,refs/* isFullSha */.Wf)(sha) ? { sha, gitRef: `${sha}-artifact` } : { sha: '', gitRef: null };
-}
-/** `source-url`: deployed as given. Only a secret when it carries credentials. */
-function urlSource(settings, url) {
-    const u = new URL(url);
-    if (u.search || u.username || u.password)
-        (0,secrets/* registerSecretUrl */.l2)(url);
-    return { kind: 'url', ...artifactCommit(settings), archiveUrl: (0,urls/* safeUrl */.Pl)(url), visibility: 'unknown', url };
-}
-/** `archive-path`: uploaded later, when the app is ready for it. */
-function localSource(settings) {
-    return { kind: 'local', ...artifactCommit(settings), archiveUrl: '', visibility: 'unknown' };
-}
-/** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
-async function githubSource(github, serverUrl, repo, ref) {
-    const visibility = await github.getVisibility(repo);
-    const sha = await github.resolveSha(repo, ref);
-    return { kind: 'github', sha, gitRef: sha, archiveUrl: (0,archives/* publicArchiveUrl */.HA)(serverUrl, repo, sha), visibility };
-}
-/** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
-function workflowRunHeadSha(eventPath) {
-    let sha;
-    try {
-        sha = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).workflow_run
-            ?.head_sha;
-    }
-    catch {
-        throw new errors/* ActionError */.lZ('this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested', 'give ref: ${{ github.event.workflow_run.head_sha }}');
-    }
-    if (typeof sha !== 'string' || !(0,refs/* isFullSha */.Wf)(sha)) {
-        throw new errors/* ActionError */.lZ('the workflow_run event has no head_sha commit to deploy', 'give ref: ${{ github.event.workflow_run.head_sha }}');
-    }
-    return sha.toLowerCase();
-}
-/**
- * On a tag push, a `ref` naming the workflow's own tag must still be the
- * commit the run was started for: the tag may have moved since, or a
- * branch of the same name wins (GitHub resolves a bare name to a branch first).
- */
-function checkTagDidNotMove(settings, resolved) {
-    const { workflow, ref, refFrom } = settings;
-    if (refFrom !== 'input' || workflow.refType !== 'tag' || !(0,refs/* isFullSha */.Wf)(workflow.sha))
-        return;
-    // `v1.2.0`, `tags/v1.2.0` and `refs/tags/v1.2.0` are the same tag.
-    if (!(0,refs/* namesTag */.dc)(ref, workflow.refName))
-        return;
-    if (resolved === workflow.sha.toLowerCase())
-        return;
-    throw new errors/* ActionError */.lZ(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give the full SHA');
-}
-
-;// CONCATENATED MODULE: ./src/stages/workspace.ts
-
-
-
-
-/** Files the workflow gives us: read only from inside the workspace. */
-const MAX_ENV_FILE_BYTES = 1024 * 1024;
-/**
- * The real path of a file given as an input, which must be inside the
- * workspace: no `../` escape, no symlink pointing out (a pull request's
- * author controls the workspace's files).
- */
-function fileInWorkspace(input, workspace, name) {
-    const path = (0,external_node_path_.isAbsolute)(input) ? input : (0,external_node_path_.resolve)(workspace, input);
-    let real;
-    try {
-        real = (0,external_node_fs_.realpathSync)(path);
-    }
-    catch {
-        throw new errors/* InputError */.dz(name, `${(0,lib_text/* quote */.hD)(input, 80)} was not found in the workspace`);
-    }
-    const inside = (0,external_node_path_.relative)((0,external_node_fs_.realpathSync)(workspace), real);
-    if (inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside))
-        throw new errors/* InputError */.dz(name, 'must be a file inside the workspace');
-    if (!(0,external_node_fs_.statSync)(real).isFile())
-        throw new errors/* InputError */.dz(name, 'must be a file');
-    return real;
-}
-/** Reads a text file from inside the workspace. */
-function readWorkspaceFile(input, workspace, name) {
-    const real = fileInWorkspace(input, workspace, name);
-    if ((0,external_node_fs_.statSync)(real).size > MAX_ENV_FILE_BYTES)
-        throw new errors/* InputError */.dz(name, 'is larger than 1 MB');
-    return { path: real, text: (0,external_node_fs_.readFileSync)(real, 'utf8') };
-}
-
-;// CONCATENATED MODULE: ./src/stages/prepare.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The env-file and the local archive: checked before any request. */
-async function readLocalInputs(ctx) {
-    const { settings } = ctx;
-    let envFile;
-    if (settings.envFile) {
-        const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, settings_inputs/* INPUTS */.mc.envFile);
-        envFile = { path, variables: (0,dotenv/* parseDotenv */.qd)(text, settings_inputs/* INPUTS */.mc.envFile) };
-        for (const v of envFile.variables)
-            (0,secrets/* registerSecret */.cl)(v.value);
-    }
-    let localArchive;
-    if (settings.archivePath) {
-        const path = fileInWorkspace(settings.archivePath, settings.workspace, settings_inputs/* INPUTS */.mc.archivePath);
-        localArchive = { ...(await inspectArchive(path, settings_inputs/* INPUTS */.mc.archivePath, ctx.deadline)), path };
-    }
-    return { envFile, localArchive };
-}
-/** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
-async function refToDeploy(ctx) {
-    const { settings, report } = ctx;
-    const from = settings.promoteFrom;
-    if (settings.refFrom === 'workflow-run' && !from)
-        return workflowRunHeadSha(settings.workflow.eventPath);
-    if (!from)
-        return settings.ref;
-    const inputs = { app: settings_inputs/* INPUTS */.mc.promoteFrom, region: settings_inputs/* INPUTS */.mc.promoteFromRegion, token: settings_inputs/* INPUTS */.mc.promoteFromApiToken };
-    const staging = new scalingo_client/* ScalingoClient */.GK(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock, inputs });
-    const promoted = await findPromotedCommit(staging);
-    const created = promoted.deployment.created_at;
-    report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
-    log/* info */.pq(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
-    return promoted.sha;
-}
-/** The commit and the archive that ship. */
-async function resolveSource(ctx, local) {
-    const { settings, report } = ctx;
-    if (local.localArchive) {
-        const a = local.localArchive;
-        log/* info */.pq(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
-        return localSource(settings);
-    }
-    if (settings.sourceUrl) {
-        const source = urlSource(settings, settings.sourceUrl);
-        log/* info */.pq(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
-        return source;
-    }
-    if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
-        log/* warning */.$e('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
-    }
-    const ref = await refToDeploy(ctx);
-    const repo = settings.repository;
-    report.repository = (0,archives/* repoName */.Qq)(repo);
-    report.ref = ref;
-    const source = await githubSource(ctx.github, settings.githubServerUrl, repo, ref);
-    checkTagDidNotMove(settings, source.sha);
-    log/* info */.pq(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
-    return source;
-}
-/** The variables this run sets, and what they would change on the app (names only ever printed). */
-async function variablesToSet(ctx, local) {
-    const wanted = (0,dotenv/* mergeVariables */.mc)(local.envFile?.variables ?? [], ctx.settings.variables);
-    if (wanted.length === 0)
-        return { wanted };
-    const diff = diffVariables(await ctx.scalingo.listVariables(), wanted);
-    return { wanted, diff, envFile: local.envFile?.path };
-}
-async function prepare(ctx) {
-    const { settings, report } = ctx;
-    report.dashboardUrl = (0,regions/* dashboardUrl */.aU)(settings.region, settings.app);
-    const local = await readLocalInputs(ctx);
-    const source = await resolveSource(ctx, local);
-    report.sha = source.sha || undefined;
-    report.archiveUrl = source.archiveUrl;
-    const archiveProblems = source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : [];
-    for (const problem of archiveProblems)
-        log/* warning */.$e(problem, { title: 'GitHub archive' });
-    report.archiveProblems = archiveProblems;
-    await ctx.scalingo.exchange();
-    const app = await ctx.scalingo.getApp();
-    report.appUrl = app.url || app.base_url || undefined;
-    const state = await (0,appstate/* readAppState */.p2)(ctx.scalingo, app);
-    recordPrevious(ctx, source, state);
-    const variables = await variablesToSet(ctx, local);
-    const transfer = chooseTransfer(settings, source);
-    if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
-        log/* info */.pq(`${(0,archives/* repoName */.Qq)(settings.repository)} is ${source.visibility}: its archive is ${howTheArchiveTravels(source, transfer)}`);
-    }
-    const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
-    const decided = await decideFrom(ctx, prepared);
-    if (settings.dryRun) {
-        // A dry run plans whatever it finds, an already-live commit included.
-        if (decided.deploy)
-            await refuseDowngrade(ctx, source, state);
-        await checkArchiveServed(ctx.http, source);
-        report.status = 'dry-run';
-        const decision = decided.deploy
-            ? `would deploy${decided.why ? ` (${decided.why})` : ''}`
-            : `would skip: ${skipReason(ctx, prepared)}`;
-        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha, decision });
-        log/* info */.pq(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
-        return { ...prepared, decision: 'dry-run' };
-    }
-    if (!decided.deploy) {
-        recordSkip(ctx, prepared);
-        return { ...prepared, decision: 'skip' };
-    }
-    if (decided.why)
-        log/* info */.pq(decided.why);
-    await refuseDowngrade(ctx, source, state);
-    return prepared;
-}
-/** What ran before this run, and the links that show what this release changes. */
-function recordPrevious(ctx, source, state) {
-    const { settings, report } = ctx;
-    const previous = state.live?.git_ref ?? '';
-    if ((0,refs/* isFullSha */.Wf)(previous))
-        report.previousSha = previous.toLowerCase();
-    if (source.kind !== 'github')
-        return;
-    const repo = (0,archives/* repoWebUrl */.af)(settings.githubServerUrl, settings.repository);
-    report.commitUrl = `${repo}/commit/${source.sha}`;
-    if (report.previousSha && report.previousSha !== source.sha)
-        report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
-}
-/**
- * The downgrade guard: a commit older than what runs (two release runs
- * finishing out of order, a stale re-run) is refused before anything is
- * created, unless `force`. Diverged history, or a compare GitHub cannot
- * make, is a warning.
- */
-async function refuseDowngrade(ctx, source, state) {
-    const live = ctx.report.previousSha;
-    if (source.kind !== 'github' || !live || live === source.sha || !state.live)
-        return;
-    let relation;
-    try {
-        relation = await ctx.github.compare(ctx.settings.repository, live, source.sha);
-    }
-    catch (err) {
-        log/* debug */.Yz(`compare ${live}...${source.sha} failed: ${(0,errors/* describeError */.Uc)(err)}`);
-        relation = undefined;
-    }
-    if (relation === 'behind') {
-        if (ctx.settings.force)
-            return log/* warning */.$e(`${source.sha} is older than ${live}, which runs now: deploying it anyway (force: true)`);
-        throw new errors/* ActionError */.lZ(`${source.sha} is older than ${live}, which runs on ${ctx.settings.app} now: refusing to go back (release runs finishing out of order, or a stale re-run?)`, 'set force: true to deploy an older commit on purpose (a manual rollback)');
-    }
-    if (relation === 'diverged')
-        log/* warning */.$e(`${source.sha} and ${live}, which runs now, have diverged: this deployment replaces commits that are not in it`);
-    if (relation === undefined)
-        log/* warning */.$e(`Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`);
-}
-/**
- * The decision: deploy (and why, when it is not the obvious), or skip because
- * this exact commit, with these variables, is what runs. A skip is checked
- * against the app's events: a variable changed since the live deployment
- * started means that commit, as configured now, does not run yet.
- */
-async function decideFrom(ctx, p) {
-    const { settings } = ctx;
-    const { live, recent, listError } = p.state;
-    const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : [];
-    const decision = decide({
-        force: settings.force,
-        kind: p.source.kind,
-        sha: p.source.sha,
-        live,
-        inFlight: recent && (0,appstate/* inFlight */.CC)(recent),
-        changedVariables: changed
-    });
-    if (listError) {
-        const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha;
-        if (mattered)
-            log/* warning */.$e(`Could not check whether this commit is already live (${listError}); deploying it`);
-        else
-            log/* debug */.Yz(`could not list the app's deployments: ${listError}`);
-    }
-    if (decision.deploy)
-        return listError ? { deploy: true } : decision;
-    const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha) : undefined;
-    return why ? { deploy: true, why } : decision;
-}
-function skipReason(ctx, p) {
-    const live = p.state.live;
-    return `${p.source.sha} is already live on ${ctx.settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}), and no variable changed since; set force: true to deploy it again`;
-}
-function recordSkip(ctx, p) {
-    const { report } = ctx;
-    report.status = 'skipped';
-    report.deploymentId = p.state.live?.id;
-    report.variables = p.variables.diff ? describeDiff(p.variables.diff) : undefined;
-    report.skipped = skipReason(ctx, p);
-    log/* info */.pq(`Skipped: ${report.skipped}`);
-}
-
-;// CONCATENATED MODULE: ./src/stages/verify.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The verify stage: what "live" means beyond Scalingo's word. The health
- * check after a successful deployment, and, when it fails and `rollback` is
- * set, the commit that ran before deployed again. The run fails when the
- * check fails, rolled back or not.
- */
-async function verify(ctx, prepared, ours) {
-    const { settings, report } = ctx;
-    const check = settings.healthCheck;
-    if (!check)
-        return;
-    const url = healthUrl(check, prepared.app);
-    if (!url) {
-        throw new errors/* ActionError */.lZ(`health-check ${check.path} needs the app's URL, and Scalingo gave none that can be checked (https)`, 'give health-check a full https:// URL');
-    }
-    const target = healthTarget(check);
-    const result = await checkHealth(url, target, check.timeoutSeconds, ctx.clock, version/* USER_AGENT */._);
-    const took = (0,lib_clock/* formatDuration */.a3)(result.elapsedMs);
-    if (result.ok) {
-        report.health = 'ok';
-        report.healthDetail = `${target} ${result.last} (${result.tries === 1 ? 'first try' : `after ${result.tries} tries, ${took}`})`;
-        log/* info */.pq(`Health check: ${report.healthDetail}`);
-        return;
-    }
-    report.health = 'failed';
-    report.healthDetail = `${target} ${result.last} for ${(0,lib_clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)} (${result.tries} tries)`;
-    if (settings.rollback)
-        await rollBack(ctx, prepared, ours);
-    throw new errors/* ActionError */.lZ(`health check failed: ${target} ${result.last} for ${(0,lib_clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)}${report.rolledBack ? `; rolled back to ${report.previousSha}` : ''}`, report.rolledBack
-        ? 'the previous version runs again; the variables this run changed stay changed'
-        : settings.rollback
-            ? `no rollback: ${report.rollback}`
-            : 'the new version is live but not healthy: check the app logs (scalingo logs), or set rollback: true', 'Health check failed');
-}
-/** Why a rollback cannot run, or undefined when it can. */
-async function cannotRollBack(ctx, prepared, ours) {
-    const previous = prepared.state.live;
-    const sha = previous?.git_ref ?? '';
-    if (!previous)
-        return 'no deployment was live before this run';
-    if (!(0,refs/* isFullSha */.Wf)(sha))
-        return `what ran before (deployment ${previous.id}) has git_ref ${JSON.stringify(sha.slice(0, 60))}, not a commit SHA`;
-    if (sha.toLowerCase() === prepared.source.sha)
-        return `the commit that ran before is this same commit (${sha})`;
-    const app = await ctx.scalingo.getApp();
-    if (app.last_deployment_id !== ours.id) {
-        return `deployment ${app.last_deployment_id ?? '(none)'} is live now, not ours (${ours.id}): someone deployed meanwhile, left as it is`;
-    }
-    try {
-        await ctx.github.resolveSha(ctx.settings.repository, sha);
-    }
-    catch (err) {
-        return `the previous commit ${sha} cannot be found in ${(0,archives/* repoName */.Qq)(ctx.settings.repository)} (${(0,errors/* describeError */.Uc)(err)})`;
-    }
-    return undefined;
-}
-/** Deploys the commit that ran before this run again, from its GitHub archive, at most once, and follows it. */
-async function rollBack(ctx, prepared, ours) {
-    const { settings, report } = ctx;
-    const why = await cannotRollBack(ctx, prepared, ours);
-    if (why) {
-        report.rollback = `not done: ${why}`;
-        log/* info */.pq(`Rollback not done: ${why}`);
-        return;
-    }
-    const sha = (prepared.state.live?.git_ref ?? '').toLowerCase();
-    log/* info */.pq(`Rolling back to ${sha}, which ran before this run (deployment ${prepared.state.live?.id}); the variables this run changed stay changed`);
-    // The rollback has a timeout of its own, as long as the run's.
-    ctx.deadline = ctx.clock.now() + settings.timeoutSeconds * 1000;
-    ctx.http.deadline = ctx.deadline;
-    try {
-        const source = await githubSource(ctx.github, settings.githubServerUrl, settings.repository, sha);
-        const app = await ctx.scalingo.getApp();
-        const state = await (0,appstate/* readAppState */.p2)(ctx.scalingo, app);
-        const transfer = chooseTransfer(settings, source);
-        const again = {
-            ...prepared,
-            decision: 'deploy',
-            source,
-            app,
-            transfer,
-            state,
-            localArchive: undefined,
-            archiveProblems: []
-        };
-        const { deployment, stream } = await createDeployment(ctx, again);
-        log/* info */.pq(`Created rollback deployment ${deployment.id} of ${settings.app}: ${deployment.status}`);
-        await followToEnd(ctx, deployment, stream, 'rollback');
-        report.rolledBack = true;
-        report.rollback = `deployment ${deployment.id} of ${sha} succeeded`;
-        log/* info */.pq(`Rolled back: ${settings.app} runs ${sha} again (deployment ${deployment.id})`);
-    }
-    catch (err) {
-        report.rollback = `failed: ${(0,errors/* describeError */.Uc)(err)}`;
-        log/* warning */.$e(`The rollback to ${sha} failed: ${(0,errors/* describeError */.Uc)(err)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
+/* harmony import */ var _report_failure_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3304);
+/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9547);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
+/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7428);
+/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7100);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(970);
+/* harmony import */ var _stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(834);
+/* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2088);
+/* harmony import */ var _stages_deliver_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(19);
+/* harmony import */ var _stages_follow_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3994);
+/* harmony import */ var _stages_prepare_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6845);
+/* harmony import */ var _stages_verify_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(9790);
 
 
 
@@ -9240,34 +8534,34 @@ async function rollBack(ctx, prepared, ours) {
  * The action, as a pipeline: settings → prepare → deliver → follow → verify → report.
  * Each stage is a module; this function only wires them together.
  */
-async function run(env = process.env, clock = lib_clock/* systemClock */.ml) {
+async function run(env = process.env, clock = _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__/* .systemClock */ .ml) {
     const startedAt = clock.now();
-    const get = name => core/* getInput */.V4(name);
+    const get = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
     // Secrets are masked the moment they are read, before anything can print them.
-    (0,settings_inputs/* maskSecretInputs */.q)(get);
-    const report = (0,report_report/* newReport */.bQ)();
+    (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .maskSecretInputs */ .q)(get);
+    const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_5__/* .newReport */ .bQ)();
     let ctx;
-    const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined));
+    const stopGuarding = (0,_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .guardRun */ .js)(report, env, () => (ctx ? (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__/* .cancelled */ .KW)(ctx) : undefined));
     try {
-        const settings = (0,settings_settings/* readSettings */.sb)(get, env);
-        ctx = (0,context/* createContext */.q)(settings, env, clock, report, startedAt);
-        const prepared = await prepare(ctx);
+        const settings = (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_7__/* .readSettings */ .sb)(get, env);
+        ctx = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_10__/* .createContext */ .q)(settings, env, clock, report, startedAt);
+        const prepared = await (0,_stages_prepare_js__WEBPACK_IMPORTED_MODULE_13__/* .prepare */ .i)(ctx);
         if (prepared.decision !== 'deploy')
             return;
-        const { deployment, stream } = await deliver(ctx, prepared);
+        const { deployment, stream } = await (0,_stages_deliver_js__WEBPACK_IMPORTED_MODULE_11__/* .deliver */ .c)(ctx, prepared);
         if (!settings.wait)
-            return log/* info */.pq('wait is false: not following the deployment');
-        await followToEnd(ctx, deployment, stream);
-        await verify(ctx, prepared, deployment);
+            return _lib_log_js__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq('wait is false: not following the deployment');
+        await (0,_stages_follow_js__WEBPACK_IMPORTED_MODULE_12__/* .followToEnd */ .c)(ctx, deployment, stream);
+        await (0,_stages_verify_js__WEBPACK_IMPORTED_MODULE_14__/* .verify */ .M)(ctx, prepared, deployment);
     }
     catch (err) {
-        (0,failure/* reportFailure */.x)(report, err);
+        (0,_report_failure_js__WEBPACK_IMPORTED_MODULE_3__/* .reportFailure */ .x)(report, err);
     }
     finally {
         // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
         if (ctx)
-            await conclude(ctx);
-        await (0,finish/* finishRun */.J)(report, env);
+            await (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__/* .conclude */ .Ep)(ctx);
+        await (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_4__/* .finishRun */ .J)(report, env);
         stopGuarding();
     }
 }
@@ -9405,6 +8699,81 @@ function mostTellingLine(lines) {
 
 /***/ }),
 
+/***/ 2829:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PO: () => (/* binding */ writeOneOffSummary),
+/* harmony export */   om: () => (/* binding */ newOneOffReport),
+/* harmony export */   uu: () => (/* binding */ setOneOffOutputs)
+/* harmony export */ });
+/* unused harmony exports RUN_OUTPUTS, oneOffSummaryMarkdown */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3862);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5714);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6487);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7994);
+
+
+
+
+
+
+function newOneOffReport() {
+    return { app: '', region: '', command: '', envNames: [], detached: false };
+}
+/** Every output of the `run` action. */
+const RUN_OUTPUTS = { exitCode: 'exit-code', container: 'container', status: 'status' };
+function setOneOffOutputs(r) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(RUN_OUTPUTS.exitCode, r.exitCode === undefined ? '' : String(r.exitCode));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(RUN_OUTPUTS.container, r.container ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(RUN_OUTPUTS.status, r.status ?? 'error');
+}
+const HEADLINES = {
+    success: '✅ Scalingo one-off succeeded',
+    failed: '❌ Scalingo one-off failed',
+    'timed-out': '⏱️ Scalingo one-off stopped at the timeout',
+    cancelled: '🛑 Scalingo one-off cancelled',
+    inactive: '💤 Scalingo one-off stopped for inactivity',
+    detached: '🚀 Scalingo one-off started, detached',
+    error: '❌ Scalingo one-off could not run',
+    'dry-run': '🧪 Scalingo one-off dry run: checked, nothing started'
+};
+/** The job summary as Markdown (pure); everything from outside is inert. */
+function oneOffSummaryMarkdown(r) {
+    const rows = [
+        ['App', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.app)],
+        ['Region', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.region)],
+        ['Command', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.command, 500)]
+    ];
+    if (r.envNames.length)
+        rows.push(['Env', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.envNames.join(', '))]);
+    if (r.container)
+        rows.push(['Container', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.container)]);
+    rows.push(['Size', r.size ? (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.size) : 'default']);
+    rows.push(['Status', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.status ?? 'error')]);
+    if (r.exitCode !== undefined)
+        rows.push(['Exit code', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(String(r.exitCode))]);
+    if (r.durationSeconds !== undefined)
+        rows.push(['Duration', (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.durationSeconds * 1000)]);
+    let md = (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .summaryTable */ .jb)(HEADLINES[r.status ?? 'error'], rows);
+    if (r.status === 'detached' && r.container)
+        md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_4__/* .oneOffLogsCommand */ .ak)(r.region, r.app, r.container))}\n`;
+    if (r.plan)
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(l)}`).join('\n')}\n`;
+    if (r.error)
+        md += `\n**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.error)}\n`;
+    md += (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .tailBlock */ .Wo)(r.tail, 'output');
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(md);
+}
+function writeOneOffSummary(r, env) {
+    return (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .writeJobSummary */ .j7)(oneOffSummaryMarkdown(r), env);
+}
+
+
+/***/ }),
+
 /***/ 8850:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -9453,10 +8822,11 @@ function setOutputs(r) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Sy: () => (/* binding */ writeSummary),
 /* harmony export */   Wo: () => (/* binding */ tailBlock),
+/* harmony export */   eH: () => (/* binding */ summaryMarkdown),
 /* harmony export */   j7: () => (/* binding */ writeJobSummary),
 /* harmony export */   jb: () => (/* binding */ summaryTable)
 /* harmony export */ });
-/* unused harmony exports TAIL_LINE_CHARS, summaryMarkdown */
+/* unused harmony export TAIL_LINE_CHARS */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
 /* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1025);
 /* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
@@ -9587,6 +8957,139 @@ function writeSummary(r, env) {
 
 /***/ }),
 
+/***/ 6979:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  wH: () => (/* binding */ attachUrlProblem),
+  jf: () => (/* binding */ openTerminal),
+  zE: () => (/* binding */ waitForExit)
+});
+
+// UNUSED EXPORTS: attachAuthorization
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
+;// CONCATENATED MODULE: ./src/scalingo/attach.ts
+
+
+
+
+
+/**
+ * The one-off's terminal, as Scalingo's CLI reaches it (`apps/run.go`):
+ * `CONNECT <path>` to the attach URL's host with `Authorization: Basic
+ * base64(":" + bearer)`; a 200 (the CLI's helper also takes 202) turns the
+ * connection into the raw terminal. `GET <attach_url>/wait` says how the
+ * command ended.
+ */
+/**
+ * Why the bearer may not go to this attach URL, or undefined when it may:
+ * https (plain http only to a loopback host, for tests), no `user:pass@`,
+ * on the API's host or a host under `scalingo.com`.
+ */
+function attachUrlProblem(url, apiUrl) {
+    return (0,urls/* bearerUrlProblem */.cL)(url, apiUrl, { scheme: 'https', underScalingo: true });
+}
+/** The Basic credentials of the run service: an empty user, the bearer as password (masked). */
+function attachAuthorization(bearer) {
+    const basic = Buffer.from(`:${bearer}`).toString('base64');
+    (0,secrets/* registerSecret */.cl)(basic);
+    return `Basic ${basic}`;
+}
+/** A CONNECT answered with anything but 200 or 202. */
+function refusal(attachUrl, res) {
+    return new errors/* HttpError */.j$({
+        status: res.statusCode ?? 0,
+        method: 'CONNECT',
+        url: (0,urls/* safeUrl */.Pl)(attachUrl),
+        serverMessage: res.statusMessage || '(no message)',
+        headers: res.headers
+    });
+}
+/** Opens the terminal: one CONNECT, no retry (the caller decides); a refusal is an HttpError with its status. */
+function openTerminal(attachUrl, bearer, userAgent, timeoutMs) {
+    const u = new URL(attachUrl);
+    const tls = u.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        const settle = (f) => {
+            if (settled)
+                return;
+            settled = true;
+            f();
+        };
+        const req = (tls ? external_node_https_namespaceObject.request : external_node_http_namespaceObject.request)({
+            method: 'CONNECT',
+            host: u.hostname.replace(/^\[|\]$/g, ''),
+            port: u.port || (tls ? 443 : 80),
+            // As the CLI's http.NewRequest + req.Write: the path on the request line, the host in Host.
+            path: u.pathname || '/',
+            servername: tls ? u.hostname : undefined,
+            agent: false,
+            headers: { Host: u.host, Authorization: attachAuthorization(bearer), 'User-Agent': userAgent }
+        });
+        req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+        req.on('connect', (res, socket, head) => {
+            const ok = res.statusCode === 200 || res.statusCode === 202;
+            if (!ok || settled)
+                socket.destroy();
+            if (ok)
+                req.setTimeout(0);
+            settle(() => (ok ? resolve({ socket, head }) : reject(refusal(attachUrl, res))));
+        });
+        req.on('response', res => {
+            res.resume();
+            settle(() => reject(refusal(attachUrl, res)));
+        });
+        req.on('error', err => settle(() => reject((0,errors/* networkError */.x6)(err, 'CONNECT', attachUrl))));
+        req.end();
+    });
+}
+/**
+ * `GET <attach_url>/wait` → `{"exit_code": N}`; 408: Scalingo stopped the
+ * one-off for inactivity. It answers once the command has ended. `until`
+ * may lie past the run's deadline (the few seconds after a Ctrl-C).
+ */
+async function waitForExit(http, attachUrl, bearer, until) {
+    const url = `${attachUrl.split(/[?#]/)[0].replace(/\/+$/, '')}/wait`;
+    const res = await http.request({
+        method: 'GET',
+        url,
+        headers: { Authorization: attachAuthorization(bearer) },
+        retry: 'idempotent',
+        accept: [408],
+        deadline: until,
+        graceMs: Math.max(0, until - (http.deadline ?? until)),
+        maxBodyBytes: 64 * 1024
+    });
+    if (res.status === 408)
+        return { inactive: true };
+    let code;
+    try {
+        code = JSON.parse(res.body).exit_code;
+    }
+    catch {
+        code = undefined;
+    }
+    if (typeof code !== 'number' || !Number.isInteger(code))
+        throw new errors/* NetworkError */.Dr({ method: 'GET', url: (0,urls/* safeUrl */.Pl)(url), cause: 'the answer holds no exit code', unsent: false });
+    return { exitCode: code };
+}
+
+
+/***/ }),
+
 /***/ 8211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -9672,8 +9175,8 @@ function readDeployment(data, what) {
 class ScalingoClient {
     http;
     config;
-    bearerToken;
-    bearerExpiry;
+    /** The bearer and its expiry: shared with the clients `forApp` makes (same token, same account). */
+    session = {};
     clock;
     exchanges = 0;
     constructor(http, config) {
@@ -9683,6 +9186,27 @@ class ScalingoClient {
     }
     appPath(suffix = '') {
         return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`;
+    }
+    /**
+     * A client for another app of the same account (a review app of its
+     * parent), with this client's bearer: one exchange per run.
+     */
+    forApp(app, inputs) {
+        const other = new ScalingoClient(this.http, { ...this.config, app, inputs: inputs ?? this.config.inputs });
+        other.session = this.session;
+        return other;
+    }
+    /**
+     * Any other endpoint of the API (`path` from `/v1/`), with the bearer:
+     * the child apps and addons calls of `childapps.ts`. Errors are left as
+     * they are: the caller knows what a 404 or a 422 means there.
+     */
+    async api(method, path, opts) {
+        const url = `${this.config.apiUrl}${path}`;
+        const response = await this.call({ method, url, json: opts.json, retry: opts.retry });
+        if (response.status === 204 || response.body.length === 0)
+            return { status: response.status, data: {} };
+        return { status: response.status, data: (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJson */ .qF)(response, { method, url }) };
     }
     /** Basic auth with an empty user and the API token as password. */
     async exchange() {
@@ -9709,17 +9233,17 @@ class ScalingoClient {
             throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('the Scalingo token exchange answered without a token');
         }
         (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecret */ .cl)(token);
-        this.bearerToken = token;
-        this.bearerExpiry = jwtExpiry(token);
+        this.session.token = token;
+        this.session.expiry = jwtExpiry(token);
         return token;
     }
     /** The bearer, exchanged again when it is about to expire. */
     async bearer() {
-        if (!this.bearerToken ||
-            (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)) {
+        if (!this.session.token ||
+            (this.session.expiry !== undefined && this.session.expiry - this.clock.now() < REFRESH_MARGIN_MS)) {
             return this.exchange();
         }
-        return this.bearerToken;
+        return this.session.token;
     }
     /**
      * Sends with the bearer; a 401 means it expired: exchange again once and
@@ -9729,7 +9253,7 @@ class ScalingoClient {
         const first = await this.tryBearer(send);
         if (!first.unauthorized && !refused(first.result))
             return first.result;
-        this.bearerToken = undefined;
+        this.session.token = undefined;
         const again = await this.tryBearer(send);
         if (again.unauthorized || refused(again.result)) {
             throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo refused the bearer token for ${what} (401${again.message ? `: ${again.message}` : ''})`, 'the API token may have been revoked during the run');
@@ -9811,8 +9335,9 @@ class ScalingoClient {
         }
         return deployment;
     }
-    async listVariables() {
-        const url = this.appPath('/variables');
+    /** `aliases: true` asks for values as stored (an alias stays `$OTHER`), as go-scalingo's VariablesList. */
+    async listVariables(opts = {}) {
+        const url = this.appPath(opts.aliases === undefined ? '/variables' : `/variables?aliases=${opts.aliases}`);
         try {
             const list = (await this.callJson({ method: 'GET', url, retry: 'idempotent' })).variables;
             if (!Array.isArray(list))
@@ -10347,6 +9872,7 @@ function mergeVariables(file, overrides) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Br: () => (/* binding */ maskRunInputs),
+/* harmony export */   D0: () => (/* binding */ REVIEW_INPUTS),
 /* harmony export */   mc: () => (/* binding */ INPUTS),
 /* harmony export */   q: () => (/* binding */ maskSecretInputs),
 /* harmony export */   qT: () => (/* binding */ RUN_INPUTS)
@@ -10396,6 +9922,23 @@ const RUN_INPUTS = {
     timeout: 'timeout',
     dryRun: 'dry-run'
 };
+/**
+ * The `review-app` action's own inputs (`api-token`, `region`, `api-url`,
+ * `auth-url`, `github-token`, `timeout`, `wait`, `health-check`,
+ * `health-check-timeout`, `env-file`, `variables`, `dry-run` and
+ * `environment` are read as the deploy action's).
+ */
+const REVIEW_INPUTS = {
+    parent: 'parent',
+    pullRequest: 'pull-request',
+    name: 'name',
+    mode: 'mode',
+    addons: 'addons',
+    copyVariables: 'copy-variables',
+    afterCreate: 'after-create',
+    forks: 'forks',
+    comment: 'comment'
+};
 /** Inputs that hold secrets: masked before anything else reads them. */
 const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
 /** The `run` action's secrets: the API token and every `env` value, masked before anything else reads them. */
@@ -10409,6 +9952,82 @@ function maskSecretInputs(get) {
         (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(get(name));
     for (const value of (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_1__/* .variableValues */ .x3)(get(INPUTS.variables)))
         (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(value);
+}
+
+
+/***/ }),
+
+/***/ 4840:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B4: () => (/* binding */ readCommandText),
+/* harmony export */   aR: () => (/* binding */ refuseSecretsInCommand),
+/* harmony export */   bJ: () => (/* binding */ readOneOffSettings)
+/* harmony export */ });
+/* unused harmony export DEFAULT_RUN_TIMEOUT */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
+/* harmony import */ var _dotenv_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6443);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7428);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6894);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7100);
+
+
+
+
+
+
+/**
+ * The `run` action's inputs, validated before any request: the target as
+ * the deploy action reads it, then the command and its environment.
+ */
+const DEFAULT_RUN_TIMEOUT = '1h';
+/** The shortest `env` value whose presence in `command` is refused (shorter ones say nothing). */
+const MIN_VALUE_IN_COMMAND = 4;
+/** A command line: any text but control characters other than tab and line breaks (a YAML block); '' when empty. */
+function readCommandText(input, value) {
+    const command = value.trim();
+    if ((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControlChars */ .jt)(command.replace(/[\t\r\n]/g, ' ')))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'must not hold control characters');
+    if (command.length > 16 * 1024)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'must be at most 16 KiB');
+    return command;
+}
+/** `command`: required. */
+function readCommand(get) {
+    const command = readCommandText(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.command, get(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.command));
+    if (command === '')
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.command, 'is required: the command to run in a one-off container');
+    return command;
+}
+/**
+ * Scalingo keeps one-off commands in its audit log and the app's events:
+ * a secret belongs in `env`. Refused when `command` holds the API token or
+ * the value of an `env` entry, naming the variable, never the value.
+ */
+function refuseSecretsInCommand(command, env, apiToken, input = _inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.command) {
+    if (apiToken.length >= MIN_VALUE_IN_COMMAND && command.includes(apiToken)) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, "contains the API token: Scalingo records one-off commands in the app's events and audit log");
+    }
+    for (const v of env) {
+        if (v.value.length >= MIN_VALUE_IN_COMMAND && command.includes(v.value)) {
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `contains the value of env ${v.name}: Scalingo records one-off commands in the app's events and audit log; refer to it as $${v.name} instead`);
+        }
+    }
+}
+function readOneOffSettings(get) {
+    const target = (0,_settings_js__WEBPACK_IMPORTED_MODULE_5__/* .readTarget */ ._E)(get);
+    const command = readCommand(get);
+    const env = (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_2__/* .parseVariableLines */ .fu)(get(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.env), _inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.env);
+    refuseSecretsInCommand(command, env, target.apiToken);
+    const sizeInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.size).trim();
+    if (sizeInput && !/^[A-Za-z0-9]{1,8}$/.test(sizeInput))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.size, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(sizeInput)} is not a container size; expected letters and digits, like M, L or 2XL`);
+    const detached = (0,_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBoolean */ .yG)(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.detached, get(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.detached), false);
+    const timeoutSeconds = (0,_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.timeout, get(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.timeout) || DEFAULT_RUN_TIMEOUT);
+    const dryRun = (0,_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBoolean */ .yG)(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.dryRun, get(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_INPUTS */ .qT.dryRun), false);
+    return { ...target, command, env, size: sizeInput || undefined, detached, timeoutSeconds, dryRun };
 }
 
 
@@ -10578,10 +10197,11 @@ function parseRef(name, value) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y3: () => (/* binding */ readBehaviour),
 /* harmony export */   _E: () => (/* binding */ readTarget),
 /* harmony export */   sb: () => (/* binding */ readSettings)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_TIMEOUT, DEFAULT_HEALTH_CHECK_TIMEOUT, readSource, readPromotion, readArchive, readBehaviour */
+/* unused harmony exports DEFAULT_TIMEOUT, DEFAULT_HEALTH_CHECK_TIMEOUT, readSource, readPromotion, readArchive */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
@@ -10604,8 +10224,9 @@ const DEFAULT_TIMEOUT = '45m';
 const DEFAULT_HEALTH_CHECK_TIMEOUT = '2m';
 /** Events whose GITHUB_SHA is not the code to deploy: a ref must be given. */
 const EVENTS_NEEDING_A_REF = ['pull_request_target', 'issue_comment'];
-function readTarget(get) {
-    const app = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppName */ .QV)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.app, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.app));
+/** The app, its region and the token; `appInput`: the input that names the app (`parent` for review apps). */
+function readTarget(get, appInput = _inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.app) {
+    const app = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppName */ .QV)(appInput, get(appInput));
     const apiToken = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseToken */ .pI)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiToken, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiToken), 'a Scalingo API token of the production account, stored as a secret');
     const region = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRegionName */ .bC)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.region, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.region) || _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_REGION */ .t9, _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_3__/* .KNOWN_REGIONS */ .Qu);
     const apiUrlInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.apiUrl);
@@ -10759,6 +10380,92 @@ function readSettings(get, env) {
     if (source.sourceUrl && (behaviour.rollback || behaviour.environment))
         source.githubApiUrl = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseUrl */ .Q2)('GITHUB_API_URL', source.githubApiUrl);
     return { ...target, ...source, ...behaviour, ...promotion, ...archive };
+}
+
+
+/***/ }),
+
+/***/ 970:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   js: () => (/* binding */ guardRun)
+/* harmony export */ });
+/* unused harmony exports cancellationMessage, unexpectedMessage, endRun */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9547);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6487);
+
+
+
+
+
+
+/**
+ * The ways a run can end outside the pipeline: cancellation (the runner
+ * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
+ * rejection nobody awaited, a throw in a callback). Either way: one clean
+ * error line, the outputs and the summary, exit 1, quickly. This reads the
+ * report and decides nothing else.
+ */
+/** What a cancellation leaves behind, from where the run was. */
+function cancellationMessage(signal, report) {
+    const follow = (0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .followCommand */ .te)(report.region, report.app);
+    switch (report.stage) {
+        case 'created':
+            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
+        case 'creating':
+            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
+        default:
+            return `cancelled (${signal}) before any deployment was created`;
+    }
+}
+/** What an unexpected failure leaves behind. */
+function unexpectedMessage(err, report) {
+    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
+    return `unexpected error: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(err)}${created}`;
+}
+/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
+const LAST_WORDS_MS = 3_000;
+/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
+function endRun(message, report, env, beforeExit, ending) {
+    report.error = message;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(message));
+    const lastWords = async () => {
+        try {
+            await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .beforeDeadline */ .OJ)(Promise.resolve(beforeExit()), _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml.now() + LAST_WORDS_MS, _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml, () => undefined);
+        }
+        catch {
+            // the exit matters more than what could not be said
+        }
+        await (ending.finish ? ending.finish() : (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_4__/* .finishRun */ .J)(report, env));
+    };
+    void lastWords().finally(() => ending.exit(1));
+}
+/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
+function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
+    let fired = false;
+    const once = (message) => (...args) => {
+        if (fired)
+            return;
+        fired = true;
+        endRun(message(...args), report, env, beforeExit, ending);
+    };
+    const onSignal = once((signal) => cancellationMessage(signal, report));
+    const onUnexpected = once((err) => unexpectedMessage(err, report));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('unhandledRejection', onUnexpected);
+    process.on('uncaughtException', onUnexpected);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.off('unhandledRejection', onUnexpected);
+        process.off('uncaughtException', onUnexpected);
+    };
 }
 
 
@@ -10946,193 +10653,79 @@ class BuildLog {
 
 /***/ }),
 
-/***/ 1686:
+/***/ 834:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  f: () => (/* binding */ actionHttp),
-  q: () => (/* binding */ createContext)
-});
-
-// EXTERNAL MODULE: ./src/lib/log.ts
-var log = __nccwpck_require__(1025);
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/http.ts
-var lib_http = __nccwpck_require__(1931);
-// EXTERNAL MODULE: ./src/lib/refs.ts
-var refs = __nccwpck_require__(9265);
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
-// EXTERNAL MODULE: ./src/lib/urls.ts
-var urls = __nccwpck_require__(1281);
-// EXTERNAL MODULE: ./src/github/archives.ts
-var archives = __nccwpck_require__(7592);
-;// CONCATENATED MODULE: ./src/github/client.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ep: () => (/* binding */ conclude),
+/* harmony export */   KW: () => (/* binding */ cancelled)
+/* harmony export */ });
+/* unused harmony exports githubDeploymentState, githubDeploymentDescription */
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var _scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7178);
 
 
-
-
-
-
-class GitHubClient {
-    http;
-    config;
-    constructor(http, config) {
-        this.http = http;
-        this.config = config;
+/** The end of every run, success or not: the GitHub deployment's last status, what the HTTP layer saw, and its sockets closed. */
+/** The GitHub deployment's last state, from what happened; undefined leaves it in progress (not waited for). */
+function githubDeploymentState(report) {
+    if (report.health === 'failed')
+        return 'failure';
+    if (report.status === 'success')
+        return 'success';
+    if (report.status && (0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_1__/* .hasFailed */ .WN)(report.status) && !report.timedOut)
+        return 'failure';
+    return report.waited ? 'error' : undefined;
+}
+/** The GitHub deployment's last words. */
+function githubDeploymentDescription(report) {
+    if (report.health === 'failed') {
+        return report.rolledBack ? `Health check failed; rolled back to ${report.previousSha}` : 'Health check failed';
     }
-    /** A request to the API with GitHub's headers and the token. */
-    async request(opts) {
-        const { path, mediaType, ...rest } = opts;
-        const headers = {
-            Accept: mediaType ?? 'application/vnd.github+json',
-            'X-GitHub-Api-Version': '2022-11-28'
-        };
-        const url = `${this.config.apiUrl}${path}`;
-        if (this.config.token) {
-            // The one rule for where a token travels, whichever stage asks (rollback and compare included).
-            if (!(0,urls/* mayCarrySecrets */._1)(url))
-                throw new errors/* ActionError */.lZ(`GITHUB_API_URL ${(0,urls/* safeUrl */.Pl)(this.config.apiUrl)} is not https: not sending the GitHub token there`);
-            headers.Authorization = `Bearer ${this.config.token}`;
-        }
-        return this.http.request({ ...rest, url, headers });
+    return `Scalingo ${report.status ?? 'failed'}`;
+}
+/** A run cut short (cancelled, or an unexpected failure): its GitHub deployment ends `error`, then the sockets close. */
+async function cancelled(ctx) {
+    if (ctx.githubDeployment?.created) {
+        ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 5_000);
+        const description = ctx.report.error?.startsWith('cancelled') ? 'cancelled' : 'the action failed unexpectedly';
+        await ctx.githubDeployment.recordStatus('error', { environmentUrl: ctx.report.appUrl, description });
     }
-    /** A JSON answer, parsed. */
-    async json(opts) {
-        const res = await this.request(opts);
-        return (0,lib_http/* parseJson */.qF)(res, { method: opts.method, url: `${this.config.apiUrl}${opts.path}` });
+    ctx.http.dispose();
+}
+async function conclude(ctx) {
+    const { http, report } = ctx;
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`${http.requestCount} requests made`);
+    if (http.rateLimited > 0) {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`(Scalingo answered 429 ${http.rateLimited} times: an account gets about 60 API requests a minute; in a matrix, lower max-parallel)`);
     }
-    async getVisibility(repo) {
-        const name = (0,archives/* repoName */.Qq)(repo);
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: (0,archives/* repoPath */.qN)(repo),
-                retry: 'idempotent'
-            });
-            if (data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal')
-                return data.visibility;
-            if (typeof data.private === 'boolean')
-                return data.private ? 'private' : 'public';
-            return 'unknown';
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 403 || err.status === 401)) {
-                throw new errors/* ActionError */.lZ(`GitHub repository ${name} was not found or is not readable with github-token (${err.status}: ${err.serverMessage})`, 'check the repository input and that github-token can read it (permissions: contents: read)');
-            }
-            throw err;
-        }
-    }
-    /** Tag, branch, short or full SHA → the full commit SHA. */
-    async resolveSha(repo, ref) {
-        const name = (0,archives/* repoName */.Qq)(repo);
-        try {
-            const { body } = await this.request({
-                method: 'GET',
-                path: `${(0,archives/* repoPath */.qN)(repo)}/commits/${(0,archives/* encodeRef */.i)(ref)}`,
-                mediaType: 'application/vnd.github.sha',
-                retry: 'idempotent'
-            });
-            let sha = body.trim();
-            // A server ignoring the sha media type answers the JSON commit.
-            if (sha.startsWith('{')) {
-                const parsed = JSON.parse(sha).sha;
-                sha = typeof parsed === 'string' ? parsed : '';
-            }
-            if (!(0,refs/* isFullSha */.Wf)(sha))
-                throw new errors/* ActionError */.lZ(`GitHub answered an unexpected body when resolving ref "${ref}" in ${name}`);
-            return sha.toLowerCase();
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && (err.status === 404 || err.status === 422 || err.status === 409)) {
-                throw new errors/* ActionError */.lZ(`ref "${ref}" was not found in ${name} (${err.status}: ${err.serverMessage})`, 'give an existing tag, branch or commit SHA');
-            }
-            throw err;
-        }
-    }
-    /**
-     * The short-lived signed archive URL of a commit, from the tarball
-     * endpoint's redirect. Masked the moment it is read.
-     */
-    async signedTarballUrl(repo, sha) {
-        const res = await this.request({
-            method: 'GET',
-            path: `${(0,archives/* repoPath */.qN)(repo)}/tarball/${sha}`,
-            retry: 'idempotent',
-            accept: [301, 302, 303, 307, 308],
-            maxBodyBytes: 64 * 1024
+    const state = githubDeploymentState(report);
+    if (ctx.githubDeployment?.created && state) {
+        // The record is finished even when the run ended at the timeout.
+        http.deadline = Math.max(http.deadline ?? 0, ctx.clock.now() + 10_000);
+        await ctx.githubDeployment.recordStatus(state, {
+            environmentUrl: report.appUrl,
+            description: githubDeploymentDescription(report)
         });
-        return this.location(res, repo);
     }
-    /**
-     * A file of the repository at a commit (contents API), or undefined when
-     * it does not exist there (404).
-     */
-    async getFile(repo, path, sha) {
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: `${(0,archives/* repoPath */.qN)(repo)}/contents/${(0,archives/* encodeRef */.i)(path)}?ref=${encodeURIComponent(sha)}`,
-                retry: 'idempotent'
-            });
-            if (typeof data.content !== 'string')
-                return undefined;
-            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && err.status === 404)
-                return undefined;
-            throw err;
-        }
-    }
-    /**
-     * How `head` relates to `base` (`GET …/compare/{base}...{head}`): ahead,
-     * behind, identical or diverged; undefined when GitHub cannot say (no
-     * permission, another repository, an unknown commit).
-     */
-    async compare(repo, base, head) {
-        try {
-            const data = await this.json({
-                method: 'GET',
-                path: `${(0,archives/* repoPath */.qN)(repo)}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
-                retry: 'idempotent',
-                maxBodyBytes: 4 * 1024 * 1024
-            });
-            const status = data.status;
-            return status === 'ahead' || status === 'behind' || status === 'identical' || status === 'diverged'
-                ? status
-                : undefined;
-        }
-        catch (err) {
-            if (err instanceof errors/* HttpError */.j$ && [401, 403, 404, 422].includes(err.status))
-                return undefined;
-            throw err;
-        }
-    }
-    location(res, repo) {
-        const loc = (0,lib_http/* headerValue */.Z)(res.headers.location);
-        if (res.status < 300 || !loc) {
-            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${(0,archives/* repoName */.Qq)(repo)} did not redirect to an archive (status ${res.status})`);
-        }
-        const url = new URL(loc, `${this.config.apiUrl}/`).toString();
-        (0,secrets/* registerSecretUrl */.l2)(url);
-        const problem = (0,urls/* answerUrlProblem */.Hc)(url);
-        if (problem)
-            throw new errors/* ActionError */.lZ(`GitHub's tarball endpoint for ${(0,archives/* repoName */.Qq)(repo)} redirected to a URL that cannot be used: ${problem}`);
-        return url;
-    }
+    http.dispose();
 }
 
-// EXTERNAL MODULE: ./src/lib/clock.ts
-var lib_clock = __nccwpck_require__(4517);
-// EXTERNAL MODULE: ./src/lib/version.ts
-var version = __nccwpck_require__(7471);
-// EXTERNAL MODULE: ./src/scalingo/client.ts
-var client = __nccwpck_require__(8211);
-;// CONCATENATED MODULE: ./src/stages/context.ts
+
+/***/ }),
+
+/***/ 2088:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ actionHttp),
+/* harmony export */   q: () => (/* binding */ createContext)
+/* harmony export */ });
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var _github_client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6584);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1931);
+/* harmony import */ var _lib_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7471);
+/* harmony import */ var _scalingo_client_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8211);
 
 
 
@@ -11141,27 +10734,29 @@ var client = __nccwpck_require__(8211);
 
 /** The HTTP layer every action's requests go through: our User-Agent, its retries told in the log, ending by `deadline`. */
 function actionHttp(clock, deadline) {
-    const http = new lib_http/* Http */.lw({
-        userAgent: version/* USER_AGENT */._,
+    const http = new _lib_http_js__WEBPACK_IMPORTED_MODULE_3__/* .Http */ .lw({
+        userAgent: _lib_version_js__WEBPACK_IMPORTED_MODULE_5__/* .USER_AGENT */ ._,
         clock,
-        onRetry: ({ attempt, delayMs, reason }) => log/* info */.pq(`(${reason}; retrying in ${(0,lib_clock/* formatDuration */.a3)(delayMs)}, attempt ${attempt + 1})`)
+        onRetry: ({ attempt, delayMs, reason }) => _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`(${reason}; retrying in ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(delayMs)}, attempt ${attempt + 1})`)
     });
     // Every request, not only the follow loop, ends by the timeout.
     http.deadline = deadline;
     return http;
 }
-function createContext(settings, env, clock, report, startedAt) {
+function createContext(settings, env, clock, report, startedAt, 
+/** The HTTP layer of an action that made requests before these stages (the review app's). */
+shared) {
     const deadline = startedAt + settings.timeoutSeconds * 1000;
-    const http = actionHttp(clock, deadline);
-    log/* debug */.Yz(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
+    const http = shared ?? actionHttp(clock, deadline);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
         `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`);
     Object.assign(report, { app: settings.app, region: settings.region, waited: settings.wait });
     if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-        log/* warning */.$e('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e('NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the job environment: TLS certificates are not checked, and the API token is sent anyway; unset it');
     }
     const { app, region, apiUrl, authUrl, apiToken } = settings;
-    const scalingo = new client/* ScalingoClient */.GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
-    const github = new GitHubClient(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
+    const scalingo = new _scalingo_client_js__WEBPACK_IMPORTED_MODULE_4__/* .ScalingoClient */ .GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    const github = new _github_client_js__WEBPACK_IMPORTED_MODULE_1__/* .GitHubClient */ .j(http, { apiUrl: settings.githubApiUrl, token: settings.githubToken });
     return { settings, env, clock, startedAt, deadline, http, scalingo, github, report };
 }
 
@@ -11254,6 +10849,636 @@ async function createDeploymentOnce(client, gitRef, sourceUrl, opts) {
         }
     }
     throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('the deployment request got no clear answer and no matching deployment appeared on the app', 'nothing was posted twice; check the app dashboard, then run the workflow again');
+}
+
+
+/***/ }),
+
+/***/ 19:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Y: () => (/* binding */ createDeployment),
+  c: () => (/* binding */ deliver)
+});
+
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/github/deployments.ts
+var deployments = __nccwpck_require__(6887);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/stages/appstate.ts
+var appstate = __nccwpck_require__(6551);
+// EXTERNAL MODULE: ./src/lib/urls.ts
+var urls = __nccwpck_require__(1281);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
+var stream = __nccwpck_require__(6412);
+// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
+var extension = __nccwpck_require__(1335);
+// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
+var permessage_deflate = __nccwpck_require__(4376);
+// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
+var receiver = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
+var sender = __nccwpck_require__(7389);
+// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
+var subprotocol = __nccwpck_require__(3332);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
+var websocket = __nccwpck_require__(6681);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
+var websocket_server = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
+
+
+
+
+
+
+
+
+
+
+
+/* harmony default export */ const wrapper = (websocket);
+
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+;// CONCATENATED MODULE: ./src/scalingo/stream.ts
+
+
+
+
+
+
+/** The Origin header Scalingo's Go client sends. */
+const STREAM_ORIGIN = 'http://scalingo-cli.local/1';
+/** Parses one frame; both shapes of `new` (object or bare id), `status`/`Status`. */
+function parseStreamFrame(text) {
+    let f;
+    try {
+        f = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (!f || typeof f !== 'object')
+        return undefined;
+    const o = f;
+    const data = (o.data && typeof o.data === 'object' ? o.data : {});
+    const id = typeof o.id === 'string' ? o.id : undefined;
+    switch (o.type) {
+        case 'ping':
+            return { type: 'ping' };
+        case 'log':
+            if (!id || typeof data.content !== 'string')
+                return undefined;
+            return { type: 'log', id, content: data.content };
+        case 'status': {
+            const status = typeof data.status === 'string' ? data.status : typeof data.Status === 'string' ? data.Status : undefined;
+            if (!id || !status)
+                return undefined;
+            // A status that is not one (line breaks, commands) is shown quoted, and counts as unknown: a failure.
+            return { type: 'status', id, status: (0,lib_text/* statusLabel */.Rh)(status) };
+        }
+        case 'new': {
+            // Go client: {"deployment": {...}}; docs and JS client: {"deployment": "<id>"} or a bare id.
+            const dep = data.deployment;
+            const newId = typeof o.data === 'string' ? o.data : typeof dep === 'string' ? dep : typeof dep?.id === 'string' ? dep.id : id;
+            return newId ? { type: 'new', id: newId } : undefined;
+        }
+        default:
+            return { type: 'other', raw: text.slice(0, 200) };
+    }
+}
+/**
+ * The bearer goes to the stream only over wss (plain ws to loopback, for
+ * tests), and only to the API's own host or, for Scalingo's known regions,
+ * a host under scalingo.com: an answer cannot send it elsewhere.
+ */
+function streamUrlAllowed(url, apiUrl, knownRegion) {
+    return (0,urls/* bearerUrlProblem */.cL)(url, apiUrl, { scheme: 'wss', underScalingo: knownRegion }) === undefined;
+}
+/** Log frames are a line or a few: a frame larger than this is not one (ws refuses it and closes). */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+class DeploymentStream {
+    opts;
+    handlers;
+    ws;
+    stopped = false;
+    paused = false;
+    failures = 0;
+    connection = 0;
+    silenceTimer;
+    retryTimer;
+    healthy = false;
+    /** No more tries: polling only from now on. */
+    gaveUp = false;
+    /** Why the last connection ended (for the log). */
+    lastFailure;
+    constructor(opts, handlers) {
+        this.opts = opts;
+        this.handlers = handlers;
+    }
+    /** Hands the events to someone else from now on (the follower, once the deployment exists). */
+    setHandlers(handlers) {
+        this.handlers = handlers;
+    }
+    start() {
+        void this.connect();
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.silenceTimer);
+        clearTimeout(this.retryTimer);
+        this.healthy = false;
+        this.ws?.removeAllListeners();
+        this.ws?.on('error', () => undefined);
+        this.ws?.terminate();
+    }
+    /** Stops reading frames until resume(): stdout is behind, and the socket waits rather than memory filling. */
+    pause() {
+        this.paused = true;
+        this.ws?.pause();
+    }
+    resume() {
+        this.paused = false;
+        this.ws?.resume();
+    }
+    async connect() {
+        if (this.stopped)
+            return;
+        const conn = ++this.connection;
+        let token;
+        try {
+            token = await this.opts.bearer();
+        }
+        catch (err) {
+            return this.failed(`no bearer: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+        if (this.stopped)
+            return;
+        let ws;
+        try {
+            // A proxy-aware agent, as for every other request (HTTPS_PROXY/NO_PROXY).
+            const agent = new lib/* HttpClient */.Qq(this.opts.userAgent).getAgent(this.opts.url.replace(/^ws/, 'http'));
+            ws = new wrapper(this.opts.url, {
+                origin: STREAM_ORIGIN,
+                headers: { 'User-Agent': this.opts.userAgent },
+                agent,
+                handshakeTimeout: 10_000,
+                perMessageDeflate: false,
+                maxPayload: MAX_FRAME_BYTES
+            });
+        }
+        catch (err) {
+            this.failures = this.opts.maxFailures ?? 3;
+            return this.failed(`cannot connect: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+        this.ws = ws;
+        if (this.paused)
+            ws.pause();
+        this.listen(ws, conn, token);
+    }
+    listen(ws, conn, token) {
+        let gotFrame = false;
+        ws.on('open', () => {
+            ws.send(JSON.stringify({ type: 'auth', data: { token } }));
+            this.armSilence(ws);
+            this.handlers.onState?.('open', conn);
+        });
+        ws.on('message', (data, isBinary) => {
+            if (isBinary)
+                return;
+            if (!gotFrame) {
+                gotFrame = true;
+                this.failures = 0;
+                this.healthy = true;
+                this.handlers.onState?.('up', conn);
+            }
+            this.armSilence(ws);
+            const text = Buffer.isBuffer(data)
+                ? data.toString('utf8')
+                : Array.isArray(data)
+                    ? Buffer.concat(data).toString('utf8')
+                    : Buffer.from(data).toString('utf8');
+            const event = parseStreamFrame(text);
+            if (event)
+                this.handlers.onEvent(event, conn);
+        });
+        ws.on('error', err => log/* debug */.Yz(`deployment stream error: ${(0,errors/* describeError */.Uc)(err)}`));
+        ws.on('close', code => {
+            clearTimeout(this.silenceTimer);
+            if (this.ws === ws)
+                this.ws = undefined;
+            if (this.stopped)
+                return;
+            this.healthy = false;
+            if (!gotFrame)
+                this.failures++;
+            this.failed(`closed (${code})`, conn);
+        });
+    }
+    failed(why, conn = this.connection) {
+        if (this.stopped)
+            return;
+        this.healthy = false;
+        this.lastFailure = why;
+        if (this.failures >= (this.opts.maxFailures ?? 3)) {
+            this.gaveUp = true;
+            this.handlers.onState?.('gave-up', conn, why);
+            return;
+        }
+        this.handlers.onState?.('down', conn, why);
+        // As the CLI does: wait a second, dial again, authenticate again.
+        this.retryTimer = setTimeout(() => void this.connect(), this.opts.reconnectDelayMs ?? 1000);
+    }
+    armSilence(ws) {
+        clearTimeout(this.silenceTimer);
+        this.silenceTimer = setTimeout(() => {
+            log/* debug */.Yz('deployment stream silent: reconnecting');
+            ws.terminate();
+        }, this.opts.silenceMs ?? 45_000);
+    }
+}
+
+// EXTERNAL MODULE: ./src/scalingo/regions.ts
+var regions = __nccwpck_require__(6487);
+// EXTERNAL MODULE: ./src/stages/create.ts
+var create = __nccwpck_require__(5947);
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
+;// CONCATENATED MODULE: ./src/stages/livestream.ts
+
+
+
+
+/**
+ * The app's deployment stream, opened just before our deployment is
+ * created. A connection already open then sees our deployment's log from
+ * its first line, whether or not Scalingo replays old logs to a new
+ * connection (undocumented): the follower can print its lines as they come.
+ * Events that arrive before the follower takes over are kept for it, except
+ * those of deployments that existed before ours.
+ */
+/**
+ * Bytes of events kept before the follower takes over (a count would not
+ * bound them: one frame may be 4 MiB); beyond, the early connection loses
+ * its head start and the output endpoint fills in.
+ */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+/** What one kept event costs besides its text. */
+const EVENT_OVERHEAD_BYTES = 64;
+function eventBytes(event) {
+    return EVENT_OVERHEAD_BYTES + (event.type === 'log' ? Buffer.byteLength(event.content) : 0);
+}
+class LiveStream {
+    knownIds;
+    stream;
+    queue = [];
+    queuedBytes = 0;
+    openConnection;
+    overflowed = false;
+    /** The connection that was open before the deployment was created, if any. */
+    openedBeforeCreation;
+    opened;
+    constructor(url, client, knownIds) {
+        this.knownIds = knownIds;
+        this.stream = new DeploymentStream({ url, bearer: () => client.bearer(), userAgent: version/* USER_AGENT */._ }, {
+            onEvent: (event, connection) => this.queueEvent(event, connection),
+            onState: (state, connection, why) => this.queueState(state, connection, why)
+        });
+    }
+    /** Dials, and waits (at most `waitMs`) for the connection to open, so it is open before the deployment exists. */
+    async open(waitMs) {
+        const opened = new Promise(resolve => (this.opened = resolve));
+        this.stream.start();
+        await (0,clock/* beforeDeadline */.OJ)(opened, clock/* systemClock */.ml.now() + waitMs, clock/* systemClock */.ml, () => undefined);
+    }
+    /** Called the moment before the deployment is created. */
+    creating() {
+        if (!this.overflowed)
+            this.openedBeforeCreation = this.openConnection;
+    }
+    /** The follower takes over: it gets what was kept, then every event as it comes. */
+    attach(handlers) {
+        this.stream.setHandlers(handlers);
+        const queued = this.queue;
+        this.queue = [];
+        this.queuedBytes = 0;
+        for (const { event, connection } of queued)
+            handlers.onEvent(event, connection);
+    }
+    stop() {
+        this.stream.stop();
+    }
+    queueEvent(event, connection) {
+        if ((event.type === 'log' || event.type === 'status') && this.knownIds.has(event.id))
+            return;
+        if (event.type !== 'log' && event.type !== 'status')
+            return;
+        const bytes = eventBytes(event);
+        if (this.overflowed || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
+            // Once anything is lost, nothing more is kept: the queue is dropped whole.
+            this.overflowed = true;
+            this.openedBeforeCreation = undefined;
+            this.queue = [];
+            this.queuedBytes = 0;
+            return;
+        }
+        this.queuedBytes += bytes;
+        this.queue.push({ event, connection });
+    }
+    queueState(state, connection, why) {
+        if (state === 'open') {
+            this.openConnection = connection;
+            this.opened?.();
+        }
+        else if (state === 'down' || state === 'gave-up') {
+            if (this.openConnection === connection)
+                this.openConnection = undefined;
+            if (state === 'gave-up')
+                log/* debug */.Yz(`deployment stream unavailable before the deployment was created: ${why}`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/stages/transfer.ts
+var stages_transfer = __nccwpck_require__(3316);
+// EXTERNAL MODULE: ./src/stages/variables.ts
+var stages_variables = __nccwpck_require__(282);
+;// CONCATENATED MODULE: ./src/stages/wait.ts
+
+
+
+/**
+ * A source that expires (a signed GitHub URL lasts 5 minutes, a Scalingo
+ * source 10) is handed over only when the app is free: Scalingo runs one
+ * deployment of an app at a time, and whether it fetches the archive when
+ * the deployment is created or when its build starts is undocumented.
+ * Waits, bounded by the timeout, until no deployment is queued or running.
+ */
+/** How often the app's deployments are looked at while waiting (an account gets about 60 requests a minute): soon, then every 5 s. */
+const WAIT_POLLS_MS = [2_000, 3_000, 5_000];
+async function waitUntilFree(ctx, state) {
+    const { clock, deadline, scalingo } = ctx;
+    let busy = state.recent ? (0,appstate/* inFlight */.CC)(state.recent) : [];
+    if (busy.length === 0)
+        return;
+    const first = busy[0];
+    log/* info */.pq(`Waiting until deployment ${first.id} (${first.status}) ends before handing Scalingo an archive that expires: ` +
+        `Scalingo runs one deployment of an app at a time, and ours could wait in the queue past the archive's expiry`);
+    for (let i = 0; busy.length > 0; i++) {
+        const pause = WAIT_POLLS_MS[Math.min(i, WAIT_POLLS_MS.length - 1)];
+        if (clock.now() + pause >= deadline) {
+            throw new errors/* ActionError */.lZ(`the app was still busy at the timeout (deployment ${busy[0].id} is ${busy[0].status}); nothing was created`, 'run the workflow again once it is done, or raise timeout');
+        }
+        await clock.sleep(pause);
+        try {
+            state.recent = await scalingo.listDeployments(appstate/* RECENT */.Ot);
+            busy = (0,appstate/* inFlight */.CC)(state.recent);
+        }
+        catch (err) {
+            log/* debug */.Yz(`could not list the app's deployments while waiting: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    log/* info */.pq('The app is free: handing over the archive now');
+}
+
+;// CONCATENATED MODULE: ./src/stages/deliver.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** How long the stream may take to open before the deployment is created anyway. */
+const STREAM_OPEN_WAIT_MS = 3_000;
+async function deliver(ctx, prepared) {
+    const { settings, report } = ctx;
+    const { variables } = prepared;
+    if (variables.diff) {
+        const label = variables.envFile && settings.variables.length > 0
+            ? 'env-file and variables'
+            : variables.envFile
+                ? 'env-file'
+                : 'variables';
+        report.variablesLabel = label;
+        report.variables = await (0,stages_variables/* applyVariables */.gT)(ctx.scalingo, variables.wanted, variables.diff, label);
+    }
+    await recordGitHubDeployment(ctx, prepared);
+    const delivered = await createDeployment(ctx, prepared, () => (report.stage = 'creating'));
+    const { deployment } = delivered;
+    report.stage = 'created';
+    report.deploymentId = deployment.id;
+    report.status = deployment.status;
+    log/* info */.pq(`Created deployment ${deployment.id} of ${settings.app} (${settings.region}): ${deployment.status}`);
+    return delivered;
+}
+/**
+ * Hands the archive over and creates the deployment, at most once; the
+ * stream is opened first when the deployment will be followed. Used for our
+ * deployment and for a rollback.
+ */
+async function createDeployment(ctx, prepared, posting = () => undefined) {
+    const { state } = prepared;
+    const sourceUrl = await handOverArchive(ctx, prepared);
+    // The deployments that exist before the POST tell ours from another run's after an unclear answer: read them once more if they could not be.
+    if (!state.recent)
+        state.recent = await readRecent(ctx);
+    const before = state.recent ?? [];
+    // Waiting for a free app refreshes state.recent: what appeared meanwhile is
+    // another run's, never ours to adopt (nor to stream).
+    const knownIds = new Set([...before, ...(state.recent ?? [])].map(d => d.id));
+    const stream = ctx.settings.wait ? await openStream(ctx, prepared, knownIds) : undefined;
+    stream?.creating();
+    posting();
+    try {
+        const { deployment } = await (0,create/* createDeploymentOnce */.tb)(ctx.scalingo, prepared.source.gitRef, sourceUrl, {
+            clock: ctx.clock,
+            deadline: ctx.deadline,
+            knownIds: state.recent ? knownIds : undefined
+        });
+        return { deployment, stream };
+    }
+    catch (err) {
+        stream?.stop();
+        throw err;
+    }
+}
+/** The app's recent deployments, or undefined when they cannot be read. */
+async function readRecent(ctx) {
+    try {
+        return await ctx.scalingo.listDeployments(appstate/* RECENT */.Ot);
+    }
+    catch (err) {
+        log/* debug */.Yz(`could not list the app's deployments before creating ours: ${(0,errors/* describeError */.Uc)(err)}`);
+        return undefined;
+    }
+}
+/** `environment`: a GitHub deployment, in progress until the end of the run. */
+async function recordGitHubDeployment(ctx, prepared) {
+    const { settings, report, env } = ctx;
+    if (!settings.environment || prepared.source.kind !== 'github')
+        return;
+    // A review app's deployments belong to the pull request's base repository, in a transient environment.
+    const record = new deployments/* GitHubDeployment */.P(ctx.github, settings.reviewApp?.baseRepository ?? settings.repository, settings.environment, { transient: settings.reviewApp !== undefined });
+    ctx.githubDeployment = record;
+    await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`);
+    report.githubDeployment = record.describe();
+    const logUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+        ? `${settings.githubServerUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    await record.recordStatus('in_progress', { logUrl, description: `Deploying to Scalingo app ${settings.app}` });
+}
+/**
+ * The URL Scalingo will fetch, made as late as possible: an archive that
+ * expires is handed over only once the app is free to build it, and a
+ * signed URL is never reused from earlier in the run.
+ */
+async function handOverArchive(ctx, prepared) {
+    const { settings, report } = ctx;
+    const { source, localArchive, transfer } = prepared;
+    const bounds = { clock: ctx.clock, deadline: ctx.deadline };
+    if (source.kind === 'url')
+        return source.url ?? '';
+    if (transfer === 'url' && source.visibility === 'public')
+        return source.archiveUrl;
+    const github = { github: ctx.github, repo: settings.repository, sha: source.sha };
+    if (transfer === 'url') {
+        await waitUntilFree(ctx, prepared.state);
+        return ctx.github.signedTarballUrl(github.repo, github.sha);
+    }
+    try {
+        const path = localArchive
+            ? localArchive.path
+            : (await (0,stages_transfer/* downloadArchive */.Z)(ctx.http, ctx.github, github.repo, github.sha, ctx.env.RUNNER_TEMP ?? '', bounds)).path;
+        if ((0,stages_transfer/* sourceExpires */.C0)(source, transfer))
+            await waitUntilFree(ctx, prepared.state);
+        const uploaded = await (0,stages_transfer/* uploadArchive */.wG)(ctx.http, ctx.scalingo, path, bounds);
+        report.transfer = `uploaded through Scalingo's sources API (${uploaded.bytes} bytes)`;
+        if (localArchive)
+            report.archiveUrl = (0,urls/* safeUrl */.Pl)(uploaded.downloadUrl);
+        return uploaded.downloadUrl;
+    }
+    catch (err) {
+        // auto: the upload is an improvement, not a requirement.
+        if (localArchive || settings.archiveTransfer !== 'auto')
+            throw err instanceof errors/* HttpError */.j$ ? ctx.scalingo.toActionError(err) : err;
+        log/* warning */.$e(`${(0,stages_transfer/* uploadFailure */.al)(err)}: handing Scalingo the signed archive URL instead (minted now; it expires in minutes)`);
+        report.transfer = 'signed URL handed to Scalingo (upload not possible)';
+        await waitUntilFree(ctx, prepared.state);
+        return ctx.github.signedTarballUrl(github.repo, github.sha);
+    }
+}
+/** The app's deployment stream, opened (if allowed) before the deployment exists. */
+async function openStream(ctx, prepared, knownIds) {
+    const url = prepared.app.links?.deployments_stream;
+    if (!url)
+        return undefined;
+    if (!streamUrlAllowed(url, ctx.settings.apiUrl, (0,regions/* isKnownRegion */.Kk)(ctx.settings.region))) {
+        log/* warning */.$e(`The app's deployment stream link (${(0,urls/* safeUrl */.Pl)(url)}) is not wss on the API's host: not sending the bearer token there; following by polling`);
+        return undefined;
+    }
+    const stream = new LiveStream(url, ctx.scalingo, knownIds);
+    await stream.open(STREAM_OPEN_WAIT_MS);
+    return stream;
+}
+
+
+/***/ }),
+
+/***/ 3994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ followToEnd)
+/* harmony export */ });
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1025);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1973);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6487);
+/* harmony import */ var _scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7178);
+/* harmony import */ var _buildlog_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6677);
+/* harmony import */ var _follower_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3982);
+
+
+
+
+
+
+
+
+/**
+ * The follow stage: follows a deployment with its live log, then says how
+ * it ended. A timeout or a failed deployment fails the run, with the status
+ * in plain words and the most telling line of the build output. `role`:
+ * our deployment (the report is written as it goes) or a rollback (told in
+ * the log, judged by the caller).
+ */
+async function followToEnd(ctx, deployment, stream, role = 'deployment') {
+    const { report, clock, startedAt } = ctx;
+    const ours = role === 'deployment';
+    const buildLog = new _buildlog_js__WEBPACK_IMPORTED_MODULE_6__/* .BuildLog */ .N();
+    const result = await new _follower_js__WEBPACK_IMPORTED_MODULE_7__/* .Follower */ .fO({
+        client: ctx.scalingo,
+        deployment,
+        deadline: ctx.deadline,
+        clock,
+        log: buildLog,
+        stream,
+        onStatus: (status, previous) => {
+            if (ours)
+                report.status = status;
+            const at = (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(clock.now() - startedAt);
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`[${at}] ${ours ? '' : 'rollback: '}${previous ? `${previous} → ` : ''}${status}: ${(0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_5__/* .describeStatus */ .Wn)(status)}`);
+        }
+    }).run();
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`followed with ${result.streamUsed ? 'the live stream' : 'polling only'}: ${result.polls} status polls, ` +
+        `${result.outputFetches} output reads (${result.outputBytes} bytes), ${result.transientErrors} transient errors, ${buildLog.printed} log lines`);
+    if (ours) {
+        report.status = result.deployment.status;
+        const duration = result.deployment.duration;
+        report.durationSeconds = duration && duration > 0 ? duration : Math.round((clock.now() - startedAt) / 1000);
+        report.timedOut = result.timedOut;
+    }
+    judge(ctx, result, ours);
+    return result;
+}
+/** Throws when the deployment did not succeed: at the timeout, or with a failed status. */
+function judge(ctx, result, ours) {
+    const { settings, report } = ctx;
+    const final = result.deployment;
+    if (result.timedOut) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`deployment ${final.id} is still ${final.status} after ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(settings.timeoutSeconds * 1000)} (the timeout); it was not cancelled`, `follow it with: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_4__/* .followCommand */ .te)(settings.region, settings.app)}${report.dashboardUrl ? `, or on ${report.dashboardUrl}` : ''}`);
+    }
+    if ((0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_5__/* .hasFailed */ .WN)(final.status)) {
+        const tail = result.tail;
+        if (tail.length > 0) {
+            if (ours)
+                report.logTail = tail;
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Last ${tail.length} lines of the build output:`);
+            (0,_report_log_js__WEBPACK_IMPORTED_MODULE_3__/* .printLines */ .tj)(tail);
+        }
+        const telling = (0,_report_log_js__WEBPACK_IMPORTED_MODULE_3__/* .mostTellingLine */ .Z4)(tail);
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`deployment ${final.id} ended with ${final.status}: ${(0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_5__/* .describeStatus */ .Wn)(final.status)}${telling ? ` — ${telling}` : ''}`, (0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_5__/* .statusHint */ .o6)(final.status), ours ? `Scalingo ${final.status}` : undefined);
+    }
+    if (ours && (0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_5__/* .isSuccess */ .oJ)(final.status)) {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`✅ ${settings.app} is running ${report.sha || final.git_ref || 'the new version'}${report.appUrl ? ` at ${report.appUrl}` : ''}`);
+    }
 }
 
 
@@ -11810,6 +12035,98 @@ class Follower {
 
 /***/ }),
 
+/***/ 6469:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ns: () => (/* binding */ checkHealth),
+/* harmony export */   QA: () => (/* binding */ healthTarget),
+/* harmony export */   gZ: () => (/* binding */ healthUrl)
+/* harmony export */ });
+/* unused harmony export healthBackoff */
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1931);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1281);
+
+
+
+
+
+/** The URL to check: a path on the app's public URL, or the URL given. */
+function healthUrl(check, app) {
+    if (check.url)
+        return check.url;
+    const base = app.url || app.base_url;
+    // The app's URL is an answer like any other: https (loopback for tests), no credentials.
+    if (!base || !check.path || (0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_4__/* .answerUrlProblem */ .Hc)(base))
+        return undefined;
+    return `${new URL(base).origin}${check.path}`;
+}
+/** The pause before try n+1: 1 s, 2 s, 4 s… at most 10 s. */
+function healthBackoff(tries) {
+    return Math.min(10_000, 1000 * 2 ** (tries - 1));
+}
+/** One try's longest wait for an answer: a hanging app is a failed try, not a stuck run. */
+const TRY_TIMEOUT_MS = 10_000;
+async function checkHealth(url, shownAs, timeoutSeconds, clock, userAgent) {
+    const started = clock.now();
+    const deadline = started + timeoutSeconds * 1000;
+    // Its own HTTP client: no bearer, no retries of its own, redirects not followed.
+    const http = new _lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .Http */ .lw({ userAgent, clock, timeoutMs: TRY_TIMEOUT_MS });
+    let tries = 0;
+    let last;
+    try {
+        for (;;) {
+            tries++;
+            const answer = await tryOnce(http, url, clock, Math.min(deadline, clock.now() + TRY_TIMEOUT_MS));
+            last = answer.what;
+            if (answer.ok)
+                return { ok: true, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+            const pause = healthBackoff(tries);
+            if (clock.now() + pause >= deadline)
+                break;
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`(health check: ${shownAs} ${last}; trying again in ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(pause)})`);
+            await clock.sleep(pause);
+        }
+    }
+    finally {
+        http.dispose();
+    }
+    return { ok: false, target: shownAs, tries, last, elapsedMs: clock.now() - started };
+}
+async function tryOnce(http, url, clock, until) {
+    const redirects = [300, 301, 302, 303, 304, 305, 307, 308];
+    try {
+        const res = await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .beforeDeadline */ .OJ)(http.request({
+            method: 'GET',
+            url,
+            headers: { Accept: '*/*' },
+            retry: 'none',
+            accept: redirects,
+            maxBodyBytes: 64 * 1024
+        }), until, clock, () => undefined);
+        if (!res)
+            return { ok: false, what: `gave no answer within ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(TRY_TIMEOUT_MS)}` };
+        return { ok: true, what: `answered ${res.status}` };
+    }
+    catch (err) {
+        if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$)
+            return { ok: false, what: `answered ${err.status}` };
+        if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr)
+            return { ok: false, what: `failed (${err.code ?? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)})` };
+        throw err;
+    }
+}
+/** How the check is shown: the path on the app's URL or the URL, never its query (a probe key) or fragment. */
+function healthTarget(check) {
+    return check.path !== undefined ? check.path.replace(/[?#].*$/s, '') : (0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_4__/* .safeUrl */ .Pl)(check.url ?? '');
+}
+
+
+/***/ }),
+
 /***/ 436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -11946,6 +12263,1296 @@ function lineHash(line) {
 
 /***/ }),
 
+/***/ 9355:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  OS: () => (/* binding */ attendOneOff),
+  Md: () => (/* binding */ commandLabel)
+});
+
+// UNUSED EXPORTS: STOP_GRACE_MS
+
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var lib_clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+// EXTERNAL MODULE: ./src/lib/version.ts
+var version = __nccwpck_require__(7471);
+// EXTERNAL MODULE: ./src/scalingo/attach.ts + 2 modules
+var attach = __nccwpck_require__(6979);
+// EXTERNAL MODULE: ./src/scalingo/regions.ts
+var regions = __nccwpck_require__(6487);
+// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
+var report_log = __nccwpck_require__(1973);
+// EXTERNAL MODULE: ./src/stages/buildlog.ts
+var buildlog = __nccwpck_require__(6677);
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
+// EXTERNAL MODULE: ./src/stages/lines.ts
+var lines = __nccwpck_require__(436);
+;// CONCATENATED MODULE: ./src/stages/oneoff/terminal.ts
+
+
+
+
+
+
+/**
+ * The one-off's terminal: attached (retried while the container boots),
+ * end-of-input sent at once, every byte of output printed as a build log
+ * is (inert, masked, lines capped, `\r` and CRLF handled) with
+ * backpressure, and Ctrl-C sent once when the run must stop.
+ */
+/** How long attaching is retried (a connection error or a 5xx while the container boots). */
+const ATTACH_RETRY_MS = 30_000;
+/** One CONNECT's longest wait for an answer. */
+const CONNECT_TIMEOUT_MS = 15_000;
+const END_OF_INPUT = Buffer.from([0x04]);
+const CTRL_C = Buffer.from([0x03]);
+/** The pause before attach try n+1: 0.5 s, 1 s, 2 s, 4 s, then 5 s. */
+function attachBackoff(tries) {
+    return Math.min(5_000, 500 * 2 ** (tries - 1));
+}
+/** A refusal worth trying again: no answer, or a 5xx (or 404: the container not registered yet). */
+function attachRetryable(err) {
+    if (err instanceof errors/* NetworkError */.Dr)
+        return true;
+    return err instanceof errors/* HttpError */.j$ && (err.status >= 500 || err.status === 404 || err.status === 429);
+}
+class OneOffTerminal {
+    attachUrl;
+    bearer;
+    out;
+    opts;
+    socket;
+    interrupted = false;
+    bytes = 0;
+    lines = 0;
+    constructor(attachUrl, bearer, out, opts) {
+        this.attachUrl = attachUrl;
+        this.bearer = bearer;
+        this.out = out;
+        this.opts = opts;
+    }
+    /** Attaches, retrying for up to ATTACH_RETRY_MS (never past `deadline`); sends end-of-input. */
+    async attach(deadline, stop) {
+        const { clock } = this.opts;
+        const until = Math.min(deadline, clock.now() + ATTACH_RETRY_MS);
+        for (let tries = 1;; tries++) {
+            try {
+                const { socket, head } = await (0,attach/* openTerminal */.jf)(this.attachUrl, await this.bearer(), this.opts.userAgent, Math.max(1, Math.min(CONNECT_TIMEOUT_MS, until - clock.now())));
+                this.socket = socket;
+                // `scalingo run CMD < /dev/null`: a command reading stdin gets end-of-file, not a hang.
+                socket.write(END_OF_INPUT);
+                if (head.length > 0)
+                    this.take(head);
+                return;
+            }
+            catch (err) {
+                const pause = attachBackoff(tries);
+                if (!attachRetryable(err) || stop.aborted || clock.now() + pause >= until) {
+                    throw new errors/* ActionError */.lZ(`could not attach to one-off ${this.opts.label} (${(0,errors/* describeError */.Uc)(err)}): it runs on, and its outcome is not known here`, `its output goes to the app's logs: ${this.opts.logs}`);
+                }
+                log/* info */.pq(`(attaching to one-off ${this.opts.label}: ${(0,errors/* describeError */.Uc)(err)}; trying again in ${(0,lib_clock/* formatDuration */.a3)(pause)})`);
+                await clock.sleep(pause, stop);
+            }
+        }
+    }
+    decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    assembler = new lines/* LineAssembler */.fy(line => {
+        this.out.offer(this.lines++, line);
+    });
+    take(chunk) {
+        this.bytes += chunk.length;
+        this.assembler.push(this.decoder.write(chunk));
+    }
+    /** Prints the output until the terminal closes; resolves how it closed. */
+    follow() {
+        const socket = this.socket;
+        return new Promise(resolve => {
+            let sawEnd = false;
+            socket.on('data', (chunk) => {
+                this.take(chunk);
+                // stdout is behind: the socket waits, rather than output piling up in memory.
+                if (this.out.backedUp) {
+                    socket.pause();
+                    void this.out.drained().then(() => socket.resume());
+                }
+            });
+            socket.on('end', () => (sawEnd = true));
+            socket.on('error', err => log/* debug */.Yz(`one-off terminal: ${(0,errors/* describeError */.Uc)(err)}`));
+            socket.on('close', () => {
+                this.assembler.push(this.decoder.end());
+                this.assembler.end();
+                this.out.closeGroup();
+                resolve({ how: sawEnd ? 'eof' : 'dropped', bytes: this.bytes, lines: this.lines });
+            });
+        });
+    }
+    /** Ctrl-C, once (as the CLI forwards SIGINT): the command is asked to stop. */
+    interrupt() {
+        if (this.interrupted || !this.socket || this.socket.destroyed)
+            return;
+        this.interrupted = true;
+        this.socket.write(CTRL_C);
+    }
+    /** Closes the terminal (the command is left to Scalingo). */
+    close() {
+        this.socket?.destroy();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/oneoff/attended.ts
+
+
+
+
+
+
+
+
+
+
+/** After Ctrl-C, how long the command has to end and say its exit code. */
+const STOP_GRACE_MS = 5_000;
+/** The command as messages name it: one line, at most 80 characters. */
+function commandLabel(command) {
+    return `\`${(0,lib_text/* oneLine */.TN)(command, 80)}\``;
+}
+async function attendOneOff(ctx, attachUrl, report) {
+    const label = report.container || 'one-off';
+    const out = new buildlog/* BuildLog */.N(process.stdout, `Output of ${label}`);
+    const terminal = new OneOffTerminal(attachUrl, () => ctx.client.bearer(), out, {
+        clock: ctx.clock,
+        userAgent: version/* USER_AGENT */._,
+        label,
+        logs: (0,regions/* oneOffLogsCommand */.ak)(ctx.client.config.region, ctx.client.config.app, label)
+    });
+    await terminal.attach(ctx.deadline, ctx.stop);
+    log/* info */.pq(`Attached to one-off ${label}: running ${commandLabel(report.command)}`);
+    const { end, stoppedBy } = await untilEnd(ctx, terminal);
+    const answer = await exitCode(ctx, attachUrl, end, stoppedBy, label);
+    judge(report, answer, stoppedBy, out);
+}
+/** The terminal's end; at the timeout or on cancellation, Ctrl-C first, then a few seconds for the command to end. */
+async function untilEnd(ctx, terminal) {
+    const ending = terminal.follow();
+    const stopped = new Promise(resolve => {
+        if (ctx.stop.aborted)
+            resolve('cancelled');
+        ctx.stop.addEventListener('abort', () => resolve('cancelled'), { once: true });
+    });
+    const first = await (0,lib_clock/* beforeDeadline */.OJ)(Promise.race([ending, stopped]), ctx.deadline, ctx.clock, () => 'timed-out');
+    if (typeof first === 'object')
+        return { end: first };
+    terminal.interrupt();
+    log/* info */.pq(`(${first === 'cancelled' ? 'cancelled' : 'the timeout is reached'}: Ctrl-C sent to the one-off)`);
+    const end = await (0,lib_clock/* beforeDeadline */.OJ)(ending, ctx.clock.now() + STOP_GRACE_MS, ctx.clock, () => undefined);
+    if (!end)
+        terminal.close();
+    return { end, stoppedBy: first };
+}
+/** `/wait` after the terminal closed (or broke): how the command ended; undefined when it cannot be told. */
+async function exitCode(ctx, attachUrl, end, stoppedBy, label) {
+    if (end?.how === 'dropped')
+        log/* info */.pq(`(the connection to one-off ${label} dropped; asking Scalingo how it ended)`);
+    const until = stoppedBy ? ctx.clock.now() + (end ? STOP_GRACE_MS : 1_000) : ctx.deadline;
+    try {
+        return await (0,attach/* waitForExit */.zE)(ctx.http, attachUrl, await ctx.client.bearer(), until);
+    }
+    catch (err) {
+        if (stoppedBy) {
+            log/* debug */.Yz(`no exit code after Ctrl-C: ${(0,errors/* describeError */.Uc)(err)}`);
+            return undefined;
+        }
+        throw new errors/* ActionError */.lZ(`the one-off ${label} ended its connection, and its exit code could not be read (${(0,errors/* describeError */.Uc)(err)}): its outcome is unknown`, `its output is in the app's logs: ${(0,regions/* oneOffLogsCommand */.ak)(ctx.client.config.region, ctx.client.config.app, label)}`);
+    }
+}
+/** The verdict: success, a failure with the telling line, inactivity, or the timeout or cancellation. */
+function judge(report, answer, stoppedBy, out) {
+    const what = commandLabel(report.command);
+    if (answer && 'exitCode' in answer)
+        report.exitCode = answer.exitCode;
+    if (stoppedBy) {
+        report.status = stoppedBy;
+        const code = report.exitCode === undefined ? '' : ` (it exited with ${report.exitCode})`;
+        throw new errors/* ActionError */.lZ(stoppedBy === 'timed-out'
+            ? `${what} did not end before the timeout: Ctrl-C was sent${code}`
+            : `cancelled: Ctrl-C was sent to ${what}${code}`);
+    }
+    if (answer && 'inactive' in answer) {
+        report.status = 'inactive';
+        throw new errors/* ActionError */.lZ(`Scalingo stopped the one-off after a long time without output: ${what} did not finish`, 'print progress, or run it detached (detached: true) and follow the app logs', 'Scalingo one-off inactive');
+    }
+    const code = report.exitCode ?? -1;
+    if (code === 0) {
+        report.status = 'success';
+        return log/* info */.pq(`✅ ${what} exited with 0`);
+    }
+    report.status = 'failed';
+    const tail = out.lastLines();
+    report.tail = tail;
+    if (tail.length > 0) {
+        log/* info */.pq(`Last ${tail.length} lines of output:`);
+        (0,report_log/* printLines */.tj)(tail);
+    }
+    const telling = (0,report_log/* mostTellingLine */.Z4)(tail);
+    throw new errors/* ActionError */.lZ(`${what} exited with ${code}${telling ? ` — ${telling}` : ''}`, undefined, `Scalingo one-off exited with ${code}`);
+}
+
+
+/***/ }),
+
+/***/ 4417:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gx: () => (/* binding */ attachUrlOf),
+/* harmony export */   qb: () => (/* binding */ startOneOff)
+/* harmony export */ });
+/* unused harmony export operationPollDelay */
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+/* harmony import */ var _scalingo_attach_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6979);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6487);
+/* harmony import */ var _create_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5947);
+/* harmony import */ var _follower_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3982);
+
+
+
+
+
+
+
+
+/**
+ * Starting the one-off: the POST, sent at most once, and for an attached
+ * one-off the operation polled on the API's own origin until it gives the
+ * terminal's address.
+ */
+async function startOneOff(client, s) {
+    try {
+        return await client.startOneOff({
+            command: s.command,
+            env: Object.fromEntries(s.env.map(v => [v.name, v.value])),
+            size: s.size,
+            detached: s.detached
+        });
+    }
+    catch (err) {
+        // The deployment POST's rule: an unclear answer means the command may be running, and it is never started again.
+        if (!(0,_create_js__WEBPACK_IMPORTED_MODULE_6__/* .isAmbiguous */ .X2)(err))
+            throw err;
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`the request to start the one-off got no clear answer (${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}): the command may have started, and is not started again`, `check with: scalingo --app ${s.app} ps (and scalingo --app ${s.app} logs)`);
+    }
+}
+/** Operation polls: the first soon, then about once a second (as the CLI). */
+function operationPollDelay(polls) {
+    return polls === 0 ? 200 : 1000;
+}
+/** Polls the operation until it gives the attach URL; checks where that URL may take the bearer. */
+async function attachUrlOf(client, started, opts) {
+    const id = started.operationId;
+    if (!id)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo started one-off ${started.label || '(no label)'} without saying which operation to follow (no operation_url, operation or Location)`, `its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOffLogsCommand */ .ak)(client.config.region, client.config.app, started.label)}`);
+    for (let polls = 0;; polls++) {
+        const wait = operationPollDelay(polls);
+        if (opts.clock.now() + wait >= opts.deadline)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`one-off ${started.label} was not ready to attach before the timeout (${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(opts.deadline - opts.clock.now())} left)`);
+        await opts.clock.sleep(wait, opts.stop);
+        if (opts.stop.aborted)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`cancelled while one-off ${started.label} was starting: it may run on, not attached`, `its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOffLogsCommand */ .ak)(client.config.region, client.config.app, started.label)}`);
+        let op;
+        try {
+            op = await client.getOperation(id);
+        }
+        catch (err) {
+            if (!(0,_follower_js__WEBPACK_IMPORTED_MODULE_7__/* .isTransient */ .dg)(err))
+                throw err;
+            _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`(could not read the one-off's operation: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}; still waiting)`);
+            continue;
+        }
+        if (op.status === 'error')
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo could not start one-off ${started.label}: ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(op.error ?? 'the operation failed')}`);
+        if (op.status !== 'done')
+            continue;
+        if (!op.attachUrl)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo started one-off ${started.label} without an attach URL`);
+        const problem = (0,_scalingo_attach_js__WEBPACK_IMPORTED_MODULE_4__/* .attachUrlProblem */ .wH)(op.attachUrl, opts.apiUrl);
+        if (problem)
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo's attach URL for one-off ${started.label} cannot be used: ${problem}; not sending the bearer token there`, `its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOffLogsCommand */ .ak)(client.config.region, client.config.app, started.label)}`);
+        return op.attachUrl;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6845:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i: () => (/* binding */ prepare)
+});
+
+// EXTERNAL MODULE: ./src/github/archives.ts
+var archives = __nccwpck_require__(7592);
+// EXTERNAL MODULE: ./src/lib/log.ts
+var log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/refs.ts
+var refs = __nccwpck_require__(9265);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
+// EXTERNAL MODULE: ./src/lib/tar.ts + 3 modules
+var tar = __nccwpck_require__(8730);
+// EXTERNAL MODULE: ./src/scalingo/client.ts
+var scalingo_client = __nccwpck_require__(8211);
+// EXTERNAL MODULE: ./src/scalingo/regions.ts
+var regions = __nccwpck_require__(6487);
+// EXTERNAL MODULE: ./src/settings/dotenv.ts
+var dotenv = __nccwpck_require__(6443);
+// EXTERNAL MODULE: ./src/settings/inputs.ts
+var settings_inputs = __nccwpck_require__(7428);
+// EXTERNAL MODULE: ./src/stages/appstate.ts
+var appstate = __nccwpck_require__(6551);
+// EXTERNAL MODULE: ./src/lib/text.ts
+var lib_text = __nccwpck_require__(9112);
+;// CONCATENATED MODULE: ./src/stages/archivecheck.ts
+
+
+
+/**
+ * GitHub's archive of a commit is not always what CI tested: submodule
+ * folders are empty, Git LFS files stay pointer files (unless the
+ * repository includes LFS objects in its archives), `export-ignore` paths
+ * are left out. Read from `.gitmodules` and `.gitattributes` at the commit,
+ * one sentence per problem.
+ */
+/** The submodule paths of a `.gitmodules` file. */
+function submodulePaths(gitmodules) {
+    return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(m => m[1]);
+}
+/** The patterns of `.gitattributes` lines carrying an attribute (`filter=lfs`, `export-ignore`). */
+function patternsWith(gitattributes, attribute) {
+    return gitattributes
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => l !== '' && !l.startsWith('#'))
+        .map(l => l.split(/\s+/))
+        .filter(([, ...attrs]) => attrs.some(a => attribute.test(a)))
+        .map(([pattern]) => pattern);
+}
+/** What GitHub's archive of this commit will lack, one sentence per problem (empty: none found). */
+function archiveProblems(gitmodules, gitattributes) {
+    const problems = [];
+    const submodules = gitmodules ? submodulePaths(gitmodules) : [];
+    if (submodules.length > 0) {
+        problems.push(`GitHub's archive leaves submodule folders empty: ${(0,lib_text/* listSome */.XT)(submodules, 5)} will be deployed empty`);
+    }
+    const lfs = gitattributes ? patternsWith(gitattributes, /^filter=lfs$/) : [];
+    if (lfs.length > 0) {
+        problems.push(`Git LFS files (${(0,lib_text/* listSome */.XT)(lfs, 5)}) are pointer files in GitHub's archive unless the repository includes LFS objects in archives (Settings → Archives)`);
+    }
+    const ignored = gitattributes ? patternsWith(gitattributes, /^export-ignore$/) : [];
+    if (ignored.length > 0)
+        problems.push(`export-ignore paths are left out of GitHub's archive: ${(0,lib_text/* listSome */.XT)(ignored, 5)}`);
+    return problems;
+}
+/** Reads `.gitmodules` and `.gitattributes` at the commit; a file that cannot be read costs only the check. */
+async function checkArchiveContents(github, repo, sha) {
+    try {
+        const [gitmodules, gitattributes] = await Promise.all([
+            github.getFile(repo, '.gitmodules', sha),
+            github.getFile(repo, '.gitattributes', sha)
+        ]);
+        return archiveProblems(gitmodules, gitattributes);
+    }
+    catch (err) {
+        log/* debug */.Yz(`could not read .gitmodules/.gitattributes at ${sha}: ${(0,errors/* describeError */.Uc)(err)}`);
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/decide.ts
+function decide(i) {
+    if (i.force)
+        return { deploy: true };
+    // Only a GitHub archive is named by its commit: a fresh artifact may differ while the commit is the same.
+    if (i.kind !== 'github' || !i.sha || i.live?.git_ref !== i.sha)
+        return { deploy: true };
+    if (i.inFlight === undefined)
+        return { deploy: true, why: 'cannot tell whether another deployment is on its way' };
+    const replacing = i.inFlight.find(d => d.git_ref !== i.sha);
+    if (replacing) {
+        return {
+            deploy: true,
+            why: `${i.sha} is live, but deployment ${replacing.id} (${replacing.git_ref ?? 'another archive'}) is ${replacing.status} and will replace it`
+        };
+    }
+    if (i.changedVariables.length > 0) {
+        return {
+            deploy: true,
+            why: `${i.sha} is live, but variables change (${i.changedVariables.join(', ')}): deploying again so they take effect`
+        };
+    }
+    return { deploy: false };
+}
+
+;// CONCATENATED MODULE: ./src/stages/changes.ts
+
+
+
+
+/**
+ * Whether a variable of the app changed after its live deployment started,
+ * from the platform's own record (the app's events), not from this run's
+ * memory: variables written by a run whose deployment was never created,
+ * or edited by hand in the dashboard, are not running yet. Events are read
+ * back to the live deployment's start and no further.
+ */
+const EVENTS_PER_PAGE = 50;
+/** Pages read at most: past them, the answer is "cannot tell" (and the commit is deployed). */
+const MAX_EVENT_PAGES = 10;
+function time(iso) {
+    const t = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(t) ? NaN : t;
+}
+/** Reads the app's events back to `live`'s start; names (never values) of the variables changed since. */
+async function variableChangesSince(client, live, ignore = []) {
+    const since = time(live.created_at);
+    if (Number.isNaN(since))
+        return { changed: 'unknown', why: `deployment ${live.id} has no readable created_at` };
+    const names = new Set();
+    let latest = -Infinity;
+    for (let page = 1; page <= MAX_EVENT_PAGES; page++) {
+        let answer;
+        try {
+            answer = await client.listEvents(page, EVENTS_PER_PAGE);
+        }
+        catch (err) {
+            return { changed: 'unknown', why: `the app's events could not be read (${(0,errors/* describeError */.Uc)(err)})` };
+        }
+        let oldest = Infinity;
+        // The answer's order is not trusted: every event of the page is looked at.
+        for (const e of answer.events) {
+            const at = time(e.createdAt);
+            if (Number.isNaN(at))
+                continue;
+            oldest = Math.min(oldest, at);
+            if (at <= since || !scalingo_client/* VARIABLE_EVENTS */.Xy.includes(e.type))
+                continue;
+            // The action's own state (a review app's after-create mark) is not configuration.
+            if (e.variableNames.length > 0 && e.variableNames.every(n => ignore.includes(n)))
+                continue;
+            for (const n of e.variableNames)
+                if (!ignore.includes(n))
+                    names.add(n);
+            if (e.variableNames.length === 0)
+                names.add('(unnamed)');
+            latest = Math.max(latest, at);
+        }
+        if (oldest <= since || !answer.more)
+            return summarize(names, latest);
+    }
+    if (names.size > 0)
+        return summarize(names, latest);
+    return {
+        changed: 'unknown',
+        why: `more than ${MAX_EVENT_PAGES * EVENTS_PER_PAGE} events since deployment ${live.id} started`
+    };
+}
+function summarize(names, latest) {
+    if (names.size === 0)
+        return { changed: false };
+    return { changed: true, names: [...names].sort(), latest: new Date(latest).toISOString() };
+}
+/** Why the live commit must be deployed again for its variables, or undefined when it need not. */
+async function variablesNotLive(client, live, sha, ignore = []) {
+    const changes = await variableChangesSince(client, live, ignore);
+    if (changes.changed === false)
+        return undefined;
+    if (changes.changed === 'unknown') {
+        log/* debug */.Yz(`variable changes since the live deployment: ${changes.why}`);
+        return `${sha} is live, but whether a variable changed since deployment ${live.id} started cannot be told (${changes.why}): deploying again`;
+    }
+    return `${sha} is live, but variables changed after deployment ${live.id} started (${(0,lib_text/* listSome */.XT)(changes.names, 10)}; last at ${changes.latest}): deploying again so they take effect`;
+}
+
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var clock = __nccwpck_require__(4517);
+// EXTERNAL MODULE: ./src/stages/health.ts
+var health = __nccwpck_require__(6469);
+// EXTERNAL MODULE: ./src/stages/transfer.ts
+var stages_transfer = __nccwpck_require__(3316);
+;// CONCATENATED MODULE: ./src/stages/plan.ts
+
+
+
+/** What a dry run would do, one line per step, in the order a real run does them. */
+function dryRunPlan(settings, { source, transfer, variables, archiveProblems, previousSha, decision }) {
+    const plan = [
+        `app: ${settings.app} in ${settings.region} (${settings.apiUrl}) — found, token accepted`,
+        `commit: ${source.sha || '(not a GitHub commit)'}${source.gitRef && source.gitRef !== source.sha ? ` (git_ref ${source.gitRef})` : ''}`,
+        source.kind === 'local'
+            ? `archive: ${settings.archivePath} — checked`
+            : `archive: ${source.archiveUrl}${source.kind === 'github' ? ` (${source.visibility})` : ''}${source.kind === 'github' && source.visibility === 'public' ? ' — served' : ''}`,
+        ...archiveProblems.map(p => `warning: ${p}`),
+        `transfer: ${(0,stages_transfer/* howTheArchiveTravels */.R3)(source, transfer)}`
+    ];
+    if (decision)
+        plan.push(`decision: ${decision}`);
+    if (variables.diff) {
+        const changing = [...variables.diff.added, ...variables.diff.changed];
+        plan.push(changing.length > 0
+            ? `variables: ${changing.join(', ')} would be set (${variables.wanted.length - changing.length} already set)`
+            : `variables: all ${variables.wanted.length} already set`);
+    }
+    if (settings.environment)
+        plan.push(`GitHub deployment: would be recorded in "${settings.environment}"`);
+    plan.push(settings.wait
+        ? `then follow it for up to ${(0,clock/* formatDuration */.a3)(settings.timeoutSeconds * 1000)}`
+        : 'then return without waiting');
+    const check = settings.healthCheck;
+    if (check) {
+        plan.push(`health check: GET ${(0,health/* healthTarget */.QA)(check)} until it answers 2xx or 3xx, for up to ${(0,clock/* formatDuration */.a3)(check.timeoutSeconds * 1000)}`);
+        plan.push(settings.rollback
+            ? previousSha
+                ? `rollback: if the check fails, deploy ${previousSha} (what runs now) again`
+                : 'rollback: asked, but nothing can be rolled back to (no commit runs on the app now)'
+            : 'rollback: no (rollback: false)');
+    }
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/stages/promotion.ts
+
+
+
+/** `promote-from`: the commit running on another app (staging), to ship as is. */
+/** What runs on the promoted app (its `last_deployment_id`), and its commit. */
+async function findPromotedCommit(staging) {
+    const app = staging.config.app;
+    await staging.exchange();
+    const live = await (0,appstate/* liveDeployment */.Av)(staging, await staging.getApp());
+    if (!live)
+        throw new errors/* ActionError */.lZ(`app "${app}" has no successful deployment to promote`, 'deploy it there first, or check promote-from');
+    const ref = live.git_ref ?? '';
+    if (!(0,refs/* isFullSha */.Wf)(ref)) {
+        throw new errors/* ActionError */.lZ(`what runs on "${app}" (deployment ${live.id}) has git_ref ${JSON.stringify(ref.slice(0, 80))}, not a commit SHA: it was deployed from an artifact, and promoting would rebuild from GitHub's source archive instead of shipping that artifact`, 'deploy the same archive to this app with archive-path or source-url instead');
+    }
+    return { sha: ref.toLowerCase(), deployment: live };
+}
+
+// EXTERNAL MODULE: ./src/stages/source.ts
+var stages_source = __nccwpck_require__(162);
+// EXTERNAL MODULE: ./src/stages/variables.ts
+var variables = __nccwpck_require__(282);
+// EXTERNAL MODULE: ./src/stages/workspace.ts
+var workspace = __nccwpck_require__(574);
+;// CONCATENATED MODULE: ./src/stages/prepare.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The env-file and the local archive: checked before any request. */
+async function readLocalInputs(ctx) {
+    const { settings } = ctx;
+    let envFile;
+    if (settings.envFile) {
+        const { path, text } = (0,workspace/* readWorkspaceFile */.s)(settings.envFile, settings.workspace, settings_inputs/* INPUTS */.mc.envFile);
+        envFile = { path, variables: (0,dotenv/* parseDotenv */.qd)(text, settings_inputs/* INPUTS */.mc.envFile) };
+        for (const v of envFile.variables)
+            (0,secrets/* registerSecret */.cl)(v.value);
+    }
+    let localArchive;
+    if (settings.archivePath) {
+        const path = (0,workspace/* fileInWorkspace */.Z)(settings.archivePath, settings.workspace, settings_inputs/* INPUTS */.mc.archivePath);
+        localArchive = { ...(await (0,tar/* inspectArchive */.N9)(path, settings_inputs/* INPUTS */.mc.archivePath, ctx.deadline)), path };
+    }
+    return { envFile, localArchive };
+}
+/** The ref to deploy: the input, the workflow's commit, the commit a workflow_run tested, or what runs on the promoted app. */
+async function refToDeploy(ctx) {
+    const { settings, report } = ctx;
+    const from = settings.promoteFrom;
+    if (settings.refFrom === 'workflow-run' && !from)
+        return (0,stages_source/* workflowRunHeadSha */.lv)(settings.workflow.eventPath);
+    if (!from)
+        return settings.ref;
+    const inputs = { app: settings_inputs/* INPUTS */.mc.promoteFrom, region: settings_inputs/* INPUTS */.mc.promoteFromRegion, token: settings_inputs/* INPUTS */.mc.promoteFromApiToken };
+    const staging = new scalingo_client/* ScalingoClient */.GK(ctx.http, { ...from, authUrl: settings.authUrl, clock: ctx.clock, inputs });
+    const promoted = await findPromotedCommit(staging);
+    const created = promoted.deployment.created_at;
+    report.promotedFrom = `${from.app} (deployment ${promoted.deployment.id}${created ? `, ${created}` : ''})`;
+    log/* info */.pq(`Promoting ${promoted.sha} from ${from.app}: its latest successful deployment ${promoted.deployment.id}${created ? `, created ${created}` : ''}`);
+    return promoted.sha;
+}
+/** The commit and the archive that ship. */
+async function resolveSource(ctx, local) {
+    const { settings, report } = ctx;
+    if (local.localArchive) {
+        const a = local.localArchive;
+        log/* info */.pq(`Deploying the local archive ${a.path} (${a.bytes} bytes, folder ${a.root}/ at its root)`);
+        return (0,stages_source/* localSource */.j1)(settings);
+    }
+    if (settings.sourceUrl) {
+        const source = (0,stages_source/* urlSource */.Lo)(settings, settings.sourceUrl);
+        log/* info */.pq(`Deploying ${source.archiveUrl} (source-url given: GitHub is not consulted)`);
+        return source;
+    }
+    if (settings.refFrom === 'workflow' && settings.workflow.event === 'pull_request' && !settings.promoteFrom) {
+        log/* warning */.$e('On pull_request, GITHUB_SHA is a temporary merge commit of the pull request into its base branch: give ref to deploy a commit of the branch');
+    }
+    const ref = await refToDeploy(ctx);
+    const repo = settings.repository;
+    report.repository = (0,archives/* repoName */.Qq)(repo);
+    report.ref = ref;
+    const source = await (0,stages_source/* githubSource */.jM)(ctx.github, settings.githubServerUrl, repo, ref);
+    (0,stages_source/* checkTagDidNotMove */.GT)(settings, source.sha);
+    log/* info */.pq(`Deploying ${report.repository}@${ref === source.sha ? source.sha : `${ref} → ${source.sha}`}`);
+    return source;
+}
+/** The variables this run sets, and what they would change on the app (names only ever printed). */
+async function variablesToSet(ctx, local) {
+    const wanted = (0,dotenv/* mergeVariables */.mc)(local.envFile?.variables ?? [], ctx.settings.variables);
+    if (wanted.length === 0)
+        return { wanted };
+    const diff = (0,variables/* diffVariables */.hD)(await ctx.scalingo.listVariables(), wanted);
+    return { wanted, diff, envFile: local.envFile?.path };
+}
+async function prepare(ctx) {
+    const { settings, report } = ctx;
+    report.dashboardUrl = (0,regions/* dashboardUrl */.aU)(settings.region, settings.app);
+    const local = await readLocalInputs(ctx);
+    const source = await resolveSource(ctx, local);
+    report.sha = source.sha || undefined;
+    report.archiveUrl = source.archiveUrl;
+    const archiveProblems = source.kind === 'github' ? await checkArchiveContents(ctx.github, settings.repository, source.sha) : [];
+    for (const problem of archiveProblems)
+        log/* warning */.$e(problem, { title: 'GitHub archive' });
+    report.archiveProblems = archiveProblems;
+    await ctx.scalingo.exchange();
+    const app = await ctx.scalingo.getApp();
+    report.appUrl = app.url || app.base_url || undefined;
+    const state = await (0,appstate/* readAppState */.p2)(ctx.scalingo, app);
+    recordPrevious(ctx, source, state);
+    const variables = await variablesToSet(ctx, local);
+    const transfer = (0,stages_transfer/* chooseTransfer */.jW)(settings, source);
+    if (source.kind === 'github' && (source.visibility !== 'public' || transfer === 'upload')) {
+        log/* info */.pq(`${(0,archives/* repoName */.Qq)(settings.repository)} is ${source.visibility}: its archive is ${(0,stages_transfer/* howTheArchiveTravels */.R3)(source, transfer)}`);
+    }
+    const prepared = { decision: 'deploy', source, app, transfer, state, variables, archiveProblems, ...local };
+    const decided = await decideFrom(ctx, prepared);
+    if (settings.dryRun) {
+        // A dry run plans whatever it finds, an already-live commit included.
+        if (decided.deploy)
+            await refuseDowngrade(ctx, source, state);
+        await (0,stages_transfer/* checkArchiveServed */.U_)(ctx.http, source);
+        report.status = 'dry-run';
+        const decision = decided.deploy
+            ? `would deploy${decided.why ? ` (${decided.why})` : ''}`
+            : `would skip: ${skipReason(ctx, prepared)}`;
+        report.plan = dryRunPlan(settings, { ...prepared, previousSha: report.previousSha, decision });
+        log/* info */.pq(`Dry run: everything checked, nothing created.\n${report.plan.map(l => `  ${l}`).join('\n')}`);
+        return { ...prepared, decision: 'dry-run' };
+    }
+    if (!decided.deploy) {
+        recordSkip(ctx, prepared);
+        return { ...prepared, decision: 'skip' };
+    }
+    if (decided.why)
+        log/* info */.pq(decided.why);
+    await refuseDowngrade(ctx, source, state);
+    return prepared;
+}
+/** What ran before this run, and the links that show what this release changes. */
+function recordPrevious(ctx, source, state) {
+    const { settings, report } = ctx;
+    const previous = state.live?.git_ref ?? '';
+    if ((0,refs/* isFullSha */.Wf)(previous))
+        report.previousSha = previous.toLowerCase();
+    if (source.kind !== 'github')
+        return;
+    const repo = (0,archives/* repoWebUrl */.af)(settings.githubServerUrl, settings.repository);
+    report.commitUrl = `${repo}/commit/${source.sha}`;
+    if (report.previousSha && report.previousSha !== source.sha)
+        report.compareUrl = `${repo}/compare/${report.previousSha}...${source.sha}`;
+}
+/**
+ * The downgrade guard: a commit older than what runs (two release runs
+ * finishing out of order, a stale re-run) is refused before anything is
+ * created, unless `force`. Diverged history, or a compare GitHub cannot
+ * make, is a warning.
+ */
+async function refuseDowngrade(ctx, source, state) {
+    const live = ctx.report.previousSha;
+    if (ctx.settings.reviewApp)
+        return;
+    if (source.kind !== 'github' || !live || live === source.sha || !state.live)
+        return;
+    let relation;
+    try {
+        relation = await ctx.github.compare(ctx.settings.repository, live, source.sha);
+    }
+    catch (err) {
+        log/* debug */.Yz(`compare ${live}...${source.sha} failed: ${(0,errors/* describeError */.Uc)(err)}`);
+        relation = undefined;
+    }
+    if (relation === 'behind') {
+        if (ctx.settings.force)
+            return log/* warning */.$e(`${source.sha} is older than ${live}, which runs now: deploying it anyway (force: true)`);
+        throw new errors/* ActionError */.lZ(`${source.sha} is older than ${live}, which runs on ${ctx.settings.app} now: refusing to go back (release runs finishing out of order, or a stale re-run?)`, 'set force: true to deploy an older commit on purpose (a manual rollback)');
+    }
+    if (relation === 'diverged')
+        log/* warning */.$e(`${source.sha} and ${live}, which runs now, have diverged: this deployment replaces commits that are not in it`);
+    if (relation === undefined)
+        log/* warning */.$e(`Could not compare ${source.sha} with ${live}, which runs now (no permission, or another repository): not checked for a downgrade`);
+}
+/**
+ * The decision: deploy (and why, when it is not the obvious), or skip because
+ * this exact commit, with these variables, is what runs. A skip is checked
+ * against the app's events: a variable changed since the live deployment
+ * started means that commit, as configured now, does not run yet.
+ */
+async function decideFrom(ctx, p) {
+    const { settings } = ctx;
+    const { live, recent, listError } = p.state;
+    const changed = p.variables.diff ? [...p.variables.diff.added, ...p.variables.diff.changed] : [];
+    const decision = decide({
+        force: settings.force,
+        kind: p.source.kind,
+        sha: p.source.sha,
+        live,
+        inFlight: recent && (0,appstate/* inFlight */.CC)(recent),
+        changedVariables: changed
+    });
+    if (listError) {
+        const mattered = !settings.force && p.source.kind === 'github' && live?.git_ref === p.source.sha;
+        if (mattered)
+            log/* warning */.$e(`Could not check whether this commit is already live (${listError}); deploying it`);
+        else
+            log/* debug */.Yz(`could not list the app's deployments: ${listError}`);
+    }
+    if (decision.deploy)
+        return listError ? { deploy: true } : decision;
+    const own = settings.reviewApp?.ownVariables ?? [];
+    const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha, own) : undefined;
+    return why ? { deploy: true, why } : decision;
+}
+function skipReason(ctx, p) {
+    const live = p.state.live;
+    return `${p.source.sha} is already live on ${ctx.settings.app} (deployment ${live?.id}${live?.created_at ? `, ${live.created_at}` : ''}), and no variable changed since; set force: true to deploy it again`;
+}
+function recordSkip(ctx, p) {
+    const { report } = ctx;
+    report.status = 'skipped';
+    report.deploymentId = p.state.live?.id;
+    report.variables = p.variables.diff ? (0,variables/* describeDiff */.l7)(p.variables.diff) : undefined;
+    report.skipped = skipReason(ctx, p);
+    log/* info */.pq(`Skipped: ${report.skipped}`);
+}
+
+
+/***/ }),
+
+/***/ 162:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GT: () => (/* binding */ checkTagDidNotMove),
+/* harmony export */   Lo: () => (/* binding */ urlSource),
+/* harmony export */   j1: () => (/* binding */ localSource),
+/* harmony export */   jM: () => (/* binding */ githubSource),
+/* harmony export */   lv: () => (/* binding */ workflowRunHeadSha)
+/* harmony export */ });
+/* unused harmony export artifactCommit */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _github_archives_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7592);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_refs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9265);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1281);
+
+
+
+
+
+
+/**
+ * The commit an artifact comes from and its `git_ref`: the ref given (a
+ * commit, or any ref made Docker-safe, with no commit known), else the
+ * workflow's commit, labelled `-artifact`.
+ */
+function artifactCommit(settings) {
+    const { ref, refFrom, workflow } = settings;
+    if (refFrom === 'input') {
+        // A commit given explicitly is still an artifact built from it, never its GitHub archive.
+        return (0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .isFullSha */ .Wf)(ref)
+            ? { sha: ref.toLowerCase(), gitRef: `${ref.toLowerCase()}-artifact` }
+            : { sha: '', gitRef: (0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .dockerSafeRef */ .vJ)(ref) ?? null };
+    }
+    const sha = workflow.sha.toLowerCase();
+    return (0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .isFullSha */ .Wf)(sha) ? { sha, gitRef: `${sha}-artifact` } : { sha: '', gitRef: null };
+}
+/** `source-url`: deployed as given. Only a secret when it carries credentials. */
+function urlSource(settings, url) {
+    const u = new URL(url);
+    if (u.search || u.username || u.password)
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecretUrl */ .l2)(url);
+    return { kind: 'url', ...artifactCommit(settings), archiveUrl: (0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_4__/* .safeUrl */ .Pl)(url), visibility: 'unknown', url };
+}
+/** `archive-path`: uploaded later, when the app is ready for it. */
+function localSource(settings) {
+    return { kind: 'local', ...artifactCommit(settings), archiveUrl: '', visibility: 'unknown' };
+}
+/** A commit of a GitHub repository: its full SHA and visibility. The signed archive URL of a private one is minted later, just in time. */
+async function githubSource(github, serverUrl, repo, ref) {
+    const visibility = await github.getVisibility(repo);
+    const sha = await github.resolveSha(repo, ref);
+    return { kind: 'github', sha, gitRef: sha, archiveUrl: (0,_github_archives_js__WEBPACK_IMPORTED_MODULE_5__/* .publicArchiveUrl */ .HA)(serverUrl, repo, sha), visibility };
+}
+/** workflow_run: the commit CI tested (the run's head_sha), not GITHUB_SHA (the default branch's head). */
+function workflowRunHeadSha(eventPath) {
+    let sha;
+    try {
+        sha = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(eventPath, 'utf8')).workflow_run
+            ?.head_sha;
+    }
+    catch {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('this workflow runs on workflow_run, but its event payload (GITHUB_EVENT_PATH) could not be read to find the commit CI tested', 'give ref: ${{ github.event.workflow_run.head_sha }}');
+    }
+    if (typeof sha !== 'string' || !(0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .isFullSha */ .Wf)(sha)) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('the workflow_run event has no head_sha commit to deploy', 'give ref: ${{ github.event.workflow_run.head_sha }}');
+    }
+    return sha.toLowerCase();
+}
+/**
+ * On a tag push, a `ref` naming the workflow's own tag must still be the
+ * commit the run was started for: the tag may have moved since, or a
+ * branch of the same name wins (GitHub resolves a bare name to a branch first).
+ */
+function checkTagDidNotMove(settings, resolved) {
+    const { workflow, ref, refFrom } = settings;
+    if (refFrom !== 'input' || workflow.refType !== 'tag' || !(0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .isFullSha */ .Wf)(workflow.sha))
+        return;
+    // `v1.2.0`, `tags/v1.2.0` and `refs/tags/v1.2.0` are the same tag.
+    if (!(0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_3__/* .namesTag */ .dc)(ref, workflow.refName))
+        return;
+    if (resolved === workflow.sha.toLowerCase())
+        return;
+    throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`ref "${ref}" is the tag this workflow was pushed for, at ${workflow.sha.toLowerCase()}, but GitHub now resolves it to ${resolved}: the tag moved since the push, or a branch has the same name (GitHub resolves a bare name to the branch first)`, 'leave ref empty to deploy the commit the workflow runs for, or give the full SHA');
+}
+
+
+/***/ }),
+
+/***/ 3316:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C0: () => (/* binding */ sourceExpires),
+/* harmony export */   R3: () => (/* binding */ howTheArchiveTravels),
+/* harmony export */   U_: () => (/* binding */ checkArchiveServed),
+/* harmony export */   Z: () => (/* binding */ downloadArchive),
+/* harmony export */   al: () => (/* binding */ uploadFailure),
+/* harmony export */   jW: () => (/* binding */ chooseTransfer),
+/* harmony export */   wG: () => (/* binding */ uploadArchive)
+/* harmony export */ });
+/* unused harmony export scalingoReaches */
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1281);
+/* harmony import */ var _lib_tar_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8730);
+
+
+
+
+
+
+
+
+
+/**
+ * `archive-transfer: auto`: public archives on github.com by URL; private
+ * ones uploaded (GitHub's signed URL expires in 5 minutes, a queued
+ * deployment can wait longer), and everything from GitHub Enterprise Server
+ * (Scalingo usually cannot reach it).
+ */
+function chooseTransfer(settings, source) {
+    if (source.kind === 'local')
+        return 'upload';
+    if (source.kind === 'url')
+        return 'url';
+    const setting = settings.archiveTransfer;
+    if (setting === 'url' || setting === 'upload')
+        return setting;
+    return source.visibility !== 'public' || !scalingoReaches(settings.githubServerUrl) ? 'upload' : 'url';
+}
+/**
+ * Whether what Scalingo gets expires: a signed GitHub URL (5 minutes) or a
+ * Scalingo source (10 minutes, then deleted). It must then be handed over
+ * when the app is free to start the build.
+ */
+function sourceExpires(source, transfer) {
+    if (source.kind === 'url')
+        return false;
+    return transfer === 'upload' || source.visibility !== 'public';
+}
+/**
+ * Whether Scalingo can fetch archives from this GitHub: github.com, not a
+ * GitHub Enterprise Server (usually private to its network). A loopback
+ * GitHub (the sandbox) is reachable by the loopback Scalingo beside it.
+ */
+function scalingoReaches(githubServerUrl) {
+    const host = new URL(githubServerUrl).hostname;
+    return host === 'github.com' || (0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_8__/* .isLoopbackHost */ .cW)(host);
+}
+/**
+ * How the archive reaches Scalingo, in one sentence: the same words in the
+ * log, the dry-run plan and the docs.
+ */
+function howTheArchiveTravels(source, transfer) {
+    if (source.kind === 'local')
+        return 'uploaded through Scalingo’s sources API once the app is free';
+    if (source.kind === 'url')
+        return 'fetched by Scalingo from the URL given';
+    const signed = source.visibility !== 'public';
+    if (transfer === 'upload') {
+        return `downloaded in the runner${signed ? ' through a signed, short-lived GitHub URL (masked)' : ''}, then uploaded through Scalingo’s sources API once the app is free`;
+    }
+    return signed
+        ? 'fetched by Scalingo through a signed, short-lived GitHub URL (masked), minted once the app is free'
+        : 'fetched by Scalingo from its public URL';
+}
+/** A HEAD proves GitHub serves the public archive (dry run). */
+async function checkArchiveServed(http, source) {
+    if (source.kind !== 'github' || source.visibility !== 'public')
+        return;
+    const res = await http.request({
+        method: 'HEAD',
+        url: source.archiveUrl,
+        retry: 'idempotent',
+        accept: [301, 302, 303, 307, 308, 404, 403]
+    });
+    if (res.status >= 400)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .lZ(`GitHub does not serve the archive ${source.archiveUrl} (${res.status})`);
+}
+function timedOut(what) {
+    throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .lZ(`${what} did not finish before the timeout; nothing was created`);
+}
+/**
+ * GitHub's tarball of the commit, from a freshly minted signed URL,
+ * streamed to a file in the runner's temp dir and checked. Never held in memory.
+ */
+async function downloadArchive(http, github, repo, sha, tempDir, bounds) {
+    const location = await github.signedTarballUrl(repo, sha);
+    const dir = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdtemp)((0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(tempDir || (0,node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir)(), 'scalingo-archive-'));
+    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(dir, `${sha}.tar.gz`);
+    const body = await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_5__/* .beforeDeadline */ .OJ)(http.raw({ method: 'GET', url: location, headers: { Accept: 'application/octet-stream' } }), bounds.deadline, bounds.clock, () => timedOut(`downloading the archive of ${sha}`));
+    if ((body.statusCode ?? 0) !== 200) {
+        body.resume();
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .lZ(`downloading the archive of ${sha} from GitHub failed (${body.statusCode})`);
+    }
+    const bytes = await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_5__/* .beforeDeadline */ .OJ)((0,_lib_tar_js__WEBPACK_IMPORTED_MODULE_7__/* .saveTo */ .fn)(body, path), bounds.deadline, bounds.clock, () => {
+        body.destroy();
+        return timedOut(`downloading the archive of ${sha}`);
+    });
+    await (0,_lib_tar_js__WEBPACK_IMPORTED_MODULE_7__/* .inspectArchive */ .N9)(path, 'archive', bounds.deadline);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Downloaded the archive of ${sha} (${bytes} bytes) to upload it`);
+    return { path, bytes };
+}
+/**
+ * Creates a Scalingo source (its 10 minutes start now) and streams the
+ * archive to its signed upload URL; returns the signed download URL.
+ */
+async function uploadArchive(http, client, path, bounds) {
+    const target = await client.createSource();
+    const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(path).size;
+    await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_5__/* .beforeDeadline */ .OJ)(http.putFile(target.uploadUrl, path, bytes, 'application/x-gzip'), bounds.deadline, bounds.clock, () => timedOut('uploading the archive'));
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Uploaded the archive (${bytes} bytes) through Scalingo's sources API`);
+    return { downloadUrl: target.downloadUrl, bytes };
+}
+/** Why `auto` gave up the upload, for the warning that says it hands Scalingo a signed URL instead. */
+function uploadFailure(err) {
+    const missing = err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .HttpError */ .j$ && (err.status === 404 || err.status === 405 || err.status === 501);
+    return missing
+        ? `Scalingo's sources API is not available (${err.status})`
+        : `the upload failed (${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .describeError */ .Uc)(err)})`;
+}
+
+
+/***/ }),
+
+/***/ 282:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gT: () => (/* binding */ applyVariables),
+/* harmony export */   hD: () => (/* binding */ diffVariables),
+/* harmony export */   l7: () => (/* binding */ describeDiff)
+/* harmony export */ });
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
+
+/** What setting these variables changes: names only (values are secrets). */
+function diffVariables(current, wanted) {
+    const now = new Map(current.map(v => [v.name, v.value]));
+    const added = [];
+    const changed = [];
+    const unchanged = [];
+    for (const v of wanted) {
+        if (!now.has(v.name))
+            added.push(v.name);
+        else if (now.get(v.name) !== v.value)
+            changed.push(v.name);
+        else
+            unchanged.push(v.name);
+    }
+    return { added, changed, unchanged };
+}
+/** One line for the log and the summary: names only. */
+function describeDiff({ added, changed, unchanged }) {
+    if (added.length + changed.length === 0)
+        return `${unchanged.length} variables, all already set`;
+    const parts = [
+        added.length ? `added ${added.join(', ')}` : '',
+        changed.length ? `changed ${changed.join(', ')}` : ''
+    ].filter(Boolean);
+    return `${parts.join('; ')}${unchanged.length ? ` (${unchanged.length} unchanged)` : ''}`;
+}
+/** Sets the variables that differ, in one bulk call; logs names only. Returns the line for the summary. */
+async function applyVariables(client, wanted, diff, label) {
+    const line = describeDiff(diff);
+    const names = new Set([...diff.added, ...diff.changed]);
+    if (names.size > 0)
+        await client.setVariables(wanted.filter(v => names.has(v.name)), label);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${label}: ${line}`);
+    return line;
+}
+
+
+/***/ }),
+
+/***/ 9790:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ verify)
+/* harmony export */ });
+/* harmony import */ var _github_archives_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7592);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_refs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9265);
+/* harmony import */ var _lib_version_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7471);
+/* harmony import */ var _appstate_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6551);
+/* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(19);
+/* harmony import */ var _follow_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3994);
+/* harmony import */ var _health_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6469);
+/* harmony import */ var _source_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(162);
+/* harmony import */ var _transfer_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3316);
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The verify stage: what "live" means beyond Scalingo's word. The health
+ * check after a successful deployment, and, when it fails and `rollback` is
+ * set, the commit that ran before deployed again. The run fails when the
+ * check fails, rolled back or not.
+ */
+async function verify(ctx, prepared, ours) {
+    const { settings, report } = ctx;
+    const check = settings.healthCheck;
+    if (!check)
+        return;
+    const url = (0,_health_js__WEBPACK_IMPORTED_MODULE_6__/* .healthUrl */ .gZ)(check, prepared.app);
+    if (!url) {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`health-check ${check.path} needs the app's URL, and Scalingo gave none that can be checked (https)`, 'give health-check a full https:// URL');
+    }
+    const target = (0,_health_js__WEBPACK_IMPORTED_MODULE_6__/* .healthTarget */ .QA)(check);
+    const result = await (0,_health_js__WEBPACK_IMPORTED_MODULE_6__/* .checkHealth */ .Ns)(url, target, check.timeoutSeconds, ctx.clock, _lib_version_js__WEBPACK_IMPORTED_MODULE_9__/* .USER_AGENT */ ._);
+    const took = (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(result.elapsedMs);
+    if (result.ok) {
+        report.health = 'ok';
+        report.healthDetail = `${target} ${result.last} (${result.tries === 1 ? 'first try' : `after ${result.tries} tries, ${took}`})`;
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Health check: ${report.healthDetail}`);
+        return;
+    }
+    report.health = 'failed';
+    report.healthDetail = `${target} ${result.last} for ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(check.timeoutSeconds * 1000)} (${result.tries} tries)`;
+    if (settings.rollback)
+        await rollBack(ctx, prepared, ours);
+    throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`health check failed: ${target} ${result.last} for ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(check.timeoutSeconds * 1000)}${report.rolledBack ? `; rolled back to ${report.previousSha}` : ''}`, report.rolledBack
+        ? 'the previous version runs again; the variables this run changed stay changed'
+        : settings.rollback
+            ? `no rollback: ${report.rollback}`
+            : 'the new version is live but not healthy: check the app logs (scalingo logs), or set rollback: true', 'Health check failed');
+}
+/** Why a rollback cannot run, or undefined when it can. */
+async function cannotRollBack(ctx, prepared, ours) {
+    const previous = prepared.state.live;
+    const sha = previous?.git_ref ?? '';
+    if (!previous)
+        return 'no deployment was live before this run';
+    if (!(0,_lib_refs_js__WEBPACK_IMPORTED_MODULE_10__/* .isFullSha */ .Wf)(sha))
+        return `what ran before (deployment ${previous.id}) has git_ref ${JSON.stringify(sha.slice(0, 60))}, not a commit SHA`;
+    if (sha.toLowerCase() === prepared.source.sha)
+        return `the commit that ran before is this same commit (${sha})`;
+    const app = await ctx.scalingo.getApp();
+    if (app.last_deployment_id !== ours.id) {
+        return `deployment ${app.last_deployment_id ?? '(none)'} is live now, not ours (${ours.id}): someone deployed meanwhile, left as it is`;
+    }
+    try {
+        await ctx.github.resolveSha(ctx.settings.repository, sha);
+    }
+    catch (err) {
+        return `the previous commit ${sha} cannot be found in ${(0,_github_archives_js__WEBPACK_IMPORTED_MODULE_11__/* .repoName */ .Qq)(ctx.settings.repository)} (${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)})`;
+    }
+    return undefined;
+}
+/** Deploys the commit that ran before this run again, from its GitHub archive, at most once, and follows it. */
+async function rollBack(ctx, prepared, ours) {
+    const { settings, report } = ctx;
+    const why = await cannotRollBack(ctx, prepared, ours);
+    if (why) {
+        report.rollback = `not done: ${why}`;
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Rollback not done: ${why}`);
+        return;
+    }
+    const sha = (prepared.state.live?.git_ref ?? '').toLowerCase();
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Rolling back to ${sha}, which ran before this run (deployment ${prepared.state.live?.id}); the variables this run changed stay changed`);
+    // The rollback has a timeout of its own, as long as the run's.
+    ctx.deadline = ctx.clock.now() + settings.timeoutSeconds * 1000;
+    ctx.http.deadline = ctx.deadline;
+    try {
+        const source = await (0,_source_js__WEBPACK_IMPORTED_MODULE_7__/* .githubSource */ .jM)(ctx.github, settings.githubServerUrl, settings.repository, sha);
+        const app = await ctx.scalingo.getApp();
+        const state = await (0,_appstate_js__WEBPACK_IMPORTED_MODULE_3__/* .readAppState */ .p2)(ctx.scalingo, app);
+        const transfer = (0,_transfer_js__WEBPACK_IMPORTED_MODULE_8__/* .chooseTransfer */ .jW)(settings, source);
+        const again = {
+            ...prepared,
+            decision: 'deploy',
+            source,
+            app,
+            transfer,
+            state,
+            localArchive: undefined,
+            archiveProblems: []
+        };
+        const { deployment, stream } = await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .createDeployment */ .Y)(ctx, again);
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Created rollback deployment ${deployment.id} of ${settings.app}: ${deployment.status}`);
+        await (0,_follow_js__WEBPACK_IMPORTED_MODULE_5__/* .followToEnd */ .c)(ctx, deployment, stream, 'rollback');
+        report.rolledBack = true;
+        report.rollback = `deployment ${deployment.id} of ${sha} succeeded`;
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Rolled back: ${settings.app} runs ${sha} again (deployment ${deployment.id})`);
+    }
+    catch (err) {
+        report.rollback = `failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}`;
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`The rollback to ${sha} failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 574:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ fileInWorkspace),
+/* harmony export */   s: () => (/* binding */ readWorkspaceFile)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+
+
+
+
+/** Files the workflow gives us: read only from inside the workspace. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
+/**
+ * The real path of a file given as an input, which must be inside the
+ * workspace: no `../` escape, no symlink pointing out (a pull request's
+ * author controls the workspace's files).
+ */
+function fileInWorkspace(input, workspace, name) {
+    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(input) ? input : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, input);
+    let real;
+    try {
+        real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(path);
+    }
+    catch {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(input, 80)} was not found in the workspace`);
+    }
+    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(workspace), real);
+    if (inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(inside))
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, 'must be a file inside the workspace');
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(real).isFile())
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, 'must be a file');
+    return real;
+}
+/** Reads a text file from inside the workspace. */
+function readWorkspaceFile(input, workspace, name) {
+    const real = fileInWorkspace(input, workspace, name);
+    if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(real).size > MAX_ENV_FILE_BYTES)
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, 'is larger than 1 MB');
+    return { path: real, text: (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(real, 'utf8') };
+}
+
+
+/***/ }),
+
 /***/ 8327:
 /***/ ((module) => {
 
@@ -12015,6 +13622,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -12098,6 +13712,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -12105,7 +13720,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -12131,7 +13746,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -14148,7 +15763,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -14156,7 +15771,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -14164,7 +15779,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -15255,7 +16870,8 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(9407);
 /******/ __webpack_exports__ = await __webpack_exports__;
-/******/ var __webpack_exports__deployAction = __webpack_exports__.K;
-/******/ var __webpack_exports__oneOffAction = __webpack_exports__.W;
-/******/ export { __webpack_exports__deployAction as deployAction, __webpack_exports__oneOffAction as oneOffAction };
+/******/ var __webpack_exports__deployAction = __webpack_exports__.K8;
+/******/ var __webpack_exports__oneOffAction = __webpack_exports__.WV;
+/******/ var __webpack_exports__reviewAppAction = __webpack_exports__.M0;
+/******/ export { __webpack_exports__deployAction as deployAction, __webpack_exports__oneOffAction as oneOffAction, __webpack_exports__reviewAppAction as reviewAppAction };
 /******/ 

@@ -22,6 +22,8 @@ export interface ChildAppsBehaviour {
   foreignAnswer?: 403 | 404
   /** How long an addon stays `provisioning` before `running` (default 300 ms); `Infinity`: stuck. */
   provisioningMs?: number
+  /** Answer an addon POST without its `variables` list (the docs show no answer). */
+  noVariablesInAnswer?: boolean
   /** Providers whose addon POST is refused, with the status (402 needs a payment method, say). */
   refuseProviders?: Record<string, number>
 }
@@ -158,16 +160,16 @@ export class ChildApps {
     json(res, 200, { addon: this.addonJson(a) })
   }
 
-  /** POST /v1/apps/{app}/addons: provisioning, then running and its variables set; not idempotent. */
-  provision(app: string, body: Record<string, unknown>, res: ServerResponse): void {
-    const params = (body.addon ?? {}) as { addon_provider_id?: unknown; plan_id?: unknown }
-    const provider = typeof params.addon_provider_id === 'string' ? params.addon_provider_id : ''
+  /** An addon already running on an app (a parent's database), with the variables it sets. */
+  seedAddon(app: string, provider: string, planName?: string): SandboxAddon {
     const p = PROVIDERS[provider]
-    if (!p) return json(res, 404, { resource: 'addon_provider', error: 'not found' })
-    const plan = p.plans.find(x => x.id === params.plan_id)
-    if (!plan) return json(res, 422, { errors: { plan_id: ['is invalid'] } })
-    const refused = this.behaviour.refuseProviders?.[provider]
-    if (refused) return json(res, refused, { error: `the ${provider} addon cannot be provisioned`, code: 'refused' })
+    const plan = p.plans.find(x => x.name === planName) ?? p.plans[0]
+    const a = this.newAddon(app, provider, plan)
+    this.ready(a)
+    return a
+  }
+
+  private newAddon(app: string, provider: string, plan: SandboxPlan): SandboxAddon {
     const a: SandboxAddon = {
       id: `ad-${randomBytes(8).toString('hex')}`,
       app,
@@ -178,16 +180,39 @@ export class ChildApps {
       createdAt: Date.now()
     }
     this.addons.push(a)
+    return a
+  }
+
+  /** Running, and its variables set: the URL (with credentials) and its alias. */
+  private ready(a: SandboxAddon): void {
+    const [url, alias] = PROVIDERS[a.provider].variables
+    a.status = 'running'
+    const secret = randomBytes(12).toString('hex')
+    this.secrets.push(secret)
+    this.host.setVariable(
+      a.app,
+      url,
+      `${a.provider}://${a.resourceId}:${secret}@${a.resourceId}.db.sandbox:5432/${a.resourceId}`
+    )
+    this.host.setVariable(a.app, alias, `$${url}`)
+  }
+
+  /** The addons' passwords: never to be seen in an action's output. */
+  readonly secrets: string[] = []
+
+  /** POST /v1/apps/{app}/addons: provisioning, then running and its variables set; not idempotent. */
+  provision(app: string, body: Record<string, unknown>, res: ServerResponse): void {
+    const params = (body.addon ?? {}) as { addon_provider_id?: unknown; plan_id?: unknown }
+    const provider = typeof params.addon_provider_id === 'string' ? params.addon_provider_id : ''
+    const p = PROVIDERS[provider]
+    if (!p) return json(res, 404, { resource: 'addon_provider', error: 'not found' })
+    const plan = p.plans.find(x => x.id === params.plan_id)
+    if (!plan) return json(res, 422, { errors: { plan_id: ['is invalid'] } })
+    const refused = this.behaviour.refuseProviders?.[provider]
+    if (refused) return json(res, refused, { error: `the ${provider} addon cannot be provisioned`, code: 'refused' })
+    const a = this.newAddon(app, provider, plan)
     const [url, alias] = p.variables
-    const ready = (): void => {
-      a.status = 'running'
-      this.host.setVariable(
-        app,
-        url,
-        `${provider}://${a.resourceId}:${randomBytes(8).toString('hex')}@db.sandbox:5432/${a.resourceId}`
-      )
-      this.host.setVariable(app, alias, `$${url}`)
-    }
+    const ready = (): void => this.ready(a)
     const ms = this.behaviour.provisioningMs ?? 300
     if (Number.isFinite(ms)) {
       const t = setTimeout(() => {
@@ -199,7 +224,7 @@ export class ChildApps {
     json(res, 201, {
       addon: this.addonJson(a),
       message: `Your ${provider} addon is being provisioned`,
-      variables: [alias, url]
+      variables: this.behaviour.noVariablesInAnswer ? undefined : [alias, url]
     })
   }
 }

@@ -53,6 +53,15 @@ export interface SandboxGitHubDeployment {
   statuses: { state: string; log_url?: string; environment_url?: string; description?: string }[]
 }
 
+/** A pull request, as `GET /repos/{o}/{r}/pulls/{n}` shows it (the fields a review app reads). */
+export interface SandboxPull {
+  /** The base repository, owner/name. */
+  repo: string
+  number: number
+  state: 'open' | 'closed'
+  head: { sha: string; ref: string; repo: string | null }
+}
+
 export const DEFAULT_GITHUB_TOKEN = 'ghs_sandboxGitHubToken0123456789abcdefABCD'
 export const SHA_MAIN = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 export const SHA_TAG = '0f1e2d3c4b5a69788796a5b4c3d2e1f001234567'
@@ -85,6 +94,8 @@ export class GitHubSandbox {
   private codeload?: SandboxServer
   readonly repos: Record<string, RepoSpec>
   readonly deployments: SandboxGitHubDeployment[] = []
+  /** Pull requests (GET …/pulls/{n}); the event payload is written by the test. */
+  readonly pulls: SandboxPull[] = []
   /** Issue and pull-request comments, oldest first. */
   readonly comments: { id: number; repo: string; issue: number; body: string; user: string }[] = []
 
@@ -319,6 +330,21 @@ export class GitHubSandbox {
         body
       )
     }
+    if (dm && !dm[3] && req.method === 'GET') {
+      // GET …/deployments?environment=: newest first, as GitHub lists them.
+      const full = `${decodeURIComponent(dm[1])}/${decodeURIComponent(dm[2])}`
+      const env = url.searchParams.get('environment')
+      const list = this.deployments.filter(d => d.repo === full && (env === null || d.environment === env))
+      return json(res, 200, list.map(d => ({ id: d.id, sha: d.sha, ref: d.ref, environment: d.environment })).reverse())
+    }
+    const pm = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(url.pathname)
+    if (pm && req.method === 'GET') {
+      const full = `${decodeURIComponent(pm[1])}/${decodeURIComponent(pm[2])}`
+      if (!this.repoFor(req, decodeURIComponent(pm[1]), decodeURIComponent(pm[2]))) return this.notFound(res)
+      const p = this.pulls.find(x => x.repo === full && x.number === Number(pm[3]))
+      if (!p) return this.notFound(res)
+      return json(res, 200, pullJson(p))
+    }
     const im = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(?:(\d+)\/comments|comments\/(\d+))$/.exec(url.pathname)
     if (im) return this.handleComments(req, res, url, im, body)
     const cmp = /^\/repos\/([^/]+)\/([^/]+)\/compare\/(.+)\.\.\.(.+)$/.exec(url.pathname)
@@ -445,5 +471,16 @@ export class GitHubSandbox {
       'Content-Disposition': `attachment; filename=${m[2]}-${sha.slice(0, 7)}.tar.gz`
     })
     res.end(archive)
+  }
+}
+
+/** A pull request as GitHub's API and `pull_request` event payloads show it. */
+export function pullJson(p: SandboxPull): Record<string, unknown> {
+  return {
+    number: p.number,
+    state: p.state,
+    merged: false,
+    head: { sha: p.head.sha, ref: p.head.ref, repo: p.head.repo ? { full_name: p.head.repo } : null },
+    base: { ref: 'main', repo: { full_name: p.repo } }
   }
 }

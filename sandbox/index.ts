@@ -9,6 +9,7 @@ export * from './proxy.js'
 export * from './tarball.js'
 export * from './oneoff.js'
 export * from './childapps.js'
+export * from './pulls.js'
 
 export interface SandboxOptions {
   scalingo?: ScalingoOptions
@@ -48,7 +49,12 @@ export const allSandboxes: Sandbox[] = []
 
 /** What a sandbox handed out that must never be seen: bearers, signed archive tokens. */
 export function sandboxSecrets(sb: Sandbox): string[] {
-  return [...sb.scalingo.bearers.keys(), ...sb.github.signed.keys(), ...sb.scalingo.secrets]
+  return [
+    ...sb.scalingo.bearers.keys(),
+    ...sb.github.signed.keys(),
+    ...sb.scalingo.secrets,
+    ...sb.scalingo.childApps.secrets
+  ]
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {

@@ -30,6 +30,9 @@ export interface ActionRun {
 /** The `run` action's entry (it imports the bundle). */
 export const RUN_ENTRY = join(ROOT, 'run', 'main.js')
 
+/** The `review-app` action's entry. */
+export const REVIEW_APP_ENTRY = join(ROOT, 'review-app', 'main.js')
+
 export interface RunOptions {
   env: Record<string, string>
   /** The file Node runs: the deploy action's bundle by default, or another action's entry (RUN_ENTRY). */

@@ -1,10 +1,11 @@
 /**
  * The actions' one bundle (`dist/index.js`). Run as the main module it is
  * the deploy action (action.yml); the other actions' entry files
- * (`run/main.js`) import it and call theirs.
+ * (`run/main.js`, `review-app/main.js`) import it and call theirs.
  */
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { runReviewApp } from './actions/reviewapp.js'
 import { runOneOff } from './actions/run.js'
 import { keepYoungGenerationSmall } from './lib/heap.js'
 import { run } from './main.js'
@@ -19,6 +20,12 @@ export async function deployAction(): Promise<void> {
 export async function oneOffAction(): Promise<void> {
   keepYoungGenerationSmall()
   await runOneOff()
+}
+
+/** The `review-app` action: a pull request's review app, created, updated or destroyed. */
+export async function reviewAppAction(): Promise<void> {
+  keepYoungGenerationSmall()
+  await runReviewApp()
 }
 
 /** Whether Node was started on this file (not imported by another action's entry). */

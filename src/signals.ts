@@ -35,6 +35,8 @@ export function unexpectedMessage(err: unknown, report: RunReport): string {
 
 export interface Ending {
   exit: (code: number) => void
+  /** The action's outputs and summary (the deploy action's by default). */
+  finish?: () => Promise<void>
 }
 
 /** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
@@ -61,7 +63,7 @@ export function endRun(
     } catch {
       // the exit matters more than what could not be said
     }
-    await finishRun(report, env)
+    await (ending.finish ? ending.finish() : finishRun(report, env))
   }
   void lastWords().finally(() => ending.exit(1))
 }

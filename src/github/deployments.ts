@@ -22,7 +22,8 @@ export class GitHubDeployment {
   constructor(
     private readonly github: GitHubClient,
     private readonly repo: Repository,
-    private readonly environment: string
+    private readonly environment: string,
+    private readonly options: { transient?: boolean } = {}
   ) {}
 
   get created(): boolean {
@@ -59,8 +60,8 @@ export class GitHubDeployment {
           description: cut(description, 140),
           auto_merge: false,
           required_contexts: [],
-          transient_environment: false,
-          production_environment: /^prod(uction)?$/i.test(this.environment)
+          transient_environment: this.options.transient === true,
+          production_environment: !this.options.transient && /^prod(uction)?$/i.test(this.environment)
         }
       })
       if (typeof data.id !== 'number') throw new Error('GitHub answered without a deployment id')
@@ -116,5 +117,41 @@ export class GitHubDeployment {
       log.debug(`could not read the GitHub deployment's statuses: ${describeError(err)}`)
       return undefined
     }
+  }
+}
+
+/**
+ * A destroyed review app's environment: each of its GitHub deployments
+ * marked `inactive` (the newest 100), so the pull request shows nothing
+ * live. Optional by nature: a failure is a warning.
+ */
+export async function deactivateEnvironment(
+  github: GitHubClient,
+  repo: Repository,
+  environment: string
+): Promise<number> {
+  try {
+    const list = await github.json<unknown>({
+      method: 'GET',
+      path: `${repoPath(repo)}/deployments?environment=${encodeURIComponent(environment)}&per_page=100`,
+      retry: 'idempotent'
+    })
+    const ids = Array.isArray(list)
+      ? (list as { id?: unknown }[]).map(d => d?.id).filter((id): id is number => typeof id === 'number')
+      : []
+    for (const id of ids) {
+      // Posting `inactive` twice records nothing new that matters: retried like a read.
+      await github.request({
+        method: 'POST',
+        path: `${repoPath(repo)}/deployments/${id}/statuses`,
+        json: { state: 'inactive', description: 'Review app destroyed' },
+        retry: 'idempotent'
+      })
+    }
+    log.info(`Marked ${ids.length} GitHub deployment${ids.length === 1 ? '' : 's'} of "${environment}" inactive`)
+    return ids.length
+  } catch (err) {
+    log.warning(`Could not mark the GitHub environment "${environment}" inactive: ${describeError(err)}`)
+    return 0
   }
 }

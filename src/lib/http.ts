@@ -22,7 +22,7 @@ import { safeUrl } from './urls.js'
 export type RetryPolicy = 'idempotent' | 'unsent-only' | 'none'
 
 export interface RequestOptions {
-  method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'HEAD' | 'DELETE'
   url: string
   headers?: Record<string, string>
   /** Sent as JSON. */

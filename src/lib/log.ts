@@ -18,3 +18,7 @@ export function warning(text: string, props?: core.AnnotationProperties): void {
 export function debug(text: string): void {
   core.debug(inert(text))
 }
+
+export function notice(text: string, props?: core.AnnotationProperties): void {
+  core.notice(inert(text), props)
+}

@@ -137,8 +137,8 @@ export function readDeployment(data: unknown, what: string): Deployment {
 }
 
 export class ScalingoClient {
-  private bearerToken?: string
-  private bearerExpiry?: number
+  /** The bearer and its expiry: shared with the clients `forApp` makes (same token, same account). */
+  private session: { token?: string; expiry?: number } = {}
   private readonly clock: Clock
   exchanges = 0
 
@@ -151,6 +151,32 @@ export class ScalingoClient {
 
   private appPath(suffix = ''): string {
     return `${this.config.apiUrl}/v1/apps/${encodeURIComponent(this.config.app)}${suffix}`
+  }
+
+  /**
+   * A client for another app of the same account (a review app of its
+   * parent), with this client's bearer: one exchange per run.
+   */
+  forApp(app: string, inputs?: ScalingoConfig['inputs']): ScalingoClient {
+    const other = new ScalingoClient(this.http, { ...this.config, app, inputs: inputs ?? this.config.inputs })
+    other.session = this.session
+    return other
+  }
+
+  /**
+   * Any other endpoint of the API (`path` from `/v1/`), with the bearer:
+   * the child apps and addons calls of `childapps.ts`. Errors are left as
+   * they are: the caller knows what a 404 or a 422 means there.
+   */
+  async api<T>(
+    method: RequestOptions['method'],
+    path: string,
+    opts: { json?: unknown; retry: RequestOptions['retry'] }
+  ): Promise<{ status: number; data: T }> {
+    const url = `${this.config.apiUrl}${path}`
+    const response = await this.call({ method, url, json: opts.json, retry: opts.retry })
+    if (response.status === 204 || response.body.length === 0) return { status: response.status, data: {} as T }
+    return { status: response.status, data: parseJson<T>(response, { method, url }) }
   }
 
   /** Basic auth with an empty user and the API token as password. */
@@ -180,20 +206,20 @@ export class ScalingoClient {
       throw new ActionError('the Scalingo token exchange answered without a token')
     }
     registerSecret(token)
-    this.bearerToken = token
-    this.bearerExpiry = jwtExpiry(token)
+    this.session.token = token
+    this.session.expiry = jwtExpiry(token)
     return token
   }
 
   /** The bearer, exchanged again when it is about to expire. */
   async bearer(): Promise<string> {
     if (
-      !this.bearerToken ||
-      (this.bearerExpiry !== undefined && this.bearerExpiry - this.clock.now() < REFRESH_MARGIN_MS)
+      !this.session.token ||
+      (this.session.expiry !== undefined && this.session.expiry - this.clock.now() < REFRESH_MARGIN_MS)
     ) {
       return this.exchange()
     }
-    return this.bearerToken
+    return this.session.token
   }
 
   /**
@@ -207,7 +233,7 @@ export class ScalingoClient {
   ): Promise<T> {
     const first = await this.tryBearer(send)
     if (!first.unauthorized && !refused(first.result as T)) return first.result as T
-    this.bearerToken = undefined
+    this.session.token = undefined
     const again = await this.tryBearer(send)
     if (again.unauthorized || refused(again.result as T)) {
       throw new ActionError(
@@ -309,8 +335,9 @@ export class ScalingoClient {
     return deployment
   }
 
-  async listVariables(): Promise<{ name: string; value: string }[]> {
-    const url = this.appPath('/variables')
+  /** `aliases: true` asks for values as stored (an alias stays `$OTHER`), as go-scalingo's VariablesList. */
+  async listVariables(opts: { aliases?: boolean } = {}): Promise<{ name: string; value: string }[]> {
+    const url = this.appPath(opts.aliases === undefined ? '/variables' : `/variables?aliases=${opts.aliases}`)
     try {
       const list = (await this.callJson<{ variables?: unknown }>({ method: 'GET', url, retry: 'idempotent' })).variables
       if (!Array.isArray(list))

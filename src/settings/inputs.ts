@@ -47,11 +47,31 @@ export const RUN_INPUTS = {
 
 export type RunInputName = (typeof RUN_INPUTS)[keyof typeof RUN_INPUTS]
 
+/**
+ * The `review-app` action's own inputs (`api-token`, `region`, `api-url`,
+ * `auth-url`, `github-token`, `timeout`, `wait`, `health-check`,
+ * `health-check-timeout`, `env-file`, `variables`, `dry-run` and
+ * `environment` are read as the deploy action's).
+ */
+export const REVIEW_INPUTS = {
+  parent: 'parent',
+  pullRequest: 'pull-request',
+  name: 'name',
+  mode: 'mode',
+  addons: 'addons',
+  copyVariables: 'copy-variables',
+  afterCreate: 'after-create',
+  forks: 'forks',
+  comment: 'comment'
+} as const
+
+export type ReviewInputName = (typeof REVIEW_INPUTS)[keyof typeof REVIEW_INPUTS]
+
 /** Inputs that hold secrets: masked before anything else reads them. */
 export const SECRET_INPUTS: InputName[] = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken]
 
 /** Reads one input by name (`core.getInput` in the action, a map in tests). */
-export type InputReader = (name: InputName | RunInputName) => string
+export type InputReader = (name: InputName | RunInputName | ReviewInputName) => string
 
 /** The `run` action's secrets: the API token and every `env` value, masked before anything else reads them. */
 export function maskRunInputs(get: InputReader): void {

@@ -27,13 +27,19 @@ export interface OneOffSettings extends Target {
   dryRun: boolean
 }
 
-/** `command`: required; any text but control characters other than tab and line breaks (a YAML block). */
-function readCommand(get: InputReader): string {
-  const command = get(RUN_INPUTS.command).trim()
-  if (command === '') throw new InputError(RUN_INPUTS.command, 'is required: the command to run in a one-off container')
+/** A command line: any text but control characters other than tab and line breaks (a YAML block); '' when empty. */
+export function readCommandText(input: string, value: string): string {
+  const command = value.trim()
   if (hasControlChars(command.replace(/[\t\r\n]/g, ' ')))
-    throw new InputError(RUN_INPUTS.command, 'must not hold control characters')
-  if (command.length > 16 * 1024) throw new InputError(RUN_INPUTS.command, 'must be at most 16 KiB')
+    throw new InputError(input, 'must not hold control characters')
+  if (command.length > 16 * 1024) throw new InputError(input, 'must be at most 16 KiB')
+  return command
+}
+
+/** `command`: required. */
+function readCommand(get: InputReader): string {
+  const command = readCommandText(RUN_INPUTS.command, get(RUN_INPUTS.command))
+  if (command === '') throw new InputError(RUN_INPUTS.command, 'is required: the command to run in a one-off container')
   return command
 }
 
@@ -42,17 +48,22 @@ function readCommand(get: InputReader): string {
  * a secret belongs in `env`. Refused when `command` holds the API token or
  * the value of an `env` entry, naming the variable, never the value.
  */
-function refuseSecretsInCommand(command: string, env: EnvVariable[], apiToken: string): void {
+export function refuseSecretsInCommand(
+  command: string,
+  env: EnvVariable[],
+  apiToken: string,
+  input: string = RUN_INPUTS.command
+): void {
   if (apiToken.length >= MIN_VALUE_IN_COMMAND && command.includes(apiToken)) {
     throw new InputError(
-      RUN_INPUTS.command,
+      input,
       "contains the API token: Scalingo records one-off commands in the app's events and audit log"
     )
   }
   for (const v of env) {
     if (v.value.length >= MIN_VALUE_IN_COMMAND && command.includes(v.value)) {
       throw new InputError(
-        RUN_INPUTS.command,
+        input,
         `contains the value of env ${v.name}: Scalingo records one-off commands in the app's events and audit log; refer to it as $${v.name} instead`
       )
     }

@@ -104,12 +104,20 @@ export interface BehaviourSettings {
   healthCheck?: { path?: string; url?: string; timeoutSeconds: number }
   /** When the health check fails: deploy the commit that was live before again. */
   rollback: boolean
+  /**
+   * Set when the deploy stages serve the review-app action: no downgrade
+   * guard (pull requests are force-pushed), a transient GitHub environment
+   * recorded in the base repository, and the action's own state variables
+   * not counted as changes to deploy for.
+   */
+  reviewApp?: { baseRepository: Repository; ownVariables: string[] }
 }
 
 export type Settings = Target & SourceSettings & ArchiveSettings & PromotionSettings & BehaviourSettings
 
-export function readTarget(get: InputReader): Target {
-  const app = parseAppName(INPUTS.app, get(INPUTS.app))
+/** The app, its region and the token; `appInput`: the input that names the app (`parent` for review apps). */
+export function readTarget(get: InputReader, appInput: typeof INPUTS.app | 'parent' = INPUTS.app): Target {
+  const app = parseAppName(appInput, get(appInput))
   const apiToken = parseToken(
     INPUTS.apiToken,
     get(INPUTS.apiToken),

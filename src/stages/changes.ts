@@ -29,7 +29,11 @@ function time(iso: string | undefined): number {
 }
 
 /** Reads the app's events back to `live`'s start; names (never values) of the variables changed since. */
-export async function variableChangesSince(client: ScalingoClient, live: Deployment): Promise<VariableChanges> {
+export async function variableChangesSince(
+  client: ScalingoClient,
+  live: Deployment,
+  ignore: string[] = []
+): Promise<VariableChanges> {
   const since = time(live.created_at)
   if (Number.isNaN(since)) return { changed: 'unknown', why: `deployment ${live.id} has no readable created_at` }
   const names = new Set<string>()
@@ -48,7 +52,9 @@ export async function variableChangesSince(client: ScalingoClient, live: Deploym
       if (Number.isNaN(at)) continue
       oldest = Math.min(oldest, at)
       if (at <= since || !VARIABLE_EVENTS.includes(e.type)) continue
-      for (const n of e.variableNames) names.add(n)
+      // The action's own state (a review app's after-create mark) is not configuration.
+      if (e.variableNames.length > 0 && e.variableNames.every(n => ignore.includes(n))) continue
+      for (const n of e.variableNames) if (!ignore.includes(n)) names.add(n)
       if (e.variableNames.length === 0) names.add('(unnamed)')
       latest = Math.max(latest, at)
     }
@@ -70,9 +76,10 @@ function summarize(names: Set<string>, latest: number): VariableChanges {
 export async function variablesNotLive(
   client: ScalingoClient,
   live: Deployment,
-  sha: string
+  sha: string,
+  ignore: string[] = []
 ): Promise<string | undefined> {
-  const changes = await variableChangesSince(client, live)
+  const changes = await variableChangesSince(client, live, ignore)
   if (changes.changed === false) return undefined
   if (changes.changed === 'unknown') {
     log.debug(`variable changes since the live deployment: ${changes.why}`)

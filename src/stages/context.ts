@@ -42,10 +42,12 @@ export function createContext(
   env: NodeJS.ProcessEnv,
   clock: Clock,
   report: RunReport,
-  startedAt: number
+  startedAt: number,
+  /** The HTTP layer of an action that made requests before these stages (the review app's). */
+  shared?: Http
 ): RunContext {
   const deadline = startedAt + settings.timeoutSeconds * 1000
-  const http = actionHttp(clock, deadline)
+  const http = shared ?? actionHttp(clock, deadline)
   log.debug(
     `settings: app=${settings.app} region=${settings.region} api-url=${settings.apiUrl} auth-url=${settings.authUrl} ` +
       `ref=${settings.ref || '(none)'} wait=${settings.wait} timeout=${settings.timeoutSeconds}s github-api=${settings.githubApiUrl}`

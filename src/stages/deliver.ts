@@ -100,7 +100,13 @@ async function readRecent(ctx: RunContext): Promise<Deployment[] | undefined> {
 async function recordGitHubDeployment(ctx: RunContext, prepared: Prepared): Promise<void> {
   const { settings, report, env } = ctx
   if (!settings.environment || prepared.source.kind !== 'github') return
-  const record = new GitHubDeployment(ctx.github, settings.repository, settings.environment)
+  // A review app's deployments belong to the pull request's base repository, in a transient environment.
+  const record = new GitHubDeployment(
+    ctx.github,
+    settings.reviewApp?.baseRepository ?? settings.repository,
+    settings.environment,
+    { transient: settings.reviewApp !== undefined }
+  )
   ctx.githubDeployment = record
   await record.create(prepared.source.sha, `Scalingo ${settings.app} (${settings.region})`)
   report.githubDeployment = record.describe()

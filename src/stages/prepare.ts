@@ -182,6 +182,7 @@ function recordPrevious(ctx: RunContext, source: Source, state: AppState): void 
  */
 async function refuseDowngrade(ctx: RunContext, source: Source, state: AppState): Promise<void> {
   const live = ctx.report.previousSha
+  if (ctx.settings.reviewApp) return
   if (source.kind !== 'github' || !live || live === source.sha || !state.live) return
   let relation: Awaited<ReturnType<typeof ctx.github.compare>>
   try {
@@ -232,7 +233,8 @@ async function decideFrom(ctx: RunContext, p: Prepared): Promise<Decision> {
     else log.debug(`could not list the app's deployments: ${listError}`)
   }
   if (decision.deploy) return listError ? { deploy: true } : decision
-  const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha) : undefined
+  const own = settings.reviewApp?.ownVariables ?? []
+  const why = live ? await variablesNotLive(ctx.scalingo, live, p.source.sha, own) : undefined
   return why ? { deploy: true, why } : decision
 }
 

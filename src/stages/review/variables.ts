@@ -1,0 +1,134 @@
+import * as log from '../../lib/log.js'
+import { registerSecret } from '../../lib/secrets.js'
+import { listSome } from '../../lib/text.js'
+import type { ScalingoClient } from '../../scalingo/client.js'
+import type { EnvVariable } from '../../settings/dotenv.js'
+
+/**
+ * The review app's variables: the parent's it does not have yet, minus
+ * anything that would point it at the parent's resources, then env-file
+ * and `variables` over them, in one bulk call. Values are masked as they
+ * are read and never printed; only names are.
+ */
+
+/** A URL value, as addons set them (`postgres://user:password@host:port/db`). */
+const URL_VALUE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i
+/** A value that only refers to another variable (`$SCALINGO_POSTGRESQL_URL`): copied as is, it resolves on the review app. */
+const ALIAS = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$/
+
+/**
+ * The parent's addon URLs and their credential parts: the `SCALINGO_*`
+ * variables holding a URL (what addons set), the URL's password and
+ * `user:password@host` authority. A value holding any of them points at
+ * the parent's resources.
+ */
+export function parentResourceMarks(parent: EnvVariable[]): { names: string[]; marks: string[] } {
+  const names: string[] = []
+  const marks = new Set<string>()
+  for (const v of parent) {
+    if (!v.name.startsWith('SCALINGO_') || !URL_VALUE.test(v.value)) continue
+    names.push(v.name)
+    marks.add(v.value)
+    try {
+      const u = new URL(v.value)
+      const password = decodeURIComponent(u.password)
+      if (password.length >= 8) marks.add(password)
+      if (u.username && u.host) marks.add(`${u.username}:${u.password}@${u.host}`)
+    } catch {
+      // the whole value is a mark already
+    }
+  }
+  return { names, marks: [...marks].filter(m => m.length >= 8) }
+}
+
+export interface CopyPlan {
+  /** Copied as read (an alias stays an alias). */
+  copy: EnvVariable[]
+  /** Names left out because they would point at the parent's resources, or belong to the review app's addons. */
+  excluded: string[]
+}
+
+/**
+ * Which of the parent's variables the review app gets: those it does not
+ * have yet, except names its own addons provide, the parent's addon
+ * variables, any value holding one of their URLs, and the action's own
+ * state. Pure.
+ */
+export function planCopy(
+  parent: EnvVariable[],
+  child: EnvVariable[],
+  addonProvided: Iterable<string>,
+  own: string[]
+): CopyPlan {
+  const has = new Set(child.map(v => v.name))
+  const provided = new Set(addonProvided)
+  const { names, marks } = parentResourceMarks(parent)
+  const parentAddonNames = new Set(names)
+  const copy: EnvVariable[] = []
+  const excluded: string[] = []
+  for (const v of parent) {
+    if (has.has(v.name) || own.includes(v.name)) continue
+    const pointsAtParent = provided.has(v.name) || parentAddonNames.has(v.name) || marks.some(m => v.value.includes(m))
+    if (pointsAtParent) excluded.push(v.name)
+    else copy.push(v)
+  }
+  return { copy, excluded }
+}
+
+/** What is set on the review app: the copy, then the overrides where they differ from what it has. Pure. */
+export function reviewVariableWrites(
+  child: EnvVariable[],
+  copy: EnvVariable[],
+  overrides: EnvVariable[]
+): EnvVariable[] {
+  const now = new Map(child.map(v => [v.name, v.value]))
+  const writes = new Map<string, string>()
+  for (const v of copy) writes.set(v.name, v.value)
+  for (const v of overrides) if (now.get(v.name) !== v.value || writes.has(v.name)) writes.set(v.name, v.value)
+  return [...writes].map(([name, value]) => ({ name, value }))
+}
+
+/** Masks values as they are read: all but booleans, numbers and bare references to another variable. */
+export function maskValues(vars: EnvVariable[]): void {
+  for (const v of vars) {
+    const x = v.value.trim()
+    if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?)$/i.test(x) || ALIAS.test(x)) continue
+    registerSecret(v.value)
+  }
+}
+
+export interface VariablesOutcome {
+  copied: string[]
+  excluded: string[]
+  overridden: string[]
+}
+
+/** Copies, overrides, one bulk call; names only in the log. */
+export async function applyReviewVariables(
+  review: ScalingoClient,
+  parent: ScalingoClient,
+  opts: { copy: boolean; overrides: EnvVariable[]; addonProvided: string[]; own: string[] }
+): Promise<VariablesOutcome> {
+  const child = await review.listVariables({ aliases: true })
+  maskValues(child)
+  let plan: CopyPlan = { copy: [], excluded: [] }
+  if (opts.copy) {
+    const fromParent = await parent.listVariables({ aliases: true })
+    maskValues(fromParent)
+    plan = planCopy(fromParent, child, opts.addonProvided, opts.own)
+  }
+  const writes = reviewVariableWrites(child, plan.copy, opts.overrides)
+  const overridden = opts.overrides.filter(o => writes.some(w => w.name === o.name)).map(o => o.name)
+  const copied = plan.copy.map(v => v.name).filter(n => !overridden.includes(n))
+  if (writes.length > 0)
+    await review.setVariables(writes, opts.copy ? 'the parent, env-file and variables' : 'env-file and variables')
+  const parts = [
+    copied.length ? `copied ${listSome(copied, 20)} from ${parent.config.app}` : '',
+    overridden.length ? `set ${listSome(overridden, 20)}` : '',
+    plan.excluded.length
+      ? `not copied (the parent's resources, or the review app's addons): ${listSome(plan.excluded, 20)}`
+      : ''
+  ].filter(Boolean)
+  log.info(`Variables of ${review.config.app}: ${parts.length ? parts.join('; ') : 'nothing to change'}`)
+  return { copied, excluded: plan.excluded, overridden }
+}
