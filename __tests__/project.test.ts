@@ -5,10 +5,20 @@ import { ROOT } from '../sandbox/run-action.js'
 import { VERSION } from '../src/lib/version.js'
 import { OUTPUTS } from '../src/report/report.js'
 import { RUN_OUTPUTS } from '../src/report/oneoff.js'
-import { INPUTS, RUN_INPUTS } from '../src/settings/inputs.js'
+import { REVIEW_OUTPUTS } from '../src/report/reviewapp.js'
+import { INPUTS, REVIEW_INPUTS, RUN_INPUTS } from '../src/settings/inputs.js'
 
 const actionYml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
 const runActionYml = readFileSync(join(ROOT, 'run', 'action.yml'), 'utf8')
+const reviewActionYml = readFileSync(join(ROOT, 'review-app', 'action.yml'), 'utf8')
+
+/** An input's `required:` and `default:` lines in an action.yml. */
+function rulesOf(yml: string, key: string): string[] {
+  return new RegExp(`\\n {2}${key}:\\n((?: {4}.*\\n)+)`)
+    .exec(yml)![1]
+    .split('\n')
+    .filter(l => /^ {4}(required|default):/.test(l))
+}
 
 /** The keys directly under a top-level section of an action.yml (no YAML parser needed for our flat files). */
 function keysOf(section: string, yml = actionYml): string[] {
@@ -89,6 +99,45 @@ describe('run/action.yml', () => {
   })
 })
 
+describe('review-app/action.yml', () => {
+  it('runs its entry on node24, and the entry only calls the one bundle', () => {
+    expect(reviewActionYml).toMatch(/\nruns:\n {2}using: node24\n {2}main: main\.js\n/)
+    const entry = readFileSync(join(ROOT, 'review-app', 'main.js'), 'utf8')
+    expect(entry).toMatch(/^import \{ reviewAppAction \} from '\.\.\/dist\/index\.js'$/m)
+    expect(entry.split('\n').filter(l => l.trim() && !l.startsWith('//'))).toHaveLength(2)
+  })
+
+  it("declares the deploy action's inputs it shares with the same rules, then its own, and its outputs, all documented", () => {
+    const shared = [
+      INPUTS.apiToken,
+      INPUTS.region,
+      INPUTS.apiUrl,
+      INPUTS.authUrl,
+      INPUTS.githubToken,
+      INPUTS.wait,
+      INPUTS.healthCheck,
+      INPUTS.healthCheckTimeout,
+      INPUTS.envFile,
+      INPUTS.variables,
+      INPUTS.dryRun,
+      INPUTS.environment
+    ]
+    expect(keysOf('inputs', reviewActionYml).sort()).toEqual(
+      [...shared, INPUTS.timeout, ...Object.values(REVIEW_INPUTS)].sort()
+    )
+    for (const key of shared) expect(rulesOf(reviewActionYml, key)).toEqual(rulesOf(actionYml, key))
+    // A review app waits for addons, a build and after-create: its own default.
+    expect(rulesOf(reviewActionYml, INPUTS.timeout)).toEqual(['    required: false', '    default: 1h'])
+    expect(keysOf('outputs', reviewActionYml).sort()).toEqual(Object.values(REVIEW_OUTPUTS).sort())
+    for (const section of ['inputs', 'outputs'])
+      for (const key of keysOf(section, reviewActionYml))
+        expect(reviewActionYml).toMatch(new RegExp(`\\n {2}${key}:\\n {4}description: \\S`))
+    const src = sourceFiles()
+    for (const key of Object.keys(REVIEW_INPUTS)) expect(src).toContain(`REVIEW_INPUTS.${key}`)
+    for (const key of Object.keys(REVIEW_OUTPUTS)) expect(src).toContain(`REVIEW_OUTPUTS.${key}`)
+  })
+})
+
 describe('package', () => {
   it('sends the package version in the User-Agent', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
@@ -144,10 +193,9 @@ describe('README', () => {
   })
 
   it('has inputs and outputs tables that match action.yml (npm run docs)', async () => {
-    const { render } = await import('../scripts/docs.js')
-    const { parse } = await import('yaml')
+    const { actionMetas, render } = await import('../scripts/docs.js')
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    expect(await render(readme, parse(actionYml), parse(runActionYml))).toBe(readme)
+    expect(await render(readme, actionMetas())).toBe(readme)
   })
 })
 

@@ -1,4 +1,4 @@
-import { guardRun } from '../src/signals.js'
+import { guardRun } from '../src/report/signals.js'
 import { newReport } from '../src/report/report.js'
 import { capture } from './helpers-stdout.js'
 

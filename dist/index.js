@@ -5772,8 +5772,8 @@ function readReviewAppSettings(get, env) {
     };
 }
 
-// EXTERNAL MODULE: ./src/signals.ts
-var signals = __nccwpck_require__(970);
+// EXTERNAL MODULE: ./src/report/signals.ts
+var signals = __nccwpck_require__(9879);
 // EXTERNAL MODULE: ./src/stages/conclude.ts
 var conclude = __nccwpck_require__(834);
 // EXTERNAL MODULE: ./src/github/client.ts
@@ -8508,7 +8508,7 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 /* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
 /* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7428);
 /* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7100);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(970);
+/* harmony import */ var _report_signals_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9879);
 /* harmony import */ var _stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(834);
 /* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2088);
 /* harmony import */ var _stages_deliver_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(19);
@@ -8541,7 +8541,7 @@ async function run(env = process.env, clock = _lib_clock_js__WEBPACK_IMPORTED_MO
     (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .maskSecretInputs */ .q)(get);
     const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_5__/* .newReport */ .bQ)();
     let ctx;
-    const stopGuarding = (0,_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .guardRun */ .js)(report, env, () => (ctx ? (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__/* .cancelled */ .KW)(ctx) : undefined));
+    const stopGuarding = (0,_report_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .guardRun */ .js)(report, env, () => (ctx ? (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__/* .cancelled */ .KW)(ctx) : undefined));
     try {
         const settings = (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_7__/* .readSettings */ .sb)(get, env);
         ctx = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_10__/* .createContext */ .q)(settings, env, clock, report, startedAt);
@@ -8811,6 +8811,92 @@ function setOutputs(r) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.health, r.health ?? '');
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.previousSha, r.previousSha ?? '');
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.rolledBack, String(r.rolledBack));
+}
+
+
+/***/ }),
+
+/***/ 9879:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   js: () => (/* binding */ guardRun)
+/* harmony export */ });
+/* unused harmony exports cancellationMessage, unexpectedMessage, endRun */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+/* harmony import */ var _finish_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9547);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6487);
+
+
+
+
+
+
+/**
+ * The ways a run can end outside the pipeline: cancellation (the runner
+ * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
+ * rejection nobody awaited, a throw in a callback). Either way: one clean
+ * error line, the outputs and the summary, exit 1, quickly. This reads the
+ * report and decides nothing else.
+ */
+/** What a cancellation leaves behind, from where the run was. */
+function cancellationMessage(signal, report) {
+    const follow = (0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .followCommand */ .te)(report.region, report.app);
+    switch (report.stage) {
+        case 'created':
+            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
+        case 'creating':
+            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
+        default:
+            return `cancelled (${signal}) before any deployment was created`;
+    }
+}
+/** What an unexpected failure leaves behind. */
+function unexpectedMessage(err, report) {
+    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
+    return `unexpected error: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(err)}${created}`;
+}
+/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
+const LAST_WORDS_MS = 3_000;
+/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
+function endRun(message, report, env, beforeExit, ending) {
+    report.error = message;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(message));
+    const lastWords = async () => {
+        try {
+            await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .beforeDeadline */ .OJ)(Promise.resolve(beforeExit()), _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml.now() + LAST_WORDS_MS, _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml, () => undefined);
+        }
+        catch {
+            // the exit matters more than what could not be said
+        }
+        await (ending.finish ? ending.finish() : (0,_finish_js__WEBPACK_IMPORTED_MODULE_4__/* .finishRun */ .J)(report, env));
+    };
+    void lastWords().finally(() => ending.exit(1));
+}
+/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
+function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
+    let fired = false;
+    const once = (message) => (...args) => {
+        if (fired)
+            return;
+        fired = true;
+        endRun(message(...args), report, env, beforeExit, ending);
+    };
+    const onSignal = once((signal) => cancellationMessage(signal, report));
+    const onUnexpected = once((err) => unexpectedMessage(err, report));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('unhandledRejection', onUnexpected);
+    process.on('uncaughtException', onUnexpected);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.off('unhandledRejection', onUnexpected);
+        process.off('uncaughtException', onUnexpected);
+    };
 }
 
 
@@ -10380,92 +10466,6 @@ function readSettings(get, env) {
     if (source.sourceUrl && (behaviour.rollback || behaviour.environment))
         source.githubApiUrl = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseUrl */ .Q2)('GITHUB_API_URL', source.githubApiUrl);
     return { ...target, ...source, ...behaviour, ...promotion, ...archive };
-}
-
-
-/***/ }),
-
-/***/ 970:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   js: () => (/* binding */ guardRun)
-/* harmony export */ });
-/* unused harmony exports cancellationMessage, unexpectedMessage, endRun */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
-/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
-/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
-/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9547);
-/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6487);
-
-
-
-
-
-
-/**
- * The ways a run can end outside the pipeline: cancellation (the runner
- * sends SIGINT, then SIGTERM, then kills) and anything unexpected (a
- * rejection nobody awaited, a throw in a callback). Either way: one clean
- * error line, the outputs and the summary, exit 1, quickly. This reads the
- * report and decides nothing else.
- */
-/** What a cancellation leaves behind, from where the run was. */
-function cancellationMessage(signal, report) {
-    const follow = (0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .followCommand */ .te)(report.region, report.app);
-    switch (report.stage) {
-        case 'created':
-            return `cancelled (${signal}): deployment ${report.deploymentId} is still ${report.status ?? 'running'} on Scalingo and was not stopped; follow it with: ${follow}`;
-        case 'creating':
-            return `cancelled (${signal}) while creating the deployment: it may have been created; check the app's deployments (${follow})`;
-        default:
-            return `cancelled (${signal}) before any deployment was created`;
-    }
-}
-/** What an unexpected failure leaves behind. */
-function unexpectedMessage(err, report) {
-    const created = report.stage === 'created' ? `; deployment ${report.deploymentId} was created and keeps running` : '';
-    return `unexpected error: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(err)}${created}`;
-}
-/** What is left to do before exiting takes at most this long: the runner kills 10 s after its first signal. */
-const LAST_WORDS_MS = 3_000;
-/** Ends the run with `message`: one error line, what is left to do (bounded), outputs, summary, exit 1. */
-function endRun(message, report, env, beforeExit, ending) {
-    report.error = message;
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .inert */ .tJ)(message));
-    const lastWords = async () => {
-        try {
-            await (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .beforeDeadline */ .OJ)(Promise.resolve(beforeExit()), _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml.now() + LAST_WORDS_MS, _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml, () => undefined);
-        }
-        catch {
-            // the exit matters more than what could not be said
-        }
-        await (ending.finish ? ending.finish() : (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_4__/* .finishRun */ .J)(report, env));
-    };
-    void lastWords().finally(() => ending.exit(1));
-}
-/** Watches for the first cancellation or unexpected failure; returns a function that stops watching. */
-function guardRun(report, env, beforeExit, ending = { exit: code => process.exit(code) }) {
-    let fired = false;
-    const once = (message) => (...args) => {
-        if (fired)
-            return;
-        fired = true;
-        endRun(message(...args), report, env, beforeExit, ending);
-    };
-    const onSignal = once((signal) => cancellationMessage(signal, report));
-    const onUnexpected = once((err) => unexpectedMessage(err, report));
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('unhandledRejection', onUnexpected);
-    process.on('uncaughtException', onUnexpected);
-    return () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        process.off('unhandledRejection', onUnexpected);
-        process.off('uncaughtException', onUnexpected);
-    };
 }
 
 

@@ -4,9 +4,20 @@
  * prints is shown as GitHub's log view shows it (masks applied, groups,
  * annotations); `--raw` prints the runner's raw stream instead, `--debug`
  * adds the debug lines; `--run` shows the run action instead (a one-off
- * command, attached).
+ * command, attached); `--review` the review-app action (a pull request
+ * opened, then closed).
  */
-import { RUN_ENTRY, runAction, startSandbox, webAnswers, type Step, type TerminalStep } from '../sandbox/index.js'
+import {
+  REVIEW_APP_ENTRY,
+  RUN_ENTRY,
+  pullRequestEnv,
+  runAction,
+  startSandbox,
+  webAnswers,
+  type RunOptions,
+  type Step,
+  type TerminalStep
+} from '../sandbox/index.js'
 import { RunnerLogRenderer } from './render-log.js'
 
 const raw = process.argv.includes('--raw')
@@ -65,38 +76,75 @@ const oneOffScript = (command: string): TerminalStep[] => [
   { afterMs: 300, output: 'products   [##########] 100%\r\norders     [##########] 100%\r\n' },
   { afterMs: 200, output: '\u001b[32mSeeded 1,204 rows in 1.3s\u001b[0m\r\n', exit: 0 }
 ]
-const oneOff = process.argv.includes('--run')
+const mode = process.argv.includes('--run') ? 'run' : process.argv.includes('--review') ? 'review' : 'deploy'
 
 const sandbox = await startSandbox({
   scalingo: { timeline, web: webAnswers.healthy, oneOff: { script: oneOffScript } }
 })
+const HEAD = 'c0ffee0000000000000000000000000000000012'
+
+/** Each run of the demo: what it shows, and the runner's view of it. */
+function runs(): { title: string; options: Pick<RunOptions, 'entry' | 'env'> }[] {
+  if (mode === 'run') {
+    return [
+      {
+        title: 'run/main.js (the run action): `rake db:seed` in a one-off container of my-app',
+        options: {
+          entry: RUN_ENTRY,
+          env: sandbox.env({ command: 'rake db:seed', env: 'SEED_SIZE=small', timeout: '5m' })
+        }
+      }
+    ]
+  }
+  if (mode === 'review') {
+    // A parent with a database and a secret: the review app gets its own database, and the secret.
+    sandbox.scalingo.childApps.seedAddon('my-app', 'postgresql', 'postgresql-sandbox')
+    sandbox.scalingo.setVariable('my-app', 'SECRET_KEY_BASE', 'demo-secret-key-base-value')
+    const inputs = { parent: 'my-app', 'after-create': 'rake db:seed', timeout: '5m', 'health-check': '/health' }
+    const pr = (action: string): Record<string, string> =>
+      pullRequestEnv(sandbox.github, { headSha: HEAD, number: 12, action, headRef: 'feature/checkout' })
+    return [
+      {
+        title: 'review-app/main.js: pull request #12 opened → review app my-app-pr12 created, deployed, seeded',
+        options: { entry: REVIEW_APP_ENTRY, env: { ...sandbox.env(inputs), ...pr('opened') } }
+      },
+      {
+        title: 'review-app/main.js: pull request #12 closed → my-app-pr12 destroyed',
+        options: { entry: REVIEW_APP_ENTRY, env: { ...sandbox.env(inputs), ...pr('closed') } }
+      }
+    ]
+  }
+  return [
+    {
+      title: 'dist/index.js: deploy tag v1.2.0 of acme/shop to my-app, then check /health',
+      options: { env: sandbox.env({ ref: 'v1.2.0', timeout: '5m', 'health-check': '/health' }) }
+    }
+  ]
+}
+
 const line = '─'.repeat(72)
 console.log(
   `${line}\nLocal sandbox up: Scalingo auth ${sandbox.scalingo.authUrl}, API ${sandbox.scalingo.apiUrl}, GitHub ${sandbox.github.apiUrl}`
 )
-console.log(
-  (oneOff
-    ? 'Running run/main.js (the run action) as the runner would: `rake db:seed` in a one-off container of my-app'
-    : 'Running dist/index.js as the runner would: deploy tag v1.2.0 of acme/shop to my-app, then check /health') +
-    `${raw ? ' (the raw runner stream)' : ' (as GitHub shows the log; --raw for the raw stream, --debug for debug lines)'}\n${line}`
-)
 try {
-  const run = await runAction({
-    entry: oneOff ? RUN_ENTRY : undefined,
-    env: oneOff
-      ? sandbox.env({ command: 'rake db:seed', env: 'SEED_SIZE=small', timeout: '5m' })
-      : sandbox.env({ ref: 'v1.2.0', timeout: '5m', 'health-check': '/health' }),
-    onStdout: show
-  })
-  show('\n')
-  console.log(`${line}\nExit code: ${run.code} after ${(run.wallMs / 1000).toFixed(1)} s\n\nOutputs (GITHUB_OUTPUT):`)
-  for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k.padEnd(14)} ${v}`)
-  console.log(`\nJob summary (GITHUB_STEP_SUMMARY):\n${run.summary}`)
+  for (const { title, options } of runs()) {
+    console.log(
+      `${line}\nRunning ${title}, as the runner would${raw ? ' (the raw runner stream)' : ' (as GitHub shows the log; --raw for the raw stream, --debug for debug lines)'}\n${line}`
+    )
+    const run = await runAction({ ...options, onStdout: show })
+    show('\n')
+    console.log(`${line}\nExit code: ${run.code} after ${(run.wallMs / 1000).toFixed(1)} s\n\nOutputs (GITHUB_OUTPUT):`)
+    for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k.padEnd(14)} ${v}`)
+    console.log(`\nJob summary (GITHUB_STEP_SUMMARY):\n${run.summary}`)
+    process.exitCode = run.code ?? 1
+    if (run.code !== 0) break
+  }
   const calls = [...sandbox.scalingo.requests, ...sandbox.github.requests].map(
     r => `${r.server} ${r.method} ${r.path.replace(/token=[^&]+/, 'token=***')}`
   )
   console.log(`Requests the sandbox received (${calls.length}):\n  ${calls.join('\n  ')}`)
-  process.exitCode = run.code ?? 1
+  if (mode === 'review')
+    for (const c of sandbox.github.comments) console.log(`\nThe pull request's comment:\n${c.body}`)
 } finally {
   await sandbox.close()
 }

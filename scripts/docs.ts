@@ -1,9 +1,10 @@
 /**
  * `npm run docs`: writes the inputs and outputs tables of README.md from
  * action.yml, between the `<!-- inputs:start -->`/`<!-- outputs:start -->`
- * markers, and those of run/action.yml between `<!-- run-inputs:start -->`/
- * `<!-- run-outputs:start -->` (a test in __tests__/project.test.ts fails
- * when they disagree).
+ * markers, those of run/action.yml between `<!-- run-inputs:start -->`/
+ * `<!-- run-outputs:start -->`, and those of review-app/action.yml between
+ * `<!-- review-app-inputs:start -->`/`<!-- review-app-outputs:start -->` (a
+ * test in __tests__/project.test.ts fails when they disagree).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -31,11 +32,9 @@ export function tables(meta: ActionMeta): { inputs: string; outputs: string } {
 }
 
 /** The README with fresh tables, formatted as Prettier formats it (so `prettier --check` agrees). */
-export async function render(readme: string, meta: ActionMeta, runMeta?: ActionMeta): Promise<string> {
+export async function render(readme: string, metas: Record<string, ActionMeta>): Promise<string> {
   let out = readme
-  const sets: [string, ActionMeta][] = [['', meta]]
-  if (runMeta) sets.push(['run-', runMeta])
-  for (const [prefix, m] of sets) {
+  for (const [prefix, m] of Object.entries(metas)) {
     const t = tables(m)
     for (const key of ['inputs', 'outputs'] as const) {
       const marker = `${prefix}${key}`
@@ -49,13 +48,21 @@ export async function render(readme: string, meta: ActionMeta, runMeta?: ActionM
   return prettier.format(out, { ...options, parser: 'markdown' })
 }
 
+/** Each action's metadata, by the prefix of its README markers. */
+export function actionMetas(): Record<string, ActionMeta> {
+  const read = (...path: string[]): ActionMeta => parse(readFileSync(join(ROOT, ...path), 'utf8')) as ActionMeta
+  return {
+    '': read('action.yml'),
+    'run-': read('run', 'action.yml'),
+    'review-app-': read('review-app', 'action.yml')
+  }
+}
+
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/scripts\//, 'scripts/'))
 if (isMain) {
-  const meta = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMeta
-  const runMeta = parse(readFileSync(join(ROOT, 'run', 'action.yml'), 'utf8')) as ActionMeta
   const path = join(ROOT, 'README.md')
   const readme = readFileSync(path, 'utf8')
-  const next = await render(readme, meta, runMeta)
+  const next = await render(readme, actionMetas())
   if (next !== readme) {
     writeFileSync(path, next)
     console.log('README.md tables updated from action.yml')

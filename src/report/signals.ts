@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
-import { beforeDeadline, systemClock } from './lib/clock.js'
-import { describeError } from './lib/errors.js'
-import { inert } from './lib/text.js'
-import { finishRun } from './report/finish.js'
-import type { RunReport } from './report/report.js'
-import { followCommand } from './scalingo/regions.js'
+import { beforeDeadline, systemClock } from '../lib/clock.js'
+import { describeError } from '../lib/errors.js'
+import { inert } from '../lib/text.js'
+import { finishRun } from './finish.js'
+import type { RunReport } from './report.js'
+import { followCommand } from '../scalingo/regions.js'
 
 /**
  * The ways a run can end outside the pipeline: cancellation (the runner
