@@ -79,7 +79,15 @@ describe('run/action.yml', () => {
   })
 
   it('declares the target inputs as the deploy action does, then its own, and its outputs, all documented', () => {
-    const target = [INPUTS.app, INPUTS.apiToken, INPUTS.region, INPUTS.apiUrl, INPUTS.authUrl]
+    const target = [
+      INPUTS.app,
+      INPUTS.apiToken,
+      INPUTS.region,
+      INPUTS.apiUrl,
+      INPUTS.authUrl,
+      INPUTS.notifyWebhook,
+      INPUTS.notifyOn
+    ]
     expect(keysOf('inputs', runActionYml).sort()).toEqual([...target, ...Object.values(RUN_INPUTS)].sort())
     for (const key of target) {
       // Same rules: required and default alike (descriptions may name the action's own use).
@@ -120,7 +128,9 @@ describe('review-app/action.yml', () => {
       INPUTS.envFile,
       INPUTS.variables,
       INPUTS.dryRun,
-      INPUTS.environment
+      INPUTS.environment,
+      INPUTS.notifyWebhook,
+      INPUTS.notifyOn
     ]
     expect(keysOf('inputs', reviewActionYml).sort()).toEqual(
       [...shared, INPUTS.timeout, ...Object.values(REVIEW_INPUTS)].sort()

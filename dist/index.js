@@ -5420,7 +5420,7 @@ module.exports = { ProxyAgent, fetch }
 
 /***/ }),
 
-/***/ 9070:
+/***/ 2310:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5435,128 +5435,14 @@ var core = __nccwpck_require__(2313);
 var lib_clock = __nccwpck_require__(4517);
 // EXTERNAL MODULE: ./src/report/failure.ts
 var failure = __nccwpck_require__(3304);
+// EXTERNAL MODULE: ./src/report/notify.ts
+var report_notify = __nccwpck_require__(4669);
+// EXTERNAL MODULE: ./src/settings/notify.ts
+var settings_notify = __nccwpck_require__(2584);
 // EXTERNAL MODULE: ./src/report/finish.ts
 var report_finish = __nccwpck_require__(9547);
-// EXTERNAL MODULE: ./src/lib/markdown.ts
-var markdown = __nccwpck_require__(3862);
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
-// EXTERNAL MODULE: ./src/scalingo/statuses.ts
-var statuses = __nccwpck_require__(7178);
-// EXTERNAL MODULE: ./src/report/report.ts
-var report = __nccwpck_require__(8850);
-// EXTERNAL MODULE: ./src/report/summary.ts
-var summary = __nccwpck_require__(7994);
-;// CONCATENATED MODULE: ./src/report/reviewapp.ts
-
-
-
-
-
-
-
-function newReviewReport() {
-    return { ...(0,report/* newReport */.bQ)(), parent: '', created: false, addonsCreated: [], deployed: false };
-}
-/** The one status the outputs, the summary and the comment say. */
-function reviewStatus(r) {
-    if (r.error)
-        return 'failed';
-    if (r.outcome)
-        return r.outcome;
-    if (r.status === 'skipped')
-        return r.afterCreate?.startsWith('ran') ? 'success' : 'skipped';
-    if (r.status && ((0,statuses/* isSuccess */.oJ)(r.status) || !r.waited))
-        return 'success';
-    return r.deployed ? 'failed' : 'success';
-}
-const REVIEW_OUTPUTS = {
-    app: 'app',
-    appUrl: 'app-url',
-    sha: 'sha',
-    deploymentId: 'deployment-id',
-    created: 'created',
-    status: 'status'
-};
-function setReviewOutputs(r) {
-    core/* setOutput */.uH(REVIEW_OUTPUTS.app, r.app);
-    core/* setOutput */.uH(REVIEW_OUTPUTS.appUrl, r.appUrl ?? '');
-    core/* setOutput */.uH(REVIEW_OUTPUTS.sha, r.sha ?? '');
-    core/* setOutput */.uH(REVIEW_OUTPUTS.deploymentId, r.deploymentId ?? '');
-    core/* setOutput */.uH(REVIEW_OUTPUTS.created, String(r.created));
-    core/* setOutput */.uH(REVIEW_OUTPUTS.status, reviewStatus(r));
-}
-const HEADLINES = {
-    success: '✅ Review app ready',
-    failed: '❌ Review app failed',
-    skipped: '⏭️ Review app skipped',
-    destroyed: '🗑️ Review app destroyed',
-    'dry-run': '🧪 Review app dry run: everything checked, nothing changed'
-};
-function reviewRows(r) {
-    const rows = [
-        ['Review app', r.appUrl ? (0,markdown/* link */.nf)((0,markdown/* cellCode */.GA)(r.app), r.appUrl) : (0,markdown/* cellCode */.GA)(r.app || '?')],
-        ['Parent', (0,markdown/* cellCode */.GA)(r.parent)]
-    ];
-    if (r.pullRequest)
-        rows.push(['Pull request', `#${r.pullRequest}${r.headRef ? ` ${(0,markdown/* cellCode */.GA)(r.headRef, 100)}` : ''}`]);
-    rows.push(['Status', (0,markdown/* cellCode */.GA)(reviewStatus(r))]);
-    if (r.outcome !== 'destroyed' && r.app)
-        rows.push(['Created this run', r.created ? 'yes' : 'no']);
-    if (r.addonsCreated.length)
-        rows.push(['Addons added', (0,markdown/* cellCode */.GA)(r.addonsCreated.join(', '))]);
-    if (r.variablesLine)
-        rows.push(['Variables', (0,markdown/* cellCode */.GA)(r.variablesLine)]);
-    if (r.afterCreate)
-        rows.push(['after-create', (0,markdown/* cellCode */.GA)(r.afterCreate)]);
-    if (r.durationSeconds !== undefined)
-        rows.push(['Duration', (0,lib_clock/* formatDuration */.a3)(r.durationSeconds * 1000)]);
-    return rows;
-}
-/** The job summary (pure): the review app's table, then the deployment's own summary when one ran. */
-function reviewSummaryMarkdown(r) {
-    let md = (0,summary/* summaryTable */.jb)(HEADLINES[reviewStatus(r)], reviewRows(r));
-    if (r.note)
-        md += `\n${(0,markdown/* code */.aY)(r.note)}\n`;
-    if (r.deployed)
-        md += `\n${(0,summary/* summaryMarkdown */.eH)(r)}`;
-    else if (r.plan)
-        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,markdown/* code */.aY)(l)}`).join('\n')}\n`;
-    if (!r.deployed && r.error)
-        md += `\n**Error:** ${(0,markdown/* code */.aY)(r.error)}\n`;
-    return (0,secrets/* scrub */._I)(md);
-}
-function writeReviewSummary(r, env) {
-    return (0,summary/* writeJobSummary */.j7)(reviewSummaryMarkdown(r), env);
-}
-const COMMENT_HEADLINES = {
-    success: '✅ Review app ready',
-    failed: '❌ Review app failed',
-    skipped: '⏭️ Review app unchanged: this commit is already live',
-    destroyed: '🗑️ Review app destroyed',
-    'dry-run': '🧪 Review app dry run'
-};
-/** The pull request comment's Markdown (pure, below the marker): everything from outside is inert. */
-function reviewCommentMarkdown(r, dashboardUrl) {
-    const status = reviewStatus(r);
-    const lines = [`### ${COMMENT_HEADLINES[status]}: ${(0,markdown/* code */.aY)(r.app)}`, ''];
-    if (status === 'destroyed') {
-        lines.push(`${(0,markdown/* code */.aY)(r.app)} was destroyed with its addons${r.note ? ` (${(0,markdown/* code */.aY)(r.note)})` : ''}.`);
-        return (0,secrets/* scrub */._I)(lines.join('\n'));
-    }
-    const rows = [];
-    if (r.appUrl)
-        rows.push(['App', (0,markdown/* link */.nf)(r.appUrl, r.appUrl)]);
-    if (r.sha)
-        rows.push(['Commit', (0,markdown/* cellCode */.GA)(r.sha.slice(0, 7))]);
-    rows.push(['Status', (0,markdown/* cellCode */.GA)(status === 'failed' && r.status ? `${status} (${r.status})` : status)]);
-    rows.push(['Dashboard', (0,markdown/* link */.nf)(dashboardUrl, dashboardUrl)]);
-    lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`));
-    if (status === 'failed' && r.error)
-        lines.push('', `**Error:** ${(0,markdown/* code */.aY)(r.error, 500)}`);
-    return (0,secrets/* scrub */._I)(lines.join('\n'));
-}
-
+// EXTERNAL MODULE: ./src/report/reviewapp.ts
+var reviewapp = __nccwpck_require__(9745);
 // EXTERNAL MODULE: ./src/settings/inputs.ts
 var settings_inputs = __nccwpck_require__(7428);
 // EXTERNAL MODULE: external "node:fs"
@@ -5778,6 +5664,8 @@ var signals = __nccwpck_require__(9879);
 var conclude = __nccwpck_require__(834);
 // EXTERNAL MODULE: ./src/github/client.ts
 var client = __nccwpck_require__(6584);
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
 // EXTERNAL MODULE: ./src/scalingo/client.ts
 var scalingo_client = __nccwpck_require__(8211);
 // EXTERNAL MODULE: ./src/settings/dotenv.ts
@@ -6128,10 +6016,12 @@ async function commentOnPullRequest(ctx) {
         return;
     // A run cut by its timeout still says how it ended.
     ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 10_000);
-    const body = reviewCommentMarkdown(report, (0,regions/* dashboardUrl */.aU)(s.target.region, s.name));
+    const body = (0,reviewapp/* reviewCommentMarkdown */.Vb)(report, (0,regions/* dashboardUrl */.aU)(s.target.region, s.name));
     await upsertComment(ctx.github, s.github.repository, s.pullRequest, commentMarker(s.name), body);
 }
 
+// EXTERNAL MODULE: ./src/scalingo/statuses.ts
+var statuses = __nccwpck_require__(7178);
 // EXTERNAL MODULE: ./src/stages/deliver.ts + 4 modules
 var deliver = __nccwpck_require__(19);
 // EXTERNAL MODULE: ./src/stages/follow.ts
@@ -6388,11 +6278,16 @@ function reviewVariableWrites(child, copy, overrides) {
             writes.set(v.name, v.value);
     return [...writes].map(([name, value]) => ({ name, value }));
 }
-/** Masks values as they are read: all but booleans, numbers and bare references to another variable. */
+/**
+ * Masks values as they are read (a review app's build output may print
+ * them): all but booleans, numbers, bare references to another variable
+ * and single lower-case words (`production`, `staging`), which would mask
+ * the same word everywhere in the log and hide nothing.
+ */
 function maskValues(vars) {
     for (const v of vars) {
         const x = v.value.trim();
-        if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?)$/i.test(x) || ALIAS.test(x))
+        if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x))
             continue;
         (0,secrets/* registerSecret */.cl)(v.value);
     }
@@ -6571,6 +6466,8 @@ async function updateReviewApp(ctx) {
 
 
 
+
+
 /**
  * The `review-app` action, as a pipeline: settings → the pull request →
  * update (app, addons, variables, deploy, after-create) or destroy →
@@ -6580,12 +6477,15 @@ async function runReviewApp(env = process.env, clock = lib_clock/* systemClock *
     const startedAt = clock.now();
     const get = name => core/* getInput */.V4(name);
     (0,settings_inputs/* maskSecretInputs */.q)(get);
-    const report = newReviewReport();
+    const report = (0,reviewapp/* newReviewReport */.Nt)();
     const stop = new AbortController();
+    let notify;
     const finish = () => (0,report_finish/* writeOnce */.F)(report, async () => {
         report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-        setReviewOutputs(report);
-        await writeReviewSummary(report, env);
+        (0,reviewapp/* setReviewOutputs */.L8)(report);
+        await (0,reviewapp/* writeReviewSummary */.IH)(report, env);
+        const cancelled = stop.signal.aborted;
+        await (0,report_notify/* notifyChat */.Y6)(notify, (0,report_notify/* reviewNotice */.PD)(report), { env, clock, durationMs: clock.now() - startedAt, cancelled });
     });
     let ctx;
     const beforeExit = async () => {
@@ -6596,6 +6496,8 @@ async function runReviewApp(env = process.env, clock = lib_clock/* systemClock *
     };
     const stopGuarding = (0,signals/* guardRun */.js)(report, env, beforeExit, { exit: code => process.exit(code), finish });
     try {
+        // Read first: a run refused for any other input still tells the chat.
+        notify = (0,settings_notify/* readNotifySettings */.J)(get);
         const settings = readReviewAppSettings(get, env);
         ctx = createReviewContext(settings, env, clock, report, startedAt, stop);
         await runStages(ctx);
@@ -6642,15 +6544,19 @@ async function ending(ctx) {
 /* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1025);
 /* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9112);
 /* harmony import */ var _report_failure_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3304);
-/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9547);
-/* harmony import */ var _report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2829);
-/* harmony import */ var _scalingo_client_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8211);
-/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6487);
-/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7428);
-/* harmony import */ var _settings_oneoff_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4840);
-/* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2088);
-/* harmony import */ var _stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9355);
-/* harmony import */ var _stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4417);
+/* harmony import */ var _report_notify_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4669);
+/* harmony import */ var _settings_notify_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2584);
+/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9547);
+/* harmony import */ var _report_oneoff_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2829);
+/* harmony import */ var _scalingo_client_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8211);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6487);
+/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7428);
+/* harmony import */ var _settings_oneoff_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4840);
+/* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(2088);
+/* harmony import */ var _stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(9355);
+/* harmony import */ var _stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(4417);
+
+
 
 
 
@@ -6676,18 +6582,22 @@ const CANCEL_LIMIT_MS = 8_000;
 async function runOneOff(env = process.env, clock = _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml) {
     const startedAt = clock.now();
     const get = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
-    (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .maskRunInputs */ .Br)(get);
-    const report = (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__/* .newOneOffReport */ .om)();
+    (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .maskRunInputs */ .Br)(get);
+    const report = (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_9__/* .newOneOffReport */ .om)();
     const stop = new AbortController();
-    const finish = () => (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_6__/* .writeOnce */ .F)(report, async () => {
+    let notify;
+    const finish = () => (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_8__/* .writeOnce */ .F)(report, async () => {
         report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-        (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__/* .setOneOffOutputs */ .uu)(report);
-        await (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_7__/* .writeOneOffSummary */ .PO)(report, env);
+        (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_9__/* .setOneOffOutputs */ .uu)(report);
+        await (0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_9__/* .writeOneOffSummary */ .PO)(report, env);
+        const cancelled = stop.signal.aborted;
+        await (0,_report_notify_js__WEBPACK_IMPORTED_MODULE_6__/* .notifyChat */ .Y6)(notify, (0,_report_notify_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOffNotice */ .y)(report), { env, clock, durationMs: clock.now() - startedAt, cancelled });
     });
     const unguard = guardOneOff(stop, report, finish);
     let ctx;
     try {
-        ctx = oneOffContext((0,_settings_oneoff_js__WEBPACK_IMPORTED_MODULE_11__/* .readOneOffSettings */ .bJ)(get), clock, startedAt, stop, report);
+        notify = (0,_settings_notify_js__WEBPACK_IMPORTED_MODULE_7__/* .readNotifySettings */ .J)(get);
+        ctx = oneOffContext((0,_settings_oneoff_js__WEBPACK_IMPORTED_MODULE_13__/* .readOneOffSettings */ .bJ)(get), clock, startedAt, stop, report);
         await runStages(ctx, report);
     }
     catch (err) {
@@ -6710,9 +6620,9 @@ function oneOffContext(settings, clock, startedAt, stop, report) {
         detached: settings.detached
     });
     const deadline = startedAt + settings.timeoutSeconds * 1000;
-    const http = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_12__/* .actionHttp */ .f)(clock, deadline);
+    const http = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_14__/* .actionHttp */ .f)(clock, deadline);
     const { app, region, apiUrl, authUrl, apiToken } = settings;
-    const client = new _scalingo_client_js__WEBPACK_IMPORTED_MODULE_8__/* .ScalingoClient */ .GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
+    const client = new _scalingo_client_js__WEBPACK_IMPORTED_MODULE_10__/* .ScalingoClient */ .GK(http, { app, region, apiUrl, authUrl, apiToken, clock });
     return { settings, clock, http, client, deadline, stop };
 }
 async function runStages(ctx, report) {
@@ -6723,20 +6633,20 @@ async function runStages(ctx, report) {
         return plan(s, report);
     if (ctx.stop.signal.aborted)
         throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('cancelled before the one-off was started: nothing ran');
-    const started = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_14__/* .startOneOff */ .qb)(client, s);
+    const started = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_16__/* .startOneOff */ .qb)(client, s);
     report.container = started.label || undefined;
-    _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${(0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_13__/* .commandLabel */ .Md)(s.command)}${s.detached ? ' (detached)' : ''}`);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${(0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_15__/* .commandLabel */ .Md)(s.command)}${s.detached ? ' (detached)' : ''}`);
     if (s.detached) {
         report.status = 'detached';
-        return _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_9__/* .oneOffLogsCommand */ .ak)(s.region, s.app, started.label)}`);
+        return _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_11__/* .oneOffLogsCommand */ .ak)(s.region, s.app, started.label)}`);
     }
-    const attachUrl = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_14__/* .attachUrlOf */ .gx)(client, started, {
+    const attachUrl = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_16__/* .attachUrlOf */ .gx)(client, started, {
         clock: ctx.clock,
         deadline: ctx.deadline,
         apiUrl: s.apiUrl,
         stop: ctx.stop.signal
     });
-    await (0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_13__/* .attendOneOff */ .OS)({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
+    await (0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_15__/* .attendOneOff */ .OS)({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
 }
 function plan(s, report) {
     report.status = 'dry-run';
@@ -7156,7 +7066,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _actions_reviewapp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9070);
+/* harmony import */ var _actions_reviewapp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2310);
 /* harmony import */ var _actions_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2074);
 /* harmony import */ var _lib_heap_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9273);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1730);
@@ -7514,10 +7424,11 @@ function keepYoungGenerationSmall() {
 /* harmony export */   PS: () => (/* binding */ isRetryableStatus),
 /* harmony export */   Z: () => (/* binding */ headerValue),
 /* harmony export */   lw: () => (/* binding */ Http),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter),
 /* harmony export */   p2: () => (/* binding */ httpError),
 /* harmony export */   qF: () => (/* binding */ parseJson)
 /* harmony export */ });
-/* unused harmony exports defaultRetry, parseRetryAfter, backoffDelay */
+/* unused harmony exports defaultRetry, backoffDelay */
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1025);
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4942);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
@@ -7792,25 +7703,29 @@ function parseJson(response, opts) {
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5714);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9112);
+
 
 
 /**
  * Every line the action prints, but the build output itself (printed as
  * data, inside `::stop-commands::` fences): one inert line each, whatever
- * outside text it carries.
+ * outside text it carries, and scrubbed of every known secret (the runner
+ * masks them too, but a URL whose path is a secret, a webhook's, is printed
+ * by the HTTP layer's debug lines, and a local run has no runner).
  */
 function info(text) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .inert */ .tJ)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text)));
 }
 function warning(text, props) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text), props);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .inert */ .tJ)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text)), props);
 }
 function debug(text) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .inert */ .tJ)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text)));
 }
 function notice(text, props) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm((0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .inert */ .tJ)(text), props);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm((0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .inert */ .tJ)((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text)), props);
 }
 
 
@@ -8504,17 +8419,21 @@ const USER_AGENT = `scalingo-deploy-action/${VERSION}`;
 /* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1025);
 /* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
 /* harmony import */ var _report_failure_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3304);
-/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9547);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
-/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7428);
-/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7100);
-/* harmony import */ var _report_signals_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9879);
-/* harmony import */ var _stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(834);
-/* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2088);
-/* harmony import */ var _stages_deliver_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(19);
-/* harmony import */ var _stages_follow_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3994);
-/* harmony import */ var _stages_prepare_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6845);
-/* harmony import */ var _stages_verify_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(9790);
+/* harmony import */ var _report_notify_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4669);
+/* harmony import */ var _settings_notify_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2584);
+/* harmony import */ var _report_finish_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9547);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8850);
+/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7428);
+/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7100);
+/* harmony import */ var _report_signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9879);
+/* harmony import */ var _stages_conclude_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(834);
+/* harmony import */ var _stages_context_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2088);
+/* harmony import */ var _stages_deliver_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(19);
+/* harmony import */ var _stages_follow_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(3994);
+/* harmony import */ var _stages_prepare_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(6845);
+/* harmony import */ var _stages_verify_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(9790);
+
+
 
 
 
@@ -8538,21 +8457,31 @@ async function run(env = process.env, clock = _lib_clock_js__WEBPACK_IMPORTED_MO
     const startedAt = clock.now();
     const get = name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
     // Secrets are masked the moment they are read, before anything can print them.
-    (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .maskSecretInputs */ .q)(get);
-    const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_5__/* .newReport */ .bQ)();
+    (0,_settings_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .maskSecretInputs */ .q)(get);
+    const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_7__/* .newReport */ .bQ)();
     let ctx;
-    const stopGuarding = (0,_report_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .guardRun */ .js)(report, env, () => (ctx ? (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__/* .cancelled */ .KW)(ctx) : undefined));
+    let notify;
+    let cut = false;
+    // Outputs and summary first, then the chat: once, whichever ending comes first.
+    const finish = () => (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_6__/* .finishRun */ .J)(report, env, () => (0,_report_notify_js__WEBPACK_IMPORTED_MODULE_4__/* .notifyChat */ .Y6)(notify, (0,_report_notify_js__WEBPACK_IMPORTED_MODULE_4__/* .deployNotice */ .qx)(report), { env, clock, durationMs: clock.now() - startedAt, cancelled: cut }));
+    const beforeExit = () => {
+        cut = true;
+        return ctx ? (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_11__/* .cancelled */ .KW)(ctx) : undefined;
+    };
+    const stopGuarding = (0,_report_signals_js__WEBPACK_IMPORTED_MODULE_10__/* .guardRun */ .js)(report, env, beforeExit, { exit: code => process.exit(code), finish });
     try {
-        const settings = (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_7__/* .readSettings */ .sb)(get, env);
-        ctx = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_10__/* .createContext */ .q)(settings, env, clock, report, startedAt);
-        const prepared = await (0,_stages_prepare_js__WEBPACK_IMPORTED_MODULE_13__/* .prepare */ .i)(ctx);
+        // Read first: a run refused for any other input still tells the chat.
+        notify = (0,_settings_notify_js__WEBPACK_IMPORTED_MODULE_5__/* .readNotifySettings */ .J)(get);
+        const settings = (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_9__/* .readSettings */ .sb)(get, env);
+        ctx = (0,_stages_context_js__WEBPACK_IMPORTED_MODULE_12__/* .createContext */ .q)(settings, env, clock, report, startedAt);
+        const prepared = await (0,_stages_prepare_js__WEBPACK_IMPORTED_MODULE_15__/* .prepare */ .i)(ctx);
         if (prepared.decision !== 'deploy')
             return;
-        const { deployment, stream } = await (0,_stages_deliver_js__WEBPACK_IMPORTED_MODULE_11__/* .deliver */ .c)(ctx, prepared);
+        const { deployment, stream } = await (0,_stages_deliver_js__WEBPACK_IMPORTED_MODULE_13__/* .deliver */ .c)(ctx, prepared);
         if (!settings.wait)
             return _lib_log_js__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq('wait is false: not following the deployment');
-        await (0,_stages_follow_js__WEBPACK_IMPORTED_MODULE_12__/* .followToEnd */ .c)(ctx, deployment, stream);
-        await (0,_stages_verify_js__WEBPACK_IMPORTED_MODULE_14__/* .verify */ .M)(ctx, prepared, deployment);
+        await (0,_stages_follow_js__WEBPACK_IMPORTED_MODULE_14__/* .followToEnd */ .c)(ctx, deployment, stream);
+        await (0,_stages_verify_js__WEBPACK_IMPORTED_MODULE_16__/* .verify */ .M)(ctx, prepared, deployment);
     }
     catch (err) {
         (0,_report_failure_js__WEBPACK_IMPORTED_MODULE_3__/* .reportFailure */ .x)(report, err);
@@ -8560,8 +8489,8 @@ async function run(env = process.env, clock = _lib_clock_js__WEBPACK_IMPORTED_MO
     finally {
         // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
         if (ctx)
-            await (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_9__/* .conclude */ .Ep)(ctx);
-        await (0,_report_finish_js__WEBPACK_IMPORTED_MODULE_4__/* .finishRun */ .J)(report, env);
+            await (0,_stages_conclude_js__WEBPACK_IMPORTED_MODULE_11__/* .conclude */ .Ep)(ctx);
+        await finish();
         stopGuarding();
     }
 }
@@ -8630,11 +8559,12 @@ function writeOnce(report, write) {
     }
     return writing;
 }
-/** The deploy action's outputs and summary, once. */
-function finishRun(report, env) {
+/** The deploy action's outputs and summary, once; then `tell` (the chat), once. */
+function finishRun(report, env, tell) {
     return writeOnce(report, async () => {
         (0,_report_js__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)(report);
         await (0,_summary_js__WEBPACK_IMPORTED_MODULE_1__/* .writeSummary */ .Sy)(report, env);
+        await tell?.();
     });
 }
 
@@ -8694,6 +8624,243 @@ function mostTellingLine(lines) {
     const telling = [...clean].reverse().filter(l => TELLING.test(l));
     const line = telling.find(l => !GENERIC.test(l)) ?? telling[0] ?? clean[clean.length - 1];
     return line === undefined ? undefined : (0,lib_text/* cut */.Jj)(line, 200);
+}
+
+
+/***/ }),
+
+/***/ 4669:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PD: () => (/* binding */ reviewNotice),
+/* harmony export */   Y6: () => (/* binding */ notifyChat),
+/* harmony export */   qx: () => (/* binding */ deployNotice),
+/* harmony export */   y: () => (/* binding */ oneOffNotice)
+/* harmony export */ });
+/* unused harmony exports NOTIFY_BUDGET_MS, NOTIFY_CANCEL_BUDGET_MS, chatEscape, chatLink, chatText, wanted, postToChat */
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1931);
+/* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1025);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9112);
+/* harmony import */ var _lib_version_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7471);
+/* harmony import */ var _reviewapp_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9745);
+
+
+
+
+
+
+
+
+/** The longest piece of outside text in a message, and the longest failure line. */
+const MAX_TEXT = 200;
+const MAX_DETAIL = 500;
+/** The whole notification, retry included; on cancellation, what the runner leaves. */
+const NOTIFY_BUDGET_MS = 15_000;
+const NOTIFY_CANCEL_BUDGET_MS = 4_000;
+const RETRY_AFTER_CAP_MS = 10_000;
+const RETRY_DEFAULT_MS = 2_000;
+/**
+ * Outside text as chat text: scrubbed and cut, one line, Slack's three
+ * control characters escaped (no `<!channel>`, `<@U…>` or `<url|label>`
+ * of theirs), every `@` followed by a zero-width space (no Mattermost
+ * mention), and `](` broken (no Markdown link in Mattermost).
+ */
+function chatEscape(text, max = MAX_TEXT) {
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .scrubCut */ .aO)((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_5__/* .spaceControlChars */ .Nl)(text), max)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/\]\(/g, ']\u200b(');
+}
+/** A link in Slack's form (Mattermost reads it too), only to a plain http(s) URL; else the label alone. */
+function chatLink(url, label) {
+    const text = chatEscape(label);
+    if (!url || !/^https?:\/\/[^\s<>|&"'`]+$/.test(url))
+        return text;
+    return `<${url}|${text}>`;
+}
+/** The message (pure): one line of what happened, one of links, and on failure one more with why. */
+function chatText(n, ctx) {
+    const server = (ctx.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const workflowRepo = ctx.env.GITHUB_REPOSITORY ?? '';
+    const repo = n.repository || workflowRepo;
+    const sha = n.sha || ctx.env.GITHUB_SHA || '';
+    const head = [`${n.emoji} *${chatEscape(n.app)}* ${chatEscape(n.happened, 300)}`];
+    if (/^[0-9a-f]{40}$/i.test(sha))
+        head.push(repo ? chatLink(`${server}/${repo}/commit/${sha}`, sha.slice(0, 7)) : sha.slice(0, 7));
+    if (n.ref && n.ref !== sha)
+        head.push(chatEscape(n.ref));
+    // A login, without @: it names the actor and mentions nobody.
+    if (ctx.env.GITHUB_ACTOR)
+        head.push(`by ${chatEscape(ctx.env.GITHUB_ACTOR, 60)}`);
+    head.push((0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(ctx.durationMs));
+    const links = [];
+    if (workflowRepo && ctx.env.GITHUB_RUN_ID)
+        links.push(chatLink(`${server}/${workflowRepo}/actions/runs/${ctx.env.GITHUB_RUN_ID}`, 'workflow run'));
+    if (n.appUrl)
+        links.push(chatLink(n.appUrl, 'app'));
+    const lines = [head.join(' · ')];
+    if (links.length)
+        lines.push(links.join(' · '));
+    if (n.outcome === 'failure' && n.detail)
+        lines.push(`> ${chatEscape(n.detail, MAX_DETAIL)}`);
+    return lines.join('\n');
+}
+/** Whether `notify-on` wants this run told. */
+function wanted(on, outcome) {
+    if (on === 'failure')
+        return outcome === 'failure';
+    if (on === 'change')
+        return outcome === 'success' || outcome === 'failure';
+    return true;
+}
+/** The deploy action's notice. */
+function deployNotice(r) {
+    const base = { app: r.app, sha: r.sha, repository: r.repository, ref: r.ref, appUrl: r.appUrl, detail: r.error };
+    const short = (sha) => (sha ? sha.slice(0, 7) : 'the previous commit');
+    if (r.plan)
+        return { ...base, outcome: 'neutral', emoji: '🧪', happened: 'dry run: everything checked, nothing deployed' };
+    if (r.skipped && !r.error)
+        return { ...base, outcome: 'skipped', emoji: '⏭️', happened: 'skipped: already live' };
+    if (r.error?.startsWith('cancelled'))
+        return { ...base, outcome: 'failure', emoji: '🛑', happened: 'cancelled' };
+    if (r.rolledBack)
+        return {
+            ...base,
+            outcome: 'failure',
+            emoji: '↩️',
+            happened: `health check failed: rolled back to ${short(r.previousSha)}`
+        };
+    if (r.health === 'failed')
+        return { ...base, outcome: 'failure', emoji: '❌', happened: 'deployed, but the health check failed' };
+    if (r.timedOut)
+        return { ...base, outcome: 'failure', emoji: '⏱️', happened: `still ${r.status ?? 'running'} at the timeout` };
+    if (r.error)
+        return { ...base, outcome: 'failure', emoji: '❌', happened: `failed${r.status ? ` (${r.status})` : ''}` };
+    if (!r.waited)
+        return { ...base, outcome: 'success', emoji: '🚀', happened: 'deployment created (not followed)' };
+    return { ...base, outcome: 'success', emoji: '✅', happened: 'deployed' };
+}
+/** The `run` action's notice: the workflow's commit, the one-off's end. */
+function oneOffNotice(r) {
+    const what = `one-off \`${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_5__/* .spaceControlChars */ .Nl)(r.command).slice(0, 80)}\``;
+    const base = { app: r.app, detail: r.error };
+    switch (r.status) {
+        case 'success':
+            return { ...base, outcome: 'success', emoji: '✅', happened: `${what} exited with 0` };
+        case 'failed':
+            return { ...base, outcome: 'failure', emoji: '❌', happened: `${what} exited with ${r.exitCode ?? '?'}` };
+        case 'detached':
+            return { ...base, outcome: 'success', emoji: '🚀', happened: `${what} started, detached` };
+        case 'dry-run':
+            return { ...base, outcome: 'neutral', emoji: '🧪', happened: `dry run: ${what} checked, not started` };
+        case 'timed-out':
+            return { ...base, outcome: 'failure', emoji: '⏱️', happened: `${what} stopped at the timeout` };
+        case 'cancelled':
+            return { ...base, outcome: 'failure', emoji: '🛑', happened: `${what} cancelled` };
+        case 'inactive':
+            return { ...base, outcome: 'failure', emoji: '💤', happened: `${what} stopped for inactivity` };
+        default:
+            return { ...base, outcome: 'failure', emoji: '❌', happened: `${what} could not run` };
+    }
+}
+/** The `review-app` action's notice. */
+function reviewNotice(r) {
+    const base = { app: r.app || r.parent, sha: r.sha, ref: r.headRef, appUrl: r.appUrl, detail: r.error };
+    const pr = r.pullRequest ? ` (pull request #${r.pullRequest})` : '';
+    switch ((0,_reviewapp_js__WEBPACK_IMPORTED_MODULE_6__/* .reviewStatus */ .n6)(r)) {
+        case 'success':
+            return { ...base, outcome: 'success', emoji: '✅', happened: `review app ready${pr}` };
+        case 'destroyed':
+            return { ...base, outcome: 'success', emoji: '🗑️', happened: `review app destroyed${pr}` };
+        case 'skipped':
+            return {
+                ...base,
+                outcome: 'skipped',
+                emoji: '⏭️',
+                happened: `review app skipped${pr}: ${r.note ? 'a fork' : 'already live'}`
+            };
+        case 'dry-run':
+            return { ...base, outcome: 'neutral', emoji: '🧪', happened: `review app dry run${pr}: nothing changed` };
+        default:
+            return {
+                ...base,
+                outcome: 'failure',
+                emoji: '❌',
+                happened: `review app failed${pr}${r.status && r.status !== 'skipped' ? ` (${r.status})` : ''}`
+            };
+    }
+}
+/**
+ * One POST of the message. A 429 or a 5xx is sent once more after its
+ * Retry-After (at most 10 s) or 2 s; anything else that fails, and a second
+ * failure, is a warning naming the status. Never longer than `budgetMs`.
+ */
+async function postToChat(webhook, text, opts) {
+    const deadline = opts.clock.now() + opts.budgetMs;
+    const http = new _lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .Http */ .lw({ userAgent: _lib_version_js__WEBPACK_IMPORTED_MODULE_7__/* .USER_AGENT */ ._, clock: opts.clock });
+    http.deadline = deadline;
+    try {
+        for (let attempt = 1;; attempt++) {
+            try {
+                await http.request({ method: 'POST', url: webhook, json: { text }, retry: 'none' });
+                _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('Told the chat how the run went');
+                return 'sent';
+            }
+            catch (err) {
+                const wait = attempt === 1 ? retryDelay(err, opts.clock.now()) : undefined;
+                if (wait === undefined || opts.clock.now() + wait >= deadline)
+                    return giveUp(err);
+                _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`(the chat webhook answered ${err.status ?? 'nothing'}; sending again in ${(0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(wait)})`);
+                await opts.clock.sleep(wait);
+            }
+        }
+    }
+    finally {
+        http.dispose();
+    }
+}
+/** How long to wait before the one retry, or undefined when there is none (a 4xx, or a request that may have been sent). */
+function retryDelay(err, now) {
+    if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr)
+        return err.unsent ? RETRY_DEFAULT_MS : undefined;
+    if (!(err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$) || (err.status !== 429 && err.status < 500))
+        return undefined;
+    const after = (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(err.headers['retry-after'], now);
+    return Math.min(after ?? RETRY_DEFAULT_MS, RETRY_AFTER_CAP_MS);
+}
+function giveUp(err) {
+    if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$) {
+        const why = err.status === 404 || err.status === 410
+            ? ': the webhook was removed, or its channel archived (Slack)'
+            : err.status === 400
+                ? ': the message was refused, or the webhook deleted (Mattermost)'
+                : err.status === 403
+                    ? ': the webhook is disabled'
+                    : '';
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .warning */ .$e(`Could not tell the chat: the webhook answered ${err.status}${why}. The run's result is unchanged.`);
+    }
+    else {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .warning */ .$e(`Could not tell the chat: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}. The run's result is unchanged.`);
+    }
+    return 'failed';
+}
+/** Tells the chat, when a webhook is set and `notify-on` wants this outcome; never throws. */
+async function notifyChat(settings, notice, ctx) {
+    if (!settings?.webhook || !wanted(settings.on, notice.outcome))
+        return;
+    try {
+        const budgetMs = ctx.cancelled ? NOTIFY_CANCEL_BUDGET_MS : NOTIFY_BUDGET_MS;
+        await postToChat(settings.webhook, chatText(notice, ctx), { clock: ctx.clock, budgetMs });
+    }
+    catch (err) {
+        _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .warning */ .$e(`Could not tell the chat: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(err)}. The run's result is unchanged.`);
+    }
 }
 
 
@@ -8811,6 +8978,136 @@ function setOutputs(r) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.health, r.health ?? '');
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.previousSha, r.previousSha ?? '');
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(OUTPUTS.rolledBack, String(r.rolledBack));
+}
+
+
+/***/ }),
+
+/***/ 9745:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IH: () => (/* binding */ writeReviewSummary),
+/* harmony export */   L8: () => (/* binding */ setReviewOutputs),
+/* harmony export */   Nt: () => (/* binding */ newReviewReport),
+/* harmony export */   Vb: () => (/* binding */ reviewCommentMarkdown),
+/* harmony export */   n6: () => (/* binding */ reviewStatus)
+/* harmony export */ });
+/* unused harmony exports REVIEW_OUTPUTS, reviewSummaryMarkdown */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
+/* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3862);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5714);
+/* harmony import */ var _scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7178);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7994);
+
+
+
+
+
+
+
+function newReviewReport() {
+    return { ...(0,_report_js__WEBPACK_IMPORTED_MODULE_5__/* .newReport */ .bQ)(), parent: '', created: false, addonsCreated: [], deployed: false };
+}
+/** The one status the outputs, the summary and the comment say. */
+function reviewStatus(r) {
+    if (r.error)
+        return 'failed';
+    if (r.outcome)
+        return r.outcome;
+    if (r.status === 'skipped')
+        return r.afterCreate?.startsWith('ran') ? 'success' : 'skipped';
+    if (r.status && ((0,_scalingo_statuses_js__WEBPACK_IMPORTED_MODULE_4__/* .isSuccess */ .oJ)(r.status) || !r.waited))
+        return 'success';
+    return r.deployed ? 'failed' : 'success';
+}
+const REVIEW_OUTPUTS = {
+    app: 'app',
+    appUrl: 'app-url',
+    sha: 'sha',
+    deploymentId: 'deployment-id',
+    created: 'created',
+    status: 'status'
+};
+function setReviewOutputs(r) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(REVIEW_OUTPUTS.app, r.app);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(REVIEW_OUTPUTS.appUrl, r.appUrl ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(REVIEW_OUTPUTS.sha, r.sha ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(REVIEW_OUTPUTS.deploymentId, r.deploymentId ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(REVIEW_OUTPUTS.created, String(r.created));
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(REVIEW_OUTPUTS.status, reviewStatus(r));
+}
+const HEADLINES = {
+    success: '✅ Review app ready',
+    failed: '❌ Review app failed',
+    skipped: '⏭️ Review app skipped',
+    destroyed: '🗑️ Review app destroyed',
+    'dry-run': '🧪 Review app dry run: everything checked, nothing changed'
+};
+function reviewRows(r) {
+    const rows = [
+        ['Review app', r.appUrl ? (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.app), r.appUrl) : (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.app || '?')],
+        ['Parent', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.parent)]
+    ];
+    if (r.pullRequest)
+        rows.push(['Pull request', `#${r.pullRequest}${r.headRef ? ` ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.headRef, 100)}` : ''}`]);
+    rows.push(['Status', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(reviewStatus(r))]);
+    if (r.outcome !== 'destroyed' && r.app)
+        rows.push(['Created this run', r.created ? 'yes' : 'no']);
+    if (r.addonsCreated.length)
+        rows.push(['Addons added', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.addonsCreated.join(', '))]);
+    if (r.variablesLine)
+        rows.push(['Variables', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.variablesLine)]);
+    if (r.afterCreate)
+        rows.push(['after-create', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.afterCreate)]);
+    if (r.durationSeconds !== undefined)
+        rows.push(['Duration', (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.durationSeconds * 1000)]);
+    return rows;
+}
+/** The job summary (pure): the review app's table, then the deployment's own summary when one ran. */
+function reviewSummaryMarkdown(r) {
+    let md = (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .summaryTable */ .jb)(HEADLINES[reviewStatus(r)], reviewRows(r));
+    if (r.note)
+        md += `\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.note)}\n`;
+    if (r.deployed)
+        md += `\n${(0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .summaryMarkdown */ .eH)(r)}`;
+    else if (r.plan)
+        md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(l)}`).join('\n')}\n`;
+    if (!r.deployed && r.error)
+        md += `\n**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.error)}\n`;
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(md);
+}
+function writeReviewSummary(r, env) {
+    return (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .writeJobSummary */ .j7)(reviewSummaryMarkdown(r), env);
+}
+const COMMENT_HEADLINES = {
+    success: '✅ Review app ready',
+    failed: '❌ Review app failed',
+    skipped: '⏭️ Review app unchanged: this commit is already live',
+    destroyed: '🗑️ Review app destroyed',
+    'dry-run': '🧪 Review app dry run'
+};
+/** The pull request comment's Markdown (pure, below the marker): everything from outside is inert. */
+function reviewCommentMarkdown(r, dashboardUrl) {
+    const status = reviewStatus(r);
+    const lines = [`### ${COMMENT_HEADLINES[status]}: ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.app)}`, ''];
+    if (status === 'destroyed') {
+        lines.push(`${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.app)} was destroyed with its addons${r.note ? ` (${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.note)})` : ''}.`);
+        return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(lines.join('\n'));
+    }
+    const rows = [];
+    if (r.appUrl)
+        rows.push(['App', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(r.appUrl, r.appUrl)]);
+    if (r.sha)
+        rows.push(['Commit', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.sha.slice(0, 7))]);
+    rows.push(['Status', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(status === 'failed' && r.status ? `${status} (${r.status})` : status)]);
+    rows.push(['Dashboard', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(dashboardUrl, dashboardUrl)]);
+    lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`));
+    if (status === 'failed' && r.error)
+        lines.push('', `**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.error, 500)}`);
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(lines.join('\n'));
 }
 
 
@@ -9997,7 +10294,9 @@ const INPUTS = {
     variables: 'variables',
     healthCheck: 'health-check',
     healthCheckTimeout: 'health-check-timeout',
-    rollback: 'rollback'
+    rollback: 'rollback',
+    notifyWebhook: 'notify-webhook',
+    notifyOn: 'notify-on'
 };
 /** The `run` action's own inputs (`app`, `api-token`, `region`, `api-url`, `auth-url` are read as the deploy action's). */
 const RUN_INPUTS = {
@@ -10026,18 +10325,85 @@ const REVIEW_INPUTS = {
     comment: 'comment'
 };
 /** Inputs that hold secrets: masked before anything else reads them. */
-const SECRET_INPUTS = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken];
+const SECRET_INPUTS = [
+    INPUTS.apiToken,
+    INPUTS.githubToken,
+    INPUTS.promoteFromApiToken,
+    INPUTS.notifyWebhook
+];
 /** The `run` action's secrets: the API token and every `env` value, masked before anything else reads them. */
 function maskRunInputs(get) {
     (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(get(INPUTS.apiToken));
+    maskWebhook(get);
     for (const value of (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_1__/* .variableValues */ .x3)(get(RUN_INPUTS.env)))
         (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(value);
+}
+/** The webhook URL, whole and its path's parts (the path is the credential), before anything can print it. */
+function maskWebhook(get) {
+    const url = get(INPUTS.notifyWebhook).trim();
+    if (!url)
+        return;
+    (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecretUrl */ .l2)(url);
+    try {
+        const u = new URL(url);
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(u.pathname);
+        for (const part of u.pathname.split('/'))
+            if (part.length >= 8)
+                (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(part);
+    }
+    catch {
+        // not a URL: refused when read, and already masked whole
+    }
 }
 function maskSecretInputs(get) {
     for (const name of SECRET_INPUTS)
         (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(get(name));
+    maskWebhook(get);
     for (const value of (0,_dotenv_js__WEBPACK_IMPORTED_MODULE_1__/* .variableValues */ .x3)(get(INPUTS.variables)))
         (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(value);
+}
+
+
+/***/ }),
+
+/***/ 2584:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ readNotifySettings)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1281);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7428);
+
+
+
+
+function readNotifySettings(get) {
+    const on = get(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyOn).trim() || 'always';
+    if (on !== 'always' && on !== 'failure' && on !== 'change')
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyOn, `must be always, failure or change, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(on)}`);
+    const value = get(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyWebhook).trim();
+    if (!value)
+        return { on };
+    const refuse = (why) => {
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyWebhook, `${why} (the URL is a secret: not shown)`);
+    };
+    if ((0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControlChars */ .jt)(value) || /\s/.test(value))
+        refuse('must be one URL, without spaces or line breaks');
+    let u;
+    try {
+        u = new URL(value);
+    }
+    catch {
+        return refuse('is not a URL; expected the https:// URL of a Slack or Mattermost incoming webhook');
+    }
+    if (!(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isHttpsOrLoopback */ .cU)(u))
+        refuse(`must be an https:// URL (plain http only for loopback hosts), got ${u.protocol}//…`);
+    if (u.username || u.password)
+        refuse('must not contain credentials (user:password@)');
+    return { webhook: value, on };
 }
 
 

@@ -1,5 +1,6 @@
 import { GitHubSandbox, type GitHubOptions, DEFAULT_GITHUB_TOKEN, SHA_MAIN } from './github.js'
 import { ScalingoSandbox, type ScalingoOptions, DEFAULT_API_TOKEN } from './scalingo.js'
+import { WebhookReceiver, type WebhookBehaviour } from './webhook.js'
 
 export * from './github.js'
 export * from './scalingo.js'
@@ -10,15 +11,19 @@ export * from './tarball.js'
 export * from './oneoff.js'
 export * from './childapps.js'
 export * from './pulls.js'
+export * from './webhook.js'
 
 export interface SandboxOptions {
   scalingo?: ScalingoOptions
   github?: GitHubOptions
+  /** The chat's incoming webhook (always started; `sandbox.webhook.url`). */
+  webhook?: WebhookBehaviour
 }
 
 export interface Sandbox {
   scalingo: ScalingoSandbox
   github: GitHubSandbox
+  webhook: WebhookReceiver
   /** Inputs as the runner passes them (INPUT_<NAME>, hyphens kept) plus the workflow's GITHUB_* variables. */
   env(inputs?: Record<string, string>): Record<string, string>
   close(): Promise<void>
@@ -53,16 +58,19 @@ export function sandboxSecrets(sb: Sandbox): string[] {
     ...sb.scalingo.bearers.keys(),
     ...sb.github.signed.keys(),
     ...sb.scalingo.secrets,
-    ...sb.scalingo.childApps.secrets
+    ...sb.scalingo.childApps.secrets,
+    sb.webhook.path.slice(sb.webhook.path.lastIndexOf('/') + 1)
   ]
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const scalingo = await new ScalingoSandbox(opts.scalingo).start()
   const github = await new GitHubSandbox(opts.github).start()
+  const webhook = await new WebhookReceiver(opts.webhook).start()
   const sandbox: Sandbox = {
     scalingo,
     github,
+    webhook,
     env(inputs = {}) {
       return {
         // Debug output on, as with ACTIONS_STEP_DEBUG: the secrets scan covers it.
@@ -79,7 +87,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     },
     async close() {
-      await Promise.all([scalingo.close(), github.close()])
+      await Promise.all([scalingo.close(), github.close(), webhook.close()])
     }
   }
   allSandboxes.push(sandbox)

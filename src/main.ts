@@ -2,6 +2,8 @@ import * as core from '@actions/core'
 import * as log from './lib/log.js'
 import { type Clock, systemClock } from './lib/clock.js'
 import { reportFailure } from './report/failure.js'
+import { deployNotice, notifyChat } from './report/notify.js'
+import { type NotifySettings, readNotifySettings } from './settings/notify.js'
 import { finishRun } from './report/finish.js'
 import { newReport } from './report/report.js'
 import { maskSecretInputs, type InputReader } from './settings/inputs.js'
@@ -25,8 +27,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
   maskSecretInputs(get)
   const report = newReport()
   let ctx: RunContext | undefined
-  const stopGuarding = guardRun(report, env, () => (ctx ? cancelled(ctx) : undefined))
+  let notify: NotifySettings | undefined
+  let cut = false
+  // Outputs and summary first, then the chat: once, whichever ending comes first.
+  const finish = (): Promise<void> =>
+    finishRun(report, env, () =>
+      notifyChat(notify, deployNotice(report), { env, clock, durationMs: clock.now() - startedAt, cancelled: cut })
+    )
+  const beforeExit = (): Promise<void> | undefined => {
+    cut = true
+    return ctx ? cancelled(ctx) : undefined
+  }
+  const stopGuarding = guardRun(report, env, beforeExit, { exit: code => process.exit(code), finish })
   try {
+    // Read first: a run refused for any other input still tells the chat.
+    notify = readNotifySettings(get)
     const settings = readSettings(get, env)
     ctx = createContext(settings, env, clock, report, startedAt)
     const prepared = await prepare(ctx)
@@ -40,7 +55,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, clock: Clock = s
   } finally {
     // Still guarded: a cancellation now ends the run once, with the same outputs and summary.
     if (ctx) await conclude(ctx)
-    await finishRun(report, env)
+    await finish()
     stopGuarding()
   }
 }

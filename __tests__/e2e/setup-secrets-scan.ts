@@ -3,7 +3,8 @@
  * file (all with debug output on) is scanned for every secret any sandbox
  * handed out and every token given as input, whole or in part: 12
  * consecutive characters of one are a leak (a secret cut short is still
- * one). Zero hits, or the file fails.
+ * one). The messages posted to the chat's webhook are scanned the same
+ * way. Zero hits, or the file fails.
  */
 import { afterAll, expect } from '@jest/globals'
 import { allSandboxes, recordedRuns, sandboxSecrets } from '../../sandbox/index.js'
@@ -27,6 +28,9 @@ afterAll(() => {
     const text = readable(run)
     for (const hit of partialLeaks(text, [...secrets])) hits.push(`${hit} in a run that exited ${run.code}`)
   }
+  for (const sb of allSandboxes)
+    for (const post of sb.webhook.posts)
+      for (const hit of partialLeaks(post.body, [...secrets])) hits.push(`${hit} in a message posted to the chat`)
   // A suite-wide check after each file's tests, not a test of its own.
   // eslint-disable-next-line jest/no-standalone-expect
   expect(hits).toEqual([])

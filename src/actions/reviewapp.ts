@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { reportFailure } from '../report/failure.js'
+import { notifyChat, reviewNotice } from '../report/notify.js'
+import { type NotifySettings, readNotifySettings } from '../settings/notify.js'
 import { writeOnce } from '../report/finish.js'
 import { newReviewReport, setReviewOutputs, writeReviewSummary } from '../report/reviewapp.js'
 import { type InputReader, maskSecretInputs } from '../settings/inputs.js'
@@ -23,11 +25,14 @@ export async function runReviewApp(env: NodeJS.ProcessEnv = process.env, clock: 
   maskSecretInputs(get)
   const report = newReviewReport()
   const stop = new AbortController()
+  let notify: NotifySettings | undefined
   const finish = (): Promise<void> =>
     writeOnce(report, async () => {
       report.durationSeconds = Math.round((clock.now() - startedAt) / 1000)
       setReviewOutputs(report)
       await writeReviewSummary(report, env)
+      const cancelled = stop.signal.aborted
+      await notifyChat(notify, reviewNotice(report), { env, clock, durationMs: clock.now() - startedAt, cancelled })
     })
   let ctx: ReviewContext | undefined
   const beforeExit = async (): Promise<void> => {
@@ -37,6 +42,8 @@ export async function runReviewApp(env: NodeJS.ProcessEnv = process.env, clock: 
   }
   const stopGuarding = guardRun(report, env, beforeExit, { exit: code => process.exit(code), finish })
   try {
+    // Read first: a run refused for any other input still tells the chat.
+    notify = readNotifySettings(get)
     const settings = readReviewAppSettings(get, env)
     ctx = createReviewContext(settings, env, clock, report, startedAt, stop)
     await runStages(ctx)

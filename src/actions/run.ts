@@ -5,6 +5,8 @@ import { Http } from '../lib/http.js'
 import * as log from '../lib/log.js'
 import { oneLine } from '../lib/text.js'
 import { reportFailure } from '../report/failure.js'
+import { notifyChat, oneOffNotice } from '../report/notify.js'
+import { type NotifySettings, readNotifySettings } from '../settings/notify.js'
 import { writeOnce } from '../report/finish.js'
 import { type OneOffReport, newOneOffReport, setOneOffOutputs, writeOneOffSummary } from '../report/oneoff.js'
 import { ScalingoClient } from '../scalingo/client.js'
@@ -39,15 +41,19 @@ export async function runOneOff(env: NodeJS.ProcessEnv = process.env, clock: Clo
   maskRunInputs(get)
   const report = newOneOffReport()
   const stop = new AbortController()
+  let notify: NotifySettings | undefined
   const finish = (): Promise<void> =>
     writeOnce(report, async () => {
       report.durationSeconds = Math.round((clock.now() - startedAt) / 1000)
       setOneOffOutputs(report)
       await writeOneOffSummary(report, env)
+      const cancelled = stop.signal.aborted
+      await notifyChat(notify, oneOffNotice(report), { env, clock, durationMs: clock.now() - startedAt, cancelled })
     })
   const unguard = guardOneOff(stop, report, finish)
   let ctx: OneOffContext | undefined
   try {
+    notify = readNotifySettings(get)
     ctx = oneOffContext(readOneOffSettings(get), clock, startedAt, stop, report)
     await runStages(ctx, report)
   } catch (err) {

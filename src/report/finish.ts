@@ -19,10 +19,11 @@ export function writeOnce(report: object, write: () => Promise<void>): Promise<v
   return writing
 }
 
-/** The deploy action's outputs and summary, once. */
-export function finishRun(report: RunReport, env: NodeJS.ProcessEnv): Promise<void> {
+/** The deploy action's outputs and summary, once; then `tell` (the chat), once. */
+export function finishRun(report: RunReport, env: NodeJS.ProcessEnv, tell?: () => Promise<void>): Promise<void> {
   return writeOnce(report, async () => {
     setOutputs(report)
     await writeSummary(report, env)
+    await tell?.()
   })
 }

@@ -1,4 +1,4 @@
-import { registerSecret } from '../lib/secrets.js'
+import { registerSecret, registerSecretUrl } from '../lib/secrets.js'
 import { variableValues } from './dotenv.js'
 
 /**
@@ -30,7 +30,9 @@ export const INPUTS = {
   variables: 'variables',
   healthCheck: 'health-check',
   healthCheckTimeout: 'health-check-timeout',
-  rollback: 'rollback'
+  rollback: 'rollback',
+  notifyWebhook: 'notify-webhook',
+  notifyOn: 'notify-on'
 } as const
 
 export type InputName = (typeof INPUTS)[keyof typeof INPUTS]
@@ -68,7 +70,12 @@ export const REVIEW_INPUTS = {
 export type ReviewInputName = (typeof REVIEW_INPUTS)[keyof typeof REVIEW_INPUTS]
 
 /** Inputs that hold secrets: masked before anything else reads them. */
-export const SECRET_INPUTS: InputName[] = [INPUTS.apiToken, INPUTS.githubToken, INPUTS.promoteFromApiToken]
+export const SECRET_INPUTS: InputName[] = [
+  INPUTS.apiToken,
+  INPUTS.githubToken,
+  INPUTS.promoteFromApiToken,
+  INPUTS.notifyWebhook
+]
 
 /** Reads one input by name (`core.getInput` in the action, a map in tests). */
 export type InputReader = (name: InputName | RunInputName | ReviewInputName) => string
@@ -76,10 +83,26 @@ export type InputReader = (name: InputName | RunInputName | ReviewInputName) => 
 /** The `run` action's secrets: the API token and every `env` value, masked before anything else reads them. */
 export function maskRunInputs(get: InputReader): void {
   registerSecret(get(INPUTS.apiToken))
+  maskWebhook(get)
   for (const value of variableValues(get(RUN_INPUTS.env))) registerSecret(value)
+}
+
+/** The webhook URL, whole and its path's parts (the path is the credential), before anything can print it. */
+function maskWebhook(get: InputReader): void {
+  const url = get(INPUTS.notifyWebhook).trim()
+  if (!url) return
+  registerSecretUrl(url)
+  try {
+    const u = new URL(url)
+    registerSecret(u.pathname)
+    for (const part of u.pathname.split('/')) if (part.length >= 8) registerSecret(part)
+  } catch {
+    // not a URL: refused when read, and already masked whole
+  }
 }
 
 export function maskSecretInputs(get: InputReader): void {
   for (const name of SECRET_INPUTS) registerSecret(get(name))
+  maskWebhook(get)
   for (const value of variableValues(get(INPUTS.variables))) registerSecret(value)
 }

@@ -88,11 +88,16 @@ export function reviewVariableWrites(
   return [...writes].map(([name, value]) => ({ name, value }))
 }
 
-/** Masks values as they are read: all but booleans, numbers and bare references to another variable. */
+/**
+ * Masks values as they are read (a review app's build output may print
+ * them): all but booleans, numbers, bare references to another variable
+ * and single lower-case words (`production`, `staging`), which would mask
+ * the same word everywhere in the log and hide nothing.
+ */
 export function maskValues(vars: EnvVariable[]): void {
   for (const v of vars) {
     const x = v.value.trim()
-    if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?)$/i.test(x) || ALIAS.test(x)) continue
+    if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x)) continue
     registerSecret(v.value)
   }
 }
