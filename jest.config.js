@@ -13,7 +13,7 @@ export default {
   setupFilesAfterEnv: ['<rootDir>/__tests__/e2e/setup-secrets-scan.ts'],
   clearMocks: true,
   // End-to-end tests mostly wait on loopback servers and timers: run more files at once than there are cores.
-  maxWorkers: 3,
+  maxWorkers: 4,
   reporters: ['default', '<rootDir>/scripts/jest-count-reporter.js'],
   testTimeout: 30000,
   collectCoverageFrom: ['src/**/*.ts']

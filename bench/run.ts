@@ -20,6 +20,7 @@ import {
   watchProcess
 } from '../sandbox/index.js'
 import { oneOffRows } from './oneoff.js'
+import { reviewAppRows } from './reviewapp.js'
 import { show, stats } from './stats.js'
 import { scalingRows } from './scaling.js'
 
@@ -212,6 +213,11 @@ async function main(): Promise<void> {
     log('bench: how costs grow (log size, build length, archive size)')
     const rows = await scalingRows(log)
     tables.push(['| how it grows | result | target |', '|---|---|---|', ...rows].join('\n'))
+  }
+  if (!only || only === 'review') {
+    log('bench: review apps and chat notifications')
+    const rows = await reviewAppRows(RUNS, log)
+    tables.push(['| review app, chat | result | beside it |', '|---|---|---|', ...rows].join('\n'))
   }
   const out = tables.join('\n\n')
   console.log(out)

@@ -6084,9 +6084,10 @@ async function runAfterCreate(ctx, target, command, sha) {
 
 
 
-
-/** How often provisioning is looked at. */
-const ADDON_POLL_MS = 2_000;
+/** When provisioning is looked at again: soon at first (a small plan is ready in seconds), then every 3 s. */
+function addonPollDelay(polls) {
+    return polls === 0 ? 500 : polls < 4 ? 1_000 : 3_000;
+}
 /** What `addons` asks for: the parent's (one per provider), a list (plans resolved by name), or none. */
 async function wantedAddons(client, wanted, parent) {
     if (wanted.kind === 'none')
@@ -6156,10 +6157,11 @@ async function waitForAddons(client, app, wanted, bounds) {
             return mine;
         if (polls === 0)
             log/* info */.pq(`Waiting for ${waiting.map(a => describeAddon(a)).join(', ')} to be provisioned…`);
-        if (bounds.clock.now() + ADDON_POLL_MS > bounds.deadline || bounds.stop?.aborted) {
-            throw new errors/* ActionError */.lZ(`${waiting.map(a => `${describeAddon(a)} is still ${a.status}`).join(', ')} on ${app} at the timeout`, `the next run waits for it again (nothing is added twice); raise timeout if provisioning takes longer than ${(0,lib_clock/* formatDuration */.a3)(ADDON_POLL_MS * polls)}`);
+        const wait = addonPollDelay(polls);
+        if (bounds.clock.now() + wait > bounds.deadline || bounds.stop?.aborted) {
+            throw new errors/* ActionError */.lZ(`${waiting.map(a => `${describeAddon(a)} is still ${a.status}`).join(', ')} on ${app} at the timeout`, 'the next run waits for it again (nothing is added twice); raise timeout if provisioning takes longer');
         }
-        await bounds.clock.sleep(ADDON_POLL_MS, bounds.stop);
+        await bounds.clock.sleep(wait, bounds.stop);
     }
 }
 
@@ -6285,12 +6287,8 @@ function reviewVariableWrites(child, copy, overrides) {
  * the same word everywhere in the log and hide nothing.
  */
 function maskValues(vars) {
-    for (const v of vars) {
-        const x = v.value.trim();
-        if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x))
-            continue;
-        (0,secrets/* registerSecret */.cl)(v.value);
-    }
+    const plain = (x) => /^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x);
+    (0,secrets/* registerSecrets */.dg)(vars.filter(v => !plain(v.value.trim())).map(v => v.value));
 }
 /** Copies, overrides, one bulk call; names only in the log. */
 async function applyReviewVariables(review, parent, opts) {
@@ -7897,6 +7895,7 @@ function namesTag(ref, tag) {
 /* harmony export */   _I: () => (/* binding */ scrub),
 /* harmony export */   aO: () => (/* binding */ scrubCut),
 /* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   dg: () => (/* binding */ registerSecrets),
 /* harmony export */   l2: () => (/* binding */ registerSecretUrl),
 /* harmony export */   nr: () => (/* binding */ longestSecret)
 /* harmony export */ });
@@ -7904,8 +7903,10 @@ function namesTag(ref, tag) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2313);
 
 // Every secret known to this run, longest first so a token inside a URL is
-// replaced as part of the whole URL.
+// replaced as part of the whole URL; the set answers "known already?" in
+// constant time (a review app masks thousands of values).
 const known = [];
+const seen = new Set();
 /** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
 const MIN_SECRET = 4;
 /**
@@ -7928,15 +7929,27 @@ function secretForms(value) {
  * local run (the demo, tests) has no runner at all.
  */
 function registerSecret(value) {
-    if (!value || value.length < MIN_SECRET)
-        return;
-    for (const form of secretForms(value)) {
-        if (known.includes(form))
+    registerSecrets([value]);
+}
+/** Many at once (the variables of an app): sorted once, not once per value. */
+function registerSecrets(values) {
+    let added = false;
+    for (const value of values) {
+        if (!value || value.length < MIN_SECRET)
             continue;
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-        known.push(form);
+        for (const form of secretForms(value)) {
+            if (seen.has(form))
+                continue;
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
+            seen.add(form);
+            known.push(form);
+            added = true;
+        }
     }
+    if (!added)
+        return;
     known.sort((a, b) => b.length - a.length);
+    byPrefix = undefined;
 }
 /** Registers a URL that carries a credential, and the credential parts in it. */
 function registerSecretUrl(url) {
@@ -7954,13 +7967,60 @@ function registerSecretUrl(url) {
         // not a URL: the whole string is already registered
     }
 }
+/** Past this many known forms, `scrub` looks secrets up by their first characters instead of trying each. */
+const INDEXED_FROM = 64;
+/** Forms by their first MIN_SECRET characters, longest first; rebuilt when a form is added. */
+let byPrefix;
 function scrub(text) {
+    if (known.length > INDEXED_FROM)
+        return scrubIndexed(text);
     let out = text;
     for (const s of known) {
         if (out.includes(s))
             out = out.split(s).join('***');
     }
     return out;
+}
+/**
+ * The same, in time linear in the text whatever the number of secrets (a
+ * review app masks every variable of its parent, and each build-log line is
+ * scrubbed): every occurrence of every form is found by its prefix, and
+ * each stretch they cover, overlapping or adjacent, becomes one `***`.
+ */
+function scrubIndexed(text) {
+    if (!byPrefix) {
+        byPrefix = new Map();
+        for (const form of known) {
+            const key = form.slice(0, MIN_SECRET);
+            const list = byPrefix.get(key);
+            if (list)
+                list.push(form);
+            else
+                byPrefix.set(key, [form]);
+        }
+    }
+    let out = '';
+    let copied = 0;
+    let coveredTo = -1;
+    let start = -1;
+    for (let i = 0; i + MIN_SECRET <= text.length; i++) {
+        const candidates = byPrefix.get(text.slice(i, i + MIN_SECRET));
+        const hit = candidates?.find(form => text.startsWith(form, i));
+        if (!hit)
+            continue;
+        if (i > coveredTo) {
+            // A new stretch: the previous one (if any) is written out.
+            if (start >= 0) {
+                out += `${text.slice(copied, start)}***`;
+                copied = coveredTo;
+            }
+            start = i;
+        }
+        coveredTo = Math.max(coveredTo, i + hit.length);
+    }
+    if (start < 0)
+        return text;
+    return `${out}${text.slice(copied, start)}***${text.slice(coveredTo)}`;
 }
 /** The longest form of a secret known: how far past a cut a text must be kept for a secret across it to be scrubbed whole. */
 function longestSecret() {

@@ -1,8 +1,10 @@
 import * as core from '@actions/core'
 
 // Every secret known to this run, longest first so a token inside a URL is
-// replaced as part of the whole URL.
+// replaced as part of the whole URL; the set answers "known already?" in
+// constant time (a review app masks thousands of values).
 const known: string[] = []
+const seen = new Set<string>()
 
 /** Shorter values are not masked: `***` everywhere a 3-letter word appears would say more than it hides. */
 export const MIN_SECRET = 4
@@ -26,13 +28,25 @@ export function secretForms(value: string): string[] {
  * local run (the demo, tests) has no runner at all.
  */
 export function registerSecret(value: string | undefined): void {
-  if (!value || value.length < MIN_SECRET) return
-  for (const form of secretForms(value)) {
-    if (known.includes(form)) continue
-    core.setSecret(form)
-    known.push(form)
+  registerSecrets([value])
+}
+
+/** Many at once (the variables of an app): sorted once, not once per value. */
+export function registerSecrets(values: (string | undefined)[]): void {
+  let added = false
+  for (const value of values) {
+    if (!value || value.length < MIN_SECRET) continue
+    for (const form of secretForms(value)) {
+      if (seen.has(form)) continue
+      core.setSecret(form)
+      seen.add(form)
+      known.push(form)
+      added = true
+    }
   }
+  if (!added) return
   known.sort((a, b) => b.length - a.length)
+  byPrefix = undefined
 }
 
 /** Registers a URL that carries a credential, and the credential parts in it. */
@@ -48,12 +62,56 @@ export function registerSecretUrl(url: string): void {
   }
 }
 
+/** Past this many known forms, `scrub` looks secrets up by their first characters instead of trying each. */
+const INDEXED_FROM = 64
+/** Forms by their first MIN_SECRET characters, longest first; rebuilt when a form is added. */
+let byPrefix: Map<string, string[]> | undefined
+
 export function scrub(text: string): string {
+  if (known.length > INDEXED_FROM) return scrubIndexed(text)
   let out = text
   for (const s of known) {
     if (out.includes(s)) out = out.split(s).join('***')
   }
   return out
+}
+
+/**
+ * The same, in time linear in the text whatever the number of secrets (a
+ * review app masks every variable of its parent, and each build-log line is
+ * scrubbed): every occurrence of every form is found by its prefix, and
+ * each stretch they cover, overlapping or adjacent, becomes one `***`.
+ */
+function scrubIndexed(text: string): string {
+  if (!byPrefix) {
+    byPrefix = new Map()
+    for (const form of known) {
+      const key = form.slice(0, MIN_SECRET)
+      const list = byPrefix.get(key)
+      if (list) list.push(form)
+      else byPrefix.set(key, [form])
+    }
+  }
+  let out = ''
+  let copied = 0
+  let coveredTo = -1
+  let start = -1
+  for (let i = 0; i + MIN_SECRET <= text.length; i++) {
+    const candidates = byPrefix.get(text.slice(i, i + MIN_SECRET))
+    const hit = candidates?.find(form => text.startsWith(form, i))
+    if (!hit) continue
+    if (i > coveredTo) {
+      // A new stretch: the previous one (if any) is written out.
+      if (start >= 0) {
+        out += `${text.slice(copied, start)}***`
+        copied = coveredTo
+      }
+      start = i
+    }
+    coveredTo = Math.max(coveredTo, i + hit.length)
+  }
+  if (start < 0) return text
+  return `${out}${text.slice(copied, start)}***${text.slice(coveredTo)}`
 }
 
 /** The longest form of a secret known: how far past a cut a text must be kept for a secret across it to be scrubbed whole. */

@@ -1,4 +1,4 @@
-import { type Clock, formatDuration } from '../../lib/clock.js'
+import type { Clock } from '../../lib/clock.js'
 import { ActionError, HttpError, describeError, mayHaveBeenProcessed } from '../../lib/errors.js'
 import * as log from '../../lib/log.js'
 import { type Addon, listAddons, planIdOf, provisionAddon } from '../../scalingo/childapps.js'
@@ -19,8 +19,10 @@ export interface WantedAddon {
   planName: string
 }
 
-/** How often provisioning is looked at. */
-export const ADDON_POLL_MS = 2_000
+/** When provisioning is looked at again: soon at first (a small plan is ready in seconds), then every 3 s. */
+export function addonPollDelay(polls: number): number {
+  return polls === 0 ? 500 : polls < 4 ? 1_000 : 3_000
+}
 
 /** What `addons` asks for: the parent's (one per provider), a list (plans resolved by name), or none. */
 export async function wantedAddons(
@@ -108,12 +110,13 @@ export async function waitForAddons(
     if (suspended) throw new ActionError(`the ${describeAddon(suspended)} addon of ${app} is suspended`)
     if (waiting.length === 0) return mine
     if (polls === 0) log.info(`Waiting for ${waiting.map(a => describeAddon(a)).join(', ')} to be provisioned…`)
-    if (bounds.clock.now() + ADDON_POLL_MS > bounds.deadline || bounds.stop?.aborted) {
+    const wait = addonPollDelay(polls)
+    if (bounds.clock.now() + wait > bounds.deadline || bounds.stop?.aborted) {
       throw new ActionError(
         `${waiting.map(a => `${describeAddon(a)} is still ${a.status}`).join(', ')} on ${app} at the timeout`,
-        `the next run waits for it again (nothing is added twice); raise timeout if provisioning takes longer than ${formatDuration(ADDON_POLL_MS * polls)}`
+        'the next run waits for it again (nothing is added twice); raise timeout if provisioning takes longer'
       )
     }
-    await bounds.clock.sleep(ADDON_POLL_MS, bounds.stop)
+    await bounds.clock.sleep(wait, bounds.stop)
   }
 }

@@ -1,5 +1,5 @@
 import * as log from '../../lib/log.js'
-import { registerSecret } from '../../lib/secrets.js'
+import { registerSecrets } from '../../lib/secrets.js'
 import { listSome } from '../../lib/text.js'
 import type { ScalingoClient } from '../../scalingo/client.js'
 import type { EnvVariable } from '../../settings/dotenv.js'
@@ -95,11 +95,8 @@ export function reviewVariableWrites(
  * the same word everywhere in the log and hide nothing.
  */
 export function maskValues(vars: EnvVariable[]): void {
-  for (const v of vars) {
-    const x = v.value.trim()
-    if (/^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x)) continue
-    registerSecret(v.value)
-  }
+  const plain = (x: string): boolean => /^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x)
+  registerSecrets(vars.filter(v => !plain(v.value.trim())).map(v => v.value))
 }
 
 export interface VariablesOutcome {
