@@ -428,6 +428,11 @@ describe('after-create', () => {
       detached: false
     })
     expect(variablesOf(REVIEW).REVIEW_APP_AFTER_CREATE).toBe(`ran for ${HEAD1}`)
+    // Our own mark, written after the live deployment, is not a variable change: the same commit is skipped.
+    const again = await review({ 'after-create': 'bundle exec rails db:setup' })
+    expect(again.outputs.status).toBe('skipped')
+    expect(sandbox.scalingo.apps.get(REVIEW)!.deployments).toHaveLength(1)
+    expect(sandbox.scalingo.runService.oneOffs).toHaveLength(2)
 
     const third = await review(
       { 'after-create': 'bundle exec rails db:setup' },
@@ -437,7 +442,6 @@ describe('after-create', () => {
     expect(third.outputs.status).toBe('success')
     expect(sandbox.scalingo.runService.oneOffs).toHaveLength(2)
     expect(third.stdout).toContain('after-create: already ran')
-    // Our own mark is not a variable change: the same commit again is skipped.
     const fourth = await review(
       { 'after-create': 'bundle exec rails db:setup' },
       { headSha: HEAD2, action: 'synchronize' }
