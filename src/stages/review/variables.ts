@@ -95,7 +95,8 @@ export function reviewVariableWrites(
  * the same word everywhere in the log and hide nothing.
  */
 export function maskValues(vars: EnvVariable[]): void {
-  const plain = (x: string): boolean => /^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x)
+  const plain = (x: string): boolean =>
+    /^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x)
   registerSecrets(vars.filter(v => !plain(v.value.trim())).map(v => v.value))
 }
 
