@@ -6004,15 +6004,18 @@ var regions = __nccwpck_require__(6487);
 
 
 
+
 /**
  * The pull request's comment, once per run at its end: created the first
- * time, then updated in place. Not for a fork that was refused (nothing
- * was made, and its token cannot write), nor for a dry run (nothing
- * changed).
+ * time, then updated in place. Not for a fork's pull request unless
+ * `forks: true` (nothing was made for it, and on `pull_request` its token
+ * cannot write), nor for a dry run (nothing changed).
  */
 async function commentOnPullRequest(ctx) {
     const { settings: s, report } = ctx;
     if (!s.comment || report.outcome === 'skipped' || report.outcome === 'dry-run')
+        return;
+    if (ctx.pr && isFork(ctx.pr) && !s.forks)
         return;
     // A run cut by its timeout still says how it ended.
     ctx.http.deadline = Math.max(ctx.http.deadline ?? 0, ctx.clock.now() + 10_000);

@@ -313,6 +313,12 @@ describe('forks', () => {
     expect(writes()).toEqual([])
     expect(sandbox.scalingo.requests.filter(r => !r.path.startsWith('/v1/tokens'))).toEqual([])
     expect(commentsOn()).toEqual([])
+    // Its close: nothing to delete, no comment either (a fork's token cannot write).
+    const closed = await review({}, { headRepo: 'mallory/shop', action: 'closed' })
+    expect(closed.outputs.status).toBe('destroyed')
+    expect(closed.stdout).not.toContain('::warning::')
+    expect(writes()).toEqual([])
+    expect(commentsOn()).toEqual([])
   })
 
   it("forks: true deploys the fork's commit from the fork's archive", async () => {
