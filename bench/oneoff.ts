@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, RUN_ENTRY, runAction, startSandbox, type Sandbox } from '../sandbox/index.js'
+import { REVIEW_APP_ENTRY, ROOT, RUN_ENTRY, runAction, startSandbox, type Sandbox } from '../sandbox/index.js'
 import { ms, show, stats } from './stats.js'
 
 /** Process start → the first request any sandbox server receives. */
@@ -66,10 +66,13 @@ export async function oneOffRows(runs: number, log: (s: string) => void): Promis
   const sb = await startSandbox()
   const deploy: number[] = []
   const run: number[] = []
+  const review: number[] = []
   const bare: number[] = []
   for (let i = 0; i < runs; i++) {
     deploy.push(await startup(sb, undefined, { wait: 'false' }))
     run.push(await startup(sb, RUN_ENTRY, { command: 'echo hello', 'dry-run': 'true' }))
+    const destroy = { parent: 'my-app', 'pull-request': '12', mode: 'destroy', 'dry-run': 'true' }
+    review.push(await startup(sb, REVIEW_APP_ENTRY, destroy))
     const t = Date.now()
     execFileSync(process.execPath, ['-e', '0'])
     bare.push(Date.now() - t)
@@ -78,14 +81,15 @@ export async function oneOffRows(runs: number, log: (s: string) => void): Promis
   const b = stats(bare)
   for (const [name, xs] of [
     ['deploy', deploy],
-    ['run', run]
+    ['run', run],
+    ['review-app', review]
   ] as const) {
     const s = stats(xs)
     rows.push(
       `| start-up of the ${name} action: process start → first request | ${show(s)} | ${ms(s.median - b.median)} more than bare \`node -e 0\` (${show(b)}); goal ≤ 60 ms ${s.median - b.median <= 60 ? '✓' : '✗'} |`
     )
   }
-  log('  start-up of both actions done')
+  log('  start-up of the three actions done')
   const latencies: number[] = []
   const gaps: number[] = []
   const polls: number[] = []

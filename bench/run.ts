@@ -214,6 +214,10 @@ async function main(): Promise<void> {
     const rows = await scalingRows(log)
     tables.push(['| how it grows | result | target |', '|---|---|---|', ...rows].join('\n'))
   }
+  if (only === 'startup') {
+    const rows = await oneOffRows(RUNS, log)
+    tables.push(['| measure | result (median, min–max) | beside it |', '|---|---|---|', ...rows].join('\n'))
+  }
   if (!only || only === 'review') {
     log('bench: review apps and chat notifications')
     const rows = await reviewAppRows(RUNS, log)
