@@ -262,6 +262,35 @@ describe('the run action', () => {
     expect(message()).toContain(`<${sandbox.github.serverUrl}/acme/shop/commit/${SHA_MAIN}|${SHA_MAIN.slice(0, 7)}>`)
   })
 
+  it('cancelled (SIGTERM while it runs): Ctrl-C sent, and the chat told', async () => {
+    await start({
+      scalingo: {
+        oneOff: {
+          script: () => [
+            { afterMs: 50, output: 'long task\r\n' },
+            { afterMs: 600_000, exit: 0 }
+          ]
+        }
+      }
+    })
+    const run = await runAction({
+      entry: RUN_ENTRY,
+      env: env({ command: 'rake db:seed' }),
+      onSpawn: child => {
+        const timer = setInterval(() => {
+          if (sandbox.scalingo.runService.oneOffs[0]?.written) {
+            clearInterval(timer)
+            child.kill('SIGTERM')
+          }
+        }, 20)
+        child.on('exit', () => clearInterval(timer))
+      }
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('cancelled')
+    expect(message()).toMatch(/^🛑 \*my-app\* one-off `rake db:seed` cancelled · /)
+  })
+
   it('detached', async () => {
     await start()
     await runAction({ entry: RUN_ENTRY, env: env({ command: 'rake db:seed', detached: 'true' }) })

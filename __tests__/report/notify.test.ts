@@ -2,8 +2,19 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { systemClock } from '../../src/lib/clock.js'
 import { registerSecret } from '../../src/lib/secrets.js'
-import { chatEscape, chatLink, chatText, deployNotice, postToChat, wanted } from '../../src/report/notify.js'
+import {
+  chatEscape,
+  chatLink,
+  chatText,
+  deployNotice,
+  oneOffNotice,
+  postToChat,
+  reviewNotice,
+  wanted
+} from '../../src/report/notify.js'
+import { newOneOffReport } from '../../src/report/oneoff.js'
 import { newReport } from '../../src/report/report.js'
+import { newReviewReport } from '../../src/report/reviewapp.js'
 
 describe('chatEscape', () => {
   it("escapes Slack's three control characters, breaks @ mentions and Markdown links, keeps one line", () => {
@@ -74,4 +85,67 @@ describe('postToChat', () => {
     server.close()
     expect(result).toBe('failed')
   }, 5_000)
+})
+
+describe('each outcome says what happened', () => {
+  const one = (status: string, exitCode?: number): string => {
+    const n = oneOffNotice({
+      ...newOneOffReport(),
+      app: 'shop',
+      command: 'rake db:seed',
+      status: status as never,
+      exitCode
+    })
+    return `${n.emoji} ${n.outcome} ${n.happened}`
+  }
+  it.each([
+    ['success', 0, '✅ success one-off `rake db:seed` exited with 0'],
+    ['failed', 3, '❌ failure one-off `rake db:seed` exited with 3'],
+    ['detached', undefined, '🚀 success one-off `rake db:seed` started, detached'],
+    ['timed-out', undefined, '⏱️ failure one-off `rake db:seed` stopped at the timeout'],
+    ['cancelled', undefined, '🛑 failure one-off `rake db:seed` cancelled'],
+    ['inactive', undefined, '💤 failure one-off `rake db:seed` stopped for inactivity'],
+    ['error', undefined, '❌ failure one-off `rake db:seed` could not run'],
+    ['dry-run', undefined, '🧪 neutral dry run: one-off `rake db:seed` checked, not started']
+  ])('run: %s', (status, code, expected) => {
+    expect(one(status, code)).toBe(expected)
+  })
+
+  const dep = (over: object): string => {
+    const n = deployNotice({ ...newReport(), app: 'shop', ...over })
+    return `${n.emoji} ${n.outcome} ${n.happened}`
+  }
+  it.each([
+    [{ status: 'success' }, '✅ success deployed'],
+    [{ status: 'queued', waited: false }, '🚀 success deployment created (not followed)'],
+    [{ status: 'building', timedOut: true, error: 'timeout' }, '⏱️ failure still building at the timeout'],
+    [{ status: 'success', health: 'failed', error: 'health' }, '❌ failure deployed, but the health check failed'],
+    [
+      { rolledBack: true, previousSha: 'f'.repeat(40), error: 'x' },
+      '↩️ failure health check failed: rolled back to fffffff'
+    ],
+    [{ error: 'cancelled (SIGTERM) before any deployment was created' }, '🛑 failure cancelled'],
+    [{ skipped: 'live', status: 'skipped' }, '⏭️ skipped skipped: already live'],
+    [{ plan: ['x'], status: 'dry-run' }, '🧪 neutral dry run: everything checked, nothing deployed']
+  ])('deploy: %j', (over, expected) => {
+    expect(dep(over)).toBe(expected)
+  })
+
+  const rev = (over: object): string => {
+    const n = reviewNotice({ ...newReviewReport(), app: 'shop-pr3', pullRequest: 3, ...over })
+    return `${n.emoji} ${n.outcome} ${n.happened}`
+  }
+  it.each([
+    [{ status: 'success', deployed: true }, '✅ success review app ready (pull request #3)'],
+    [{ outcome: 'destroyed' }, '🗑️ success review app destroyed (pull request #3)'],
+    [{ outcome: 'skipped', note: 'fork' }, '⏭️ skipped review app skipped (pull request #3): a fork'],
+    [{ status: 'skipped', deployed: true }, '⏭️ skipped review app skipped (pull request #3): already live'],
+    [
+      { status: 'build-error', deployed: true, error: 'x' },
+      '❌ failure review app failed (pull request #3) (build-error)'
+    ],
+    [{ outcome: 'dry-run' }, '🧪 neutral review app dry run (pull request #3): nothing changed']
+  ])('review-app: %j', (over, expected) => {
+    expect(rev(over)).toBe(expected)
+  })
 })
