@@ -78,6 +78,12 @@ describe('the deploy action', () => {
     expect(text.split('\n')).toHaveLength(2)
   })
 
+  it("on a tag push with no ref input: the workflow's tag is the ref shown", async () => {
+    await start()
+    await runAction({ env: { ...env(), GITHUB_SHA: SHA_TAG, GITHUB_REF_NAME: 'v1.2.0', GITHUB_REF_TYPE: 'tag' } })
+    expect(message()).toMatch(new RegExp(`\\|${SHA_TAG.slice(0, 7)}> · v1\\.2\\.0 · by octocat · `))
+  })
+
   it('skipped, dry run, and notify-on: change and failure', async () => {
     await start()
     sandbox.scalingo.seedDeployment('my-app', { git_ref: SHA_MAIN, status: 'success' })

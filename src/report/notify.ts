@@ -87,7 +87,9 @@ export function chatText(n: Notice, ctx: ChatContext): string {
   const head = [`${n.emoji} *${chatEscape(n.app)}* ${chatEscape(n.happened, 300)}`]
   if (/^[0-9a-f]{40}$/i.test(sha))
     head.push(repo ? chatLink(`${server}/${repo}/commit/${sha}`, sha.slice(0, 7)) : sha.slice(0, 7))
-  if (n.ref && n.ref !== sha) head.push(chatEscape(n.ref))
+  // The ref given, else the workflow's own (a tag push's tag) when its commit is the one shipped.
+  const ref = n.ref && n.ref !== sha ? n.ref : sha && sha === ctx.env.GITHUB_SHA ? ctx.env.GITHUB_REF_NAME : undefined
+  if (ref) head.push(chatEscape(ref))
   // A login, without @: it names the actor and mentions nobody.
   if (ctx.env.GITHUB_ACTOR) head.push(`by ${chatEscape(ctx.env.GITHUB_ACTOR, 60)}`)
   head.push(formatDuration(ctx.durationMs))
