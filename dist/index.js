@@ -6149,6 +6149,8 @@ async function provisionMissing(client, app, wanted) {
 }
 /** Waits until the addons of the wanted providers run; a suspended one, or the timeout, fails. */
 async function waitForAddons(client, app, wanted, bounds) {
+    if (wanted.length === 0)
+        return [];
     const providers = new Set(wanted.map(w => w.provider));
     for (let polls = 0;; polls++) {
         const mine = (await listAddons(client, app)).filter(a => providers.has(a.provider));

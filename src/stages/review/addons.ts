@@ -102,6 +102,7 @@ export async function waitForAddons(
   wanted: WantedAddon[],
   bounds: { clock: Clock; deadline: number; stop?: AbortSignal }
 ): Promise<Addon[]> {
+  if (wanted.length === 0) return []
   const providers = new Set(wanted.map(w => w.provider))
   for (let polls = 0; ; polls++) {
     const mine = (await listAddons(client, app)).filter(a => providers.has(a.provider))
