@@ -6212,6 +6212,7 @@ async function planReviewApp(ctx, pr) {
 
 
 
+
 /**
  * The review app's variables: the parent's it does not have yet, minus
  * anything that would point it at the parent's resources, then env-file
@@ -6295,22 +6296,40 @@ function maskValues(vars) {
     const plain = (x) => /^(true|false|yes|no|on|off|-?\d+(\.\d+)?|[a-z]{1,12})$/i.test(x) || ALIAS.test(x);
     (0,secrets/* registerSecrets */.dg)(vars.filter(v => !plain(v.value.trim())).map(v => v.value));
 }
+/**
+ * The review app's variables that point at the parent's resources (a
+ * value holding one of its addon URLs or passwords). Whether creating a
+ * child copies the parent's variables is not documented: whatever put them
+ * there, they go. Pure.
+ */
+function pointingAtParent(child, parent) {
+    const { marks } = parentResourceMarks(parent);
+    return child.filter(v => marks.some(m => v.value.includes(m)));
+}
 /** Copies, overrides, one bulk call; names only in the log. */
 async function applyReviewVariables(review, parent, opts) {
-    const child = await review.listVariables({ aliases: true });
-    maskValues(child);
-    let plan = { copy: [], excluded: [] };
-    if (opts.copy) {
-        const fromParent = await parent.listVariables({ aliases: true });
-        maskValues(fromParent);
-        plan = planCopy(fromParent, child, opts.addonProvided, opts.own);
-    }
+    const listed = await review.listVariables({ aliases: true });
+    maskValues(listed);
+    // The parent's are read even without copy-variables: they say what points at its resources.
+    const fromParent = await parent.listVariables({ aliases: true });
+    maskValues(fromParent);
+    // What env-file or variables set is the user's explicit choice, whatever it points at.
+    const stale = pointingAtParent(listed, fromParent).filter(v => !opts.overrides.some(o => o.name === v.name));
+    const noId = stale.find(v => !v.id);
+    if (noId)
+        throw new errors/* ActionError */.lZ(`${review.config.app} holds ${noId.name}, which points at ${parent.config.app}'s resources, and Scalingo listed it without an id to remove it by: not deploying`, `remove it from ${review.config.app} (scalingo --app ${review.config.app} env-unset ${noId.name})`);
+    const removed = stale.map(v => v.name);
+    const child = listed.filter(v => !removed.includes(v.name));
+    const plan = opts.copy
+        ? planCopy(fromParent, child, [...opts.addonProvided, ...removed], opts.own)
+        : { copy: [], excluded: [] };
     const writes = reviewVariableWrites(child, plan.copy, opts.overrides);
     const overridden = opts.overrides.filter(o => writes.some(w => w.name === o.name)).map(o => o.name);
     const copied = plan.copy.map(v => v.name).filter(n => !overridden.includes(n));
     if (writes.length > 0)
         await review.setVariables(writes, opts.copy ? 'the parent, env-file and variables' : 'env-file and variables');
     const parts = [
+        removed.length ? `removed ${(0,lib_text/* listSome */.XT)(removed, 20)} (they pointed at ${parent.config.app}'s resources)` : '',
         copied.length ? `copied ${(0,lib_text/* listSome */.XT)(copied, 20)} from ${parent.config.app}` : '',
         overridden.length ? `set ${(0,lib_text/* listSome */.XT)(overridden, 20)}` : '',
         plan.excluded.length
@@ -6318,7 +6337,7 @@ async function applyReviewVariables(review, parent, opts) {
             : ''
     ].filter(Boolean);
     log/* info */.pq(`Variables of ${review.config.app}: ${parts.length ? parts.join('; ') : 'nothing to change'}`);
-    return { copied, excluded: plan.excluded, overridden };
+    return { copied, excluded: plan.excluded, overridden, removed };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/review/update.ts
@@ -6445,6 +6464,7 @@ async function updateReviewApp(ctx) {
     });
     report.variablesLine =
         [
+            vars.removed.length ? `removed (pointed at the parent): ${vars.removed.join(', ')}` : '',
             vars.copied.length ? `copied: ${vars.copied.join(', ')}` : '',
             vars.overridden.length ? `set: ${vars.overridden.join(', ')}` : '',
             vars.excluded.length ? `not copied: ${vars.excluded.join(', ')}` : ''
@@ -9796,7 +9816,8 @@ class ScalingoClient {
                 .filter((v) => !!v && typeof v.name === 'string')
                 .map(v => ({
                 name: v.name,
-                value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value)
+                value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value),
+                id: typeof v.id === 'string' ? v.id : undefined
             }));
         }
         catch (err) {
@@ -9813,6 +9834,18 @@ class ScalingoClient {
             if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && err.status === 422) {
                 throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Scalingo rejected the variables (from ${from}) for app "${this.config.app}" (422: ${err.serverMessage})`);
             }
+            throw this.toActionError(err);
+        }
+    }
+    /** `DELETE …/variables/{id}`; a variable already gone (404) is fine. */
+    async unsetVariable(id) {
+        const url = this.appPath(`/variables/${encodeURIComponent(id)}`);
+        try {
+            await this.call({ method: 'DELETE', url, retry: 'idempotent' });
+        }
+        catch (err) {
+            if (err instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HttpError */ .j$ && err.status === 404)
+                return;
             throw this.toActionError(err);
         }
     }

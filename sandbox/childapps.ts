@@ -22,6 +22,12 @@ export interface ChildAppsBehaviour {
   foreignAnswer?: 403 | 404
   /** How long an addon stays `provisioning` before `running` (default 300 ms); `Infinity`: stuck. */
   provisioningMs?: number
+  /**
+   * A new child starts with a copy of its parent's variables (undocumented
+   * for `POST …/child_apps`; what linked review apps do), its database URL
+   * included.
+   */
+  inheritVariables?: boolean
   /** Answer an addon POST without its `variables` list (the docs show no answer). */
   noVariablesInAnswer?: boolean
   /** Providers whose addon POST is refused, with the status (402 needs a payment method, say). */
@@ -111,6 +117,8 @@ export class ChildApps {
       return json(res, 422, { errors: { name: ['has already been taken'] } })
     const app = this.host.addApp(name)
     app.parent = parent
+    if (this.behaviour.inheritVariables)
+      for (const v of this.host.apps.get(parent)?.variables ?? []) this.host.setVariable(name, v.name, v.value)
     json(res, 201, { app: { ...this.host.appJson(name), parent_app_name: parent } })
   }
 

@@ -154,6 +154,29 @@ describe('a pull request opened', () => {
     expect(vars.SECRET_KEY_BASE).toBe(PARENT_SECRET)
   })
 
+  it.each(['copy', 'none'])(
+    'a child created with a copy of the parent variables (undocumented; addons: %s): what points at the parent goes',
+    async addons => {
+      await start({ scalingo: { childApps: { inheritVariables: true } } })
+      const run = await review({ addons, variables: 'FEATURE_FLAG=on' })
+      expect(errorLines(run)).toEqual([])
+      expect(run.outputs.status).toBe('success')
+      const vars = variablesOf(REVIEW)
+      const parentDb = variablesOf('my-app').SCALINGO_POSTGRESQL_URL
+      expect(Object.values(vars).some(v => v.includes(parentDb))).toBe(false)
+      expect(vars.READ_REPLICA_URL).toBeUndefined()
+      expect(vars.SECRET_KEY_BASE).toBe(PARENT_SECRET)
+      expect(vars.FEATURE_FLAG).toBe('on')
+      expect(vars.SCALINGO_POSTGRESQL_URL ?? '').toMatch(addons === 'copy' ? /^postgresql:\/\/my_app_pr12_/ : /^$/)
+      expect(run.stdout).toMatch(/removed .*READ_REPLICA_URL.* \(they pointed at my-app's resources\)/)
+      // Removed before the deployment: the build never saw them.
+      const del = sandbox.scalingo.requests.findIndex(r => r.method === 'DELETE' && r.path.includes('/variables/'))
+      const post = sandbox.scalingo.requests.findIndex(r => r.method === 'POST' && r.path.endsWith('/deployments'))
+      expect(del).toBeGreaterThanOrEqual(0)
+      expect(del).toBeLessThan(post)
+    }
+  )
+
   it('addons as provider:plan lines: the plan id resolved by name, as the CLI does', async () => {
     await start()
     const run = await review({ addons: 'redis:redis-sandbox\npostgresql:postgresql-sandbox' })

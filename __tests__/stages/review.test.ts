@@ -1,6 +1,11 @@
 import { isFork, readPullRequest } from '../../src/github/pulls.js'
 import { newReviewReport, reviewCommentMarkdown, reviewStatus } from '../../src/report/reviewapp.js'
-import { parentResourceMarks, planCopy, reviewVariableWrites } from '../../src/stages/review/variables.js'
+import {
+  parentResourceMarks,
+  planCopy,
+  pointingAtParent,
+  reviewVariableWrites
+} from '../../src/stages/review/variables.js'
 
 const DB =
   'postgres://shop_staging_42:s3cr3tpassw0rd@shop-staging-42.postgresql.a.osc-fr1.scalingo-dbs.com:31234/shop_staging_42?sslmode=prefer'
@@ -52,6 +57,18 @@ describe('planCopy', () => {
     expect(marks).toContain(DB)
     expect(marks).toContain('s3cr3tpassw0rd')
     expect(marks.some(m => m.startsWith('shop_staging_42:s3cr3tpassw0rd@'))).toBe(true)
+  })
+})
+
+describe('pointingAtParent', () => {
+  it("finds the review app's values holding the parent's addon URLs or passwords, not its own", () => {
+    const child = [
+      { name: 'SCALINGO_POSTGRESQL_URL', value: DB },
+      { name: 'OWN_URL', value: 'postgres://review_1:otherpassword1@review.db:5432/r' },
+      { name: 'PGPASSWORD', value: 's3cr3tpassw0rd' },
+      { name: 'DATABASE_URL', value: '$SCALINGO_POSTGRESQL_URL' }
+    ]
+    expect(pointingAtParent(child, parent).map(v => v.name)).toEqual(['SCALINGO_POSTGRESQL_URL', 'PGPASSWORD'])
   })
 })
 
