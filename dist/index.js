@@ -6318,6 +6318,8 @@ async function applyReviewVariables(review, parent, opts) {
     const noId = stale.find(v => !v.id);
     if (noId)
         throw new errors/* ActionError */.lZ(`${review.config.app} holds ${noId.name}, which points at ${parent.config.app}'s resources, and Scalingo listed it without an id to remove it by: not deploying`, `remove it from ${review.config.app} (scalingo --app ${review.config.app} env-unset ${noId.name})`);
+    for (const v of stale)
+        await review.unsetVariable(v.id);
     const removed = stale.map(v => v.name);
     const child = listed.filter(v => !removed.includes(v.name));
     const plan = opts.copy

@@ -336,17 +336,18 @@ export class ScalingoClient {
   }
 
   /** `aliases: true` asks for values as stored (an alias stays `$OTHER`), as go-scalingo's VariablesList. */
-  async listVariables(opts: { aliases?: boolean } = {}): Promise<{ name: string; value: string }[]> {
+  async listVariables(opts: { aliases?: boolean } = {}): Promise<{ name: string; value: string; id?: string }[]> {
     const url = this.appPath(opts.aliases === undefined ? '/variables' : `/variables?aliases=${opts.aliases}`)
     try {
       const list = (await this.callJson<{ variables?: unknown }>({ method: 'GET', url, retry: 'idempotent' })).variables
       if (!Array.isArray(list))
         throw new ActionError('Scalingo answered the variables list without a "variables" array')
       return (list as { name?: unknown; value?: unknown }[])
-        .filter((v): v is { name: string; value?: unknown } => !!v && typeof v.name === 'string')
+        .filter((v): v is { name: string; value?: unknown; id?: unknown } => !!v && typeof v.name === 'string')
         .map(v => ({
           name: v.name,
-          value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value)
+          value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value),
+          id: typeof v.id === 'string' ? v.id : undefined
         }))
     } catch (err) {
       throw this.toActionError(err)
@@ -364,6 +365,17 @@ export class ScalingoClient {
           `Scalingo rejected the variables (from ${from}) for app "${this.config.app}" (422: ${err.serverMessage})`
         )
       }
+      throw this.toActionError(err)
+    }
+  }
+
+  /** `DELETE …/variables/{id}`; a variable already gone (404) is fine. */
+  async unsetVariable(id: string): Promise<void> {
+    const url = this.appPath(`/variables/${encodeURIComponent(id)}`)
+    try {
+      await this.call({ method: 'DELETE', url, retry: 'idempotent' })
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) return
       throw this.toActionError(err)
     }
   }

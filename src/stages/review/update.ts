@@ -130,6 +130,7 @@ export async function updateReviewApp(ctx: ReviewContext): Promise<void> {
   })
   report.variablesLine =
     [
+      vars.removed.length ? `removed (pointed at the parent): ${vars.removed.join(', ')}` : '',
       vars.copied.length ? `copied: ${vars.copied.join(', ')}` : '',
       vars.overridden.length ? `set: ${vars.overridden.join(', ')}` : '',
       vars.excluded.length ? `not copied: ${vars.excluded.join(', ')}` : ''

@@ -1,3 +1,4 @@
+import { ActionError } from '../../lib/errors.js'
 import * as log from '../../lib/log.js'
 import { registerSecrets } from '../../lib/secrets.js'
 import { listSome } from '../../lib/text.js'
@@ -104,6 +105,19 @@ export interface VariablesOutcome {
   copied: string[]
   excluded: string[]
   overridden: string[]
+  /** Variables the review app had that pointed at the parent's resources, removed. */
+  removed: string[]
+}
+
+/**
+ * The review app's variables that point at the parent's resources (a
+ * value holding one of its addon URLs or passwords). Whether creating a
+ * child copies the parent's variables is not documented: whatever put them
+ * there, they go. Pure.
+ */
+export function pointingAtParent<V extends EnvVariable>(child: V[], parent: EnvVariable[]): V[] {
+  const { marks } = parentResourceMarks(parent)
+  return child.filter(v => marks.some(m => v.value.includes(m)))
 }
 
 /** Copies, overrides, one bulk call; names only in the log. */
@@ -112,20 +126,32 @@ export async function applyReviewVariables(
   parent: ScalingoClient,
   opts: { copy: boolean; overrides: EnvVariable[]; addonProvided: string[]; own: string[] }
 ): Promise<VariablesOutcome> {
-  const child = await review.listVariables({ aliases: true })
-  maskValues(child)
-  let plan: CopyPlan = { copy: [], excluded: [] }
-  if (opts.copy) {
-    const fromParent = await parent.listVariables({ aliases: true })
-    maskValues(fromParent)
-    plan = planCopy(fromParent, child, opts.addonProvided, opts.own)
-  }
+  const listed = await review.listVariables({ aliases: true })
+  maskValues(listed)
+  // The parent's are read even without copy-variables: they say what points at its resources.
+  const fromParent = await parent.listVariables({ aliases: true })
+  maskValues(fromParent)
+  // What env-file or variables set is the user's explicit choice, whatever it points at.
+  const stale = pointingAtParent(listed, fromParent).filter(v => !opts.overrides.some(o => o.name === v.name))
+  const noId = stale.find(v => !v.id)
+  if (noId)
+    throw new ActionError(
+      `${review.config.app} holds ${noId.name}, which points at ${parent.config.app}'s resources, and Scalingo listed it without an id to remove it by: not deploying`,
+      `remove it from ${review.config.app} (scalingo --app ${review.config.app} env-unset ${noId.name})`
+    )
+  for (const v of stale) await review.unsetVariable(v.id!)
+  const removed = stale.map(v => v.name)
+  const child = listed.filter(v => !removed.includes(v.name))
+  const plan: CopyPlan = opts.copy
+    ? planCopy(fromParent, child, [...opts.addonProvided, ...removed], opts.own)
+    : { copy: [], excluded: [] }
   const writes = reviewVariableWrites(child, plan.copy, opts.overrides)
   const overridden = opts.overrides.filter(o => writes.some(w => w.name === o.name)).map(o => o.name)
   const copied = plan.copy.map(v => v.name).filter(n => !overridden.includes(n))
   if (writes.length > 0)
     await review.setVariables(writes, opts.copy ? 'the parent, env-file and variables' : 'env-file and variables')
   const parts = [
+    removed.length ? `removed ${listSome(removed, 20)} (they pointed at ${parent.config.app}'s resources)` : '',
     copied.length ? `copied ${listSome(copied, 20)} from ${parent.config.app}` : '',
     overridden.length ? `set ${listSome(overridden, 20)}` : '',
     plan.excluded.length
@@ -133,5 +159,5 @@ export async function applyReviewVariables(
       : ''
   ].filter(Boolean)
   log.info(`Variables of ${review.config.app}: ${parts.length ? parts.join('; ') : 'nothing to change'}`)
-  return { copied, excluded: plan.excluded, overridden }
+  return { copied, excluded: plan.excluded, overridden, removed }
 }
