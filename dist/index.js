@@ -6111,6 +6111,33 @@ async function wantedAddons(client, wanted, parent) {
     }
     return out;
 }
+/**
+ * The variables an addon of each provider sets besides its `SCALINGO_*`
+ * URL (Scalingo's addon pages; the CLI prints them as "Modified
+ * variables"). An addon may set them only after it reports `running`, and
+ * its POST answer may not list them: they belong to the review app's own
+ * addon all the same, and are never copied from the parent.
+ */
+const PROVIDER_VARIABLES = {
+    postgresql: ['DATABASE_URL'],
+    mysql: ['DATABASE_URL'],
+    redis: ['REDIS_URL'],
+    'scalingo-redis': ['REDIS_URL'],
+    mongodb: ['MONGO_URL'],
+    elasticsearch: ['ELASTICSEARCH_URL'],
+    opensearch: ['OPENSEARCH_URL'],
+    influxdb: ['INFLUX_URL']
+};
+/** The names the addons of these providers set on an app. */
+function providedNames(providers) {
+    return providers.flatMap(p => [
+        `SCALINGO_${p
+            .replace(/^scalingo-/, '')
+            .toUpperCase()
+            .replace(/-/g, '_')}_URL`,
+        ...(PROVIDER_VARIABLES[p] ?? [])
+    ]);
+}
 function describeAddon(a) {
     return `${a.provider} (${a.planName || a.planId || 'plan unknown'})`;
 }
@@ -6461,7 +6488,7 @@ async function updateReviewApp(ctx) {
     const vars = await applyReviewVariables(ctx.review, ctx.parent, {
         copy: s.copyVariables,
         overrides: ctx.overrides,
-        addonProvided: addons.variables,
+        addonProvided: [...addons.variables, ...providedNames(wanted.map(w => w.provider))],
         own: [AFTER_CREATE_VARIABLE]
     });
     report.variablesLine =

@@ -28,6 +28,8 @@ export interface ChildAppsBehaviour {
    * included.
    */
   inheritVariables?: boolean
+  /** An addon's variables appear this long after it reports `running` (default: at once). */
+  variablesLagMs?: number
   /** Answer an addon POST without its `variables` list (the docs show no answer). */
   noVariablesInAnswer?: boolean
   /** Providers whose addon POST is refused, with the status (402 needs a payment method, say). */
@@ -192,17 +194,23 @@ export class ChildApps {
   }
 
   /** Running, and its variables set: the URL (with credentials) and its alias. */
-  private ready(a: SandboxAddon): void {
+  private ready(a: SandboxAddon, lagMs = 0): void {
     const [url, alias] = PROVIDERS[a.provider].variables
     a.status = 'running'
     const secret = randomBytes(12).toString('hex')
     this.secrets.push(secret)
-    this.host.setVariable(
-      a.app,
-      url,
-      `${a.provider}://${a.resourceId}:${secret}@${a.resourceId}.db.sandbox:5432/${a.resourceId}`
-    )
-    this.host.setVariable(a.app, alias, `$${url}`)
+    const set = (): void => {
+      if (!this.addons.includes(a)) return
+      const value = `${a.provider}://${a.resourceId}:${secret}@${a.resourceId}.db.sandbox:5432/${a.resourceId}`
+      this.host.setVariable(a.app, url, value)
+      this.host.setVariable(a.app, alias, `$${url}`)
+    }
+    if (lagMs <= 0) return set()
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      set()
+    }, lagMs)
+    this.timers.add(t)
   }
 
   /** The addons' passwords: never to be seen in an action's output. */
@@ -220,7 +228,7 @@ export class ChildApps {
     if (refused) return json(res, refused, { error: `the ${provider} addon cannot be provisioned`, code: 'refused' })
     const a = this.newAddon(app, provider, plan)
     const [url, alias] = p.variables
-    const ready = (): void => this.ready(a)
+    const ready = (): void => this.ready(a, this.behaviour.variablesLagMs)
     const ms = this.behaviour.provisioningMs ?? 300
     if (Number.isFinite(ms)) {
       const t = setTimeout(() => {

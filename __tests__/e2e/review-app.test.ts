@@ -177,6 +177,18 @@ describe('a pull request opened', () => {
     }
   )
 
+  it("addon variables that appear after it runs, and an answer that does not list them: the parent's are still not copied", async () => {
+    await start({ scalingo: { childApps: { variablesLagMs: 1_500, noVariablesInAnswer: true } } })
+    sandbox.scalingo.childApps.seedAddon('my-app', 'redis')
+    const run = await review({ addons: 'postgresql:postgresql-sandbox\nredis:redis-sandbox' })
+    expect(errorLines(run)).toEqual([])
+    const put = sandbox.scalingo.requests.find(r => r.method === 'PUT' && r.path === `/v1/apps/${REVIEW}/variables`)!
+    const names = (JSON.parse(put.body) as { variables: { name: string }[] }).variables.map(v => v.name)
+    for (const addonName of ['DATABASE_URL', 'SCALINGO_POSTGRESQL_URL', 'REDIS_URL', 'SCALINGO_REDIS_URL'])
+      expect(names).not.toContain(addonName)
+    expect(names).toContain('APP_DB_URL')
+  })
+
   it('addons as provider:plan lines: the plan id resolved by name, as the CLI does', async () => {
     await start()
     const run = await review({ addons: 'redis:redis-sandbox\npostgresql:postgresql-sandbox' })

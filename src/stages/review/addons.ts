@@ -47,6 +47,35 @@ export async function wantedAddons(
   return out
 }
 
+/**
+ * The variables an addon of each provider sets besides its `SCALINGO_*`
+ * URL (Scalingo's addon pages; the CLI prints them as "Modified
+ * variables"). An addon may set them only after it reports `running`, and
+ * its POST answer may not list them: they belong to the review app's own
+ * addon all the same, and are never copied from the parent.
+ */
+const PROVIDER_VARIABLES: Record<string, string[]> = {
+  postgresql: ['DATABASE_URL'],
+  mysql: ['DATABASE_URL'],
+  redis: ['REDIS_URL'],
+  'scalingo-redis': ['REDIS_URL'],
+  mongodb: ['MONGO_URL'],
+  elasticsearch: ['ELASTICSEARCH_URL'],
+  opensearch: ['OPENSEARCH_URL'],
+  influxdb: ['INFLUX_URL']
+}
+
+/** The names the addons of these providers set on an app. */
+export function providedNames(providers: string[]): string[] {
+  return providers.flatMap(p => [
+    `SCALINGO_${p
+      .replace(/^scalingo-/, '')
+      .toUpperCase()
+      .replace(/-/g, '_')}_URL`,
+    ...(PROVIDER_VARIABLES[p] ?? [])
+  ])
+}
+
 export function describeAddon(a: { provider: string; planName: string; planId?: string }): string {
   return `${a.provider} (${a.planName || a.planId || 'plan unknown'})`
 }

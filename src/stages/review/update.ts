@@ -11,7 +11,7 @@ import { followToEnd } from '../follow.js'
 import { prepare } from '../prepare.js'
 import { verify } from '../verify.js'
 import { AFTER_CREATE_VARIABLE, afterCreateRan, runAfterCreate } from './aftercreate.js'
-import { provisionMissing, waitForAddons, wantedAddons } from './addons.js'
+import { providedNames, provisionMissing, waitForAddons, wantedAddons } from './addons.js'
 import { ensureReviewApp } from './app.js'
 import type { ReviewContext } from './context.js'
 import { planReviewApp } from './plan.js'
@@ -125,7 +125,7 @@ export async function updateReviewApp(ctx: ReviewContext): Promise<void> {
   const vars = await applyReviewVariables(ctx.review, ctx.parent, {
     copy: s.copyVariables,
     overrides: ctx.overrides,
-    addonProvided: addons.variables,
+    addonProvided: [...addons.variables, ...providedNames(wanted.map(w => w.provider))],
     own: [AFTER_CREATE_VARIABLE]
   })
   report.variablesLine =
