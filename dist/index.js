@@ -6123,10 +6123,10 @@ const PROVIDER_VARIABLES = {
     mysql: ['DATABASE_URL'],
     redis: ['REDIS_URL'],
     'scalingo-redis': ['REDIS_URL'],
-    mongodb: ['MONGO_URL'],
+    mongodb: ['SCALINGO_MONGO_URL', 'MONGO_URL'],
     elasticsearch: ['ELASTICSEARCH_URL'],
     opensearch: ['OPENSEARCH_URL'],
-    influxdb: ['INFLUX_URL']
+    influxdb: ['SCALINGO_INFLUX_URL', 'INFLUX_URL']
 };
 /** The names the addons of these providers set on an app. */
 function providedNames(providers) {

@@ -151,3 +151,19 @@ describe('reviewCommentMarkdown', () => {
     expect(md).toContain('**Error:** ````E: ``` [x](https://evil) <b>````')
   })
 })
+
+describe('providedNames', () => {
+  it('the SCALINGO_*_URL of each provider, and the alias its addon sets', async () => {
+    const { providedNames } = await import('../../src/stages/review/addons.js')
+    expect(providedNames(['postgresql', 'scalingo-redis', 'mongodb', 'unknown-db'])).toEqual([
+      'SCALINGO_POSTGRESQL_URL',
+      'DATABASE_URL',
+      'SCALINGO_REDIS_URL',
+      'REDIS_URL',
+      'SCALINGO_MONGODB_URL',
+      'SCALINGO_MONGO_URL',
+      'MONGO_URL',
+      'SCALINGO_UNKNOWN_DB_URL'
+    ])
+  })
+})

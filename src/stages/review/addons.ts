@@ -59,10 +59,10 @@ const PROVIDER_VARIABLES: Record<string, string[]> = {
   mysql: ['DATABASE_URL'],
   redis: ['REDIS_URL'],
   'scalingo-redis': ['REDIS_URL'],
-  mongodb: ['MONGO_URL'],
+  mongodb: ['SCALINGO_MONGO_URL', 'MONGO_URL'],
   elasticsearch: ['ELASTICSEARCH_URL'],
   opensearch: ['OPENSEARCH_URL'],
-  influxdb: ['INFLUX_URL']
+  influxdb: ['SCALINGO_INFLUX_URL', 'INFLUX_URL']
 }
 
 /** The names the addons of these providers set on an app. */
