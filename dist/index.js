@@ -5664,8 +5664,6 @@ var signals = __nccwpck_require__(9879);
 var conclude = __nccwpck_require__(834);
 // EXTERNAL MODULE: ./src/github/client.ts
 var client = __nccwpck_require__(6584);
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
 // EXTERNAL MODULE: ./src/scalingo/client.ts
 var scalingo_client = __nccwpck_require__(8211);
 // EXTERNAL MODULE: ./src/settings/dotenv.ts
@@ -5681,18 +5679,10 @@ var stages_workspace = __nccwpck_require__(574);
 
 
 
-
 /** The env-file and `variables`, merged; values masked. Local, so a bad file fails before any request. */
 function readOverrides(s) {
     const { envFile, variables, workspace } = s.behaviour;
-    let fromFile = [];
-    if (envFile) {
-        const { text } = (0,stages_workspace/* readWorkspaceFile */.s)(envFile, workspace, settings_inputs/* INPUTS */.mc.envFile);
-        fromFile = (0,dotenv/* parseDotenv */.qd)(text, settings_inputs/* INPUTS */.mc.envFile);
-        for (const v of fromFile)
-            (0,secrets/* registerSecret */.cl)(v.value);
-    }
-    return (0,dotenv/* mergeVariables */.mc)(fromFile, variables);
+    return (0,dotenv/* mergeVariables */.mc)(envFile ? (0,stages_workspace/* readEnvFile */.SF)(envFile, workspace).variables : [], variables);
 }
 function createReviewContext(settings, env, clock, report, startedAt, stop) {
     const overrides = readOverrides(settings);
@@ -6235,6 +6225,8 @@ async function planReviewApp(ctx, pr) {
     log/* info */.pq(`Dry run: everything checked, nothing changed.\n${plan.map(l => `  ${l}`).join('\n')}`);
 }
 
+// EXTERNAL MODULE: ./src/lib/secrets.ts
+var secrets = __nccwpck_require__(5714);
 ;// CONCATENATED MODULE: ./src/stages/review/variables.ts
 
 
@@ -13109,8 +13101,6 @@ var log = __nccwpck_require__(1025);
 var errors = __nccwpck_require__(7268);
 // EXTERNAL MODULE: ./src/lib/refs.ts
 var refs = __nccwpck_require__(9265);
-// EXTERNAL MODULE: ./src/lib/secrets.ts
-var secrets = __nccwpck_require__(5714);
 // EXTERNAL MODULE: ./src/lib/tar.ts + 3 modules
 var tar = __nccwpck_require__(8730);
 // EXTERNAL MODULE: ./src/scalingo/client.ts
@@ -13377,20 +13367,13 @@ var workspace = __nccwpck_require__(574);
 
 
 
-
 /** The env-file and the local archive: checked before any request. */
 async function readLocalInputs(ctx) {
     const { settings } = ctx;
-    let envFile;
-    if (settings.envFile) {
-        const { path, text } = (0,workspace/* readWorkspaceFile */.s)(settings.envFile, settings.workspace, settings_inputs/* INPUTS */.mc.envFile);
-        envFile = { path, variables: (0,dotenv/* parseDotenv */.qd)(text, settings_inputs/* INPUTS */.mc.envFile) };
-        for (const v of envFile.variables)
-            (0,secrets/* registerSecret */.cl)(v.value);
-    }
+    const envFile = settings.envFile ? (0,workspace/* readEnvFile */.SF)(settings.envFile, settings.workspace) : undefined;
     let localArchive;
     if (settings.archivePath) {
-        const path = (0,workspace/* fileInWorkspace */.Z)(settings.archivePath, settings.workspace, settings_inputs/* INPUTS */.mc.archivePath);
+        const path = (0,workspace/* fileInWorkspace */.Zo)(settings.archivePath, settings.workspace, settings_inputs/* INPUTS */.mc.archivePath);
         localArchive = { ...(await (0,tar/* inspectArchive */.N9)(path, settings_inputs/* INPUTS */.mc.archivePath, ctx.deadline)), path };
     }
     return { envFile, localArchive };
@@ -14001,15 +13984,22 @@ async function rollBack(ctx, prepared, ours) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Z: () => (/* binding */ fileInWorkspace),
-/* harmony export */   s: () => (/* binding */ readWorkspaceFile)
+/* harmony export */   SF: () => (/* binding */ readEnvFile),
+/* harmony export */   Zo: () => (/* binding */ fileInWorkspace)
 /* harmony export */ });
+/* unused harmony export readWorkspaceFile */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
-/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9112);
+/* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5714);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9112);
+/* harmony import */ var _settings_dotenv_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6443);
+/* harmony import */ var _settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7428);
+
+
+
 
 
 
@@ -14028,7 +14018,7 @@ function fileInWorkspace(input, workspace, name) {
         real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(path);
     }
     catch {
-        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_3__/* .quote */ .hD)(input, 80)} was not found in the workspace`);
+        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, `${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_4__/* .quote */ .hD)(input, 80)} was not found in the workspace`);
     }
     const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(workspace), real);
     if (inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(inside))
@@ -14043,6 +14033,13 @@ function readWorkspaceFile(input, workspace, name) {
     if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(real).size > MAX_ENV_FILE_BYTES)
         throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(name, 'is larger than 1 MB');
     return { path: real, text: (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(real, 'utf8') };
+}
+/** `env-file`: read from the workspace, parsed as `scalingo env-set --file` does, its values masked. */
+function readEnvFile(input, workspace) {
+    const { path, text } = readWorkspaceFile(input, workspace, _settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .INPUTS */ .mc.envFile);
+    const variables = (0,_settings_dotenv_js__WEBPACK_IMPORTED_MODULE_5__/* .parseDotenv */ .qd)(text, _settings_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .INPUTS */ .mc.envFile);
+    (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerSecrets */ .dg)(variables.map(v => v.value));
+    return { path, variables };
 }
 
 

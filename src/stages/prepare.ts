@@ -2,11 +2,10 @@ import { repoName, repoWebUrl } from '../github/archives.js'
 import * as log from '../lib/log.js'
 import { ActionError, describeError } from '../lib/errors.js'
 import { isFullSha } from '../lib/refs.js'
-import { registerSecret } from '../lib/secrets.js'
 import { type ArchiveInfo, inspectArchive } from '../lib/tar.js'
 import { type App, ScalingoClient } from '../scalingo/client.js'
 import { dashboardUrl } from '../scalingo/regions.js'
-import { type EnvVariable, mergeVariables, parseDotenv } from '../settings/dotenv.js'
+import { type EnvVariable, mergeVariables } from '../settings/dotenv.js'
 import { INPUTS } from '../settings/inputs.js'
 import { type AppState, inFlight, readAppState } from './appstate.js'
 import { checkArchiveContents } from './archivecheck.js'
@@ -18,7 +17,7 @@ import { findPromotedCommit } from './promotion.js'
 import { type Source, checkTagDidNotMove, githubSource, localSource, urlSource, workflowRunHeadSha } from './source.js'
 import { type Transfer, checkArchiveServed, chooseTransfer, howTheArchiveTravels } from './transfer.js'
 import { type VariablesDiff, describeDiff, diffVariables } from './variables.js'
-import { fileInWorkspace, readWorkspaceFile } from './workspace.js'
+import { fileInWorkspace, readEnvFile } from './workspace.js'
 
 /**
  * Everything decided before anything changes: the local files, the commit
@@ -48,12 +47,7 @@ interface LocalInputs {
 /** The env-file and the local archive: checked before any request. */
 async function readLocalInputs(ctx: RunContext): Promise<LocalInputs> {
   const { settings } = ctx
-  let envFile: LocalInputs['envFile']
-  if (settings.envFile) {
-    const { path, text } = readWorkspaceFile(settings.envFile, settings.workspace, INPUTS.envFile)
-    envFile = { path, variables: parseDotenv(text, INPUTS.envFile) }
-    for (const v of envFile.variables) registerSecret(v.value)
-  }
+  const envFile = settings.envFile ? readEnvFile(settings.envFile, settings.workspace) : undefined
   let localArchive: LocalInputs['localArchive']
   if (settings.archivePath) {
     const path = fileInWorkspace(settings.archivePath, settings.workspace, INPUTS.archivePath)

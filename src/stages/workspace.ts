@@ -1,7 +1,10 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { InputError } from '../lib/errors.js'
+import { registerSecrets } from '../lib/secrets.js'
 import { quote } from '../lib/text.js'
+import { type EnvVariable, parseDotenv } from '../settings/dotenv.js'
+import { INPUTS } from '../settings/inputs.js'
 
 /** Files the workflow gives us: read only from inside the workspace. */
 
@@ -31,4 +34,12 @@ export function readWorkspaceFile(input: string, workspace: string, name: string
   const real = fileInWorkspace(input, workspace, name)
   if (statSync(real).size > MAX_ENV_FILE_BYTES) throw new InputError(name, 'is larger than 1 MB')
   return { path: real, text: readFileSync(real, 'utf8') }
+}
+
+/** `env-file`: read from the workspace, parsed as `scalingo env-set --file` does, its values masked. */
+export function readEnvFile(input: string, workspace: string): { path: string; variables: EnvVariable[] } {
+  const { path, text } = readWorkspaceFile(input, workspace, INPUTS.envFile)
+  const variables = parseDotenv(text, INPUTS.envFile)
+  registerSecrets(variables.map(v => v.value))
+  return { path, variables }
 }

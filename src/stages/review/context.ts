@@ -2,14 +2,13 @@ import { GitHubClient } from '../../github/client.js'
 import type { PullRequest } from '../../github/pulls.js'
 import type { Clock } from '../../lib/clock.js'
 import type { Http } from '../../lib/http.js'
-import { registerSecret } from '../../lib/secrets.js'
 import type { ReviewReport } from '../../report/reviewapp.js'
 import { ScalingoClient } from '../../scalingo/client.js'
-import { type EnvVariable, mergeVariables, parseDotenv } from '../../settings/dotenv.js'
+import { type EnvVariable, mergeVariables } from '../../settings/dotenv.js'
 import { INPUTS, REVIEW_INPUTS } from '../../settings/inputs.js'
 import type { ReviewAppSettings } from '../../settings/reviewapp.js'
 import { type RunContext, actionHttp } from '../context.js'
-import { readWorkspaceFile } from '../workspace.js'
+import { readEnvFile } from '../workspace.js'
 
 /** What the review-app stages work with. */
 export interface ReviewContext {
@@ -37,13 +36,7 @@ export interface ReviewContext {
 /** The env-file and `variables`, merged; values masked. Local, so a bad file fails before any request. */
 function readOverrides(s: ReviewAppSettings): EnvVariable[] {
   const { envFile, variables, workspace } = s.behaviour
-  let fromFile: EnvVariable[] = []
-  if (envFile) {
-    const { text } = readWorkspaceFile(envFile, workspace, INPUTS.envFile)
-    fromFile = parseDotenv(text, INPUTS.envFile)
-    for (const v of fromFile) registerSecret(v.value)
-  }
-  return mergeVariables(fromFile, variables)
+  return mergeVariables(envFile ? readEnvFile(envFile, workspace).variables : [], variables)
 }
 
 export function createReviewContext(
