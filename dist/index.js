@@ -5830,12 +5830,12 @@ async function provisionAddon(client, app, provider, planId) {
 
 
 
-/**
- * The review app itself: found among the parent's children, or created
- * as one; destroyed only when it is one. Whether an app is the parent's
- * child is read from the platform (every page of the list), never
- * assumed from its name.
- */
+/** Whether `name` is a child of `parent` (every page), else whether an app of that name exists as this token sees it. */
+async function standingOf(client, parent, name) {
+    if ((await listChildApps(client, parent)).includes(name))
+        return 'child';
+    return appPresence(client, name);
+}
 /** An app of that name that is not the parent's child: never touched. */
 function notAChild(name, parent, presence, action) {
     const who = presence === 'hidden'
@@ -5845,13 +5845,13 @@ function notAChild(name, parent, presence, action) {
 }
 /** Finds the review app among the parent's children, or creates it. `created`: this run created it. */
 async function ensureReviewApp(client, parent, name) {
-    if ((await listChildApps(client, parent)).includes(name)) {
+    const standing = await standingOf(client, parent, name);
+    if (standing === 'child') {
         log/* info */.pq(`Review app ${name} exists (a child of ${parent}): updating it`);
         return { created: false };
     }
-    const presence = await appPresence(client, name);
-    if (presence !== 'missing')
-        throw notAChild(name, parent, presence, 'not creating, updating or deploying anything');
+    if (standing !== 'missing')
+        throw notAChild(name, parent, standing, 'not creating, updating or deploying anything');
     try {
         await createChildApp(client, parent, name);
     }
@@ -5874,10 +5874,10 @@ async function ensureReviewApp(client, parent, name) {
  * An app that no longer exists is already gone: said, not failed.
  */
 async function destroyReviewApp(client, parent, name) {
-    if (!(await listChildApps(client, parent)).includes(name)) {
-        const presence = await appPresence(client, name);
-        if (presence !== 'missing')
-            throw notAChild(name, parent, presence, 'not deleting it');
+    const standing = await standingOf(client, parent, name);
+    if (standing !== 'child') {
+        if (standing !== 'missing')
+            throw notAChild(name, parent, standing, 'not deleting it');
         log/* info */.pq(`Review app ${name} does not exist (already deleted): nothing to destroy`);
         return 'gone';
     }
@@ -5892,7 +5892,6 @@ async function destroyReviewApp(client, parent, name) {
 
 
 
-
 /**
  * A closed pull request: the review app deleted, only if it is the
  * parent's child; already gone is success. Its GitHub environment, if
@@ -5902,13 +5901,12 @@ async function destroyStage(ctx) {
     const { settings: s, report } = ctx;
     await ctx.parent.exchange();
     if (s.behaviour.dryRun) {
-        const child = (await listChildApps(ctx.parent, s.target.app)).includes(s.name);
-        const presence = child ? 'exists' : await appPresence(ctx.parent, s.name);
+        const standing = await standingOf(ctx.parent, s.target.app, s.name);
         report.outcome = 'dry-run';
         report.plan = [
-            child
+            standing === 'child'
                 ? `would delete ${s.name} (a child of ${s.target.app}) and its addons`
-                : presence === 'missing'
+                : standing === 'missing'
                     ? `${s.name} does not exist: nothing to delete`
                     : `${s.name} is not a child of ${s.target.app}: a real run would refuse`
         ];
@@ -6193,6 +6191,7 @@ async function waitForAddons(client, app, wanted, bounds) {
 
 
 
+
 /**
  * A dry run: everything read, nothing written. What exists, what would be
  * created, which commit would ship; the same refusals as a real run (a
@@ -6201,10 +6200,10 @@ async function waitForAddons(client, app, wanted, bounds) {
 async function planReviewApp(ctx, pr) {
     const { settings: s, report } = ctx;
     const parent = s.target.app;
-    const child = (await listChildApps(ctx.parent, parent)).includes(s.name);
-    const presence = child ? 'exists' : await appPresence(ctx.parent, s.name);
+    const standing = await standingOf(ctx.parent, parent, s.name);
+    const child = standing === 'child';
     const plan = [`parent: ${parent} in ${s.target.region} — found, token accepted`];
-    if (!child && presence !== 'missing') {
+    if (!child && standing !== 'missing') {
         plan.push(`review app: ${s.name} is taken by an app that is not a child of ${parent}: a real run would refuse`);
     }
     else {

@@ -10,6 +10,15 @@ import type { ScalingoClient } from '../../scalingo/client.js'
  * assumed from its name.
  */
 
+/** Where the name stands: one of the parent's children, free, or taken by an app that is not one (`exists`, `hidden`). */
+export type Standing = 'child' | 'missing' | 'exists' | 'hidden'
+
+/** Whether `name` is a child of `parent` (every page), else whether an app of that name exists as this token sees it. */
+export async function standingOf(client: ScalingoClient, parent: string, name: string): Promise<Standing> {
+  if ((await listChildApps(client, parent)).includes(name)) return 'child'
+  return appPresence(client, name)
+}
+
 /** An app of that name that is not the parent's child: never touched. */
 function notAChild(name: string, parent: string, presence: 'exists' | 'hidden', action: string): ActionError {
   const who =
@@ -28,12 +37,12 @@ export async function ensureReviewApp(
   parent: string,
   name: string
 ): Promise<{ created: boolean }> {
-  if ((await listChildApps(client, parent)).includes(name)) {
+  const standing = await standingOf(client, parent, name)
+  if (standing === 'child') {
     log.info(`Review app ${name} exists (a child of ${parent}): updating it`)
     return { created: false }
   }
-  const presence = await appPresence(client, name)
-  if (presence !== 'missing') throw notAChild(name, parent, presence, 'not creating, updating or deploying anything')
+  if (standing !== 'missing') throw notAChild(name, parent, standing, 'not creating, updating or deploying anything')
   try {
     await createChildApp(client, parent, name)
   } catch (err) {
@@ -61,9 +70,9 @@ export async function destroyReviewApp(
   parent: string,
   name: string
 ): Promise<'deleted' | 'gone'> {
-  if (!(await listChildApps(client, parent)).includes(name)) {
-    const presence = await appPresence(client, name)
-    if (presence !== 'missing') throw notAChild(name, parent, presence, 'not deleting it')
+  const standing = await standingOf(client, parent, name)
+  if (standing !== 'child') {
+    if (standing !== 'missing') throw notAChild(name, parent, standing, 'not deleting it')
     log.info(`Review app ${name} does not exist (already deleted): nothing to destroy`)
     return 'gone'
   }

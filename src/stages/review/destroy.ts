@@ -1,7 +1,6 @@
 import { deactivateEnvironment } from '../../github/deployments.js'
 import * as log from '../../lib/log.js'
-import { appPresence, listChildApps } from '../../scalingo/childapps.js'
-import { destroyReviewApp } from './app.js'
+import { destroyReviewApp, standingOf } from './app.js'
 import type { ReviewContext } from './context.js'
 
 /**
@@ -13,13 +12,12 @@ export async function destroyStage(ctx: ReviewContext): Promise<void> {
   const { settings: s, report } = ctx
   await ctx.parent.exchange()
   if (s.behaviour.dryRun) {
-    const child = (await listChildApps(ctx.parent, s.target.app)).includes(s.name)
-    const presence = child ? 'exists' : await appPresence(ctx.parent, s.name)
+    const standing = await standingOf(ctx.parent, s.target.app, s.name)
     report.outcome = 'dry-run'
     report.plan = [
-      child
+      standing === 'child'
         ? `would delete ${s.name} (a child of ${s.target.app}) and its addons`
-        : presence === 'missing'
+        : standing === 'missing'
           ? `${s.name} does not exist: nothing to delete`
           : `${s.name} is not a child of ${s.target.app}: a real run would refuse`
     ]

@@ -2,8 +2,9 @@ import { repoName } from '../../github/archives.js'
 import type { PullRequest } from '../../github/pulls.js'
 import * as log from '../../lib/log.js'
 import { listSome } from '../../lib/text.js'
-import { appPresence, listAddons, listChildApps } from '../../scalingo/childapps.js'
+import { listAddons } from '../../scalingo/childapps.js'
 import { describeAddon, wantedAddons } from './addons.js'
+import { standingOf } from './app.js'
 import type { ReviewContext } from './context.js'
 
 /**
@@ -14,10 +15,10 @@ import type { ReviewContext } from './context.js'
 export async function planReviewApp(ctx: ReviewContext, pr: PullRequest): Promise<void> {
   const { settings: s, report } = ctx
   const parent = s.target.app
-  const child = (await listChildApps(ctx.parent, parent)).includes(s.name)
-  const presence = child ? 'exists' : await appPresence(ctx.parent, s.name)
+  const standing = await standingOf(ctx.parent, parent, s.name)
+  const child = standing === 'child'
   const plan = [`parent: ${parent} in ${s.target.region} — found, token accepted`]
-  if (!child && presence !== 'missing') {
+  if (!child && standing !== 'missing') {
     plan.push(`review app: ${s.name} is taken by an app that is not a child of ${parent}: a real run would refuse`)
   } else {
     plan.push(
