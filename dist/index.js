@@ -5710,6 +5710,7 @@ var log = __nccwpck_require__(1025);
 ;// CONCATENATED MODULE: ./src/scalingo/childapps.ts
 
 
+
 /**
  * Child apps and addons (../shared/scalingo-api.md, "Child apps and
  * addons"): the calls a review app needs, each answer reduced to what we
@@ -5732,9 +5733,7 @@ async function listChildApps(client, parent) {
         for (const c of data.child_apps)
             if (typeof c?.name === 'string')
                 names.push(c.name);
-        const next = data.meta?.pagination?.next_page;
-        const more = data.meta?.pagination ? typeof next === 'number' && next > page : data.child_apps.length >= PER_PAGE;
-        if (!more || data.child_apps.length === 0)
+        if (!(0,scalingo_client/* hasNextPage */.rB)(data.meta, page, data.child_apps.length, PER_PAGE))
             return names;
     }
     throw new errors/* ActionError */.lZ(`the child apps of "${parent}" run past ${MAX_PAGES} pages: not deciding from a partial list`);
@@ -9586,7 +9585,8 @@ async function waitForExit(http, attachUrl, bearer, until) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GK: () => (/* binding */ ScalingoClient),
 /* harmony export */   Sz: () => (/* binding */ MalformedAnswerError),
-/* harmony export */   Xy: () => (/* binding */ VARIABLE_EVENTS)
+/* harmony export */   Xy: () => (/* binding */ VARIABLE_EVENTS),
+/* harmony export */   rB: () => (/* binding */ hasNextPage)
 /* harmony export */ });
 /* unused harmony exports jwtExpiry, operationIdOf, readDeployment */
 /* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4517);
@@ -9630,6 +9630,19 @@ function variableNamesOf(type, data) {
     if (type !== 'edit_variables')
         return named(d);
     return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []));
+}
+/**
+ * Whether a list has a page after `page`: its `meta.pagination.next_page`
+ * says; without pagination metadata, a full page may have a next one; an
+ * empty page never does.
+ */
+function hasNextPage(meta, page, count, perPage) {
+    if (count === 0)
+        return false;
+    const pagination = meta?.pagination;
+    if (!pagination)
+        return count >= perPage;
+    return typeof pagination.next_page === 'number' && pagination.next_page > page;
 }
 /** An operation id as it may go in a path of ours: the bearer never follows a URL from an answer. */
 const OPERATION_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -9890,11 +9903,7 @@ class ScalingoClient {
             createdAt: e.created_at,
             variableNames: variableNamesOf(e.type, e.type_data)
         }));
-        const pagination = data.meta?.pagination;
-        const next = pagination?.next_page;
-        // Without pagination metadata, a full page may have a next one.
-        const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage;
-        return { events, more: more && data.events.length > 0 };
+        return { events, more: hasNextPage(data.meta, page, data.events.length, perPage) };
     }
     /**
      * `POST …/run`: starts a one-off. Never sent twice once it may have

@@ -1,5 +1,5 @@
 import { ActionError } from '../../src/lib/errors.js'
-import { jwtExpiry, readDeployment } from '../../src/scalingo/client.js'
+import { hasNextPage, jwtExpiry, readDeployment } from '../../src/scalingo/client.js'
 import { DEFAULT_API_TOKEN } from '../../sandbox/index.js'
 import { sandboxClient } from '../helpers-client.js'
 
@@ -73,5 +73,16 @@ describe('ScalingoClient against the sandbox', () => {
 
   it('explains a 404 for the app with the region', async () => {
     await expect(client({ app: 'ghost' }).getApp()).rejects.toThrow(/app "ghost" was not found in region osc-fr1/)
+  })
+})
+
+describe('hasNextPage', () => {
+  it('follows meta.pagination.next_page; without it, a full page may have a next one; an empty page never', () => {
+    expect(hasNextPage({ pagination: { next_page: 3 } }, 2, 50, 50)).toBe(true)
+    expect(hasNextPage({ pagination: { next_page: null } }, 2, 50, 50)).toBe(false)
+    expect(hasNextPage({ pagination: { next_page: 2 } }, 2, 50, 50)).toBe(false)
+    expect(hasNextPage(undefined, 1, 50, 50)).toBe(true)
+    expect(hasNextPage(undefined, 1, 49, 50)).toBe(false)
+    expect(hasNextPage({ pagination: { next_page: 2 } }, 1, 0, 50)).toBe(false)
   })
 })

@@ -1,6 +1,6 @@
 import { ActionError, HttpError } from '../lib/errors.js'
 import { quote, statusLabel } from '../lib/text.js'
-import type { ScalingoClient } from './client.js'
+import { type PageMeta, type ScalingoClient, hasNextPage } from './client.js'
 
 /**
  * Child apps and addons (../shared/scalingo-api.md, "Child apps and
@@ -33,16 +33,15 @@ function encode(app: string): string {
 export async function listChildApps(client: ScalingoClient, parent: string): Promise<string[]> {
   const names: string[] = []
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const { data } = await client.api<{
-      child_apps?: unknown
-      meta?: { pagination?: { next_page?: unknown; total_pages?: unknown } }
-    }>('GET', `/v1/apps/${encode(parent)}/child_apps?page=${page}&per_page=${PER_PAGE}`, { retry: 'idempotent' })
+    const { data } = await client.api<{ child_apps?: unknown; meta?: PageMeta }>(
+      'GET',
+      `/v1/apps/${encode(parent)}/child_apps?page=${page}&per_page=${PER_PAGE}`,
+      { retry: 'idempotent' }
+    )
     if (!Array.isArray(data.child_apps))
       throw new ActionError(`Scalingo answered the child apps of "${parent}" without a "child_apps" array`)
     for (const c of data.child_apps as { name?: unknown }[]) if (typeof c?.name === 'string') names.push(c.name)
-    const next = data.meta?.pagination?.next_page
-    const more = data.meta?.pagination ? typeof next === 'number' && next > page : data.child_apps.length >= PER_PAGE
-    if (!more || data.child_apps.length === 0) return names
+    if (!hasNextPage(data.meta, page, data.child_apps.length, PER_PAGE)) return names
   }
   throw new ActionError(`the child apps of "${parent}" run past ${MAX_PAGES} pages: not deciding from a partial list`)
 }

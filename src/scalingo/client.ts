@@ -83,6 +83,23 @@ function variableNamesOf(type: string, data: unknown): string[] {
   return ['new_vars', 'updated_vars', 'deleted_vars'].flatMap(k => (Array.isArray(d[k]) ? d[k].flatMap(named) : []))
 }
 
+/** Scalingo's `meta.pagination`, as far as paging goes. */
+export interface PageMeta {
+  pagination?: { next_page?: unknown }
+}
+
+/**
+ * Whether a list has a page after `page`: its `meta.pagination.next_page`
+ * says; without pagination metadata, a full page may have a next one; an
+ * empty page never does.
+ */
+export function hasNextPage(meta: PageMeta | undefined, page: number, count: number, perPage: number): boolean {
+  if (count === 0) return false
+  const pagination = meta?.pagination
+  if (!pagination) return count >= perPage
+  return typeof pagination.next_page === 'number' && pagination.next_page > page
+}
+
 /** A one-off just started: its container, and the operation to poll when attaching. */
 export interface OneOffStarted {
   containerId?: string
@@ -387,7 +404,7 @@ export class ScalingoClient {
    */
   async listEvents(page: number, perPage: number): Promise<{ events: AppEvent[]; more: boolean }> {
     const url = this.appPath(`/events?page=${page}&per_page=${perPage}`)
-    const data = await this.callJson<{ events?: unknown; meta?: { pagination?: { next_page?: unknown } } }>({
+    const data = await this.callJson<{ events?: unknown; meta?: PageMeta }>({
       method: 'GET',
       url,
       retry: 'idempotent'
@@ -401,11 +418,7 @@ export class ScalingoClient {
         createdAt: e.created_at as string,
         variableNames: variableNamesOf(e.type as string, e.type_data)
       }))
-    const pagination = data.meta?.pagination
-    const next = pagination?.next_page
-    // Without pagination metadata, a full page may have a next one.
-    const more = pagination ? typeof next === 'number' && next > page : data.events.length >= perPage
-    return { events, more: more && data.events.length > 0 }
+    return { events, more: hasNextPage(data.meta, page, data.events.length, perPage) }
   }
 
   /**
