@@ -5563,12 +5563,6 @@ function parseAddons(value) {
         return { kind: 'none' };
     return { kind: 'list', items };
 }
-function readMode(get) {
-    const mode = get(settings_inputs/* REVIEW_INPUTS */.D0.mode).trim() || 'auto';
-    if (mode !== 'auto' && mode !== 'deploy' && mode !== 'destroy')
-        throw new errors/* InputError */.dz(settings_inputs/* REVIEW_INPUTS */.D0.mode, `must be auto, deploy or destroy, got ${(0,lib_text/* quote */.hD)(mode)}`);
-    return mode;
-}
 /** The event's pull request, when the workflow runs on one. */
 function eventPullRequest(env, base) {
     const event = env.GITHUB_EVENT_NAME ?? '';
@@ -5632,7 +5626,7 @@ function readReviewAppSettings(get, env) {
     const target = (0,settings/* readTarget */._E)(get, settings_inputs/* REVIEW_INPUTS */.D0.parent);
     const github = readReviewGitHub(get, env);
     const behaviour = readReviewBehaviour(get, env.GITHUB_WORKSPACE || process.cwd());
-    const mode = readMode(get);
+    const mode = (0,parse/* parseChoice */.HU)(settings_inputs/* REVIEW_INPUTS */.D0.mode, get(settings_inputs/* REVIEW_INPUTS */.D0.mode).trim(), ['auto', 'deploy', 'destroy']);
     const event = eventPullRequest(env, github.repository);
     const pullRequest = readPullRequestNumber(get, event, env.GITHUB_EVENT_NAME ?? '');
     const name = readName(get, target.app, pullRequest);
@@ -10503,16 +10497,16 @@ function maskSecretInputs(get) {
 /* harmony export */ });
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7268);
 /* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9112);
-/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1281);
+/* harmony import */ var _lib_urls_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1281);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7428);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6894);
+
 
 
 
 
 function readNotifySettings(get) {
-    const on = get(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyOn).trim() || 'always';
-    if (on !== 'always' && on !== 'failure' && on !== 'change')
-        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyOn, `must be always, failure or change, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(on)}`);
+    const on = (0,_parse_js__WEBPACK_IMPORTED_MODULE_3__/* .parseChoice */ .HU)(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyOn, get(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyOn).trim(), ['always', 'failure', 'change']);
     const value = get(_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.notifyWebhook).trim();
     if (!value)
         return { on };
@@ -10528,7 +10522,7 @@ function readNotifySettings(get) {
     catch {
         return refuse('is not a URL; expected the https:// URL of a Slack or Mattermost incoming webhook');
     }
-    if (!(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_3__/* .isHttpsOrLoopback */ .cU)(u))
+    if (!(0,_lib_urls_js__WEBPACK_IMPORTED_MODULE_4__/* .isHttpsOrLoopback */ .cU)(u))
         refuse(`must be an https:// URL (plain http only for loopback hosts), got ${u.protocol}//…`);
     if (u.username || u.password)
         refuse('must not contain credentials (user:password@)');
@@ -10621,6 +10615,7 @@ function readOneOffSettings(get) {
 /* harmony export */   E9: () => (/* binding */ parseDuration),
 /* harmony export */   Ei: () => (/* binding */ parseSourceUrl),
 /* harmony export */   Ep: () => (/* binding */ parseServerUrl),
+/* harmony export */   HU: () => (/* binding */ parseChoice),
 /* harmony export */   Q2: () => (/* binding */ parseBaseUrl),
 /* harmony export */   QV: () => (/* binding */ parseAppName),
 /* harmony export */   SU: () => (/* binding */ parseRepository),
@@ -10728,6 +10723,14 @@ function parseDuration(name, value) {
     if (seconds > MAX_TIMEOUT_SECONDS)
         throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `must be at most 6h (a job's longest run), got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}`);
     return seconds;
+}
+/** One of a few words (the first is the default when empty): `must be a, b or c, got "x"` otherwise. */
+function parseChoice(name, value, choices) {
+    const v = value || choices[0];
+    if (choices.includes(v))
+        return v;
+    const words = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`;
+    throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `must be ${words}, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(v)}`);
 }
 function parseBoolean(name, value, fallback) {
     const v = value.trim();
@@ -10893,9 +10896,7 @@ function readPromotion(get, target, source) {
     return { promoteFrom: { app, apiToken, region, apiUrl } };
 }
 function readArchive(get, workspace, exclusive) {
-    const transfer = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archiveTransfer) || 'auto';
-    if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
-        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archiveTransfer, `must be auto, url or upload, got ${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .hD)(transfer)}`);
+    const transfer = (0,_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseChoice */ .HU)(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archiveTransfer, get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archiveTransfer), ['auto', 'url', 'upload']);
     const archiveInput = get(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc.archivePath);
     if (!archiveInput)
         return { archiveTransfer: transfer };

@@ -141,3 +141,14 @@ describe('URLs', () => {
       expect(parseRef('ref', r)).toBe(r)
   })
 })
+
+describe('parseChoice', () => {
+  it('the first choice when empty; one of the words; else the list and what was given', async () => {
+    const { parseChoice } = await import('../../src/settings/parse.js')
+    expect(parseChoice('mode', '', ['auto', 'deploy', 'destroy'])).toBe('auto')
+    expect(parseChoice('mode', 'destroy', ['auto', 'deploy', 'destroy'])).toBe('destroy')
+    expect(() => parseChoice('mode', 'Deploy', ['auto', 'deploy', 'destroy'])).toThrow(
+      `Input 'mode': must be auto, deploy or destroy, got "Deploy"`
+    )
+  })
+})

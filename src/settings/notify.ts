@@ -1,7 +1,8 @@
 import { InputError } from '../lib/errors.js'
-import { hasControlChars, quote } from '../lib/text.js'
+import { hasControlChars } from '../lib/text.js'
 import { isHttpsOrLoopback } from '../lib/urls.js'
 import { INPUTS, type InputReader } from './inputs.js'
+import { parseChoice } from './parse.js'
 
 /**
  * `notify-webhook` and `notify-on`, read before every other input so that
@@ -19,9 +20,7 @@ export interface NotifySettings {
 }
 
 export function readNotifySettings(get: InputReader): NotifySettings {
-  const on = get(INPUTS.notifyOn).trim() || 'always'
-  if (on !== 'always' && on !== 'failure' && on !== 'change')
-    throw new InputError(INPUTS.notifyOn, `must be always, failure or change, got ${quote(on)}`)
+  const on = parseChoice(INPUTS.notifyOn, get(INPUTS.notifyOn).trim(), ['always', 'failure', 'change'])
   const value = get(INPUTS.notifyWebhook).trim()
   if (!value) return { on }
   const refuse = (why: string): never => {

@@ -98,6 +98,14 @@ export function parseDuration(name: string, value: string): number {
   return seconds
 }
 
+/** One of a few words (the first is the default when empty): `must be a, b or c, got "x"` otherwise. */
+export function parseChoice<C extends string>(name: string, value: string, choices: readonly [C, ...C[]]): C {
+  const v = value || choices[0]
+  if ((choices as readonly string[]).includes(v)) return v as C
+  const words = `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`
+  throw new InputError(name, `must be ${words}, got ${quote(v)}`)
+}
+
 export function parseBoolean(name: string, value: string, fallback: boolean): boolean {
   const v = value.trim()
   if (v === '') return fallback

@@ -5,7 +5,15 @@ import { InputError } from '../lib/errors.js'
 import { quote } from '../lib/text.js'
 import { INPUTS, REVIEW_INPUTS, type InputReader } from './inputs.js'
 import { readCommandText, refuseSecretsInCommand } from './oneoff.js'
-import { parseAppName, parseBaseUrl, parseBoolean, parseRepository, parseServerUrl, parseToken } from './parse.js'
+import {
+  parseAppName,
+  parseBaseUrl,
+  parseBoolean,
+  parseChoice,
+  parseRepository,
+  parseServerUrl,
+  parseToken
+} from './parse.js'
 import { type BehaviourSettings, type Target, readBehaviour, readTarget } from './settings.js'
 
 /**
@@ -91,13 +99,6 @@ export function parseAddons(value: string): AddonsWanted {
   return { kind: 'list', items }
 }
 
-function readMode(get: InputReader): ReviewMode {
-  const mode = get(REVIEW_INPUTS.mode).trim() || 'auto'
-  if (mode !== 'auto' && mode !== 'deploy' && mode !== 'destroy')
-    throw new InputError(REVIEW_INPUTS.mode, `must be auto, deploy or destroy, got ${quote(mode)}`)
-  return mode
-}
-
 /** The event's pull request, when the workflow runs on one. */
 function eventPullRequest(env: NodeJS.ProcessEnv, base: Repository): PullRequest | undefined {
   const event = env.GITHUB_EVENT_NAME ?? ''
@@ -168,7 +169,7 @@ export function readReviewAppSettings(get: InputReader, env: NodeJS.ProcessEnv):
   const target = readTarget(get, REVIEW_INPUTS.parent)
   const github = readReviewGitHub(get, env)
   const behaviour = readReviewBehaviour(get, env.GITHUB_WORKSPACE || process.cwd())
-  const mode = readMode(get)
+  const mode = parseChoice(REVIEW_INPUTS.mode, get(REVIEW_INPUTS.mode).trim(), ['auto', 'deploy', 'destroy'])
   const event = eventPullRequest(env, github.repository)
   const pullRequest = readPullRequestNumber(get, event, env.GITHUB_EVENT_NAME ?? '')
   const name = readName(get, target.app, pullRequest)

@@ -10,6 +10,7 @@ import {
   parseAppName,
   parseBaseUrl,
   parseBoolean,
+  parseChoice,
   parseDuration,
   parseRef,
   parseRegionName,
@@ -231,9 +232,7 @@ export function readArchive(
   workspace: string,
   exclusive: { sourceUrl?: string; promoting: boolean }
 ): ArchiveSettings {
-  const transfer = get(INPUTS.archiveTransfer) || 'auto'
-  if (transfer !== 'auto' && transfer !== 'url' && transfer !== 'upload')
-    throw new InputError(INPUTS.archiveTransfer, `must be auto, url or upload, got ${quote(transfer)}`)
+  const transfer = parseChoice(INPUTS.archiveTransfer, get(INPUTS.archiveTransfer), ['auto', 'url', 'upload'])
   const archiveInput = get(INPUTS.archivePath)
   if (!archiveInput) return { archiveTransfer: transfer }
   singleLine(INPUTS.archivePath, archiveInput)
