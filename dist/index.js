@@ -7989,8 +7989,12 @@ function registerSecrets(values) {
     known.sort((a, b) => b.length - a.length);
     byPrefix = undefined;
 }
-/** Registers a URL that carries a credential, and the credential parts in it. */
-function registerSecretUrl(url) {
+/**
+ * Registers a URL that carries a credential, and the credential parts in it:
+ * its query values, its password, and with `path` (a webhook, whose path is
+ * the credential) its path and each long segment of it.
+ */
+function registerSecretUrl(url, opts = {}) {
     registerSecret(url);
     try {
         const u = new URL(url);
@@ -8000,6 +8004,8 @@ function registerSecretUrl(url) {
             registerSecret(decodeURIComponent(u.password));
         if (u.search.length > 1)
             registerSecret(u.search.slice(1));
+        if (opts.path)
+            registerSecrets([u.pathname, ...u.pathname.split('/').filter(part => part.length >= 8)]);
     }
     catch {
         // not a URL: the whole string is already registered
@@ -10464,19 +10470,8 @@ function maskRunInputs(get) {
 /** The webhook URL, whole and its path's parts (the path is the credential), before anything can print it. */
 function maskWebhook(get) {
     const url = get(INPUTS.notifyWebhook).trim();
-    if (!url)
-        return;
-    (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecretUrl */ .l2)(url);
-    try {
-        const u = new URL(url);
-        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(u.pathname);
-        for (const part of u.pathname.split('/'))
-            if (part.length >= 8)
-                (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecret */ .cl)(part);
-    }
-    catch {
-        // not a URL: refused when read, and already masked whole
-    }
+    if (url)
+        (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .registerSecretUrl */ .l2)(url, { path: true });
 }
 function maskSecretInputs(get) {
     for (const name of SECRET_INPUTS)

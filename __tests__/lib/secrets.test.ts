@@ -94,6 +94,22 @@ describe('scrub', () => {
 })
 
 describe('registerSecretUrl', () => {
+  it('with path: a webhook, whose path is the credential: the path and its long segments too', () => {
+    const url = 'https://hooks.slack.example/services/T0AB/B0CDEFGHIJ/x9y8z7w6v5u4t3s2'
+    const forms = masked(() => registerSecretUrl(url, { path: true }))
+    expect(forms).toEqual(
+      expect.arrayContaining([
+        url,
+        '/services/T0AB/B0CDEFGHIJ/x9y8z7w6v5u4t3s2',
+        'services',
+        'B0CDEFGHIJ',
+        'x9y8z7w6v5u4t3s2'
+      ])
+    )
+    expect(forms).not.toContain('T0AB')
+    expect(scrub('hook x9y8z7w6v5u4t3s2 failed')).toBe('hook *** failed')
+  })
+
   it('registers the URL, its query, each query value and its password', () => {
     const url = 'https://user:pa%24%24word@storage.example/bucket/obj?X-Signature=abcdef123&X-Expires=600'
     const forms = masked(() => registerSecretUrl(url))

@@ -49,14 +49,19 @@ export function registerSecrets(values: (string | undefined)[]): void {
   byPrefix = undefined
 }
 
-/** Registers a URL that carries a credential, and the credential parts in it. */
-export function registerSecretUrl(url: string): void {
+/**
+ * Registers a URL that carries a credential, and the credential parts in it:
+ * its query values, its password, and with `path` (a webhook, whose path is
+ * the credential) its path and each long segment of it.
+ */
+export function registerSecretUrl(url: string, opts: { path?: boolean } = {}): void {
   registerSecret(url)
   try {
     const u = new URL(url)
     for (const [, v] of u.searchParams) registerSecret(v)
     if (u.password) registerSecret(decodeURIComponent(u.password))
     if (u.search.length > 1) registerSecret(u.search.slice(1))
+    if (opts.path) registerSecrets([u.pathname, ...u.pathname.split('/').filter(part => part.length >= 8)])
   } catch {
     // not a URL: the whole string is already registered
   }

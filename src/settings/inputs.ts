@@ -90,15 +90,7 @@ export function maskRunInputs(get: InputReader): void {
 /** The webhook URL, whole and its path's parts (the path is the credential), before anything can print it. */
 function maskWebhook(get: InputReader): void {
   const url = get(INPUTS.notifyWebhook).trim()
-  if (!url) return
-  registerSecretUrl(url)
-  try {
-    const u = new URL(url)
-    registerSecret(u.pathname)
-    for (const part of u.pathname.split('/')) if (part.length >= 8) registerSecret(part)
-  } catch {
-    // not a URL: refused when read, and already masked whole
-  }
+  if (url) registerSecretUrl(url, { path: true })
 }
 
 export function maskSecretInputs(get: InputReader): void {
