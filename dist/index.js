@@ -9188,21 +9188,17 @@ function reviewSummaryMarkdown(r) {
 function writeReviewSummary(r, env) {
     return (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .writeJobSummary */ .j7)(reviewSummaryMarkdown(r), env);
 }
+/** As the summary's, but for a skip, which a comment only ever shows for a commit already live. */
 const COMMENT_HEADLINES = {
-    success: '✅ Review app ready',
-    failed: '❌ Review app failed',
-    skipped: '⏭️ Review app unchanged: this commit is already live',
-    destroyed: '🗑️ Review app destroyed',
-    'dry-run': '🧪 Review app dry run'
+    ...HEADLINES,
+    skipped: '⏭️ Review app unchanged: this commit is already live'
 };
 /** The pull request comment's Markdown (pure, below the marker): everything from outside is inert. */
 function reviewCommentMarkdown(r, dashboardUrl) {
     const status = reviewStatus(r);
-    const lines = [`### ${COMMENT_HEADLINES[status]}: ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.app)}`, ''];
-    if (status === 'destroyed') {
-        lines.push(`${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.app)} was destroyed with its addons${r.note ? ` (${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.note)})` : ''}.`);
-        return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(lines.join('\n'));
-    }
+    const heading = `${COMMENT_HEADLINES[status]}: ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.app)}`;
+    if (status === 'destroyed')
+        return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(`### ${heading}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.app)} was destroyed with its addons${r.note ? ` (${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.note)})` : ''}.`);
     const rows = [];
     if (r.appUrl)
         rows.push(['App', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(r.appUrl, r.appUrl)]);
@@ -9210,10 +9206,10 @@ function reviewCommentMarkdown(r, dashboardUrl) {
         rows.push(['Commit', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(r.sha.slice(0, 7))]);
     rows.push(['Status', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(status === 'failed' && r.status ? `${status} (${r.status})` : status)]);
     rows.push(['Dashboard', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .link */ .nf)(dashboardUrl, dashboardUrl)]);
-    lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`));
+    let md = (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .summaryTable */ .jb)(heading, rows);
     if (status === 'failed' && r.error)
-        lines.push('', `**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.error, 500)}`);
-    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(lines.join('\n'));
+        md += `\n**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.error, 500)}`;
+    return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(md);
 }
 
 

@@ -102,28 +102,24 @@ export function writeReviewSummary(r: ReviewReport, env: NodeJS.ProcessEnv): Pro
   return writeJobSummary(reviewSummaryMarkdown(r), env)
 }
 
+/** As the summary's, but for a skip, which a comment only ever shows for a commit already live. */
 const COMMENT_HEADLINES: Record<ReviewStatus, string> = {
-  success: '✅ Review app ready',
-  failed: '❌ Review app failed',
-  skipped: '⏭️ Review app unchanged: this commit is already live',
-  destroyed: '🗑️ Review app destroyed',
-  'dry-run': '🧪 Review app dry run'
+  ...HEADLINES,
+  skipped: '⏭️ Review app unchanged: this commit is already live'
 }
 
 /** The pull request comment's Markdown (pure, below the marker): everything from outside is inert. */
 export function reviewCommentMarkdown(r: ReviewReport, dashboardUrl: string): string {
   const status = reviewStatus(r)
-  const lines = [`### ${COMMENT_HEADLINES[status]}: ${code(r.app)}`, '']
-  if (status === 'destroyed') {
-    lines.push(`${code(r.app)} was destroyed with its addons${r.note ? ` (${code(r.note)})` : ''}.`)
-    return scrub(lines.join('\n'))
-  }
+  const heading = `${COMMENT_HEADLINES[status]}: ${code(r.app)}`
+  if (status === 'destroyed')
+    return scrub(`### ${heading}\n\n${code(r.app)} was destroyed with its addons${r.note ? ` (${code(r.note)})` : ''}.`)
   const rows: [string, string][] = []
   if (r.appUrl) rows.push(['App', link(r.appUrl, r.appUrl)])
   if (r.sha) rows.push(['Commit', cellCode(r.sha.slice(0, 7))])
   rows.push(['Status', cellCode(status === 'failed' && r.status ? `${status} (${r.status})` : status)])
   rows.push(['Dashboard', link(dashboardUrl, dashboardUrl)])
-  lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`))
-  if (status === 'failed' && r.error) lines.push('', `**Error:** ${code(r.error, 500)}`)
-  return scrub(lines.join('\n'))
+  let md = summaryTable(heading, rows)
+  if (status === 'failed' && r.error) md += `\n**Error:** ${code(r.error, 500)}`
+  return scrub(md)
 }
