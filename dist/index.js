@@ -6044,22 +6044,22 @@ async function runAfterCreate(ctx, target, command, sha) {
     Object.assign(report, { app: target.app, region: target.region, command });
     log/* info */.pq(`Running after-create on ${target.app}: ${(0,attended/* commandLabel */.Md)(command)}`);
     const settings = { ...target, command, env: [], detached: false, timeoutSeconds: 0, dryRun: false };
-    const started = await (0,start/* startOneOff */.qb)(ctx.review, settings);
+    const started = await (0,start/* startOneOff */.qb)(ctx.client, settings);
     report.container = started.label || undefined;
-    const attachUrl = await (0,start/* attachUrlOf */.gx)(ctx.review, started, {
+    const attachUrl = await (0,start/* attachUrlOf */.gx)(ctx.client, started, {
         clock: ctx.clock,
         deadline: ctx.deadline,
         apiUrl: target.apiUrl,
         stop: ctx.stop
     });
     try {
-        await (0,attended/* attendOneOff */.OS)({ client: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop }, attachUrl, report);
+        await (0,attended/* attendOneOff */.OS)(ctx, attachUrl, report);
     }
     catch (err) {
         // Its exit code (or why there is none), the telling line included; nothing is recorded, so it runs again.
         throw new errors/* ActionError */.lZ(`after-create: ${(0,errors/* describeError */.Uc)(err)}; nothing recorded, it runs again on the next push`, err instanceof errors/* ActionError */.lZ ? err.hint : undefined, 'after-create failed');
     }
-    await ctx.review.setVariables([{ name: AFTER_CREATE_VARIABLE, value: `ran for ${sha}` }], 'after-create');
+    await ctx.client.setVariables([{ name: AFTER_CREATE_VARIABLE, value: `ran for ${sha}` }], 'after-create');
     log/* info */.pq(`after-create exited with 0: recorded in ${AFTER_CREATE_VARIABLE} on ${target.app}, it will not run again`);
     return report;
 }
@@ -6341,16 +6341,21 @@ async function applyReviewVariables(review, parent, opts) {
     const copied = plan.copy.map(v => v.name).filter(n => !overridden.includes(n));
     if (writes.length > 0)
         await review.setVariables(writes, opts.copy ? 'the parent, env-file and variables' : 'env-file and variables');
-    const parts = [
-        removed.length ? `removed ${(0,lib_text/* listSome */.XT)(removed, 20)} (they pointed at ${parent.config.app}'s resources)` : '',
-        copied.length ? `copied ${(0,lib_text/* listSome */.XT)(copied, 20)} from ${parent.config.app}` : '',
-        overridden.length ? `set ${(0,lib_text/* listSome */.XT)(overridden, 20)}` : '',
-        plan.excluded.length
-            ? `not copied (the parent's resources, or the review app's addons): ${(0,lib_text/* listSome */.XT)(plan.excluded, 20)}`
-            : ''
-    ].filter(Boolean);
-    log/* info */.pq(`Variables of ${review.config.app}: ${parts.length ? parts.join('; ') : 'nothing to change'}`);
-    return { copied, excluded: plan.excluded, overridden, removed };
+    const outcome = { copied, excluded: plan.excluded, overridden, removed };
+    const line = describeVariables(outcome, parent.config.app, names => (0,lib_text/* listSome */.XT)(names, 20));
+    log/* info */.pq(`Variables of ${review.config.app}: ${line || 'nothing to change'}`);
+    return outcome;
+}
+/** What the variables step did, names only ('' when nothing): for the log (names shortened) and the summary. */
+function describeVariables(v, parentApp, names) {
+    return [
+        v.removed.length ? `removed ${names(v.removed)} (they pointed at ${parentApp}'s resources)` : '',
+        v.copied.length ? `copied ${names(v.copied)} from ${parentApp}` : '',
+        v.overridden.length ? `set ${names(v.overridden)}` : '',
+        v.excluded.length ? `not copied (the parent's resources, or the review app's addons): ${names(v.excluded)}` : ''
+    ]
+        .filter(Boolean)
+        .join('; ');
 }
 
 ;// CONCATENATED MODULE: ./src/stages/review/update.ts
@@ -6446,7 +6451,7 @@ async function afterCreateOnce(ctx, sha) {
         return log/* info */.pq(`after-create: ${report.afterCreate}`);
     }
     try {
-        const ran = await runAfterCreate({ review: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop.signal }, { ...ctx.settings.target, app: ctx.settings.name }, command, sha);
+        const ran = await runAfterCreate({ client: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop.signal }, { ...ctx.settings.target, app: ctx.settings.name }, command, sha);
         report.afterCreate = `ran on ${ran.container ?? 'a one-off'}: exit 0`;
     }
     catch (err) {
@@ -6475,15 +6480,7 @@ async function updateReviewApp(ctx) {
         addonProvided: [...addons.variables, ...providedNames(wanted.map(w => w.provider))],
         own: [AFTER_CREATE_VARIABLE]
     });
-    report.variablesLine =
-        [
-            vars.removed.length ? `removed (pointed at the parent): ${vars.removed.join(', ')}` : '',
-            vars.copied.length ? `copied: ${vars.copied.join(', ')}` : '',
-            vars.overridden.length ? `set: ${vars.overridden.join(', ')}` : '',
-            vars.excluded.length ? `not copied: ${vars.excluded.join(', ')}` : ''
-        ]
-            .filter(Boolean)
-            .join('; ') || undefined;
+    report.variablesLine = describeVariables(vars, s.target.app, names => names.join(', ')) || undefined;
     await deployHead(ctx, pr);
     await afterCreateOnce(ctx, pr.headSha);
 }

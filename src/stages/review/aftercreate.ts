@@ -1,11 +1,9 @@
-import type { Clock } from '../../lib/clock.js'
 import { ActionError, describeError } from '../../lib/errors.js'
-import type { Http } from '../../lib/http.js'
 import * as log from '../../lib/log.js'
 import { type OneOffReport, newOneOffReport } from '../../report/oneoff.js'
 import type { ScalingoClient } from '../../scalingo/client.js'
 import type { Target } from '../../settings/settings.js'
-import { attendOneOff, commandLabel } from '../oneoff/attended.js'
+import { type AttendedContext, attendOneOff, commandLabel } from '../oneoff/attended.js'
 import { attachUrlOf, startOneOff } from '../oneoff/start.js'
 
 /**
@@ -23,17 +21,9 @@ export async function afterCreateRan(review: ScalingoClient): Promise<boolean> {
   return (await review.listVariables()).some(v => v.name === AFTER_CREATE_VARIABLE && v.value.trim() !== '')
 }
 
-export interface AfterCreateContext {
-  review: ScalingoClient
-  http: Http
-  clock: Clock
-  deadline: number
-  stop: AbortSignal
-}
-
 /** Runs the command attached; on exit 0 records it on the review app, else fails the run with its exit. */
 export async function runAfterCreate(
-  ctx: AfterCreateContext,
+  ctx: AttendedContext,
   target: Target,
   command: string,
   sha: string
@@ -42,20 +32,16 @@ export async function runAfterCreate(
   Object.assign(report, { app: target.app, region: target.region, command })
   log.info(`Running after-create on ${target.app}: ${commandLabel(command)}`)
   const settings = { ...target, command, env: [], detached: false, timeoutSeconds: 0, dryRun: false }
-  const started = await startOneOff(ctx.review, settings)
+  const started = await startOneOff(ctx.client, settings)
   report.container = started.label || undefined
-  const attachUrl = await attachUrlOf(ctx.review, started, {
+  const attachUrl = await attachUrlOf(ctx.client, started, {
     clock: ctx.clock,
     deadline: ctx.deadline,
     apiUrl: target.apiUrl,
     stop: ctx.stop
   })
   try {
-    await attendOneOff(
-      { client: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop },
-      attachUrl,
-      report
-    )
+    await attendOneOff(ctx, attachUrl, report)
   } catch (err) {
     // Its exit code (or why there is none), the telling line included; nothing is recorded, so it runs again.
     throw new ActionError(
@@ -64,7 +50,7 @@ export async function runAfterCreate(
       'after-create failed'
     )
   }
-  await ctx.review.setVariables([{ name: AFTER_CREATE_VARIABLE, value: `ran for ${sha}` }], 'after-create')
+  await ctx.client.setVariables([{ name: AFTER_CREATE_VARIABLE, value: `ran for ${sha}` }], 'after-create')
   log.info(`after-create exited with 0: recorded in ${AFTER_CREATE_VARIABLE} on ${target.app}, it will not run again`)
   return report
 }

@@ -15,7 +15,7 @@ import { providedNames, provisionMissing, waitForAddons, wantedAddons } from './
 import { ensureReviewApp } from './app.js'
 import type { ReviewContext } from './context.js'
 import { planReviewApp } from './plan.js'
-import { applyReviewVariables } from './variables.js'
+import { applyReviewVariables, describeVariables } from './variables.js'
 
 /**
  * A pull request's push: the review app found or created, its addons,
@@ -97,7 +97,7 @@ async function afterCreateOnce(ctx: ReviewContext, sha: string): Promise<void> {
   }
   try {
     const ran = await runAfterCreate(
-      { review: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop.signal },
+      { client: ctx.review, http: ctx.http, clock: ctx.clock, deadline: ctx.deadline, stop: ctx.stop.signal },
       { ...ctx.settings.target, app: ctx.settings.name },
       command,
       sha
@@ -128,15 +128,7 @@ export async function updateReviewApp(ctx: ReviewContext): Promise<void> {
     addonProvided: [...addons.variables, ...providedNames(wanted.map(w => w.provider))],
     own: [AFTER_CREATE_VARIABLE]
   })
-  report.variablesLine =
-    [
-      vars.removed.length ? `removed (pointed at the parent): ${vars.removed.join(', ')}` : '',
-      vars.copied.length ? `copied: ${vars.copied.join(', ')}` : '',
-      vars.overridden.length ? `set: ${vars.overridden.join(', ')}` : '',
-      vars.excluded.length ? `not copied: ${vars.excluded.join(', ')}` : ''
-    ]
-      .filter(Boolean)
-      .join('; ') || undefined
+  report.variablesLine = describeVariables(vars, s.target.app, names => names.join(', ')) || undefined
   await deployHead(ctx, pr)
   await afterCreateOnce(ctx, pr.headSha)
 }

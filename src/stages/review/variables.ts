@@ -150,14 +150,20 @@ export async function applyReviewVariables(
   const copied = plan.copy.map(v => v.name).filter(n => !overridden.includes(n))
   if (writes.length > 0)
     await review.setVariables(writes, opts.copy ? 'the parent, env-file and variables' : 'env-file and variables')
-  const parts = [
-    removed.length ? `removed ${listSome(removed, 20)} (they pointed at ${parent.config.app}'s resources)` : '',
-    copied.length ? `copied ${listSome(copied, 20)} from ${parent.config.app}` : '',
-    overridden.length ? `set ${listSome(overridden, 20)}` : '',
-    plan.excluded.length
-      ? `not copied (the parent's resources, or the review app's addons): ${listSome(plan.excluded, 20)}`
-      : ''
-  ].filter(Boolean)
-  log.info(`Variables of ${review.config.app}: ${parts.length ? parts.join('; ') : 'nothing to change'}`)
-  return { copied, excluded: plan.excluded, overridden, removed }
+  const outcome = { copied, excluded: plan.excluded, overridden, removed }
+  const line = describeVariables(outcome, parent.config.app, names => listSome(names, 20))
+  log.info(`Variables of ${review.config.app}: ${line || 'nothing to change'}`)
+  return outcome
+}
+
+/** What the variables step did, names only ('' when nothing): for the log (names shortened) and the summary. */
+export function describeVariables(v: VariablesOutcome, parentApp: string, names: (list: string[]) => string): string {
+  return [
+    v.removed.length ? `removed ${names(v.removed)} (they pointed at ${parentApp}'s resources)` : '',
+    v.copied.length ? `copied ${names(v.copied)} from ${parentApp}` : '',
+    v.overridden.length ? `set ${names(v.overridden)}` : '',
+    v.excluded.length ? `not copied (the parent's resources, or the review app's addons): ${names(v.excluded)}` : ''
+  ]
+    .filter(Boolean)
+    .join('; ')
 }
