@@ -6042,7 +6042,7 @@ async function afterCreateRan(review) {
 async function runAfterCreate(ctx, target, command, sha) {
     const report = (0,report_oneoff/* newOneOffReport */.om)();
     Object.assign(report, { app: target.app, region: target.region, command });
-    log/* info */.pq(`Running after-create on ${target.app}: ${(0,attended/* commandLabel */.Md)(command)}`);
+    log/* info */.pq(`Running after-create on ${target.app}: ${(0,report_oneoff/* commandLabel */.Md)(command)}`);
     const settings = { ...target, command, env: [], detached: false, timeoutSeconds: 0, dryRun: false };
     const started = await (0,start/* startOneOff */.qb)(ctx.client, settings);
     report.container = started.label || undefined;
@@ -6053,7 +6053,7 @@ async function runAfterCreate(ctx, target, command, sha) {
         stop: ctx.stop
     });
     try {
-        await (0,attended/* attendOneOff */.OS)(ctx, attachUrl, report);
+        await (0,attended/* attendOneOff */.O)(ctx, attachUrl, report);
     }
     catch (err) {
         // Its exit code (or why there is none), the telling line included; nothing is recorded, so it runs again.
@@ -6668,7 +6668,7 @@ async function runStages(ctx, report) {
         throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('cancelled before the one-off was started: nothing ran');
     const started = await (0,_stages_oneoff_start_js__WEBPACK_IMPORTED_MODULE_16__/* .startOneOff */ .qb)(client, s);
     report.container = started.label || undefined;
-    _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${(0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_15__/* .commandLabel */ .Md)(s.command)}${s.detached ? ' (detached)' : ''}`);
+    _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Started one-off ${started.label || '(no label)'} on ${s.app}: ${(0,_report_oneoff_js__WEBPACK_IMPORTED_MODULE_9__/* .commandLabel */ .Md)(s.command)}${s.detached ? ' (detached)' : ''}`);
     if (s.detached) {
         report.status = 'detached';
         return _lib_log_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Detached: Scalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_11__/* .oneOffLogsCommand */ .ak)(s.region, s.app, started.label)}`);
@@ -6679,7 +6679,7 @@ async function runStages(ctx, report) {
         apiUrl: s.apiUrl,
         stop: ctx.stop.signal
     });
-    await (0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_15__/* .attendOneOff */ .OS)({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
+    await (0,_stages_oneoff_attended_js__WEBPACK_IMPORTED_MODULE_15__/* .attendOneOff */ .O)({ ...ctx, stop: ctx.stop.signal }, attachUrl, report);
 }
 function plan(s, report) {
     report.status = 'dry-run';
@@ -8746,8 +8746,10 @@ function mostTellingLine(lines) {
 /* harmony import */ var _lib_log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1025);
 /* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5714);
 /* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9112);
-/* harmony import */ var _lib_version_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7471);
-/* harmony import */ var _reviewapp_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9745);
+/* harmony import */ var _lib_version_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7471);
+/* harmony import */ var _oneoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2829);
+/* harmony import */ var _reviewapp_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9745);
+
 
 
 
@@ -8851,7 +8853,8 @@ function deployNotice(r) {
 }
 /** The `run` action's notice: the workflow's commit, the one-off's end. */
 function oneOffNotice(r) {
-    const what = `one-off \`${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_5__/* .spaceControlChars */ .Nl)(r.command).slice(0, 80)}\``;
+    // Scrubbed before it is cut: a secret across the cut never shows in part.
+    const what = `one-off ${(0,_oneoff_js__WEBPACK_IMPORTED_MODULE_6__/* .commandLabel */ .Md)(r.command)}`;
     const base = { app: r.app, detail: r.error };
     switch (r.status) {
         case 'success':
@@ -8876,7 +8879,7 @@ function oneOffNotice(r) {
 function reviewNotice(r) {
     const base = { app: r.app || r.parent, sha: r.sha, ref: r.headRef, appUrl: r.appUrl, detail: r.error };
     const pr = r.pullRequest ? ` (pull request #${r.pullRequest})` : '';
-    switch ((0,_reviewapp_js__WEBPACK_IMPORTED_MODULE_6__/* .reviewStatus */ .n6)(r)) {
+    switch ((0,_reviewapp_js__WEBPACK_IMPORTED_MODULE_7__/* .reviewStatus */ .n6)(r)) {
         case 'success':
             return { ...base, outcome: 'success', emoji: '✅', happened: `review app ready${pr}` };
         case 'destroyed':
@@ -8906,7 +8909,7 @@ function reviewNotice(r) {
  */
 async function postToChat(webhook, text, opts) {
     const deadline = opts.clock.now() + opts.budgetMs;
-    const http = new _lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .Http */ .lw({ userAgent: _lib_version_js__WEBPACK_IMPORTED_MODULE_7__/* .USER_AGENT */ ._, clock: opts.clock });
+    const http = new _lib_http_js__WEBPACK_IMPORTED_MODULE_2__/* .Http */ .lw({ userAgent: _lib_version_js__WEBPACK_IMPORTED_MODULE_8__/* .USER_AGENT */ ._, clock: opts.clock });
     http.deadline = deadline;
     try {
         for (let attempt = 1;; attempt++) {
@@ -8973,6 +8976,7 @@ async function notifyChat(settings, notice, ctx) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Md: () => (/* binding */ commandLabel),
 /* harmony export */   PO: () => (/* binding */ writeOneOffSummary),
 /* harmony export */   om: () => (/* binding */ newOneOffReport),
 /* harmony export */   uu: () => (/* binding */ setOneOffOutputs)
@@ -8982,14 +8986,20 @@ async function notifyChat(settings, notice, ctx) {
 /* harmony import */ var _lib_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4517);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3862);
 /* harmony import */ var _lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5714);
-/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6487);
-/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7994);
+/* harmony import */ var _lib_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9112);
+/* harmony import */ var _scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6487);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7994);
 
 
 
 
 
 
+
+/** The command as messages name it (the log, errors, the chat): one line, scrubbed, at most 80 characters. */
+function commandLabel(command) {
+    return `\`${(0,_lib_text_js__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN)(command, 80)}\``;
+}
 function newOneOffReport() {
     return { app: '', region: '', command: '', envNames: [], detached: false };
 }
@@ -9027,18 +9037,18 @@ function oneOffSummaryMarkdown(r) {
         rows.push(['Exit code', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .cellCode */ .GA)(String(r.exitCode))]);
     if (r.durationSeconds !== undefined)
         rows.push(['Duration', (0,_lib_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.durationSeconds * 1000)]);
-    let md = (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .summaryTable */ .jb)(HEADLINES[r.status ?? 'error'], rows);
+    let md = (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .summaryTable */ .jb)(HEADLINES[r.status ?? 'error'], rows);
     if (r.status === 'detached' && r.container)
-        md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_4__/* .oneOffLogsCommand */ .ak)(r.region, r.app, r.container))}\n`;
+        md += `\nScalingo reports no exit code for a detached one-off; its output goes to the app's logs: ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_scalingo_regions_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOffLogsCommand */ .ak)(r.region, r.app, r.container))}\n`;
     if (r.plan)
         md += `\n**Plan:**\n\n${r.plan.map(l => `- ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(l)}`).join('\n')}\n`;
     if (r.error)
         md += `\n**Error:** ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(r.error)}\n`;
-    md += (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .tailBlock */ .Wo)(r.tail, 'output');
+    md += (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .tailBlock */ .Wo)(r.tail, 'output');
     return (0,_lib_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrub */ ._I)(md);
 }
 function writeOneOffSummary(r, env) {
-    return (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .writeJobSummary */ .j7)(oneOffSummaryMarkdown(r), env);
+    return (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .writeJobSummary */ .j7)(oneOffSummaryMarkdown(r), env);
 }
 
 
@@ -12753,8 +12763,7 @@ function lineHash(line) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  OS: () => (/* binding */ attendOneOff),
-  Md: () => (/* binding */ commandLabel)
+  O: () => (/* binding */ attendOneOff)
 });
 
 // UNUSED EXPORTS: STOP_GRACE_MS
@@ -12765,8 +12774,6 @@ var lib_clock = __nccwpck_require__(4517);
 var errors = __nccwpck_require__(7268);
 // EXTERNAL MODULE: ./src/lib/log.ts
 var log = __nccwpck_require__(1025);
-// EXTERNAL MODULE: ./src/lib/text.ts
-var lib_text = __nccwpck_require__(9112);
 // EXTERNAL MODULE: ./src/lib/version.ts
 var version = __nccwpck_require__(7471);
 // EXTERNAL MODULE: ./src/scalingo/attach.ts + 2 modules
@@ -12775,6 +12782,8 @@ var attach = __nccwpck_require__(6979);
 var regions = __nccwpck_require__(6487);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
 var report_log = __nccwpck_require__(1973);
+// EXTERNAL MODULE: ./src/report/oneoff.ts
+var oneoff = __nccwpck_require__(2829);
 // EXTERNAL MODULE: ./src/stages/buildlog.ts
 var buildlog = __nccwpck_require__(6677);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -12906,10 +12915,6 @@ class OneOffTerminal {
 
 /** After Ctrl-C, how long the command has to end and say its exit code. */
 const STOP_GRACE_MS = 5_000;
-/** The command as messages name it: one line, at most 80 characters. */
-function commandLabel(command) {
-    return `\`${(0,lib_text/* oneLine */.TN)(command, 80)}\``;
-}
 async function attendOneOff(ctx, attachUrl, report) {
     const label = report.container || 'one-off';
     const out = new buildlog/* BuildLog */.N(process.stdout, `Output of ${label}`);
@@ -12920,7 +12925,7 @@ async function attendOneOff(ctx, attachUrl, report) {
         logs: (0,regions/* oneOffLogsCommand */.ak)(ctx.client.config.region, ctx.client.config.app, label)
     });
     await terminal.attach(ctx.deadline, ctx.stop);
-    log/* info */.pq(`Attached to one-off ${label}: running ${commandLabel(report.command)}`);
+    log/* info */.pq(`Attached to one-off ${label}: running ${(0,oneoff/* commandLabel */.Md)(report.command)}`);
     const { end, stoppedBy } = await untilEnd(ctx, terminal);
     const answer = await exitCode(ctx, attachUrl, end, stoppedBy, label);
     judge(report, answer, stoppedBy, out);
@@ -12961,7 +12966,7 @@ async function exitCode(ctx, attachUrl, end, stoppedBy, label) {
 }
 /** The verdict: success, a failure with the telling line, inactivity, or the timeout or cancellation. */
 function judge(report, answer, stoppedBy, out) {
-    const what = commandLabel(report.command);
+    const what = (0,oneoff/* commandLabel */.Md)(report.command);
     if (answer && 'exitCode' in answer)
         report.exitCode = answer.exitCode;
     if (stoppedBy) {

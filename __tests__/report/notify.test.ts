@@ -149,3 +149,13 @@ describe('each outcome says what happened', () => {
     expect(rev(over)).toBe(expected)
   })
 })
+
+describe('the one-off command in a message', () => {
+  it('is scrubbed before it is cut: a secret across the cut shows in no part', () => {
+    registerSecret('cmd-secret-value-0123456789')
+    const command = `${'x'.repeat(63)} --token cmd-secret-value-0123456789`
+    const n = oneOffNotice({ ...newOneOffReport(), app: 'shop', command, status: 'success' })
+    expect(n.happened).not.toContain('cmd-sec')
+    expect(chatText(n, { env: {}, durationMs: 0 })).not.toMatch(/cmd-s/)
+  })
+})

@@ -8,13 +8,19 @@ import { reportFailure } from '../report/failure.js'
 import { notifyChat, oneOffNotice } from '../report/notify.js'
 import { type NotifySettings, readNotifySettings } from '../settings/notify.js'
 import { writeOnce } from '../report/finish.js'
-import { type OneOffReport, newOneOffReport, setOneOffOutputs, writeOneOffSummary } from '../report/oneoff.js'
+import {
+  type OneOffReport,
+  commandLabel,
+  newOneOffReport,
+  setOneOffOutputs,
+  writeOneOffSummary
+} from '../report/oneoff.js'
 import { ScalingoClient } from '../scalingo/client.js'
 import { oneOffLogsCommand } from '../scalingo/regions.js'
 import { type InputReader, maskRunInputs } from '../settings/inputs.js'
 import { type OneOffSettings, readOneOffSettings } from '../settings/oneoff.js'
 import { actionHttp } from '../stages/context.js'
-import { attendOneOff, commandLabel } from '../stages/oneoff/attended.js'
+import { attendOneOff } from '../stages/oneoff/attended.js'
 import { attachUrlOf, startOneOff } from '../stages/oneoff/start.js'
 
 /**

@@ -5,7 +5,7 @@ import * as log from '../lib/log.js'
 import { scrubCut } from '../lib/secrets.js'
 import { spaceControlChars } from '../lib/text.js'
 import { USER_AGENT } from '../lib/version.js'
-import type { OneOffReport } from './oneoff.js'
+import { type OneOffReport, commandLabel } from './oneoff.js'
 import type { RunReport } from './report.js'
 import { type ReviewReport, reviewStatus } from './reviewapp.js'
 
@@ -137,7 +137,8 @@ export function deployNotice(r: RunReport): Notice {
 
 /** The `run` action's notice: the workflow's commit, the one-off's end. */
 export function oneOffNotice(r: OneOffReport): Notice {
-  const what = `one-off \`${spaceControlChars(r.command).slice(0, 80)}\``
+  // Scrubbed before it is cut: a secret across the cut never shows in part.
+  const what = `one-off ${commandLabel(r.command)}`
   const base = { app: r.app, detail: r.error }
   switch (r.status) {
     case 'success':

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { formatDuration } from '../lib/clock.js'
 import { cellCode, code } from '../lib/markdown.js'
 import { scrub } from '../lib/secrets.js'
+import { oneLine } from '../lib/text.js'
 import { oneOffLogsCommand } from '../scalingo/regions.js'
 import { summaryTable, tailBlock, writeJobSummary } from './summary.js'
 
@@ -31,6 +32,11 @@ export interface OneOffReport {
   tail?: string[]
   /** What a dry run would do. */
   plan?: string[]
+}
+
+/** The command as messages name it (the log, errors, the chat): one line, scrubbed, at most 80 characters. */
+export function commandLabel(command: string): string {
+  return `\`${oneLine(command, 80)}\``
 }
 
 export function newOneOffReport(): OneOffReport {

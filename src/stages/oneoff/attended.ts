@@ -2,13 +2,12 @@ import { type Clock, beforeDeadline } from '../../lib/clock.js'
 import { ActionError, describeError } from '../../lib/errors.js'
 import type { Http } from '../../lib/http.js'
 import * as log from '../../lib/log.js'
-import { oneLine } from '../../lib/text.js'
 import { USER_AGENT } from '../../lib/version.js'
 import { type WaitAnswer, waitForExit } from '../../scalingo/attach.js'
 import type { ScalingoClient } from '../../scalingo/client.js'
 import { oneOffLogsCommand } from '../../scalingo/regions.js'
 import { mostTellingLine, printLines } from '../../report/log.js'
-import type { OneOffReport } from '../../report/oneoff.js'
+import { type OneOffReport, commandLabel } from '../../report/oneoff.js'
 import { BuildLog } from '../buildlog.js'
 import { OneOffTerminal, type TerminalEnd } from './terminal.js'
 
@@ -30,11 +29,6 @@ export interface AttendedContext {
 
 /** After Ctrl-C, how long the command has to end and say its exit code. */
 export const STOP_GRACE_MS = 5_000
-
-/** The command as messages name it: one line, at most 80 characters. */
-export function commandLabel(command: string): string {
-  return `\`${oneLine(command, 80)}\``
-}
 
 export async function attendOneOff(ctx: AttendedContext, attachUrl: string, report: OneOffReport): Promise<void> {
   const label = report.container || 'one-off'

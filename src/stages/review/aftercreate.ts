@@ -1,9 +1,9 @@
 import { ActionError, describeError } from '../../lib/errors.js'
 import * as log from '../../lib/log.js'
-import { type OneOffReport, newOneOffReport } from '../../report/oneoff.js'
+import { type OneOffReport, commandLabel, newOneOffReport } from '../../report/oneoff.js'
 import type { ScalingoClient } from '../../scalingo/client.js'
 import type { Target } from '../../settings/settings.js'
-import { type AttendedContext, attendOneOff, commandLabel } from '../oneoff/attended.js'
+import { type AttendedContext, attendOneOff } from '../oneoff/attended.js'
 import { attachUrlOf, startOneOff } from '../oneoff/start.js'
 
 /**
