@@ -79,7 +79,9 @@ describe('deploying a public repository', () => {
   })
 
   it('resolves a branch and a short SHA to the full SHA', async () => {
-    sandbox = await startSandbox()
+    // The first build never ends here: were it live before the second run reads the app, SHA_TAG
+    // (older) would be refused by the downgrade guard, on a loaded machine only.
+    sandbox = await startSandbox({ scalingo: { timeline: [{ afterMs: 60_000, status: 'building' }] } })
     const branch = await runAction({ env: sandbox.env({ ref: 'main', wait: 'false' }) })
     const short = await runAction({ env: sandbox.env({ ref: SHA_TAG.slice(0, 7), wait: 'false' }) })
     expect(branch.outputs.sha).toBe(SHA_MAIN)
